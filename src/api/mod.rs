@@ -1,0 +1,8 @@
+//! THE command table. One file per domain; each operation is an async fn taking `&Core` and a typed input and
+//! returning a typed output (serde + `specta::Type`). The CLI, and later Tauri and HTTP, call only these.
+
+pub mod config;
+pub mod experiments;
+pub mod models;
+pub mod run_search;
+pub mod runs;

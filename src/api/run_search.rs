@@ -1,0 +1,1 @@
+//! Command table: run_search operations.

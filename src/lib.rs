@@ -1,0 +1,16 @@
+//! Browser.AI MLOps core library: the store, the experiment tracker, the model registry and the environment config,
+//! behind one command table (`api`). Nothing in here knows about Tauri or HTTP; the CLI (`cli`) is a thin transport
+//! over `api` like the others will be.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod error;
+pub mod registry;
+pub mod store;
+pub mod tracker;
+pub mod util;
+
+pub use crate::core::{Core, Settings};
+pub use crate::error::{Error, ErrorKind, Result};

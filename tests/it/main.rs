@@ -1,0 +1,4 @@
+//! The one integration-test binary: each module exercises one area through the real binary or the library, on real
+//! SQLite files in temporary directories.
+
+mod util;
