@@ -1,6 +1,7 @@
 //! The experiment tracker: experiments, runs, params, tags, metrics (through a batching background writer),
 //! conversation messages and actions.
 
+pub mod search;
 pub mod types;
 
 pub use types::*;

@@ -1,4 +1,9 @@
 //! The one integration-test binary: each module exercises one area through the real binary or the library, on real
 //! SQLite files in temporary directories.
 
+mod config;
+mod registry;
+mod search;
+mod store;
+mod tracker;
 mod util;
