@@ -12,3 +12,14 @@ pub struct SearchArgs {
 pub async fn search(_core: &Core, _args: SearchArgs, _out: &Output) -> Result<i32> {
     Ok(0)
 }
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only runs of this experiment (id or name)
+    #[arg(long)]
+    pub experiment: Option<String>,
+}
+
+pub async fn list(_core: &Core, _args: ListArgs, _out: &Output) -> Result<i32> {
+    Ok(0)
+}
