@@ -164,7 +164,11 @@ impl Registry {
     }
 
     /// Deployment records, newest first, of one model and/or one target (all of them when both are `None`).
-    pub async fn history(&self, model_name: Option<&str>, target: Option<&str>) -> Result<Vec<Deployment>, RegistryError> {
+    pub async fn history(
+        &self,
+        model_name: Option<&str>,
+        target: Option<&str>,
+    ) -> Result<Vec<Deployment>, RegistryError> {
         let mut conn = self.store().pool().acquire().await?;
         let model_id = match model_name {
             Some(name) => Some(rows::require_model(&mut conn, name).await?.id),

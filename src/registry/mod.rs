@@ -45,7 +45,9 @@ pub enum RegistryError {
     NoChanges { parent: String },
     #[error("{reference} is already archived")]
     AlreadyArchived { reference: String },
-    #[error("{reference} is what {aliases} point(s) at; deploy another version there first, or pass --force")]
+    #[error(
+        "{reference} is deployed to {aliases}; deploy another version there first, or pass --force to archive it anyway"
+    )]
     ArchiveAliased { reference: String, aliases: String },
     #[error("{0}")]
     Usage(String),

@@ -10,14 +10,23 @@ use super::{ModelVersion, RegistryError, rows};
 pub enum VersionRef {
     /// A version id (a UUID); if no version has it, it is tried as a model name.
     Id(String),
-    Number { model: String, version: i64 },
-    Alias { model: String, alias: String },
-    Latest { model: String },
+    Number {
+        model: String,
+        version: i64,
+    },
+    Alias {
+        model: String,
+        alias: String,
+    },
+    Latest {
+        model: String,
+    },
 }
 
 impl VersionRef {
     pub fn parse(s: &str) -> Result<VersionRef, RegistryError> {
-        let invalid = |detail: &str| RegistryError::InvalidReference { reference: s.to_string(), detail: detail.into() };
+        let invalid =
+            |detail: &str| RegistryError::InvalidReference { reference: s.to_string(), detail: detail.into() };
         let s = s.trim();
         if s.is_empty() {
             return Err(invalid("it is empty"));
@@ -113,10 +122,7 @@ mod tests {
 
     #[test]
     fn references_parse_by_shape() {
-        assert_eq!(
-            VersionRef::parse("agent:3").unwrap(),
-            VersionRef::Number { model: "agent".into(), version: 3 }
-        );
+        assert_eq!(VersionRef::parse("agent:3").unwrap(), VersionRef::Number { model: "agent".into(), version: 3 });
         assert_eq!(
             VersionRef::parse("agent@production").unwrap(),
             VersionRef::Alias { model: "agent".into(), alias: "production".into() }

@@ -110,7 +110,10 @@ pub async fn all_models(conn: &mut SqliteConnection) -> Result<Vec<Model>, Regis
         sqlx::query_as("SELECT id, name, description, created_at_ms FROM models ORDER BY name")
             .fetch_all(&mut *conn)
             .await?;
-    Ok(rows.into_iter().map(|(id, name, description, created_at_ms)| Model { id, name, description, created_at_ms }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, description, created_at_ms)| Model { id, name, description, created_at_ms })
+        .collect())
 }
 
 /// Attach to each version the aliases of its model that point at it.

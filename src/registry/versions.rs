@@ -181,7 +181,11 @@ async fn insert_version(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE models SET updated_at_ms = ? WHERE id = ?").bind(now).bind(&model_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE models SET updated_at_ms = ? WHERE id = ?")
+        .bind(now)
+        .bind(&model_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(id)
 }
 
