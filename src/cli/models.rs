@@ -420,8 +420,8 @@ fn version_fields(v: &ModelVersion) -> String {
         ("max_tokens", opt(c.max_tokens.map(|n| n.to_string()))),
         ("top_p", opt(c.top_p.map(num))),
         ("extra_params", serde_json::Value::Object(c.extra_params.clone().into_iter().collect()).to_string()),
-        ("description", v.description.clone()),
-        ("changelog", v.changelog.clone()),
+        ("description", if v.description.is_empty() { "-".into() } else { v.description.clone() }),
+        ("changelog", if v.changelog.is_empty() { "-".into() } else { v.changelog.clone() }),
         ("parent", opt(v.parent_reference.clone())),
         ("aliases", if v.aliases.is_empty() { "-".into() } else { v.aliases.join(", ") }),
         ("created", format!("{} by {}", fmt_ms(Some(v.created_at_ms)), v.created_by)),
@@ -481,13 +481,11 @@ fn render_comparison(c: &crate::registry::Comparison) -> String {
     for row in rows {
         t.add_row(row);
     }
-    let mut s = t.lines().map(|l| l.trim_end().to_string()).collect::<Vec<_>>().join("\n");
-    s += "\n\n* = differs";
+    let table = t.lines().map(|l| l.trim_end().to_string()).collect::<Vec<_>>().join("\n");
+    let mut notes =
+        vec![if c.differing.is_empty() { "configurations are identical" } else { "* = differs" }.to_string()];
     for col in c.columns.iter().filter(|col| col.performance.is_none()) {
-        s += &format!("\n{}: no evaluation results yet", col.version.reference);
+        notes.push(format!("{}: no evaluation results yet", col.version.reference));
     }
-    if c.differing.is_empty() {
-        s += "\nconfigurations are identical";
-    }
-    s
+    format!("{table}\n\n{}", notes.join("\n"))
 }
