@@ -10,12 +10,34 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// The OS user running this process, for audit records.
+/// The OS user running this process, for audit records: `USER`/`USERNAME`/`LOGNAME`, else (on Unix) the passwd
+/// entry of the process's uid, else `uid:N`, else `unknown`.
 pub fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
+    if let Some(name) =
+        ["USER", "USERNAME", "LOGNAME"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    {
+        return name;
+    }
+    unix_user().unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(unix)]
+fn unix_user() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let mut parts = line.split(':');
+        let name = parts.next()?;
+        let id = parts.nth(1)?;
+        (id.parse::<u32>().ok()? == uid).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid:{uid}")))
+}
+
+#[cfg(not(unix))]
+fn unix_user() -> Option<String> {
+    None
 }
 
 /// This machine's host name, best effort (for telling which process owns a run).
@@ -60,6 +82,22 @@ mod tests {
         let b = new_id();
         assert_ne!(a, b);
         assert!(a < b, "UUIDv7 strings sort by creation time: {a} !< {b}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn os_user_falls_back_to_the_passwd_entry() {
+        // The fallback must name this process's real uid owner, which `/proc/self` reports.
+        use std::os::unix::fs::MetadataExt;
+        let uid = std::fs::metadata("/proc/self").unwrap().uid();
+        let name = unix_user().unwrap();
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+        let expected = passwd
+            .lines()
+            .find(|l| l.split(':').nth(2) == Some(&uid.to_string()))
+            .map(|l| l.split(':').next().unwrap().to_string())
+            .unwrap_or(format!("uid:{uid}"));
+        assert_eq!(name, expected);
     }
 
     #[test]

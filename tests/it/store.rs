@@ -19,10 +19,8 @@ async fn concurrent_first_open_migrates_once() {
     for t in tasks {
         stores.push(t.await.unwrap().unwrap());
     }
-    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-        .fetch_one(stores[0].pool())
-        .await
-        .unwrap();
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(stores[0].pool()).await.unwrap();
     let known = browser_ai_mlops::store::SQLITE_MIGRATIONS.iter().count() as i64;
     assert_eq!(applied, known);
 }
