@@ -86,18 +86,10 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn os_user_falls_back_to_the_passwd_entry() {
-        // The fallback must name this process's real uid owner, which `/proc/self` reports.
-        use std::os::unix::fs::MetadataExt;
-        let uid = std::fs::metadata("/proc/self").unwrap().uid();
-        let name = unix_user().unwrap();
-        let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
-        let expected = passwd
-            .lines()
-            .find(|l| l.split(':').nth(2) == Some(&uid.to_string()))
-            .map(|l| l.split(':').next().unwrap().to_string())
-            .unwrap_or(format!("uid:{uid}"));
-        assert_eq!(name, expected);
+    fn os_user_fallback_agrees_with_id_un() {
+        let out = std::process::Command::new("id").arg("-un").output().unwrap();
+        let expected = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert_eq!(unix_user().unwrap(), expected);
     }
 
     #[test]
