@@ -1,9 +1,11 @@
 //! Semantic checks on a typed config: ranges, formats, exclusive options, A/B traffic splits, secret reference
 //! syntax, and the warnings that depend on the environment (production logging, headful browsers, replicas).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-use super::types::{Config, LogLevel, Provider};
+use super::types::{
+    AbTestConfig, AgentConfig, BrowserConfig, DeploymentConfig, LlmConfig, LogLevel, MonitoringConfig, Provider,
+};
 use super::validate::Severity;
 
 /// One finding before it is given a position.
@@ -33,16 +35,44 @@ pub fn reference_problem(reference: &str) -> Option<String> {
     Some("looks like a literal secret; use env:NAME or keychain:NAME".into())
 }
 
-/// Every problem in `config` for the environment named `env`.
-pub fn check(config: &Config, env: &str) -> Vec<Finding> {
+/// The sections that deserialised; checks run on each one present, so one broken section hides nothing else.
+#[derive(Debug, Clone, Default)]
+pub struct Sections {
+    pub llm: Option<LlmConfig>,
+    pub agent: Option<AgentConfig>,
+    pub browser: Option<BrowserConfig>,
+    pub monitoring: Option<MonitoringConfig>,
+    pub deployment: Option<DeploymentConfig>,
+    pub feature_flags: Option<BTreeMap<String, bool>>,
+    pub ab_tests: Option<Vec<AbTestConfig>>,
+}
+
+/// Every problem in the given sections for the environment named `env`.
+pub fn check(s: &Sections, env: &str) -> Vec<Finding> {
     let mut out = Checks(Vec::new());
-    llm(config, &mut out);
-    agent_and_browser(config, &mut out);
-    monitoring(config, &mut out);
-    deployment(config, &mut out);
-    flags_and_tests(config, &mut out);
+    if let Some(l) = &s.llm {
+        llm(l, &mut out);
+    }
+    if let Some(a) = &s.agent {
+        agent(a, &mut out);
+    }
+    if let Some(b) = &s.browser {
+        browser(b, &mut out);
+    }
+    if let Some(m) = &s.monitoring {
+        monitoring(m, &mut out);
+    }
+    if let Some(d) = &s.deployment {
+        deployment(d, &mut out);
+    }
+    if let Some(f) = &s.feature_flags {
+        flags(f, &mut out);
+    }
+    if let Some(t) = &s.ab_tests {
+        ab_tests(t, &mut out);
+    }
     if env == "production" {
-        production(config, &mut out);
+        production(s, &mut out);
     }
     out.0
 }
@@ -85,8 +115,7 @@ pub fn fmt_num(v: f64) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-fn llm(c: &Config, out: &mut Checks) {
-    let l = &c.llm;
+fn llm(l: &LlmConfig, out: &mut Checks) {
     if l.model.trim().is_empty() {
         out.error("llm.model", "must not be empty");
     }
@@ -100,10 +129,10 @@ fn llm(c: &Config, out: &mut Checks) {
         Some(reference) => match reference_problem(reference) {
             Some(problem) => out.error("llm.api_key", problem),
             None => {
-                if let Some(var) = reference.strip_prefix("env:") {
-                    if std::env::var_os(var).is_none_or(|v| v.is_empty()) {
-                        out.warn("llm.api_key", format!("environment variable {var} is not set"));
-                    }
+                if let Some(var) = reference.strip_prefix("env:")
+                    && std::env::var_os(var).is_none_or(|v| v.is_empty())
+                {
+                    out.warn("llm.api_key", format!("environment variable {var} is not set"));
                 }
             }
         },
@@ -122,15 +151,16 @@ fn llm(c: &Config, out: &mut Checks) {
     }
 }
 
-fn agent_and_browser(c: &Config, out: &mut Checks) {
-    let a = &c.agent;
+fn agent(a: &AgentConfig, out: &mut Checks) {
     out.at_least("agent.max_steps", a.max_steps, 1);
     out.at_least("agent.max_failures", a.max_failures, 1);
     out.at_least("agent.max_actions_per_step", a.max_actions_per_step, 1);
     if a.max_failures > a.max_steps && a.max_steps > 0 {
         out.warn("agent.max_failures", "is larger than agent.max_steps, so it never stops a task");
     }
-    let b = &c.browser;
+}
+
+fn browser(b: &BrowserConfig, out: &mut Checks) {
     for (path, v) in [("browser.window_width", b.window_width), ("browser.window_height", b.window_height)] {
         if !(100..=16384).contains(&v) {
             out.error(path, format!("must be between 100 and 16384 pixels, got {v}"));
@@ -163,8 +193,7 @@ fn agent_and_browser(c: &Config, out: &mut Checks) {
     }
 }
 
-fn monitoring(c: &Config, out: &mut Checks) {
-    let m = &c.monitoring;
+fn monitoring(m: &MonitoringConfig, out: &mut Checks) {
     out.at_least("monitoring.retention_days", m.retention_days, 1);
     let a = &m.alerts;
     out.range("monitoring.alerts.error_rate", a.error_rate, 0.0, 1.0);
@@ -172,10 +201,14 @@ fn monitoring(c: &Config, out: &mut Checks) {
     if !(a.p95_task_duration_secs.is_finite() && a.p95_task_duration_secs > 0.0) {
         out.error("monitoring.alerts.p95_task_duration_secs", "must be a positive number of seconds");
     }
-    for (key, v) in [("cpu_percent", a.cpu_percent), ("memory_percent", a.memory_percent), ("disk_percent", a.disk_percent)]
+    for (key, v) in
+        [("cpu_percent", a.cpu_percent), ("memory_percent", a.memory_percent), ("disk_percent", a.disk_percent)]
     {
         if !(v.is_finite() && v > 0.0 && v <= 100.0) {
-            out.error(&format!("monitoring.alerts.{key}"), format!("must be above 0 and at most 100, got {}", fmt_num(v)));
+            out.error(
+                &format!("monitoring.alerts.{key}"),
+                format!("must be above 0 and at most 100, got {}", fmt_num(v)),
+            );
         }
     }
 }
@@ -187,8 +220,7 @@ fn quantity(value: &str, suffixes: &[&str]) -> bool {
     digits(int) && digits(frac) && number.parse::<f64>().is_ok_and(|v| v > 0.0)
 }
 
-fn deployment(c: &Config, out: &mut Checks) {
-    let d = &c.deployment;
+fn deployment(d: &DeploymentConfig, out: &mut Checks) {
     out.at_least("deployment.replicas", d.replicas, 1);
     if !quantity(&d.resources.cpu, &["m"]) {
         out.error("deployment.resources.cpu", "must be a CPU quantity such as 500m or 2");
@@ -218,14 +250,17 @@ fn snake_case(name: &str) -> bool {
         && !name.contains("__")
 }
 
-fn flags_and_tests(c: &Config, out: &mut Checks) {
-    for name in c.feature_flags.keys() {
+fn flags(flags: &BTreeMap<String, bool>, out: &mut Checks) {
+    for name in flags.keys() {
         if !snake_case(name) {
             out.warn(&format!("feature_flags.{name}"), "feature flag names should be snake_case");
         }
     }
+}
+
+fn ab_tests(tests: &[AbTestConfig], out: &mut Checks) {
     let mut names = HashSet::new();
-    for (i, t) in c.ab_tests.iter().enumerate() {
+    for (i, t) in tests.iter().enumerate() {
         let base = format!("ab_tests.{i}");
         if t.name.trim().is_empty() {
             out.error(&format!("{base}.name"), "must not be empty");
@@ -258,21 +293,23 @@ fn flags_and_tests(c: &Config, out: &mut Checks) {
     }
 }
 
-fn production(c: &Config, out: &mut Checks) {
-    if matches!(c.monitoring.log_level, LogLevel::Debug | LogLevel::Trace) {
+fn production(s: &Sections, out: &mut Checks) {
+    if let Some(m) = s.monitoring.as_ref().filter(|m| matches!(m.log_level, LogLevel::Debug | LogLevel::Trace)) {
         out.warn(
             "monitoring.log_level",
-            format!("{} logging in production is verbose and may record page content", c.monitoring.log_level.as_str()),
+            format!("{} logging in production is verbose and may record page content", m.log_level.as_str()),
         );
     }
-    if !c.browser.headless {
+    if s.browser.as_ref().is_some_and(|b| !b.headless) {
         out.warn("browser.headless", "a headful browser in production needs a display; use headless: true");
     }
-    if c.deployment.replicas < 2 {
-        out.warn("deployment.replicas", "fewer than 2 replicas in production means no redundancy");
-    }
-    if c.deployment.autoscaling.enabled && c.deployment.autoscaling.min_replicas < 2 {
-        out.warn("deployment.autoscaling.min_replicas", "fewer than 2 replicas in production means no redundancy");
+    if let Some(d) = &s.deployment {
+        if d.replicas < 2 {
+            out.warn("deployment.replicas", "fewer than 2 replicas in production means no redundancy");
+        }
+        if d.autoscaling.enabled && d.autoscaling.min_replicas < 2 {
+            out.warn("deployment.autoscaling.min_replicas", "fewer than 2 replicas in production means no redundancy");
+        }
     }
 }
 

@@ -71,7 +71,8 @@ fn scalar_span(chars: &[char], node: &Node) -> Option<(usize, usize)> {
 
 /// Where the value of a block-mapping entry starts: just after the `:` that follows its key.
 fn after_colon(chars: &[char], key_index: usize, key_line_end: usize) -> Option<usize> {
-    let colon = (key_index..key_line_end).find(|&i| chars[i] == ':' && chars.get(i + 1).is_none_or(|c| c.is_whitespace()))?;
+    let colon =
+        (key_index..key_line_end).find(|&i| chars[i] == ':' && chars.get(i + 1).is_none_or(|c| c.is_whitespace()))?;
     Some(colon + 1)
 }
 
@@ -134,7 +135,14 @@ pub fn set_in_place(text: &str, root: &Node, path: &[String], value: &J) -> Opti
 }
 
 /// Add the missing `rest` of a path under the existing `parent`.
-fn insert(chars: &[char], parent: &Node, key_index: Option<usize>, rest: &[String], value: &J, in_flow: bool) -> Option<String> {
+fn insert(
+    chars: &[char],
+    parent: &Node,
+    key_index: Option<usize>,
+    rest: &[String],
+    value: &J,
+    in_flow: bool,
+) -> Option<String> {
     let mut nested = value.clone();
     for key in rest.iter().rev() {
         nested = J::Object([(key.clone(), nested)].into_iter().collect());

@@ -127,9 +127,9 @@ mod tests {
         std::fs::remove_file(env_path(&cfg, "staging")).unwrap();
         assert!(ensure_seeded(&cfg).unwrap().is_empty());
         assert_eq!(list(&cfg).unwrap().len(), 2);
-        let leftovers = std::fs::read_dir(&cfg).unwrap().filter(|e| {
-            e.as_ref().map(|e| e.file_name().to_string_lossy().ends_with(".tmp")).unwrap_or(false)
-        });
+        let leftovers = std::fs::read_dir(&cfg)
+            .unwrap()
+            .filter(|e| e.as_ref().map(|e| e.file_name().to_string_lossy().ends_with(".tmp")).unwrap_or(false));
         assert_eq!(leftovers.count(), 0);
     }
 }

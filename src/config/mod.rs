@@ -159,7 +159,11 @@ pub fn resolve_secret(reference: &str) -> Result<Option<String>, ConfigError> {
 pub fn secret_status(reference: &str) -> &'static str {
     match reference.strip_prefix("env:") {
         Some(var) if reference_problem(reference).is_none() => {
-            if std::env::var_os(var).is_some_and(|v| !v.is_empty()) { "set" } else { "unset" }
+            if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+                "set"
+            } else {
+                "unset"
+            }
         }
         Some(_) => "invalid",
         None if reference_problem(reference).is_none() => "unavailable",

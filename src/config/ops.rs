@@ -70,7 +70,9 @@ fn write_path(settings: &Settings, env: &str, path: Vec<String>, new: Node) -> R
     let root = match tree::parse(&text, Origin::File) {
         Ok(Some(root)) if matches!(root.value, tree::Value::Map(_)) => root,
         Ok(_) => return Err(ConfigError::Invalid(format!("{label}: not a mapping of sections; fix it by hand first"))),
-        Err(e) => return Err(ConfigError::Problems { env: env.to_string(), problems: vec![Problem::syntax(&label, &e)] }),
+        Err(e) => {
+            return Err(ConfigError::Problems { env: env.to_string(), problems: vec![Problem::syntax(&label, &e)] });
+        }
     };
     let mut modified = root.clone();
     modified.set_path(&path, new.clone()).map_err(|why| ConfigError::Invalid(format!("cannot set {key}: {why}")))?;
@@ -79,7 +81,8 @@ fn write_path(settings: &Settings, env: &str, path: Vec<String>, new: Node) -> R
         Some(config) if checked.errors() == 0 => config,
         _ => return Err(ConfigError::Problems { env: env.to_string(), problems: checked.problems }),
     };
-    let in_place = edit::set_in_place(&text, &root, &path, &new.to_json()).filter(|t| loads_as(t, &label, env, &intended));
+    let in_place =
+        edit::set_in_place(&text, &root, &path, &new.to_json()).filter(|t| loads_as(t, &label, env, &intended));
     let (out, in_place) = match in_place {
         Some(t) => (t, true),
         None => (rewrite(&intended, env)?, false),

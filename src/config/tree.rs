@@ -209,10 +209,10 @@ pub fn resolve_plain(text: &str) -> Scalar<'_> {
             Err(_) => text.parse::<f64>().map(Scalar::Float).unwrap_or(Scalar::Str(text)),
         };
     }
-    if is_float_syntax(unsigned) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Scalar::Float(f);
-        }
+    if is_float_syntax(unsigned)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Scalar::Float(f);
     }
     Scalar::Str(text)
 }

@@ -205,8 +205,12 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
     }
     let mut type_error = |e: super::de::DeError| {
         let path = e.path.unwrap_or_default();
+        let from_env = matches!(e.pos.as_ref().map(|p| &p.origin), Some(Origin::Env(_)));
         let message = if path.split('.').any(|s| s == "api_key") {
             "must be a secret reference string: env:NAME or keychain:NAME".to_string()
+        } else if from_env {
+            // Values from the environment are never repeated: keep only what was expected.
+            format!("invalid value{}", e.message.rfind(", expected").map_or("", |i| &e.message[i..]))
         } else {
             e.message
         };
@@ -234,21 +238,35 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
         Some((_, node)) => from_node(node, "ab_tests", &skip).map_err(&mut type_error).ok(),
         None => Some(Vec::new()),
     };
+    let sections = checks::Sections {
+        llm: llm.clone(),
+        agent: agent.clone(),
+        browser: browser.clone(),
+        monitoring: monitoring.clone(),
+        deployment: deployment.clone(),
+        feature_flags: feature_flags.clone(),
+        ab_tests: ab_tests.clone(),
+    };
+    for finding in checks::check(&sections, env) {
+        let pos = locate(root, &finding.path);
+        problems.push(Problem::new(finding.severity, file, &pos, &finding.path, finding.message));
+    }
     let config = match (llm, agent, browser, monitoring, experiments, deployment, feature_flags, ab_tests) {
-        (Some(llm), Some(agent), Some(browser), Some(monitoring), Some(experiments), Some(deployment), Some(f), Some(a))
-            if !missing =>
-        {
+        (
+            Some(llm),
+            Some(agent),
+            Some(browser),
+            Some(monitoring),
+            Some(experiments),
+            Some(deployment),
+            Some(f),
+            Some(a),
+        ) if !missing => {
             Some(Config { llm, agent, browser, monitoring, experiments, deployment, feature_flags: f, ab_tests: a })
         }
         _ => None,
     };
-    if let Some(config) = &config {
-        for finding in checks::check(config, env) {
-            let pos = locate(root, &finding.path);
-            problems.push(Problem::new(finding.severity, file, &pos, &finding.path, finding.message));
-        }
-    }
-    problems.sort_by(|a, b| (a.line.is_none(), a.line, a.column).cmp(&(b.line.is_none(), b.line, b.column)));
+    problems.sort_by_key(|p| (p.line.is_none(), p.line, p.column));
     let config = config.filter(|_| !problems.iter().any(Problem::is_error));
     Checked { config, problems }
 }
