@@ -99,8 +99,23 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         result.map_err(|e| e.at(self.node, &self.path))
     }
 
+    /// A text field takes any non-null plain scalar as written (`cpu: 2` is the string "2").
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match &self.node.value {
+            Value::Scalar { text, .. } if !self.node.is_null() => {
+                let (node, path) = (self.node, self.path.clone());
+                visitor.visit_str(text).map_err(|e: DeError| e.at(node, &path))
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf unit unit_struct
         newtype_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
@@ -177,5 +192,29 @@ mod tests {
         assert_eq!(llm.temperature, 1.0);
         assert_eq!(llm.api_key, None);
         assert!(from_node::<LlmConfig>(&root, "llm", &HashSet::new()).is_err());
+    }
+
+    #[test]
+    fn text_fields_take_numbers_as_written_but_not_null() {
+        let root = parse(
+            "cpu: 2
+memory: 1.50
+",
+            Origin::File,
+        )
+        .unwrap()
+        .unwrap();
+        let r = from_node::<super::super::types::Resources>(&root, "r", &HashSet::new()).unwrap();
+        assert_eq!((r.cpu.as_str(), r.memory.as_str()), ("2", "1.50"));
+        let root = parse(
+            "cpu: null
+memory: 1Gi
+",
+            Origin::File,
+        )
+        .unwrap()
+        .unwrap();
+        let err = from_node::<super::super::types::Resources>(&root, "r", &HashSet::new()).unwrap_err();
+        assert_eq!(err.path.as_deref(), Some("r.cpu"));
     }
 }

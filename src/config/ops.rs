@@ -93,7 +93,8 @@ fn write_path(settings: &Settings, env: &str, path: Vec<String>, new: Node) -> R
         )));
     }
     files::write_atomic(&file, &out)?;
-    let warnings = checked.problems.into_iter().filter(|p| !p.is_error()).collect();
+    // Warnings from the text as written, so they point at file positions.
+    let warnings = validate_text(&out, &label, env).1.into_iter().filter(|p| !p.is_error()).collect();
     Ok(WriteResult { env: env.to_string(), path: file, key, in_place, config: intended, warnings })
 }
 

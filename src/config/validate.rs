@@ -115,7 +115,7 @@ pub fn locate(root: &Node, path: &str) -> Pos {
     if matches!(node.value, Value::Scalar { .. }) && node.exact { node.pos.clone() } else { best }
 }
 
-fn unknown_keys<'a>(node: &'a Node, schema: &J, path: &str, out: &mut Vec<(String, &'a Node, Pos)>) {
+fn unknown_keys(node: &Node, schema: &J, path: &str, out: &mut Vec<(String, Pos)>) {
     match (&node.value, schema) {
         (Value::Map(_), _) if path == "feature_flags" => {}
         (Value::Map(entries), J::Object(known)) => {
@@ -123,7 +123,7 @@ fn unknown_keys<'a>(node: &'a Node, schema: &J, path: &str, out: &mut Vec<(Strin
                 let child_path = join(path, &key.name);
                 match known.get(key.name.as_str()) {
                     Some(sub) => unknown_keys(child, sub, &child_path, out),
-                    None => out.push((child_path, node, key.pos.clone())),
+                    None => out.push((child_path, key.pos.clone())),
                 }
             }
         }
@@ -186,7 +186,7 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
     let mut unknown = Vec::new();
     unknown_keys(root, &schema, "", &mut unknown);
     let mut skip = HashSet::new();
-    for (path, _, pos) in &unknown {
+    for (path, pos) in &unknown {
         let (parent, name) = path.rsplit_once('.').unwrap_or(("", path.as_str()));
         let msg = if parent.is_empty() {
             format!("unknown section `{name}` (known sections: {})", SECTIONS.join(", "))
