@@ -310,7 +310,7 @@ pub async fn run(core: &Core, cmd: ModelCmd, out: &Output) -> Result<i32> {
                 if out.json {
                     out.emit(&e, |_| String::new())?;
                 } else {
-                    print!("{}", e.text);
+                    super::output::write_stdout(&e.text)?;
                 }
             } else {
                 std::fs::write(&output, &e.text).map_err(|err| Error::io(format!("cannot write {output}"), err))?;

@@ -17,14 +17,22 @@ impl Output {
         if self.json {
             let text = serde_json::to_string_pretty(value)
                 .map_err(|e| Error::Failed(format!("cannot render JSON output: {e}")))?;
-            println!("{text}");
+            write_stdout(&format!("{text}\n"))
         } else {
             let text = human(value);
-            if !text.is_empty() {
-                println!("{}", text.trim_end_matches('\n'));
-            }
+            if text.is_empty() { Ok(()) } else { write_stdout(&format!("{}\n", text.trim_end_matches('\n'))) }
         }
-        Ok(())
+    }
+}
+
+/// Write to stdout; a closed pipe (`… | head`) ends output quietly instead of panicking like `println!`.
+pub fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("cannot write to standard output", e)),
     }
 }
 
