@@ -2,11 +2,14 @@
 //! behind one command table (`api`). Nothing in here knows about Tauri or HTTP; the CLI (`cli`) is a thin transport
 //! over `api` like the others will be.
 
+pub mod agent;
 pub mod api;
+pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod core;
 pub mod error;
+pub mod llm;
 pub mod registry;
 pub mod store;
 pub mod tracker;

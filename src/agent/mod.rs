@@ -1,0 +1,3 @@
+//! The browser agent: planners (LLM-backed and the offline baseline) and the loop that drives a browser with them.
+
+pub mod types;
