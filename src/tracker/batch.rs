@@ -1,0 +1,400 @@
+//! Batch logging from a JSONL file (one object per line: metric, param, tag, message or action). The whole file is
+//! parsed and validated first — syntax, fields, runs that must be running, params that would conflict with stored
+//! values or with each other — and only then written: params/tags/messages/actions in one transaction, metrics through
+//! the writer followed by a flush.
+
+use std::collections::{BTreeMap, btree_map::Entry};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::conversation::{action_problem, insert_actions, insert_messages, message_problem};
+use super::runs::{insert_params, require_running, upsert_tags};
+use super::{Action, Message, Role, TokenCounts, Tracker, TrackerError, validate};
+
+/// One validated line of a batch file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchLine {
+    Metric { run: String, key: String, value: f64, step: i64, ts_ms: Option<i64> },
+    Param { run: String, key: String, value: String },
+    Tag { run: String, key: String, value: String },
+    Message { run: String, message: Message },
+    Action { run: String, action: Action },
+}
+
+impl BatchLine {
+    fn run(&self) -> &str {
+        match self {
+            BatchLine::Metric { run, .. }
+            | BatchLine::Param { run, .. }
+            | BatchLine::Tag { run, .. }
+            | BatchLine::Message { run, .. }
+            | BatchLine::Action { run, .. } => run,
+        }
+    }
+}
+
+/// A parsed file: its name for messages and its lines with their 1-based line numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedBatch {
+    pub file: String,
+    pub lines: Vec<(usize, BatchLine)>,
+}
+
+/// What a batch wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct BatchReport {
+    pub metrics: usize,
+    /// Params newly stored; `params_unchanged` were already stored with the same value.
+    pub params: usize,
+    pub params_unchanged: usize,
+    pub tags: usize,
+    pub messages: usize,
+    pub actions: usize,
+}
+
+/// Read and validate a batch file; `default_run` applies to lines without a `"run"` field.
+pub fn parse_file(path: &Path, default_run: Option<&str>) -> Result<ParsedBatch, TrackerError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| TrackerError::Io { path: path.display().to_string(), source })?;
+    parse_text(&path.display().to_string(), &text, default_run)
+}
+
+/// Validate batch text; errors name `file:line`, the field and what was expected.
+pub fn parse_text(file: &str, text: &str, default_run: Option<&str>) -> Result<ParsedBatch, TrackerError> {
+    let mut lines = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let line = parse_line(raw, default_run).map_err(|message| TrackerError::BatchLine {
+            file: file.to_string(),
+            line: i + 1,
+            message,
+        })?;
+        lines.push((i + 1, line));
+    }
+    Ok(ParsedBatch { file: file.to_string(), lines })
+}
+
+const METRIC_FIELDS: &[&str] = &["type", "run", "key", "value", "step", "ts_ms"];
+const KV_FIELDS: &[&str] = &["type", "run", "key", "value"];
+const MESSAGE_FIELDS: &[&str] = &["type", "run", "role", "content", "tool_calls", "tokens", "ts_ms"];
+const ACTION_FIELDS: &[&str] = &["type", "run", "action_type", "target", "success", "duration_ms", "error", "ts_ms"];
+const TOKEN_FIELDS: &[&str] = &["input", "output", "cache_read", "cache_write", "reasoning"];
+
+fn parse_line(raw: &str, default_run: Option<&str>) -> Result<BatchLine, String> {
+    let value: Value = serde_json::from_str(raw).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Value::Object(obj) = value else {
+        return Err("expected a JSON object like {\"type\":\"metric\",\"key\":\"loss\",\"value\":0.5}".to_string());
+    };
+    let kind = string(&obj, "type")?;
+    let allowed = match kind.as_str() {
+        "metric" => METRIC_FIELDS,
+        "param" | "tag" => KV_FIELDS,
+        "message" => MESSAGE_FIELDS,
+        "action" => ACTION_FIELDS,
+        other => {
+            return Err(format!(
+                "field \"type\": expected one of \"metric\", \"param\", \"tag\", \"message\", \"action\", got {other:?}"
+            ));
+        }
+    };
+    no_unknown_fields(&obj, allowed, &format!("a {kind} line"))?;
+    let run = match obj.get("run") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(other) => return Err(format!("field \"run\": expected a run id, got {other}")),
+        None => default_run
+            .map(str::to_string)
+            .ok_or("field \"run\": missing, and no RUN_ID was given for the whole file")?,
+    };
+    match kind.as_str() {
+        "metric" => Ok(BatchLine::Metric {
+            run,
+            key: key(&obj)?,
+            value: finite(&obj, "value")?,
+            step: opt_int(&obj, "step")?.unwrap_or(0),
+            ts_ms: opt_int(&obj, "ts_ms")?,
+        }),
+        "param" => Ok(BatchLine::Param { run, key: key(&obj)?, value: text_value(&obj)? }),
+        "tag" => Ok(BatchLine::Tag { run, key: key(&obj)?, value: text_value(&obj)? }),
+        "message" => {
+            let role_text = string(&obj, "role")?;
+            let role = Role::parse(&role_text).ok_or_else(|| {
+                format!(
+                    "field \"role\": expected one of \"system\", \"user\", \"assistant\", \"tool\", got {role_text:?}"
+                )
+            })?;
+            let message = Message {
+                role,
+                content: string(&obj, "content")?,
+                tool_calls: obj.get("tool_calls").cloned().unwrap_or(Value::Array(Vec::new())),
+                tokens: tokens(&obj)?,
+                ts_ms: opt_int(&obj, "ts_ms")?.unwrap_or(0),
+            };
+            message_problem(&message).map_or(Ok(BatchLine::Message { run, message }), Err)
+        }
+        _ => {
+            let action = Action {
+                action_type: string(&obj, "action_type")?,
+                target: opt_string(&obj, "target")?.unwrap_or_default(),
+                success: match obj.get("success") {
+                    Some(Value::Bool(b)) => *b,
+                    Some(other) => return Err(format!("field \"success\": expected true or false, got {other}")),
+                    None => return Err("field \"success\": missing, expected true or false".to_string()),
+                },
+                duration_ms: opt_int(&obj, "duration_ms")?
+                    .ok_or("field \"duration_ms\": missing, expected an integer number of milliseconds")?,
+                error: opt_string(&obj, "error")?,
+                ts_ms: opt_int(&obj, "ts_ms")?.unwrap_or(0),
+            };
+            action_problem(&action).map_or(Ok(BatchLine::Action { run, action }), Err)
+        }
+    }
+}
+
+fn no_unknown_fields(obj: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), String> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(format!("field {k:?}: not a field of {what} (expected only: {})", allowed.join(", "))),
+        None => Ok(()),
+    }
+}
+
+fn string(obj: &Map<String, Value>, field: &str) -> Result<String, String> {
+    match obj.get(field) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!("field {field:?}: expected a string, got {other}")),
+        None => Err(format!("field {field:?}: missing, expected a string")),
+    }
+}
+
+fn opt_string(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, String> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => string(obj, field).map(Some),
+    }
+}
+
+fn key(obj: &Map<String, Value>) -> Result<String, String> {
+    let k = string(obj, "key")?;
+    match validate::key_problem(&k) {
+        Some(problem) => Err(format!("field \"key\": {problem}")),
+        None => Ok(k),
+    }
+}
+
+/// A param or tag value: a string, or a number/boolean taken as its JSON text.
+fn text_value(obj: &Map<String, Value>) -> Result<String, String> {
+    match obj.get("value") {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(v.to_string()),
+        Some(other) => Err(format!("field \"value\": expected a string, number or boolean, got {other}")),
+        None => Err("field \"value\": missing, expected a string".to_string()),
+    }
+}
+
+/// A finite number. JSON cannot hold NaN or infinities, so those arrive as strings: name them in the error.
+fn finite(obj: &Map<String, Value>, field: &str) -> Result<f64, String> {
+    match obj.get(field) {
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(v) if v.is_finite() => Ok(v),
+            _ => Err(format!("field {field:?}: expected a finite number, got {n}")),
+        },
+        Some(Value::String(s)) => {
+            let shown = match s.trim().to_ascii_lowercase().as_str() {
+                "nan" | "+nan" | "-nan" => "NaN".to_string(),
+                "inf" | "+inf" | "infinity" | "+infinity" => "Infinity".to_string(),
+                "-inf" | "-infinity" => "-Infinity".to_string(),
+                _ => format!("the string {s:?}"),
+            };
+            Err(format!("field {field:?}: expected a finite number, got {shown}"))
+        }
+        Some(other) => Err(format!("field {field:?}: expected a finite number, got {other}")),
+        None => Err(format!("field {field:?}: missing, expected a finite number")),
+    }
+}
+
+fn opt_int(obj: &Map<String, Value>, field: &str) -> Result<Option<i64>, String> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => {
+            n.as_i64().map(Some).ok_or_else(|| format!("field {field:?}: expected an integer, got {n}"))
+        }
+        Some(other) => Err(format!("field {field:?}: expected an integer, got {other}")),
+    }
+}
+
+fn tokens(obj: &Map<String, Value>) -> Result<TokenCounts, String> {
+    let t = match obj.get("tokens") {
+        None | Some(Value::Null) => return Ok(TokenCounts::default()),
+        Some(Value::Object(t)) => t,
+        Some(other) => return Err(format!("field \"tokens\": expected an object like {{\"input\": 10}}, got {other}")),
+    };
+    if let Some(k) = t.keys().find(|k| !TOKEN_FIELDS.contains(&k.as_str())) {
+        return Err(format!("field \"tokens.{k}\": not a token type (expected only: {})", TOKEN_FIELDS.join(", ")));
+    }
+    let get = |name: &str| -> Result<i64, String> {
+        match t.get(name) {
+            None => Ok(0),
+            Some(Value::Number(n)) => {
+                n.as_i64().ok_or_else(|| format!("field \"tokens.{name}\": expected an integer, got {n}"))
+            }
+            Some(other) => Err(format!("field \"tokens.{name}\": expected an integer, got {other}")),
+        }
+    };
+    Ok(TokenCounts {
+        input: get("input")?,
+        output: get("output")?,
+        cache_read: get("cache_read")?,
+        cache_write: get("cache_write")?,
+        reasoning: get("reasoning")?,
+    })
+}
+
+fn at_line(file: &str, line: usize, source: TrackerError) -> TrackerError {
+    TrackerError::AtLine { file: file.to_string(), line, source: Box::new(source) }
+}
+
+/// Per run, what the batch writes in its transaction.
+#[derive(Default)]
+struct RunWrites {
+    first_line: usize,
+    params: BTreeMap<String, (String, usize)>,
+    tags: BTreeMap<String, String>,
+    messages: Vec<Message>,
+    actions: Vec<Action>,
+}
+
+impl Tracker {
+    /// Write a validated batch: nothing is written unless every referenced run is running and no param conflicts
+    /// (with stored values or within the file). Metrics are durable when this returns.
+    pub async fn log_batch(&self, batch: &ParsedBatch) -> Result<BatchReport, TrackerError> {
+        let file = batch.file.as_str();
+        let mut runs: BTreeMap<&str, RunWrites> = BTreeMap::new();
+        let mut report = BatchReport::default();
+        for (line, item) in &batch.lines {
+            let w = runs.entry(item.run()).or_insert_with(|| RunWrites { first_line: *line, ..Default::default() });
+            match item {
+                BatchLine::Metric { .. } => report.metrics += 1,
+                BatchLine::Param { run, key, value } => match w.params.entry(key.clone()) {
+                    Entry::Vacant(e) => {
+                        e.insert((value.clone(), *line));
+                    }
+                    Entry::Occupied(e) if e.get().0 == *value => report.params_unchanged += 1,
+                    Entry::Occupied(e) => {
+                        let (first, first_line) = e.get();
+                        let conflict = TrackerError::ParamConflict {
+                            run_id: run.clone(),
+                            key: key.clone(),
+                            stored: first.clone(),
+                            new: value.clone(),
+                        };
+                        let msg = format!("{conflict} (the value comes from line {first_line} of this file)");
+                        return Err(TrackerError::BatchLine { file: file.to_string(), line: *line, message: msg });
+                    }
+                },
+                BatchLine::Tag { key, value, .. } => {
+                    w.tags.insert(key.clone(), value.clone());
+                    report.tags += 1;
+                }
+                BatchLine::Message { message, .. } => w.messages.push(message.clone()),
+                BatchLine::Action { action, .. } => w.actions.push(action.clone()),
+            }
+        }
+        let mut tx = self.store().begin_write().await?;
+        for (run, w) in &runs {
+            require_running(&mut *tx, run, "batch logging").await.map_err(|e| at_line(file, w.first_line, e))?;
+            for (key, (value, line)) in &w.params {
+                let stored: Option<String> =
+                    sqlx::query_scalar("SELECT value FROM run_params WHERE run_id = ? AND key = ?")
+                        .bind(run)
+                        .bind(key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some(stored) = stored.filter(|s| s != value) {
+                    let conflict = TrackerError::ParamConflict {
+                        run_id: run.to_string(),
+                        key: key.clone(),
+                        stored,
+                        new: value.clone(),
+                    };
+                    return Err(at_line(file, *line, conflict));
+                }
+            }
+        }
+        for (run, w) in &runs {
+            let params: BTreeMap<String, String> = w.params.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+            let stored = insert_params(&mut tx, run, &params).await?;
+            report.params += stored;
+            report.params_unchanged += params.len() - stored;
+            upsert_tags(&mut tx, run, &w.tags).await?;
+            insert_messages(&mut tx, run, &w.messages).await?;
+            insert_actions(&mut tx, run, &w.actions).await?;
+            report.messages += w.messages.len();
+            report.actions += w.actions.len();
+        }
+        tx.commit().await?;
+        for run in runs.keys() {
+            self.remember_running(run);
+        }
+        for (_, item) in &batch.lines {
+            if let BatchLine::Metric { run, key, value, step, ts_ms } = item {
+                self.log_metric(run, key, *value, *step, *ts_ms).await?;
+            }
+        }
+        self.flush().await?;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse_text("p.jsonl", text, Some("r")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_kind_of_line_parses() {
+        let text = r##"{"type":"metric","key":"loss","value":0.5,"step":3}
+{"type":"metric","key":"acc","value":1,"ts_ms":7,"run":"other"}
+
+{"type":"param","key":"lr","value":0.001}
+{"type":"tag","key":"note","value":"x"}
+{"type":"message","role":"assistant","content":"hi","tokens":{"input":3,"output":4}}
+{"type":"action","action_type":"click","success":true,"duration_ms":12,"target":"#b"}"##;
+        let b = parse_text("p.jsonl", text, Some("r")).unwrap();
+        assert_eq!(b.lines.len(), 6);
+        assert_eq!(
+            b.lines[0],
+            (1, BatchLine::Metric { run: "r".into(), key: "loss".into(), value: 0.5, step: 3, ts_ms: None })
+        );
+        assert_eq!(b.lines[1].1.run(), "other");
+        assert_eq!(b.lines[2], (4, BatchLine::Param { run: "r".into(), key: "lr".into(), value: "0.001".into() }));
+        match &b.lines[4].1 {
+            BatchLine::Message { message, .. } => assert_eq!((message.tokens.input, message.tokens.output), (3, 4)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_file_line_field_and_expectation() {
+        let two_good =
+            "{\"type\":\"metric\",\"key\":\"a\",\"value\":1}\n{\"type\":\"tag\",\"key\":\"a\",\"value\":\"b\"}\n";
+        let e = err(&format!("{two_good}{{\"type\":\"metric\",\"key\":\"loss\",\"value\":\"NaN\"}}"));
+        assert_eq!(e, "p.jsonl:3: field \"value\": expected a finite number, got NaN");
+        assert!(err(r#"{"type":"metric","key":"k","value":"-Infinity"}"#).ends_with("got -Infinity"));
+        assert!(err(r#"{"type":"metric","key":"","value":1}"#).contains("field \"key\": expected a non-empty key"));
+        assert!(
+            err(r#"{"type":"metric","key":"k","value":1,"step":1.5}"#).contains("field \"step\": expected an integer")
+        );
+        assert!(err(r#"{"type":"metric","key":"k","vlaue":1}"#).contains("field \"vlaue\": not a field"));
+        assert!(err(r#"{"type":"message","role":"robot","content":"x"}"#).contains("field \"role\""));
+        assert!(err(r#"{"type":"action","action_type":"click","success":1,"duration_ms":2}"#).contains("\"success\""));
+        assert!(err("not json").starts_with("p.jsonl:1: invalid JSON"));
+        let no_run = parse_text("p.jsonl", r#"{"type":"tag","key":"a","value":"b"}"#, None).unwrap_err().to_string();
+        assert!(no_run.contains("field \"run\": missing"), "{no_run}");
+    }
+}

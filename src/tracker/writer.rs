@@ -1,0 +1,391 @@
+//! The metric writer: one background task that drains the metric channel in batches and commits each batch in one
+//! `BEGIN IMMEDIATE` transaction (multi-row INSERTs plus the per-(run, key) summary upserts). A failing batch is
+//! retried run by run so only the offending run's points are lost; those failures are reported to the next caller of
+//! `flush`/`log_metric`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{Store, StoreError};
+
+/// Most channel messages taken per batch (one transaction).
+const MAX_BATCH: usize = 32_768;
+/// Rows per full multi-row INSERT (5 binds each: far under SQLite's 32766 bind limit); the remainder of a batch is
+/// written with power-of-two sized statements so only a dozen distinct statements are ever prepared.
+const ROWS_PER_INSERT: usize = 256;
+/// Summary rows per upsert statement (9 binds each).
+const SUMMARIES_PER_UPSERT: usize = 64;
+
+/// One metric point on its way to the database.
+#[derive(Debug)]
+pub(crate) struct Point {
+    pub run: Arc<str>,
+    pub key: Arc<str>,
+    pub value: f64,
+    pub step: i64,
+    pub ts_ms: i64,
+}
+
+pub(crate) enum WriterMsg {
+    Point(Point),
+    /// Answer once everything queued before this marker is committed.
+    Flush(oneshot::Sender<()>),
+    /// Like `Flush`, then stop the writer.
+    Stop(oneshot::Sender<()>),
+}
+
+/// Points of one run that could not be written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
+pub struct MetricWriteFailure {
+    pub run_id: String,
+    pub points: usize,
+    pub error: String,
+}
+
+pub(crate) fn describe_failures(failures: &[MetricWriteFailure]) -> String {
+    let total: usize = failures.iter().map(|f| f.points).sum();
+    let each: Vec<String> =
+        failures.iter().map(|f| format!("run {}: {} points ({})", f.run_id, f.points, f.error)).collect();
+    format!("{total} metric points could not be written: {}", each.join("; "))
+}
+
+/// The writer loop: runs until a `Stop` marker arrives or every sender is gone.
+pub(crate) async fn run(
+    store: Store,
+    mut rx: mpsc::Receiver<WriterMsg>,
+    failed: Arc<AtomicBool>,
+    failures: Arc<Mutex<Vec<MetricWriteFailure>>>,
+) {
+    let mut msgs: Vec<WriterMsg> = Vec::with_capacity(MAX_BATCH);
+    let mut points: Vec<Point> = Vec::with_capacity(MAX_BATCH);
+    let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
+    let sql = Statements::new();
+    loop {
+        if rx.recv_many(&mut msgs, MAX_BATCH).await == 0 {
+            break;
+        }
+        let mut stop = false;
+        for msg in msgs.drain(..) {
+            match msg {
+                WriterMsg::Point(p) => points.push(p),
+                WriterMsg::Flush(ack) => acks.push(ack),
+                WriterMsg::Stop(ack) => {
+                    acks.push(ack);
+                    stop = true;
+                }
+            }
+        }
+        if !points.is_empty() {
+            let lost = write_or_isolate(&store, &sql, &points).await;
+            points.clear();
+            if !lost.is_empty()
+                && let Ok(mut f) = failures.lock()
+            {
+                f.extend(lost);
+                failed.store(true, Ordering::Release);
+            }
+        }
+        for ack in acks.drain(..) {
+            let _ = ack.send(());
+        }
+        if stop {
+            break;
+        }
+    }
+}
+
+/// Write a batch in one transaction; if that fails, write each run's points in its own transaction and return the
+/// runs whose points still failed.
+pub(crate) async fn write_or_isolate(store: &Store, sql: &Statements, points: &[Point]) -> Vec<MetricWriteFailure> {
+    if write_batch(store, sql, points.iter()).await.is_ok() {
+        return Vec::new();
+    }
+    let mut by_run: HashMap<&str, Vec<&Point>> = HashMap::new();
+    for p in points {
+        by_run.entry(&p.run).or_default().push(p);
+    }
+    let mut lost = Vec::new();
+    for (run_id, run_points) in by_run {
+        if let Err(e) = write_batch(store, sql, run_points.iter().copied()).await {
+            lost.push(MetricWriteFailure {
+                run_id: run_id.to_string(),
+                points: run_points.len(),
+                error: e.to_string(),
+            });
+        }
+    }
+    lost.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    lost
+}
+
+/// Aggregate of one (run, key) within a batch, merged into `run_metric_summary` by the upsert.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Agg {
+    pub last_value: f64,
+    pub last_step: i64,
+    pub last_ts_ms: i64,
+    pub min: f64,
+    pub max: f64,
+    pub sum: f64,
+    pub count: i64,
+}
+
+impl Agg {
+    fn new(p: &Point) -> Agg {
+        Agg {
+            last_value: p.value,
+            last_step: p.step,
+            last_ts_ms: p.ts_ms,
+            min: p.value,
+            max: p.value,
+            sum: p.value,
+            count: 1,
+        }
+    }
+
+    /// Fold in a later point; on equal (step, ts) the later point wins, as the upsert does.
+    fn add(&mut self, p: &Point) {
+        if (p.step, p.ts_ms) >= (self.last_step, self.last_ts_ms) {
+            self.last_value = p.value;
+            self.last_step = p.step;
+            self.last_ts_ms = p.ts_ms;
+        }
+        self.min = self.min.min(p.value);
+        self.max = self.max.max(p.value);
+        self.sum += p.value;
+        self.count += 1;
+    }
+}
+
+pub(crate) fn aggregate<'a>(points: impl Iterator<Item = &'a Point>) -> Vec<(&'a str, &'a str, Agg)> {
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut out: Vec<(&str, &str, Agg)> = Vec::new();
+    for p in points {
+        match index.get(&(&*p.run, &*p.key)) {
+            Some(&i) => out[i].2.add(p),
+            None => {
+                index.insert((&p.run, &p.key), out.len());
+                out.push((&p.run, &p.key, Agg::new(p)));
+            }
+        }
+    }
+    out
+}
+
+/// The SQL text of every statement size the writer uses, built once.
+pub(crate) struct Statements {
+    /// `inserts[i]` inserts `2^i` rows; the last one inserts `ROWS_PER_INSERT`.
+    inserts: Vec<String>,
+    upserts: Vec<String>,
+}
+
+impl Statements {
+    pub(crate) fn new() -> Statements {
+        let sizes = |max: usize| (0..).map(|i| 1usize << i).take_while(move |n| *n <= max).collect::<Vec<_>>();
+        let inserts = sizes(ROWS_PER_INSERT)
+            .into_iter()
+            .map(|n| {
+                format!(
+                    "INSERT INTO metric_points (run_id, key, value, step, ts_ms) VALUES {}",
+                    vec!["(?, ?, ?, ?, ?)"; n].join(", ")
+                )
+            })
+            .collect();
+        let upserts = sizes(SUMMARIES_PER_UPSERT)
+            .into_iter()
+            .map(|n| {
+                format!(
+                    "INSERT INTO run_metric_summary \
+                     (run_id, key, last_value, last_step, last_ts_ms, min_value, max_value, sum_value, count) \
+                     VALUES {} \
+                     ON CONFLICT (run_id, key) DO UPDATE SET \
+                     last_value = CASE WHEN (excluded.last_step, excluded.last_ts_ms) >= (last_step, last_ts_ms) \
+                                  THEN excluded.last_value ELSE last_value END, \
+                     last_ts_ms = CASE WHEN (excluded.last_step, excluded.last_ts_ms) >= (last_step, last_ts_ms) \
+                                  THEN excluded.last_ts_ms ELSE last_ts_ms END, \
+                     last_step = MAX(last_step, excluded.last_step), \
+                     min_value = MIN(min_value, excluded.min_value), \
+                     max_value = MAX(max_value, excluded.max_value), \
+                     sum_value = sum_value + excluded.sum_value, \
+                     count = count + excluded.count",
+                    vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; n].join(", ")
+                )
+            })
+            .collect();
+        Statements { inserts, upserts }
+    }
+}
+
+/// Split `len` rows into statement sizes: as many full `max`-row statements as fit, then powers of two.
+fn chunk_sizes(mut len: usize, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let full = max.trailing_zeros() as usize;
+    while len >= max {
+        out.push((full, max));
+        len -= max;
+    }
+    for i in (0..full).rev() {
+        if len & (1 << i) != 0 {
+            out.push((i, 1 << i));
+        }
+    }
+    out
+}
+
+/// Insert `points` and merge their aggregates into the summary table, all in one write transaction.
+async fn write_batch<'a>(
+    store: &Store,
+    sql: &Statements,
+    points: impl Iterator<Item = &'a Point> + Clone,
+) -> Result<(), StoreError> {
+    let summaries = aggregate(points.clone());
+    let mut tx = store.begin_write().await?;
+    let all: Vec<&Point> = points.collect();
+    let mut rest = all.as_slice();
+    for (idx, n) in chunk_sizes(all.len(), ROWS_PER_INSERT) {
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        insert_points(&mut tx, &sql.inserts[idx], chunk).await?;
+    }
+    let mut rest = summaries.as_slice();
+    for (idx, n) in chunk_sizes(summaries.len(), SUMMARIES_PER_UPSERT) {
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        let mut q = sqlx::query(&sql.upserts[idx]);
+        for (run, key, a) in chunk {
+            q = q
+                .bind(*run)
+                .bind(*key)
+                .bind(a.last_value)
+                .bind(a.last_step)
+                .bind(a.last_ts_ms)
+                .bind(a.min)
+                .bind(a.max)
+                .bind(a.sum)
+                .bind(a.count);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_points(tx: &mut Transaction<'static, Sqlite>, sql: &str, chunk: &[&Point]) -> Result<(), sqlx::Error> {
+    let mut q = sqlx::query(sql);
+    for p in chunk {
+        q = q.bind(&*p.run).bind(&*p.key).bind(p.value).bind(p.step).bind(p.ts_ms);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pt(run: &str, key: &str, value: f64, step: i64, ts_ms: i64) -> Point {
+        Point { run: Arc::from(run), key: Arc::from(key), value, step, ts_ms }
+    }
+
+    #[test]
+    fn chunks_cover_every_row_with_few_statement_sizes() {
+        for len in [0usize, 1, 2, 3, 255, 256, 257, 1000, 70_001] {
+            let chunks = chunk_sizes(len, 256);
+            assert_eq!(chunks.iter().map(|(_, n)| n).sum::<usize>(), len, "len {len}");
+            assert!(chunks.iter().all(|(i, n)| 1usize << i == *n));
+        }
+        assert_eq!(chunk_sizes(7, 256), vec![(2, 4), (1, 2), (0, 1)]);
+    }
+
+    #[test]
+    fn aggregate_takes_last_by_step_then_timestamp() {
+        let points = [
+            pt("r", "loss", 3.0, 5, 100),
+            pt("r", "loss", 1.0, 2, 900),
+            pt("r", "loss", 2.0, 5, 200),
+            pt("r", "acc", 0.5, 0, 1),
+            pt("s", "loss", 9.0, 0, 1),
+        ];
+        let aggs = aggregate(points.iter());
+        assert_eq!(aggs.len(), 3);
+        let (_, _, loss) = aggs.iter().find(|(r, k, _)| *r == "r" && *k == "loss").unwrap();
+        assert_eq!((loss.last_value, loss.last_step, loss.last_ts_ms), (2.0, 5, 200));
+        assert_eq!((loss.min, loss.max, loss.sum, loss.count), (1.0, 3.0, 6.0, 3));
+    }
+
+    #[tokio::test]
+    async fn a_bad_run_loses_only_its_own_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        sqlx::query("INSERT INTO experiments (id, name, created_at_ms, updated_at_ms) VALUES ('e', 'e', 0, 0)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES ('good', 'e', 'running', 0, 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let mut points = Vec::new();
+        for i in 0..300 {
+            points.push(pt("good", "loss", i as f64, i, i));
+            if i % 3 == 0 {
+                points.push(pt("missing", "loss", 1.0, i, i));
+            }
+        }
+        let lost = write_or_isolate(&store, &Statements::new(), &points).await;
+        assert_eq!(lost.len(), 1, "{lost:?}");
+        assert_eq!(lost[0].run_id, "missing");
+        assert_eq!(lost[0].points, 100);
+        assert!(lost[0].error.contains("FOREIGN KEY"), "{}", lost[0].error);
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points WHERE run_id = 'good'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 300);
+        let (count, sum, last): (i64, f64, f64) = sqlx::query_as(
+            "SELECT count, sum_value, last_value FROM run_metric_summary WHERE run_id = 'good' AND key = 'loss'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!((count, sum, last), (300, (0..300).sum::<i64>() as f64, 299.0));
+        let stray: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points WHERE run_id = 'missing'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(stray, 0);
+    }
+
+    #[tokio::test]
+    async fn summary_upsert_merges_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        sqlx::query("INSERT INTO experiments (id, name, created_at_ms, updated_at_ms) VALUES ('e', 'e', 0, 0)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES ('r', 'e', 'running', 0, 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let sql = Statements::new();
+        // The second batch holds an older step: it must not replace "last", but must widen min/max and add to sum.
+        assert!(write_or_isolate(&store, &sql, &[pt("r", "k", 5.0, 10, 1), pt("r", "k", 7.0, 11, 2)]).await.is_empty());
+        assert!(write_or_isolate(&store, &sql, &[pt("r", "k", -1.0, 3, 50)]).await.is_empty());
+        let row: (f64, i64, f64, f64, f64, i64) = sqlx::query_as(
+            "SELECT last_value, last_step, min_value, max_value, sum_value, count FROM run_metric_summary",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(row, (7.0, 11, -1.0, 7.0, 11.0, 3));
+    }
+}
