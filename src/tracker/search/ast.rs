@@ -27,10 +27,19 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Test {
     Cmp(CmpOp, Value),
-    In { negated: bool, values: Vec<Value> },
-    Like { negated: bool, case_insensitive: bool, pattern: String },
+    In {
+        negated: bool,
+        values: Vec<Value>,
+    },
+    Like {
+        negated: bool,
+        case_insensitive: bool,
+        pattern: String,
+    },
     /// `IS NULL` (`negated: false`): the metric/param/tag is absent, or the attribute is NULL.
-    Null { negated: bool },
+    Null {
+        negated: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -255,12 +255,7 @@ mod tests {
         assert_eq!(sql.text.matches('?').count(), sql.binds.len());
         assert_eq!(
             sql.binds,
-            vec![
-                Bind::Text("x".into()),
-                Bind::Text("a' OR 1=1 --".into()),
-                Bind::Text("m".into()),
-                Bind::Real(0.5)
-            ]
+            vec![Bind::Text("x".into()), Bind::Text("a' OR 1=1 --".into()), Bind::Text("m".into()), Bind::Real(0.5)]
         );
     }
 

@@ -159,7 +159,10 @@ impl Lexer {
         let mut out = String::new();
         loop {
             let Some(c) = self.peek(0) else {
-                return Err(Fail::at(open, format!("unterminated string: no closing {quote} for the one at column {open}")));
+                return Err(Fail::at(
+                    open,
+                    format!("unterminated string: no closing {quote} for the one at column {open}"),
+                ));
             };
             if c == quote {
                 if self.peek(1) == Some(quote) {
@@ -187,7 +190,10 @@ impl Lexer {
                         ));
                     }
                     None => {
-                        return Err(Fail::at(open, format!("unterminated string: no closing {quote} for the one at column {open}")));
+                        return Err(Fail::at(
+                            open,
+                            format!("unterminated string: no closing {quote} for the one at column {open}"),
+                        ));
                     }
                 };
                 out.push_str(escaped);
@@ -320,13 +326,16 @@ mod tests {
 
     #[test]
     fn strings_with_both_quotes_and_escapes() {
-        assert_eq!(toks(r#"'it''s' "say \"hi\"" 'a\\b' 'tab\there' '100\%'"#)[..5], [
-            Tok::Str("it's".into()),
-            Tok::Str("say \"hi\"".into()),
-            Tok::Str("a\\b".into()),
-            Tok::Str("tab\there".into()),
-            Tok::Str("100\\%".into()),
-        ]);
+        assert_eq!(
+            toks(r#"'it''s' "say \"hi\"" 'a\\b' 'tab\there' '100\%'"#)[..5],
+            [
+                Tok::Str("it's".into()),
+                Tok::Str("say \"hi\"".into()),
+                Tok::Str("a\\b".into()),
+                Tok::Str("tab\there".into()),
+                Tok::Str("100\\%".into()),
+            ]
+        );
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub fn parse_order_by(text: &str) -> Result<Vec<OrderTerm>, SearchError> {
     loop {
         let token = p.next();
         let Tok::Path(segments) = &token.tok else {
-            let msg = format!("expected a field to order by (e.g. metrics.accuracy desc), found {}", p.describe(&token));
+            let msg =
+                format!("expected a field to order by (e.g. metrics.accuracy desc), found {}", p.describe(&token));
             return Err(syntax(Fail::at(token.column, msg)));
         };
         let field = Field::resolve(segments, token.column).map_err(syntax)?;
@@ -259,7 +260,8 @@ impl Parser {
     fn like(&mut self, field: &Field, name: &str, op: &Token, negated: bool) -> Result<Test, Fail> {
         let word = op.raw.to_ascii_uppercase();
         if matches!(field.field_type(), FieldType::Number | FieldType::Status) {
-            let what = if field.field_type() == FieldType::Status { "compares with =, != or IN" } else { "is a number" };
+            let what =
+                if field.field_type() == FieldType::Status { "compares with =, != or IN" } else { "is a number" };
             return Err(Fail::at(op.column, format!("{word} needs a text field; '{name}' {what}")));
         }
         let token = self.next();

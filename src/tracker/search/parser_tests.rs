@@ -49,7 +49,9 @@ fn parsed(text: &str) -> String {
 #[test]
 fn the_example_filter_parses_left_associative() {
     assert_eq!(
-        parsed("metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'"),
+        parsed(
+            "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'"
+        ),
         "(and (and (and m:success_rate>0.8 p:llm_model='gpt-4o') t:env='staging') Status='finished')"
     );
 }
@@ -102,10 +104,7 @@ fn every_operator() {
 
 #[test]
 fn quoting_backticks_and_injection_text_stay_literal() {
-    assert_eq!(
-        parsed("metrics.`val/loss` < 0.5 and params.`a.b` = \"it's\""),
-        "(and m:val/loss<0.5 p:a.b='it's')"
-    );
+    assert_eq!(parsed("metrics.`val/loss` < 0.5 and params.`a.b` = \"it's\""), "(and m:val/loss<0.5 p:a.b='it's')");
     assert_eq!(parsed("params.x = 'a'' OR 1=1 --'"), "p:x='a' OR 1=1 --'");
     assert_eq!(parsed("name = 'and'"), "Name='and'");
     assert_eq!(parsed("params.`and` = 'x'"), "p:and='x'");
