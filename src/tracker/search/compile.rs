@@ -52,11 +52,65 @@ fn numeric_guard(col: &str) -> String {
     format!("(CASE WHEN json_valid({col}) THEN json_type({col}) IN ('integer', 'real') ELSE 0 END)")
 }
 
+/// A compiled filter. `driven` is set when a metric/param/tag condition of the top-level `and` chain was compiled as
+/// `r.id IN (SELECT run_id …)`: SQLite then starts from that index range instead of scanning runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub sql: Sql,
+    pub driven: bool,
+}
+
+/// The key/value table behind a metric, param or tag field: (table, value column, holds loose text).
+fn keyed_table(field: &Field) -> Option<(&'static str, String, &str)> {
+    match field {
+        Field::Metric { key, agg } => Some(("run_metric_summary", metric_column(*agg, ""), key)),
+        Field::Param(key) => Some(("run_params", "value".to_string(), key)),
+        Field::Tag(key) => Some(("run_tags", "value".to_string(), key)),
+        Field::Attr(_) => None,
+    }
+}
+
 /// Compile a filter into a boolean SQL expression.
-pub fn filter(expr: &Expr) -> Sql {
+///
+/// Plan shaping: in the top-level `and` chain, the first metric/param/tag condition (other than `IS NULL`) becomes
+/// the driver `r.id IN (SELECT run_id FROM <table> WHERE key = ? AND …)`, answered from the `(key, value, run_id)`
+/// index and walked in run-id order; the chain's other metric/param/tag conditions become correlated `EXISTS`
+/// probes on the run's primary key, which (in run-id order) stay cache-friendly and cost less than materialising
+/// every set. Conditions under `or`/`not` use the plain `r.id [NOT] IN (SELECT run_id …)` form.
+pub fn filter(expr: &Expr) -> Filter {
+    let mut conjuncts = Vec::new();
+    flatten_and(expr, &mut conjuncts);
+    let driver = conjuncts.iter().position(|e| match e {
+        Expr::Pred(p) => keyed_table(&p.field).is_some() && p.test != Test::Null { negated: false },
+        _ => false,
+    });
     let mut sql = Sql::default();
-    expr_into(expr, &mut sql);
-    sql
+    for (i, conjunct) in conjuncts.iter().enumerate() {
+        if i > 0 {
+            sql.push(" AND ");
+        }
+        match conjunct {
+            Expr::Pred(p) if driver.is_some() && driver != Some(i) && keyed_table(&p.field).is_some() => {
+                probe_into(p, &mut sql)
+            }
+            Expr::Pred(p) => pred_into(p, driver.is_some(), &mut sql),
+            other => expr_into(other, &mut sql),
+        }
+    }
+    if conjuncts.len() > 1 {
+        sql.text = format!("({})", sql.text);
+    }
+    Filter { sql, driven: driver.is_some() }
+}
+
+fn flatten_and<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match expr {
+        Expr::And(a, b) => {
+            flatten_and(a, out);
+            flatten_and(b, out);
+        }
+        other => out.push(other),
+    }
 }
 
 fn expr_into(expr: &Expr, sql: &mut Sql) {
@@ -72,7 +126,7 @@ fn expr_into(expr: &Expr, sql: &mut Sql) {
             sql.push("NOT ");
             expr_into(a, sql);
         }
-        Expr::Pred(p) => pred_into(p, sql),
+        Expr::Pred(p) => pred_into(p, false, sql),
     }
 }
 
@@ -83,13 +137,32 @@ fn value_bind(v: &Value) -> Bind {
     }
 }
 
-fn pred_into(p: &Pred, sql: &mut Sql) {
-    match &p.field {
-        Field::Metric { key, agg } => keyed("run_metric_summary", &metric_column(*agg, ""), key, &p.test, false, sql),
-        Field::Param(key) => keyed("run_params", "value", key, &p.test, true, sql),
-        Field::Tag(key) => keyed("run_tags", "value", key, &p.test, true, sql),
-        Field::Attr(attr) => attribute(*attr, &p.test, sql),
+/// One condition in the plain form. `driven`: a key/value condition drives the query, so the low-cardinality
+/// `status` is written `+r.status`, keeping SQLite from preferring its index over the far more selective range.
+fn pred_into(p: &Pred, driven: bool, sql: &mut Sql) {
+    match (&p.field, keyed_table(&p.field)) {
+        (_, Some((table, column, key))) => {
+            let absent = p.test == Test::Null { negated: false };
+            sql.push(if absent { "r.id NOT IN (SELECT run_id FROM " } else { "r.id IN (SELECT run_id FROM " });
+            sql.push(table);
+            sql.push(" WHERE ");
+            keyed_conditions(&column, key, &p.test, table != "run_metric_summary", sql);
+            sql.push(")");
+        }
+        (Field::Attr(attr), None) => attribute(*attr, &p.test, driven, sql),
+        _ => {}
     }
+}
+
+/// A key/value condition as a correlated `[NOT] EXISTS` probe on the run's primary key.
+fn probe_into(p: &Pred, sql: &mut Sql) {
+    let Some((table, column, key)) = keyed_table(&p.field) else { return };
+    let absent = p.test == Test::Null { negated: false };
+    sql.push(if absent { "NOT EXISTS (SELECT 1 FROM " } else { "EXISTS (SELECT 1 FROM " });
+    sql.push(table);
+    sql.push(" WHERE run_id = r.id AND ");
+    keyed_conditions(&column, key, &p.test, table != "run_metric_summary", sql);
+    sql.push(")");
 }
 
 /// The `run_metric_summary` expression of an aggregate; `table` qualifies the columns (`""` or `"o0."`).
@@ -103,13 +176,11 @@ pub fn metric_column(agg: Agg, table: &str) -> String {
     }
 }
 
-/// A test on a per-run key/value table: the run matches when it has the key and the value passes (`IS NULL`: when
-/// it lacks the key). `loose` tables hold text that compares numerically with number literals.
-fn keyed(table: &str, column: &str, key: &str, test: &Test, loose: bool, sql: &mut Sql) {
-    let absent = matches!(test, Test::Null { negated: false });
-    sql.push(if absent { "r.id NOT IN (SELECT run_id FROM " } else { "r.id IN (SELECT run_id FROM " });
-    sql.push(table);
-    sql.push(" WHERE key = ");
+/// `key = ? AND <value test>` on a per-run key/value table (just `key = ?` for IS [NOT] NULL: the caller decides
+/// between "has the key" and "lacks it"). `loose` columns hold text that compares numerically with number literals,
+/// and then only values that are JSON numbers take part.
+fn keyed_conditions(column: &str, key: &str, test: &Test, loose: bool, sql: &mut Sql) {
+    sql.push("key = ");
     sql.bind(Bind::Text(key.to_string()));
     let numeric = match test {
         Test::Cmp(_, Value::Num(_)) => true,
@@ -127,7 +198,6 @@ fn keyed(table: &str, column: &str, key: &str, test: &Test, loose: bool, sql: &m
         sql.push(" AND ");
         value_test(&col, test, sql);
     }
-    sql.push(")");
 }
 
 /// `col <op> ?`, `col [NOT] IN (…)` or a LIKE/ILIKE on `col` (IS NULL is handled by the callers).
@@ -172,8 +242,8 @@ pub fn attribute_column(attr: Attr) -> &'static str {
 
 /// A test on a column of the run or its experiment. Nullable columns are guarded (`col IS NOT NULL AND …`) so a
 /// test is plainly false, not NULL, for a missing value and `not (…)` is its exact complement.
-fn attribute(attr: Attr, test: &Test, sql: &mut Sql) {
-    let col = attribute_column(attr);
+fn attribute(attr: Attr, test: &Test, driven: bool, sql: &mut Sql) {
+    let col = if driven && attr == Attr::Status { "+r.status" } else { attribute_column(attr) };
     if attr.nullable() && !matches!(test, Test::Null { .. }) {
         sql.push(&format!("({col} IS NOT NULL AND "));
         value_test(col, test, sql);
@@ -245,7 +315,7 @@ mod tests {
     use crate::tracker::search::parser::{parse_filter, parse_order_by};
 
     fn compiled(text: &str) -> Sql {
-        filter(&parse_filter(text).unwrap().unwrap())
+        filter(&parse_filter(text).unwrap().unwrap()).sql
     }
 
     #[test]
@@ -265,6 +335,33 @@ mod tests {
         assert_eq!(sql.text, "r.id IN (SELECT run_id FROM run_metric_summary WHERE key = ? AND last_value >= ?)");
         let absent = compiled("metrics.acc is null");
         assert_eq!(absent.text, "r.id NOT IN (SELECT run_id FROM run_metric_summary WHERE key = ?)");
+    }
+
+    #[test]
+    fn the_first_keyed_condition_drives_and_the_rest_are_probed() {
+        let text = "status = 'finished' and tags.env = 'a' and metrics.m > 1 and params.p is null";
+        let f = filter(&parse_filter(text).unwrap().unwrap());
+        assert!(f.driven);
+        assert_eq!(
+            f.sql.text,
+            "(+r.status = ? AND r.id IN (SELECT run_id FROM run_tags WHERE key = ? AND value = ?) \
+             AND EXISTS (SELECT 1 FROM run_metric_summary WHERE run_id = r.id AND key = ? AND last_value > ?) \
+             AND NOT EXISTS (SELECT 1 FROM run_params WHERE run_id = r.id AND key = ?))"
+        );
+        let binds = [Bind::Text("finished".into()), Bind::Text("env".into()), Bind::Text("a".into())];
+        assert_eq!(f.sql.binds[..3], binds);
+        assert_eq!(f.sql.binds[3..], [Bind::Text("m".into()), Bind::Real(1.0), Bind::Text("p".into())]);
+
+        let absent_only = filter(&parse_filter("tags.env is null and status = 'killed'").unwrap().unwrap());
+        assert!(!absent_only.driven);
+        assert_eq!(absent_only.sql.text, "(r.id NOT IN (SELECT run_id FROM run_tags WHERE key = ?) AND r.status = ?)");
+        let nested = filter(&parse_filter("tags.env = 'a' or tags.env is null").unwrap().unwrap());
+        assert!(!nested.driven);
+        assert_eq!(
+            nested.sql.text,
+            "(r.id IN (SELECT run_id FROM run_tags WHERE key = ? AND value = ?) OR \
+             r.id NOT IN (SELECT run_id FROM run_tags WHERE key = ?))"
+        );
     }
 
     #[test]

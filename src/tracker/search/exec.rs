@@ -83,12 +83,22 @@ macro_rules! bind_all {
     }};
 }
 
+/// The WHERE clause; `driven` when the filter starts the query from a key/value index (see `compile::filter`).
+struct Where {
+    sql: Sql,
+    driven: bool,
+}
+
 /// The WHERE clause: experiment scope, archived experiments, statuses, then the filter.
 async fn where_clause(
     tx: &mut Transaction<'static, Sqlite>,
     query: &SearchQuery,
     filter: Option<&Expr>,
-) -> Result<Sql, SearchError> {
+) -> Result<Where, SearchError> {
+    let filter = filter.map(compile::filter);
+    let driven = filter.as_ref().is_some_and(|f| f.driven);
+    // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
+    let plus = if driven { "+" } else { "" };
     let mut parts: Vec<Sql> = Vec::new();
     if !query.experiments.is_empty() {
         let mut ids = Vec::new();
@@ -96,7 +106,7 @@ async fn where_clause(
             ids.push(Bind::Text(resolve_experiment(tx, wanted).await?));
         }
         let mut sql = Sql::default();
-        sql.push("r.experiment_id IN ");
+        sql.push(&format!("{plus}r.experiment_id IN "));
         sql.bind_list(ids);
         parts.push(sql);
     } else if !query.include_archived {
@@ -104,19 +114,19 @@ async fn where_clause(
     }
     if !query.statuses.is_empty() {
         let mut sql = Sql::default();
-        sql.push("r.status IN ");
+        sql.push(&format!("{plus}r.status IN "));
         sql.bind_list(query.statuses.iter().map(|s| Bind::Text(s.as_str().to_string())));
         parts.push(sql);
     }
-    if let Some(expr) = filter {
-        parts.push(compile::filter(expr));
+    if let Some(f) = filter {
+        parts.push(f.sql);
     }
-    let mut out = Sql::default();
+    let mut sql = Sql::default();
     for (i, part) in parts.into_iter().enumerate() {
-        out.push(if i == 0 { " WHERE " } else { " AND " });
-        out.append(part);
+        sql.push(if i == 0 { " WHERE " } else { " AND " });
+        sql.append(part);
     }
-    Ok(out)
+    Ok(Where { sql, driven })
 }
 
 /// An experiment's id from its id or its name.
@@ -131,13 +141,15 @@ async fn resolve_experiment(tx: &mut Transaction<'static, Sqlite>, wanted: &str)
     by_name.ok_or_else(|| SearchError::UnknownExperiment(wanted.to_string()))
 }
 
-/// The page query: columns, order joins, WHERE, ORDER BY, LIMIT/OFFSET.
-fn page_sql(prepared: &Prepared, where_sql: &Sql) -> Sql {
+/// The page query: columns, order joins, WHERE, ORDER BY, LIMIT/OFFSET. When the filter is driven by a key/value
+/// index the matches are few, so the total is counted in the same pass (`COUNT(*) OVER ()`) instead of a second query.
+fn page_sql(prepared: &Prepared, filter: &Where) -> Sql {
     let (joins, order) = compile::order_by(&prepared.order);
     let mut sql = Sql::default();
-    sql.push(&format!("SELECT {COLUMNS} {FROM}"));
+    let total = if filter.driven { ", COUNT(*) OVER () AS total_matches" } else { "" };
+    sql.push(&format!("SELECT {COLUMNS}{total} {FROM}"));
     sql.append(joins);
-    sql.append(where_sql.clone());
+    sql.append(filter.sql.clone());
     sql.push(&order);
     sql.push(" LIMIT ");
     sql.bind(Bind::Int(i64::from(prepared.limit)));
@@ -159,18 +171,25 @@ struct RunRecord {
     pid: Option<i64>,
     host: String,
     experiment_name: String,
+    #[sqlx(default)]
+    total_matches: Option<i64>,
 }
 
 pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, SearchError> {
     let prepared = prepare(query)?;
     let mut tx = store.pool().begin().await?;
-    let where_sql = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
+    let filter = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
 
-    let count_text = format!("SELECT COUNT(*) {FROM}{}", where_sql.text);
-    let total: i64 = bind_all!(sqlx::query_scalar(&count_text), &where_sql.binds).fetch_one(&mut *tx).await?;
-
-    let page = page_sql(&prepared, &where_sql);
+    let page = page_sql(&prepared, &filter);
     let records: Vec<RunRecord> = bind_all!(sqlx::query_as(&page.text), &page.binds).fetch_all(&mut *tx).await?;
+    let total = match records.first().and_then(|r| r.total_matches) {
+        Some(total) => total,
+        None if filter.driven && prepared.offset == 0 => 0,
+        None => {
+            let count = format!("SELECT COUNT(*) {FROM}{}", filter.sql.text);
+            bind_all!(sqlx::query_scalar(&count), &filter.sql.binds).fetch_one(&mut *tx).await?
+        }
+    };
 
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let ids_json = serde_json::Value::from(ids).to_string();
@@ -239,8 +258,8 @@ async fn key_values(
 pub async fn explain(store: &Store, query: &SearchQuery) -> Result<Vec<String>, SearchError> {
     let prepared = prepare(query)?;
     let mut tx = store.pool().begin().await?;
-    let where_sql = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
-    let page = page_sql(&prepared, &where_sql);
+    let filter = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
+    let page = page_sql(&prepared, &filter);
     let text = format!("EXPLAIN QUERY PLAN {}", page.text);
     let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&text), &page.binds).fetch_all(&mut *tx).await?;
     tx.commit().await?;
