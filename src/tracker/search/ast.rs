@@ -130,7 +130,9 @@ impl Field {
 
     /// Resolve a lexed path to a field; `column` is where the path starts.
     pub fn resolve(segments: &[Segment], column: usize) -> Result<Field, Fail> {
-        let first = &segments[0];
+        let Some(first) = segments.first() else {
+            return Err(Fail::at(column, "expected a field name"));
+        };
         let prefix = first.text.to_ascii_lowercase();
         let key = segments.get(1);
         let needs_key = |name: &str| {
