@@ -1,1 +1,0 @@
-//! Run search: a filter-expression language over runs (metrics, params, tags, attributes) compiled to SQL.

@@ -1,0 +1,267 @@
+//! Executing a search: resolve the experiment scope, build the count and page queries from the compiled filter and
+//! order, run them in one read transaction, then load the page's params, tags and metrics in three batched queries.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::{Sqlite, Transaction};
+
+use super::ast::{Attr, Expr, Field};
+use super::compile::{self, Bind, Sql};
+use super::parser::{self, OrderTerm};
+use super::{DEFAULT_LIMIT, MAX_LIMIT, RunPage, RunRow, SearchError, SearchQuery};
+use crate::store::Store;
+use crate::tracker::{Run, RunStatus};
+
+const FROM: &str = "FROM runs r JOIN experiments e ON e.id = r.experiment_id";
+const COLUMNS: &str = "r.id, r.experiment_id, r.name, r.status, r.model_version_id, r.start_ms, r.end_ms, r.error, \
+                       r.pid, r.host, e.name AS experiment_name";
+
+/// Everything parsed and checked before the database is touched.
+struct Prepared {
+    filter: Option<Expr>,
+    order: Vec<OrderTerm>,
+    limit: u32,
+    offset: u32,
+}
+
+fn prepare(query: &SearchQuery) -> Result<Prepared, SearchError> {
+    let filter = match &query.filter {
+        Some(text) => parser::parse_filter(text)?,
+        None => None,
+    };
+    let mut order = Vec::new();
+    for text in &query.order_by {
+        order.extend(parser::parse_order_by(text)?);
+    }
+    if order.is_empty() {
+        order.push(OrderTerm { field: Field::Attr(Attr::StartTime), descending: true });
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(SearchError::Limit(limit));
+    }
+    Ok(Prepared { filter, order, limit, offset: query.offset.unwrap_or(0) })
+}
+
+pub fn mentioned_metrics(query: &SearchQuery) -> Vec<String> {
+    fn walk(e: &Expr, out: &mut Vec<String>) {
+        match e {
+            Expr::Or(a, b) | Expr::And(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            Expr::Not(a) => walk(a, out),
+            Expr::Pred(p) => out.extend(p.field.metric_key().map(str::to_string)),
+        }
+    }
+    let mut keys = Vec::new();
+    for text in &query.order_by {
+        for term in parser::parse_order_by(text).unwrap_or_default() {
+            keys.extend(term.field.metric_key().map(str::to_string));
+        }
+    }
+    if let Some(Ok(Some(expr))) = query.filter.as_deref().map(parser::parse_filter) {
+        walk(&expr, &mut keys);
+    }
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    keys
+}
+
+/// Bind every value of `binds`, in order, to a sqlx query.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.clone()),
+                Bind::Real(v) => q.bind(*v),
+                Bind::Int(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// The WHERE clause; `driven` when the filter starts the query from a key/value index (see `compile::filter`).
+struct Where {
+    sql: Sql,
+    driven: bool,
+}
+
+/// The WHERE clause: experiment scope, archived experiments, statuses, then the filter.
+async fn where_clause(
+    tx: &mut Transaction<'static, Sqlite>,
+    query: &SearchQuery,
+    filter: Option<&Expr>,
+) -> Result<Where, SearchError> {
+    let filter = filter.map(compile::filter);
+    let driven = filter.as_ref().is_some_and(|f| f.driven);
+    // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
+    let plus = if driven { "+" } else { "" };
+    let mut parts: Vec<Sql> = Vec::new();
+    if !query.experiments.is_empty() {
+        let mut ids = Vec::new();
+        for wanted in &query.experiments {
+            ids.push(Bind::Text(resolve_experiment(tx, wanted).await?));
+        }
+        let mut sql = Sql::default();
+        sql.push(&format!("{plus}r.experiment_id IN "));
+        sql.bind_list(ids);
+        parts.push(sql);
+    } else if !query.include_archived {
+        parts.push(Sql { text: "e.archived = 0".into(), binds: Vec::new() });
+    }
+    if !query.statuses.is_empty() {
+        let mut sql = Sql::default();
+        sql.push(&format!("{plus}r.status IN "));
+        sql.bind_list(query.statuses.iter().map(|s| Bind::Text(s.as_str().to_string())));
+        parts.push(sql);
+    }
+    if let Some(f) = filter {
+        parts.push(f.sql);
+    }
+    let mut sql = Sql::default();
+    for (i, part) in parts.into_iter().enumerate() {
+        sql.push(if i == 0 { " WHERE " } else { " AND " });
+        sql.append(part);
+    }
+    Ok(Where { sql, driven })
+}
+
+/// An experiment's id from its id or its name.
+async fn resolve_experiment(tx: &mut Transaction<'static, Sqlite>, wanted: &str) -> Result<String, SearchError> {
+    let by_id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM experiments WHERE id = ?").bind(wanted).fetch_optional(&mut **tx).await?;
+    if let Some(id) = by_id {
+        return Ok(id);
+    }
+    let by_name: Option<String> =
+        sqlx::query_scalar("SELECT id FROM experiments WHERE name = ?").bind(wanted).fetch_optional(&mut **tx).await?;
+    by_name.ok_or_else(|| SearchError::UnknownExperiment(wanted.to_string()))
+}
+
+/// The page query: columns, order joins, WHERE, ORDER BY, LIMIT/OFFSET. When the filter is driven by a key/value
+/// index the matches are few, so the total is counted in the same pass (`COUNT(*) OVER ()`) instead of a second query.
+fn page_sql(prepared: &Prepared, filter: &Where) -> Sql {
+    let (joins, order) = compile::order_by(&prepared.order);
+    let mut sql = Sql::default();
+    let total = if filter.driven { ", COUNT(*) OVER () AS total_matches" } else { "" };
+    sql.push(&format!("SELECT {COLUMNS}{total} {FROM}"));
+    sql.append(joins);
+    sql.append(filter.sql.clone());
+    sql.push(&order);
+    sql.push(" LIMIT ");
+    sql.bind(Bind::Int(i64::from(prepared.limit)));
+    sql.push(" OFFSET ");
+    sql.bind(Bind::Int(i64::from(prepared.offset)));
+    sql
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRecord {
+    id: String,
+    experiment_id: String,
+    name: String,
+    status: String,
+    model_version_id: Option<String>,
+    start_ms: i64,
+    end_ms: Option<i64>,
+    error: Option<String>,
+    pid: Option<i64>,
+    host: String,
+    experiment_name: String,
+    #[sqlx(default)]
+    total_matches: Option<i64>,
+}
+
+pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, SearchError> {
+    let prepared = prepare(query)?;
+    let mut tx = store.pool().begin().await?;
+    let filter = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
+
+    let page = page_sql(&prepared, &filter);
+    let records: Vec<RunRecord> = bind_all!(sqlx::query_as(&page.text), &page.binds).fetch_all(&mut *tx).await?;
+    let total = match records.first().and_then(|r| r.total_matches) {
+        Some(total) => total,
+        None if filter.driven && prepared.offset == 0 => 0,
+        None => {
+            let count = format!("SELECT COUNT(*) {FROM}{}", filter.sql.text);
+            bind_all!(sqlx::query_scalar(&count), &filter.sql.binds).fetch_one(&mut *tx).await?
+        }
+    };
+
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let ids_json = serde_json::Value::from(ids).to_string();
+    let params = key_values(&mut tx, "SELECT run_id, key, value FROM run_params", &ids_json).await?;
+    let tags = key_values(&mut tx, "SELECT run_id, key, value FROM run_tags", &ids_json).await?;
+    let metric_rows: Vec<(String, String, f64)> = sqlx::query_as(
+        "SELECT run_id, key, last_value FROM run_metric_summary WHERE run_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(&ids_json)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let mut metrics: HashMap<String, BTreeMap<String, f64>> = HashMap::new();
+    for (run_id, key, value) in metric_rows {
+        metrics.entry(run_id).or_default().insert(key, value);
+    }
+    let mut params = params;
+    let mut tags = tags;
+    let mut runs = Vec::with_capacity(records.len());
+    for rec in records {
+        let status = RunStatus::parse(&rec.status).ok_or_else(|| SearchError::Corrupt {
+            run_id: rec.id.clone(),
+            detail: format!("unknown status '{}'", rec.status),
+        })?;
+        runs.push(RunRow {
+            params: params.remove(&rec.id).unwrap_or_default(),
+            tags: tags.remove(&rec.id).unwrap_or_default(),
+            metrics: metrics.remove(&rec.id).unwrap_or_default(),
+            experiment_name: rec.experiment_name,
+            run: Run {
+                id: rec.id,
+                experiment_id: rec.experiment_id,
+                name: rec.name,
+                status,
+                model_version_id: rec.model_version_id,
+                start_ms: rec.start_ms,
+                end_ms: rec.end_ms,
+                error: rec.error,
+                pid: rec.pid,
+                host: rec.host,
+            },
+        });
+    }
+    let offset = i64::from(prepared.offset);
+    let shown_to = offset + runs.len() as i64;
+    let next_offset = (!runs.is_empty() && shown_to < total).then_some(shown_to);
+    Ok(RunPage { runs, total, offset, limit: i64::from(prepared.limit), next_offset })
+}
+
+/// `run_id → key → value` for the runs whose ids are in the JSON array `ids_json`.
+async fn key_values(
+    tx: &mut Transaction<'static, Sqlite>,
+    select: &str,
+    ids_json: &str,
+) -> Result<HashMap<String, BTreeMap<String, String>>, SearchError> {
+    let sql = format!("{select} WHERE run_id IN (SELECT value FROM json_each(?))");
+    let rows: Vec<(String, String, String)> = sqlx::query_as(&sql).bind(ids_json).fetch_all(&mut **tx).await?;
+    let mut out: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+    for (run_id, key, value) in rows {
+        out.entry(run_id).or_default().insert(key, value);
+    }
+    Ok(out)
+}
+
+pub async fn explain(store: &Store, query: &SearchQuery) -> Result<Vec<String>, SearchError> {
+    let prepared = prepare(query)?;
+    let mut tx = store.pool().begin().await?;
+    let filter = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
+    let page = page_sql(&prepared, &filter);
+    let text = format!("EXPLAIN QUERY PLAN {}", page.text);
+    let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&text), &page.binds).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+}
