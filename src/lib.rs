@@ -4,10 +4,12 @@
 
 pub mod agent;
 pub mod api;
+pub mod bench;
 pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod demo;
 pub mod error;
 pub mod llm;
 pub mod registry;

@@ -1,11 +1,57 @@
-//! `bench`: tracker performance figures.
+//! `bench`: measures the tracker on this machine and prints the figures (never asserted in tests).
+//! Runs in a fresh temporary directory so the user's database is never touched.
+
 use clap::Args;
 
+use crate::bench::{self, BenchOptions, BenchReport};
+use crate::cli::output::{fields, num};
 use crate::{Core, Result, cli::Output};
 
 #[derive(Debug, Args)]
-pub struct BenchArgs {}
+pub struct BenchArgs {
+    /// Metric points logged through `log_metric` (and inserted raw for the ceiling)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub points: usize,
+    /// Runs generated for the search benchmark
+    #[arg(long, default_value_t = 100_000)]
+    pub runs: usize,
+    /// Repetitions of each search query
+    #[arg(long, default_value_t = 40)]
+    pub searches: usize,
+    /// Keep the benchmark's temporary directory (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
+}
 
-pub async fn run(_core: &Core, _args: BenchArgs, _out: &Output) -> Result<i32> {
+pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
+    let options = BenchOptions { points: args.points, runs: args.runs, searches: args.searches, keep: args.keep };
+    let report = bench::run(&options, |line| eprintln!("{line}")).await?;
+    out.emit(&report, render)?;
     Ok(0)
+}
+
+fn render(r: &BenchReport) -> String {
+    let mut lines = vec![fields(&[
+        ("log_metric caller p50", format!("{:.2} µs", r.log_metric.p50_us)),
+        ("log_metric caller p99", format!("{:.2} µs", r.log_metric.p99_us)),
+        ("log_metric caller max", format!("{:.1} µs", r.log_metric.max_us)),
+        (
+            "sustained ingestion",
+            format!("{} points/s ({} points, flushed)", num(r.sustained_points_per_s.round()), r.points),
+        ),
+        ("raw batched INSERT ceiling", format!("{} points/s", num(r.raw_insert_points_per_s.round()))),
+        ("sustained / raw", format!("{:.0} %", 100.0 * r.sustained_points_per_s / r.raw_insert_points_per_s)),
+        ("search data", format!("{} runs, {} experiments", r.search_runs, r.search_experiments)),
+    ])];
+    lines.push(String::new());
+    lines.push(crate::cli::output::table(
+        &["search filter", "matches", "p50 ms", "p95 ms"],
+        r.searches.iter().map(|s| {
+            vec![s.filter.clone(), s.total.to_string(), format!("{:.2}", s.p50_ms), format!("{:.2}", s.p95_ms)]
+        }),
+    ));
+    if let Some(dir) = &r.kept_dir {
+        lines.push(format!("\nkept: {dir}"));
+    }
+    lines.join("\n")
 }
