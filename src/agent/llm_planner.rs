@@ -85,7 +85,8 @@ impl LlmPlanner {
         let mut actions = parsed.actions;
         actions.truncate(usize::try_from(ctx.max_actions_per_step.max(1)).unwrap_or(usize::MAX));
         let mut messages = Vec::with_capacity(3);
-        let message = |role, content: String, tool_calls, tokens, ts_ms| Message { role, content, tool_calls, tokens, ts_ms };
+        let message =
+            |role, content: String, tool_calls, tokens, ts_ms| Message { role, content, tool_calls, tokens, ts_ms };
         let none = || serde_json::Value::Array(Vec::new());
         for m in req.messages {
             if m.role == Role::System && ctx.step != 1 {

@@ -36,7 +36,9 @@ impl AnthropicClient {
                 let role = if m.role == Role::Assistant { "assistant" } else { "user" };
                 let mut blocks = Vec::new();
                 if let Some(png) = m.image_png_base64.as_ref().filter(|_| m.role == Role::User) {
-                    blocks.push(json!({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": png}}));
+                    blocks.push(
+                        json!({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": png}}),
+                    );
                 }
                 blocks.push(json!({"type": "text", "text": m.content}));
                 json!({"role": role, "content": blocks})

@@ -18,7 +18,9 @@ pub enum LlmError {
     #[error("API key for {provider}: {detail}")]
     KeyReference { provider: String, detail: String },
     /// 401/403. The provider's message is dropped on purpose: some providers echo part of the key in it.
-    #[error("{provider} rejected the request with HTTP {status} (authentication failed): check the key referenced by {key_ref}")]
+    #[error(
+        "{provider} rejected the request with HTTP {status} (authentication failed): check the key referenced by {key_ref}"
+    )]
     Auth { provider: String, status: u16, key_ref: String },
     /// 404: usually an unknown model id (or a wrong base URL).
     #[error("{provider} has no model {model:?} (HTTP 404 from {url}): {message}")]

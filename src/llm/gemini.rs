@@ -23,12 +23,8 @@ impl GeminiClient {
 
     /// The request body for `req`.
     pub fn body(&self, req: &ChatRequest) -> Value {
-        let system: Vec<Value> = req
-            .messages
-            .iter()
-            .filter(|m| m.role == Role::System)
-            .map(|m| json!({"text": m.content}))
-            .collect();
+        let system: Vec<Value> =
+            req.messages.iter().filter(|m| m.role == Role::System).map(|m| json!({"text": m.content})).collect();
         let contents: Vec<Value> = req
             .messages
             .iter()
@@ -91,7 +87,8 @@ impl GeminiClient {
         }
         let content = text.join("");
         if content.trim().is_empty() && tool_calls.is_empty() {
-            let reason = candidate.finish_reason.as_deref().map_or("no content".into(), |r| format!("finishReason {r}"));
+            let reason =
+                candidate.finish_reason.as_deref().map_or("no content".into(), |r| format!("finishReason {r}"));
             return Err(LlmError::Empty { provider, reason });
         }
         Ok(ChatResponse {

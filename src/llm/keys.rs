@@ -117,7 +117,9 @@ mod tests {
             reference: "env:BROWSER_AI_MLOPS_TEST_UNSET_KEY_VAR".into(),
         };
         let err = src.resolve().unwrap_err();
-        assert!(matches!(&err, LlmError::MissingKey { variable, .. } if variable == "BROWSER_AI_MLOPS_TEST_UNSET_KEY_VAR"));
+        assert!(
+            matches!(&err, LlmError::MissingKey { variable, .. } if variable == "BROWSER_AI_MLOPS_TEST_UNSET_KEY_VAR")
+        );
         let literal = KeySource::Reference { provider: "openai".into(), reference: "sk-literal-secret".into() };
         let msg = literal.resolve().unwrap_err().to_string();
         assert!(!msg.contains("sk-literal-secret"), "{msg}");

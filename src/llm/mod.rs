@@ -119,7 +119,9 @@ pub fn client_with(
         .clone()
         .or_else(|| llm.base_url.clone().filter(|_| same_provider))
         .or_else(|| default_base.map(str::to_string))
-        .ok_or_else(|| LlmError::Config(format!("{}: provider openai-compatible needs a base_url", version.reference)))?;
+        .ok_or_else(|| {
+            LlmError::Config(format!("{}: provider openai-compatible needs a base_url", version.reference))
+        })?;
     let base_url = normalise_base(provider, &base)?;
     let key = KeySource::for_provider(provider, llm.api_key.as_deref().filter(|_| same_provider));
     let timeout = Duration::from_secs(u64::from(llm.timeout_secs.max(1)));
@@ -181,7 +183,10 @@ mod tests {
     fn base_urls_are_normalised() {
         assert_eq!(normalise_base(Provider::Ollama, "http://127.0.0.1:11434").unwrap(), "http://127.0.0.1:11434/v1");
         assert_eq!(normalise_base(Provider::Ollama, "http://h:1/v1/").unwrap(), "http://h:1/v1");
-        assert_eq!(normalise_base(Provider::Openai, "https://api.openai.com/v1/").unwrap(), "https://api.openai.com/v1");
+        assert_eq!(
+            normalise_base(Provider::Openai, "https://api.openai.com/v1/").unwrap(),
+            "https://api.openai.com/v1"
+        );
         assert_eq!(normalise_base(Provider::Anthropic, "http://127.0.0.1:9").unwrap(), "http://127.0.0.1:9");
         assert!(normalise_base(Provider::Openai, "localhost:8000").is_err());
         assert!(normalise_base(Provider::Openai, "http://").is_err());

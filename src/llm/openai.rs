@@ -66,10 +66,11 @@ impl OpenAiClient {
         let ok = post_json(&self.ep, &url, &headers, &self.body(req), key.as_ref()).await?;
         let wire: Wire = decode(&self.ep.provider, parse_body(&self.ep.provider, &ok.body)?)?;
         let usage = wire.usage.map(Usage::counts).unwrap_or_default();
-        let choice = wire.choices.into_iter().next().ok_or_else(|| LlmError::Empty {
-            provider: self.ep.provider.clone(),
-            reason: "no choices".into(),
-        })?;
+        let choice = wire
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| LlmError::Empty { provider: self.ep.provider.clone(), reason: "no choices".into() })?;
         let content = choice.message.content.unwrap_or_default();
         let tool_calls = match choice.message.tool_calls {
             Some(Value::Array(calls)) => Value::Array(calls),

@@ -127,10 +127,9 @@ fn strip_date(model: &str) -> Option<&str> {
         return Some(head);
     }
     let parts: Vec<&str> = model.rsplitn(4, '-').collect();
-    if parts.len() == 4 && parts[0].len() == 2 && parts[1].len() == 2 && parts[2].len() == 4 {
-        if parts[..3].iter().all(|p| digits(p)) {
-            return Some(parts[3]);
-        }
+    let lengths_ok = parts.len() == 4 && parts[0].len() == 2 && parts[1].len() == 2 && parts[2].len() == 4;
+    if lengths_ok && parts[..3].iter().all(|p| digits(p)) {
+        return Some(parts[3]);
     }
     None
 }
@@ -165,14 +164,22 @@ mod tests {
     #[test]
     fn cost_uses_each_token_type_and_fallbacks() {
         let p = Price { input: 2.0, output: 10.0, cache_read: Some(0.5), cache_write: None, reasoning: None };
-        let usage = TokenCounts { input: 1_000_000, output: 500_000, cache_read: 2_000_000, cache_write: 100_000, reasoning: 300_000 };
+        let usage = TokenCounts {
+            input: 1_000_000,
+            output: 500_000,
+            cache_read: 2_000_000,
+            cache_write: 100_000,
+            reasoning: 300_000,
+        };
         let expected = 2.0 + 5.0 + 1.0 + 0.2 + 3.0;
         assert!((p.cost(&usage) - expected).abs() < 1e-9, "{}", p.cost(&usage));
     }
 
     #[test]
     fn bad_prices_and_unknown_fields_are_rejected() {
-        assert!(PriceTable::parse("openai:\n  m: {input: -1, output: 1}\n", "t").unwrap_err().to_string().contains("m"));
+        assert!(
+            PriceTable::parse("openai:\n  m: {input: -1, output: 1}\n", "t").unwrap_err().to_string().contains("m")
+        );
         assert!(PriceTable::parse("openai:\n  m: {input: 1, output: 1, extra: 2}\n", "t").is_err());
     }
 

@@ -182,10 +182,15 @@ pub(crate) fn parse_body(provider: &str, body: &str) -> Result<serde_json::Value
         let start: String = body.trim().chars().take(80).collect();
         LlmError::Malformed {
             provider: provider.to_string(),
-            detail: format!("invalid JSON at line {} column {}: {} (body starts with {start:?})", e.line(), e.column(), {
-                let full = e.to_string();
-                full.split(" at line ").next().unwrap_or(&full).to_string()
-            }),
+            detail: format!(
+                "invalid JSON at line {} column {}: {} (body starts with {start:?})",
+                e.line(),
+                e.column(),
+                {
+                    let full = e.to_string();
+                    full.split(" at line ").next().unwrap_or(&full).to_string()
+                }
+            ),
         }
     })
 }
