@@ -1,3 +1,203 @@
 //! LLM providers behind one trait, with retries, usage by token type and cost.
+//!
+//! [`LlmClient`] is the seam the planner calls; [`client_for`] builds the right implementation from a registry
+//! version and the environment's `llm` config section. Submodules: `openai` (Chat Completions, also Ollama, vLLM,
+//! LM Studio), `anthropic` (Messages), `gemini` (generateContent), `retry` (the shared HTTP loop with backoff),
+//! `keys` (API key references resolved at call time, never printed), `pricing` (per-1M-token prices), `error`.
 
+pub mod anthropic;
+mod error;
+pub mod gemini;
+pub mod keys;
+pub mod openai;
+pub mod pricing;
+pub mod retry;
 pub mod types;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+pub use error::LlmError;
+pub use keys::KeySource;
+pub use pricing::{Price, PriceTable};
+pub use retry::RetryPolicy;
+pub use types::{ChatMessage, ChatRequest, ChatResponse};
+
+use crate::config::LlmConfig;
+use crate::registry::{ModelVersion, Provider};
+
+/// Default API roots (tests and self-hosted servers override them with the version's `base_url`).
+pub const OPENAI_DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+pub const ANTHROPIC_DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+pub const GEMINI_DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+
+/// One chat model at one provider.
+pub trait LlmClient: Send + Sync {
+    /// Provider name as in the registry (`openai`, `anthropic`, `gemini`, `ollama`, `openai-compatible`).
+    fn provider(&self) -> &str;
+    /// The provider's model id.
+    fn model(&self) -> &str;
+    /// Send one request (with retries) and return the answer with usage, cost, latency and attempts.
+    fn complete<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<ChatResponse, LlmError>>;
+}
+
+/// What every provider implementation shares: where to send, how to authenticate, how to retry, how to price.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub provider: String,
+    pub model: String,
+    /// API root without a trailing slash.
+    pub base_url: String,
+    pub key: KeySource,
+    pub retry: RetryPolicy,
+    pub pricing: Arc<PriceTable>,
+    /// The version's `extra_params`, added to the request body (never replacing a field the client sets).
+    pub extra_params: serde_json::Map<String, serde_json::Value>,
+    pub http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("provider", &self.provider)
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("key", &self.key)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Knobs of [`client_with`] that [`client_for`] fills with defaults.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub pricing: Arc<PriceTable>,
+    /// First backoff delay; doubled per retry, with jitter.
+    pub backoff_base: Duration,
+    /// Longest backoff delay and longest `Retry-After` honoured.
+    pub backoff_cap: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            pricing: Arc::new(PriceTable::embedded()),
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Build the client for a registry version: provider, model, base URL and `extra_params` come from the version;
+/// timeout, retries and the API key reference from the environment's `llm` section. Uses the embedded price table;
+/// use [`client_with`] and [`PriceTable::load`] to honour a user `pricing.yaml`.
+pub fn client_for(version: &ModelVersion, llm: &LlmConfig) -> Result<Box<dyn LlmClient>, LlmError> {
+    client_with(version, llm, ClientOptions::default())
+}
+
+/// [`client_for`] with explicit pricing and backoff settings.
+pub fn client_with(
+    version: &ModelVersion,
+    llm: &LlmConfig,
+    options: ClientOptions,
+) -> Result<Box<dyn LlmClient>, LlmError> {
+    let cfg = &version.config;
+    let provider = cfg.provider;
+    let same_provider = llm.provider.as_str() == provider.as_str();
+    let default_base = match provider {
+        Provider::Baseline => return Err(LlmError::NotAnLlm { reference: version.reference.clone() }),
+        Provider::Openai => Some(OPENAI_DEFAULT_BASE_URL),
+        Provider::Anthropic => Some(ANTHROPIC_DEFAULT_BASE_URL),
+        Provider::Gemini => Some(GEMINI_DEFAULT_BASE_URL),
+        Provider::Ollama => Some(crate::registry::OLLAMA_DEFAULT_BASE_URL),
+        Provider::OpenaiCompatible => None,
+    };
+    let base = cfg
+        .base_url
+        .clone()
+        .or_else(|| llm.base_url.clone().filter(|_| same_provider))
+        .or_else(|| default_base.map(str::to_string))
+        .ok_or_else(|| {
+            LlmError::Config(format!("{}: provider openai-compatible needs a base_url", version.reference))
+        })?;
+    let base_url = normalise_base(provider, &base)?;
+    let key = KeySource::for_provider(provider, llm.api_key.as_deref().filter(|_| same_provider));
+    let timeout = Duration::from_secs(u64::from(llm.timeout_secs.max(1)));
+    let http = reqwest::Client::builder()
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .build()
+        .map_err(|e| LlmError::Config(format!("cannot build the HTTP client: {e}")))?;
+    let endpoint = Endpoint {
+        provider: provider.as_str().to_string(),
+        model: cfg.model_id.clone(),
+        base_url,
+        key,
+        retry: RetryPolicy {
+            max_retries: llm.max_retries,
+            timeout,
+            backoff_base: options.backoff_base,
+            backoff_cap: options.backoff_cap,
+        },
+        pricing: options.pricing,
+        extra_params: cfg.extra_params.clone().into_iter().collect(),
+        http,
+    };
+    Ok(match provider {
+        Provider::Anthropic => Box::new(anthropic::AnthropicClient::new(endpoint)),
+        Provider::Gemini => Box::new(gemini::GeminiClient::new(endpoint)),
+        _ => Box::new(openai::OpenAiClient::new(endpoint, provider == Provider::Openai)),
+    })
+}
+
+/// Trim trailing slashes and check the scheme; Ollama's OpenAI-compatible API lives under `/v1`, which is added when
+/// a bare server address like `http://127.0.0.1:11434` is given.
+fn normalise_base(provider: Provider, base: &str) -> Result<String, LlmError> {
+    let trimmed = base.trim().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("http://").or_else(|| trimmed.strip_prefix("https://"));
+    if rest.is_none_or(|r| r.is_empty() || r.chars().any(char::is_whitespace)) {
+        return Err(LlmError::Config(format!("base_url must be an http:// or https:// URL, got {base:?}")));
+    }
+    let host_only = rest.is_some_and(|r| !r.contains('/'));
+    if provider == Provider::Ollama && host_only {
+        return Ok(format!("{trimmed}/v1"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Insert `extra` into a request body object without replacing anything already set.
+pub(crate) fn merge_extra(body: &mut serde_json::Value, extra: &serde_json::Map<String, serde_json::Value>) {
+    if let Some(obj) = body.as_object_mut() {
+        for (k, v) in extra {
+            obj.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalised() {
+        assert_eq!(normalise_base(Provider::Ollama, "http://127.0.0.1:11434").unwrap(), "http://127.0.0.1:11434/v1");
+        assert_eq!(normalise_base(Provider::Ollama, "http://h:1/v1/").unwrap(), "http://h:1/v1");
+        assert_eq!(
+            normalise_base(Provider::Openai, "https://api.openai.com/v1/").unwrap(),
+            "https://api.openai.com/v1"
+        );
+        assert_eq!(normalise_base(Provider::Anthropic, "http://127.0.0.1:9").unwrap(), "http://127.0.0.1:9");
+        assert!(normalise_base(Provider::Openai, "localhost:8000").is_err());
+        assert!(normalise_base(Provider::Openai, "http://").is_err());
+    }
+
+    #[test]
+    fn extra_params_never_replace_set_fields() {
+        let mut body = serde_json::json!({"model": "a", "temperature": 0.1});
+        let extra: serde_json::Map<_, _> =
+            serde_json::json!({"model": "b", "seed": 7}).as_object().cloned().unwrap_or_default();
+        merge_extra(&mut body, &extra);
+        assert_eq!(body, serde_json::json!({"model": "a", "temperature": 0.1, "seed": 7}));
+    }
+}

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod llm;
 mod registry;
 mod search;
 mod store;

@@ -1,0 +1,121 @@
+//! The LLM-backed `Planner`: one chat request per step (system prompt + a user message carrying the page and a
+//! bounded history), the JSON answer parsed into a summary and raw actions, and the step's messages, usage, cost
+//! and latency returned for recording.
+
+use base64::Engine;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use super::prompt::{default_system_prompt, parse_answer, user_message};
+use super::types::{PlanContext, PlanError, PlanOutput, Planner};
+use crate::config::LlmConfig;
+use crate::llm::{ChatMessage, ChatRequest, LlmClient, LlmError, client_for};
+use crate::registry::ModelVersion;
+use crate::tracker::{Message, Role, TokenCounts};
+
+/// Line added to the recorded user message when a screenshot was sent with it (the image itself is not recorded).
+pub const SCREENSHOT_NOTE: &str = "[screenshot of the viewport attached]";
+
+/// A planner that asks an LLM.
+pub struct LlmPlanner {
+    client: Box<dyn LlmClient>,
+    /// The version's own system prompt; empty means the default.
+    system_prompt: String,
+    temperature: f64,
+    max_tokens: Option<i64>,
+    top_p: Option<f64>,
+}
+
+impl LlmPlanner {
+    /// A planner over `client` with the version's system prompt and sampling settings.
+    pub fn new(client: Box<dyn LlmClient>, version: &ModelVersion) -> LlmPlanner {
+        let c = &version.config;
+        LlmPlanner {
+            client,
+            system_prompt: c.system_prompt.clone(),
+            temperature: c.temperature,
+            max_tokens: c.max_tokens,
+            top_p: c.top_p,
+        }
+    }
+
+    /// Build the client with [`client_for`] and wrap it.
+    pub fn from_version(version: &ModelVersion, llm: &LlmConfig) -> Result<LlmPlanner, LlmError> {
+        Ok(LlmPlanner::new(client_for(version, llm)?, version))
+    }
+
+    /// The system prompt used for `ctx`: the version's, or the default.
+    pub fn system_prompt_for(&self, ctx: &PlanContext) -> String {
+        if self.system_prompt.trim().is_empty() {
+            default_system_prompt(ctx.max_actions_per_step.max(1))
+        } else {
+            self.system_prompt.clone()
+        }
+    }
+
+    /// The chat request for one step.
+    pub fn request_for(&self, ctx: &PlanContext) -> ChatRequest {
+        let image = ctx
+            .state
+            .screenshot_png
+            .as_ref()
+            .filter(|_| ctx.use_vision)
+            .map(|png| base64::engine::general_purpose::STANDARD.encode(png));
+        ChatRequest {
+            messages: vec![
+                ChatMessage { role: Role::System, content: self.system_prompt_for(ctx), image_png_base64: None },
+                ChatMessage { role: Role::User, content: user_message(ctx), image_png_base64: image },
+            ],
+            temperature: self.temperature,
+            max_tokens: self.max_tokens,
+            top_p: self.top_p,
+            json_output: true,
+        }
+    }
+
+    async fn run(&self, ctx: &PlanContext) -> Result<PlanOutput, PlanError> {
+        let req = self.request_for(ctx);
+        let started_ms = crate::util::now_ms();
+        let resp = self.client.complete(&req).await.map_err(|e| {
+            let msg = format!("{}: {e}", self.describe());
+            if e.is_transient() { PlanError::Recoverable(msg) } else { PlanError::Fatal(msg) }
+        })?;
+        let parsed = parse_answer(&resp.content)
+            .map_err(|e| PlanError::Recoverable(format!("could not read the answer of {}: {e}", self.describe())))?;
+        let mut actions = parsed.actions;
+        actions.truncate(usize::try_from(ctx.max_actions_per_step.max(1)).unwrap_or(usize::MAX));
+        let mut messages = Vec::with_capacity(3);
+        let message =
+            |role, content: String, tool_calls, tokens, ts_ms| Message { role, content, tool_calls, tokens, ts_ms };
+        let none = || serde_json::Value::Array(Vec::new());
+        for m in req.messages {
+            if m.role == Role::System && ctx.step != 1 {
+                continue;
+            }
+            let content = match m.image_png_base64 {
+                Some(_) => format!("{}\n{SCREENSHOT_NOTE}", m.content),
+                None => m.content,
+            };
+            messages.push(message(m.role, content, none(), TokenCounts::default(), started_ms));
+        }
+        messages.push(message(Role::Assistant, resp.content, resp.tool_calls, resp.usage, crate::util::now_ms()));
+        Ok(PlanOutput {
+            summary: parsed.summary,
+            actions,
+            messages,
+            usage: resp.usage,
+            cost_usd: resp.cost_usd,
+            latency_ms: resp.latency_ms,
+        })
+    }
+}
+
+impl Planner for LlmPlanner {
+    fn describe(&self) -> String {
+        format!("{}/{}", self.client.provider(), self.client.model())
+    }
+
+    fn plan<'a>(&'a self, ctx: &'a PlanContext) -> BoxFuture<'a, Result<PlanOutput, PlanError>> {
+        self.run(ctx).boxed()
+    }
+}
