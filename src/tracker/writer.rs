@@ -85,7 +85,7 @@ pub(crate) async fn run(
             if !lost.is_empty()
                 && let Ok(mut f) = failures.lock()
             {
-                f.extend(lost);
+                merge_failures(&mut f, lost);
                 failed.store(true, Ordering::Release);
             }
         }
@@ -94,6 +94,16 @@ pub(crate) async fn run(
         }
         if stop {
             break;
+        }
+    }
+}
+
+/// Add `lost` to the pending failures, one entry per run (a run's points may fail across several batches).
+fn merge_failures(pending: &mut Vec<MetricWriteFailure>, lost: Vec<MetricWriteFailure>) {
+    for l in lost {
+        match pending.iter_mut().find(|p| p.run_id == l.run_id) {
+            Some(p) => p.points += l.points,
+            None => pending.push(l),
         }
     }
 }
@@ -289,6 +299,15 @@ mod tests {
 
     fn pt(run: &str, key: &str, value: f64, step: i64, ts_ms: i64) -> Point {
         Point { run: Arc::from(run), key: Arc::from(key), value, step, ts_ms }
+    }
+
+    #[test]
+    fn failures_of_one_run_across_batches_merge_into_one_entry() {
+        let f = |run: &str, points| MetricWriteFailure { run_id: run.into(), points, error: "gone".into() };
+        let mut pending = Vec::new();
+        merge_failures(&mut pending, vec![f("a", 60)]);
+        merge_failures(&mut pending, vec![f("a", 40), f("b", 3)]);
+        assert_eq!(pending, vec![f("a", 100), f("b", 3)]);
     }
 
     #[test]
