@@ -1,0 +1,1 @@
+//! Prompt building for the LLM planner (placeholder in this branch; the LLM planner branch provides the real file).
