@@ -154,7 +154,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db")).await.unwrap();
         let hash = store_artifact(&store, KIND_SCREENSHOT, "image/png", b"first").await.unwrap();
-        let other = zstd::bulk::compress(b"second", 3).unwrap();
+        let other = zstd::bulk::compress(b"other", 3).unwrap(); // same length, other content
         sqlx::query("UPDATE artifacts SET compressed = ? WHERE hash = ?")
             .bind(other)
             .bind(&hash)

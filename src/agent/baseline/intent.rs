@@ -211,6 +211,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_pattern_compiles() {
+        for p in [&USER, &PASS, &SEARCH, &CART, &FILL_WITH, &ENTER_AS, &LEADING_QTY] {
+            assert!(p.is_some());
+        }
+    }
+
+    #[test]
     fn splits_on_then_and_verb_joints_but_not_on_noun_lists() {
         assert_eq!(
             clauses("Add the Wool Beanie and the Canvas Tote to the cart, then remove the Wool Beanie."),
