@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use super::AgentError;
-use super::driver::{BrowserDriver, parse_action};
+use super::driver::{BrowserDriver, action_json, parse_action};
 use super::recorder::{CaptureSettings, Recorder};
 use super::secrets::Secrets;
 use super::types::{PlanContext, PlanError, PlanOutput, PlanSummary, Planner, StepRecord};
@@ -399,7 +399,9 @@ impl Episode<'_> {
                 end = Some(StepEnd::Done { success: *success, text: text.clone() });
                 break;
             }
-            let key = (ctx.state.url.clone(), ctx.state.dom_hash.clone(), masked_raw.to_string());
+            // The parsed action re-serialised: argument order or spacing in the model's JSON does not matter.
+            let canonical = self.secrets.mask(&action_json(&action).to_string());
+            let key = (ctx.state.url.clone(), ctx.state.dom_hash.clone(), canonical);
             let seen = self.seen.entry(key).or_insert(0);
             *seen += 1;
             if *seen >= STAGNATION_REPEATS {
