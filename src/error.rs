@@ -1,7 +1,10 @@
 //! The crate-wide error: one variant per domain module, each wrapping that module's typed error, plus the
 //! classification every transport uses to pick an exit code or a status code.
 
-use crate::{config::ConfigError, llm::LlmError, registry::RegistryError, store::StoreError, tracker::TrackerError};
+use crate::{
+    agent::AgentError, config::ConfigError, llm::LlmError, registry::RegistryError, store::StoreError,
+    tracker::TrackerError,
+};
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
@@ -39,6 +42,8 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Llm(#[from] LlmError),
+    #[error(transparent)]
+    Agent(#[from] AgentError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -61,6 +66,7 @@ impl Error {
             Error::Registry(e) => e.kind(),
             Error::Config(e) => e.kind(),
             Error::Llm(e) => e.kind(),
+            Error::Agent(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

@@ -1,0 +1,258 @@
+//! Reading an instruction into an ordered list of goals (sign in, search, add to cart, fill, click, answer) by
+//! verbs, phrases and quoted text. Only the task prompt is read here.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use super::text::{quoted_phrases, tokens};
+
+/// One thing the instruction asks for, in the order it asks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Goal {
+    /// Sign in; credentials from the instruction when given (else read from the page).
+    Login {
+        user: Option<String>,
+        pass: Option<String>,
+    },
+    Search {
+        query: String,
+    },
+    AddToCart {
+        item: String,
+    },
+    /// (field words, value) pairs to type.
+    Fill {
+        fields: Vec<(String, String)>,
+    },
+    /// Click the element best matching this phrase.
+    Click {
+        target: String,
+    },
+    /// Answer a question; `want_number` when the answer is a number, amount or year.
+    Answer {
+        question: String,
+        want_number: bool,
+    },
+}
+
+/// Verbs that start a new clause after "and" / "then".
+const CLAUSE_VERBS: &[&str] = &[
+    "open", "go", "click", "tell", "add", "search", "sign", "log", "turn", "fill", "submit", "send", "press", "enter",
+    "find", "show", "scroll", "use", "copy", "come", "select", "remove", "put", "accept", "verify", "answer", "read",
+];
+
+/// A compiled pattern; the patterns are literals exercised by the unit tests, so `None` (never expected) simply
+/// matches nothing.
+type Pattern = LazyLock<Option<Regex>>;
+
+fn caps<'t>(pattern: &Pattern, text: &'t str) -> Option<Captures<'t>> {
+    pattern.as_ref().and_then(|r| r.captures(text))
+}
+
+static USER: Pattern = LazyLock::new(|| Regex::new(r#"(?i)\buser(?:name)?\s+['"]?([^\s'",]+)"#).ok());
+static PASS: Pattern = LazyLock::new(|| Regex::new(r#"(?i)\bpassword\s+['"]?([^\s'",]+)"#).ok());
+static SEARCH: Pattern =
+    LazyLock::new(|| Regex::new(r#"(?i)\b(?:search|look up)\b(?:\s+(?:the|this)\s+\w+)?\s+for\s+(.+)"#).ok());
+static CART: Pattern = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:add|put)\s+(.+?)\s+(?:to|in|into)\s+(?:the\s+)?(?:shopping\s+)?(?:cart|basket)").ok()
+});
+static FILL_WITH: Pattern =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:fill in|fill out|fill|type|enter)\s+(?:the\s+)?(.+?)\s+with\s+(.+)").ok());
+static ENTER_AS: Pattern = LazyLock::new(|| Regex::new(r"(?i)\b(?:enter|type)\s+(.+?)\s+as\s+(?:the\s+)?(.+)").ok());
+static LEADING_QTY: Pattern =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:(?:exactly|one|a|an|the|some|two|three|\d+)\s+)+").ok());
+
+/// Split an instruction into clauses: sentences, then "then" and "and <verb>" joints.
+pub fn clauses(prompt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sentence = String::new();
+    let chars: Vec<char> = prompt.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        sentence.push(*c);
+        let end = matches!(c, '.' | '?' | '!') && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        if end {
+            split_joints(sentence.trim(), &mut out);
+            sentence.clear();
+        }
+    }
+    split_joints(sentence.trim(), &mut out);
+    out
+}
+
+fn split_joints(sentence: &str, out: &mut Vec<String>) {
+    if sentence.is_empty() {
+        return;
+    }
+    let mut current: Vec<&str> = Vec::new();
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].to_lowercase();
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let next = words.get(i + 1).map(|n| n.to_lowercase()).unwrap_or_default();
+        let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+        let after_comma = current.last().is_some_and(|p| p.ends_with(','));
+        let joint = match w {
+            "then" => Some(1),
+            "and" if next == "then" => Some(2),
+            "and" if CLAUSE_VERBS.contains(&next) => Some(1),
+            _ if after_comma && CLAUSE_VERBS.contains(&w) && w != "enter" => Some(0),
+            _ => None,
+        };
+        match joint {
+            Some(skip) if !current.is_empty() => {
+                push_clause(&current, out);
+                current.clear();
+                i += skip;
+            }
+            _ => {
+                current.push(words[i]);
+                i += 1;
+            }
+        }
+    }
+    push_clause(&current, out);
+}
+
+fn push_clause(words: &[&str], out: &mut Vec<String>) {
+    let clause = words.join(" ").trim().trim_end_matches(',').trim().to_string();
+    if !clause.is_empty() {
+        out.push(clause);
+    }
+}
+
+/// The goals of an instruction, in order.
+pub fn goals(prompt: &str) -> Vec<Goal> {
+    let mut goals: Vec<Goal> = Vec::new();
+    for clause in clauses(prompt) {
+        let lower = clause.to_lowercase();
+        if lower.starts_with("answer with") || lower.starts_with("answer in") {
+            let wants = ["number", "amount", "price", "year", "dollars", "euros", "size", "count"];
+            if let Some(Goal::Answer { want_number, .. }) =
+                goals.iter_mut().rev().find(|g| matches!(g, Goal::Answer { .. }))
+                && wants.iter().any(|w| lower.contains(w))
+            {
+                *want_number = true;
+            }
+            continue;
+        }
+        if let Some(goal) = classify(&clause, &lower) {
+            goals.extend(goal);
+        }
+    }
+    if goals.is_empty() && !tokens(prompt).is_empty() {
+        goals.push(Goal::Click { target: prompt.to_string() });
+    }
+    goals
+}
+
+fn strip_quantity(s: &str) -> String {
+    match LEADING_QTY.as_ref() {
+        Some(r) => r.replace(s, "").to_string(),
+        None => s.to_string(),
+    }
+}
+
+fn is_question(clause: &str, lower: &str) -> bool {
+    let first = lower.split_whitespace().next().unwrap_or("");
+    clause.ends_with('?')
+        || ["what", "which", "who", "how", "when", "where", "whose"].contains(&first)
+        || lower.contains("tell me")
+        || lower.contains("find out")
+        || lower.starts_with("find the")
+}
+
+fn number_wanted(lower: &str) -> bool {
+    ["how many", "how much", "how long", "how far", "which year", "what year", "price", "cost", "total", "number"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn classify(clause: &str, lower: &str) -> Option<Vec<Goal>> {
+    let quoted = quoted_phrases(clause);
+    if lower.contains("log out") || lower.contains("sign out") || lower.contains("logout") {
+        return Some(vec![Goal::Click { target: "log out".into() }]);
+    }
+    if lower.contains("sign in") || lower.contains("log in") || lower.contains("login") || lower.contains("sign-in") {
+        let user = caps(&USER, clause).map(|c| c[1].to_string());
+        let pass = caps(&PASS, clause).map(|c| c[1].to_string());
+        let mut out = vec![Goal::Login { user, pass }];
+        if is_question(clause, lower) {
+            out.push(Goal::Answer { question: clause.to_string(), want_number: number_wanted(lower) });
+        }
+        return Some(out);
+    }
+    if is_question(clause, lower) {
+        return Some(vec![Goal::Answer { question: clause.to_string(), want_number: number_wanted(lower) }]);
+    }
+    if let Some(c) = caps(&SEARCH, clause) {
+        let query = quoted.first().cloned().unwrap_or_else(|| c[1].trim_end_matches(['.', '!']).trim().to_string());
+        return Some(vec![Goal::Search { query }]);
+    }
+    if let Some(c) = caps(&CART, clause) {
+        let items = c[1].split(" and ").map(|s| strip_quantity(s.trim()));
+        return Some(items.filter(|s| !s.is_empty()).map(|item| Goal::AddToCart { item }).collect());
+    }
+    if let Some(c) = caps(&FILL_WITH, clause) {
+        let value = quoted.first().cloned().unwrap_or_else(|| c[2].trim_end_matches('.').trim().to_string());
+        return Some(vec![Goal::Fill { fields: vec![(c[1].to_string(), value)] }]);
+    }
+    if let Some(c) = caps(&ENTER_AS, clause) {
+        let value = quoted.first().cloned().unwrap_or_else(|| c[1].trim().to_string());
+        return Some(vec![Goal::Fill { fields: vec![(c[2].trim_end_matches('.').to_string(), value)] }]);
+    }
+    let target = quoted.first().cloned().unwrap_or_else(|| clause.trim_end_matches(['.', '!']).to_string());
+    (!tokens(&target).is_empty()).then(|| vec![Goal::Click { target }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        for p in [&USER, &PASS, &SEARCH, &CART, &FILL_WITH, &ENTER_AS, &LEADING_QTY] {
+            assert!(p.is_some());
+        }
+    }
+
+    #[test]
+    fn splits_on_then_and_verb_joints_but_not_on_noun_lists() {
+        assert_eq!(
+            clauses("Add the Wool Beanie and the Canvas Tote to the cart, then remove the Wool Beanie."),
+            ["Add the Wool Beanie and the Canvas Tote to the cart", "remove the Wool Beanie."]
+        );
+        assert_eq!(
+            clauses(
+                "Sign in to Acme Cloud with the demo account and tell me the storage. Answer with the number only."
+            ),
+            ["Sign in to Acme Cloud with the demo account", "tell me the storage.", "Answer with the number only."]
+        );
+    }
+
+    #[test]
+    fn recognises_the_intents() {
+        assert_eq!(
+            goals("Search the archive for 'lighthouse' and open the result titled 'The Last Lighthouse Keepers'."),
+            [Goal::Search { query: "lighthouse".into() }, Goal::Click { target: "The Last Lighthouse Keepers".into() }]
+        );
+        assert_eq!(
+            goals("Add the Wool Beanie and the Canvas Tote to the cart."),
+            [Goal::AddToCart { item: "Wool Beanie".into() }, Goal::AddToCart { item: "Canvas Tote".into() }]
+        );
+        assert_eq!(
+            goals("Try to sign in as user demo with the password 'letmein'."),
+            [Goal::Login { user: Some("demo".into()), pass: Some("letmein".into()) }]
+        );
+        assert_eq!(
+            goals("How many employees work in the Berlin office? Answer with a number."),
+            [Goal::Answer { question: "How many employees work in the Berlin office?".into(), want_number: true }]
+        );
+        assert_eq!(
+            goals("Fill in the email with 'a@b.c'."),
+            [Goal::Fill { fields: vec![("email".into(), "a@b.c".into())] }]
+        );
+        assert_eq!(goals("Go to the Science section."), [Goal::Click { target: "Go to the Science section".into() }]);
+    }
+}

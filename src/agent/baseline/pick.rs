@@ -1,0 +1,198 @@
+//! Choosing elements on a page for the baseline planner: the best match for a phrase among clickable elements, the
+//! search box, the sign-in fields, an "add to cart" button for an item, the input for a form field; plus the page's
+//! visible text without element markup.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::options::BaselineOptions;
+use super::text::{score, tokens};
+use crate::browser::types::{ElementInfo, PageState};
+
+static MARKUP: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\[\d+\]<[^>]*>|</[A-Za-z0-9-]+>").ok());
+
+/// The page text without the `[12]<button …>` markup of the serialisation.
+pub fn visible_text(serialized: &str) -> String {
+    match MARKUP.as_ref() {
+        Some(r) => r.replace_all(serialized, " ").to_string(),
+        None => serialized.to_string(),
+    }
+}
+
+/// One page as the baseline looks at it.
+pub struct Page<'a> {
+    state: &'a PageState,
+    opts: &'a BaselineOptions,
+    last_click: Option<&'a str>,
+}
+
+fn attr<'e>(el: &'e ElementInfo, key: &str) -> Option<&'e str> {
+    el.attributes.get(key).map(String::as_str)
+}
+
+fn input_type(el: &ElementInfo) -> String {
+    attr(el, "type").unwrap_or("text").to_lowercase()
+}
+
+/// An element one types into.
+fn is_text_input(el: &ElementInfo) -> bool {
+    match el.tag.as_str() {
+        "textarea" => true,
+        "input" => !matches!(
+            input_type(el).as_str(),
+            "button" | "submit" | "reset" | "checkbox" | "radio" | "image" | "file" | "hidden" | "range" | "color"
+        ),
+        _ => attr(el, "contenteditable").is_some_and(|v| v != "false"),
+    }
+}
+
+fn is_disabled(el: &ElementInfo) -> bool {
+    attr(el, "disabled").is_some_and(|v| v != "false")
+}
+
+fn is_clickable(el: &ElementInfo) -> bool {
+    !is_text_input(el) && el.tag != "select" && !is_disabled(el)
+}
+
+impl<'a> Page<'a> {
+    pub fn new(state: &'a PageState, opts: &'a BaselineOptions, last_click: Option<&'a str>) -> Page<'a> {
+        Page { state, opts, last_click }
+    }
+
+    /// `url#index`, the identity used for "never click the same element twice in a row on the same page".
+    pub fn click_key(&self, index: u32) -> String {
+        format!("{}#{index}", self.state.url)
+    }
+
+    fn just_clicked(&self, el: &ElementInfo) -> bool {
+        self.last_click.is_some_and(|k| k == self.click_key(el.index))
+    }
+
+    pub fn more_below(&self) -> bool {
+        self.state.pixels_below > 0
+    }
+
+    /// The best element among `candidates` for `phrase`, if it reaches the threshold. Ties: higher score, then the
+    /// element with fewer words (more specific), then page order.
+    fn best<'e>(&self, phrase: &str, candidates: impl Iterator<Item = &'e ElementInfo>) -> Option<u32> {
+        let target = tokens(phrase);
+        let mut best: Option<(f64, usize, u32)> = None;
+        for el in candidates {
+            let s = score(&target, phrase, el);
+            if s < self.opts.match_threshold || s <= 0.0 {
+                continue;
+            }
+            let size = tokens(&el.text).len();
+            let better = match best {
+                None => true,
+                Some((bs, bsize, _)) => s > bs || (s == bs && size < bsize),
+            };
+            if better {
+                best = Some((s, size, el.index));
+            }
+        }
+        best.map(|(_, _, i)| i)
+    }
+
+    /// The clickable element best matching `phrase`, never the one clicked last on this page. With `links_only`,
+    /// only links (`a` or role link) count.
+    pub fn best_match(&self, phrase: &str, links_only: bool) -> Option<u32> {
+        let els = self.state.elements.iter().filter(|el| {
+            is_clickable(el)
+                && !self.just_clicked(el)
+                && (!links_only
+                    || el.tag == "a"
+                    || attr(el, "role") == Some("link")
+                    || el.role.as_deref() == Some("link"))
+        });
+        self.best(phrase, els)
+    }
+
+    /// The best clickable element for any of `phrases` (buttons like "Sign in" / "Log in").
+    pub fn best_clickable(&self, phrases: &[&str]) -> Option<u32> {
+        phrases.iter().find_map(|p| self.best_match(p, false))
+    }
+
+    pub fn password_input(&self) -> Option<u32> {
+        self.state.elements.iter().find(|el| el.tag == "input" && input_type(el) == "password").map(|el| el.index)
+    }
+
+    pub fn user_input(&self) -> Option<u32> {
+        let els = self.state.elements.iter().filter(|el| is_text_input(el) && input_type(el) != "password");
+        self.best("username user email login", els.clone()).or_else(|| {
+            let names: Vec<&ElementInfo> = els.collect();
+            names
+                .iter()
+                .find(|el| {
+                    tokens(&super::text::element_text(el))
+                        .iter()
+                        .any(|t| t == "user" || t == "username" || t == "email")
+                })
+                .map(|el| el.index)
+        })
+    }
+
+    /// The search box: a text input named or labelled like a search, or the only text input on the page.
+    pub fn search_input(&self) -> Option<u32> {
+        let inputs: Vec<&ElementInfo> = self.state.elements.iter().filter(|el| is_text_input(el)).collect();
+        let searchy = inputs.iter().find(|el| {
+            input_type(el) == "search"
+                || el.role.as_deref() == Some("searchbox")
+                || attr(el, "name").is_some_and(|n| n == "q" || n == "query")
+                || tokens(&super::text::element_text(el)).iter().any(|t| t == "search")
+        });
+        searchy.or(if inputs.len() == 1 { inputs.first() } else { None }).map(|el| el.index)
+    }
+
+    /// An "add to cart" button for `item`: one whose own label names the item, else (on the item's own page, whose
+    /// title names it) the first add-to-cart button.
+    pub fn add_to_cart_button(&self, item: &str) -> Option<u32> {
+        let buttons: Vec<&ElementInfo> = self
+            .state
+            .elements
+            .iter()
+            .filter(|el| {
+                let t = tokens(&super::text::element_text(el));
+                is_clickable(el) && t.iter().any(|w| w == "add") && t.iter().any(|w| w == "cart")
+            })
+            .collect();
+        if buttons.is_empty() {
+            return None;
+        }
+        let target = tokens(item);
+        let named = buttons.iter().copied().filter(|el| {
+            let t = tokens(&el.attributes.get("aria-label").cloned().unwrap_or_default());
+            !target.is_empty() && target.iter().all(|w| t.contains(w))
+        });
+        if let Some(i) = self.best(item, named) {
+            return Some(i);
+        }
+        let title: Vec<String> = tokens(&self.state.title);
+        let hits = target.iter().filter(|w| title.contains(w)).count();
+        let on_item_page =
+            !target.is_empty() && hits as f64 / target.len() as f64 >= self.opts.match_threshold.max(0.5);
+        let unnamed = buttons.iter().find(|el| {
+            !tokens(&el.attributes.get("aria-label").cloned().unwrap_or_default())
+                .iter()
+                .any(|w| w != "add" && w != "cart")
+        });
+        if on_item_page { unnamed.map(|el| el.index) } else { None }
+    }
+
+    /// The input (or select: `true`) whose label best matches a field description.
+    pub fn input_for(&self, field: &str) -> Option<(u32, bool)> {
+        let els = self.state.elements.iter().filter(|el| (is_text_input(el) || el.tag == "select") && !is_disabled(el));
+        let i = self.best(field, els)?;
+        let is_select = self.state.elements.iter().any(|el| el.index == i && el.tag == "select");
+        Some((i, is_select))
+    }
+
+    /// A credential shown on the page as `Username: demo` / `Password: demo123`.
+    pub fn credential(&self, kind: &str) -> Option<String> {
+        let text = visible_text(&self.state.serialized);
+        let pattern = format!(r"(?i)\b{kind}(?:name)?\s*:\s*([^\s·,;]+)");
+        let re = Regex::new(&pattern).ok()?;
+        re.captures(&text).map(|c| c[1].to_string())
+    }
+}
