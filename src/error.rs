@@ -1,7 +1,10 @@
 //! The crate-wide error: one variant per domain module, each wrapping that module's typed error, plus the
 //! classification every transport uses to pick an exit code or a status code.
 
-use crate::{config::ConfigError, registry::RegistryError, store::StoreError, tracker::TrackerError};
+use crate::{
+    config::ConfigError, evaluator::EvalError, registry::RegistryError, sites::SiteError, store::StoreError,
+    tracker::TrackerError,
+};
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
@@ -37,6 +40,10 @@ pub enum Error {
     Registry(#[from] RegistryError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -58,6 +65,8 @@ impl Error {
             Error::Tracker(e) => e.kind(),
             Error::Registry(e) => e.kind(),
             Error::Config(e) => e.kind(),
+            Error::Eval(e) => e.kind(),
+            Error::Site(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

@@ -2,6 +2,7 @@
 //! SQLite files in temporary directories.
 
 mod config;
+mod evaluator;
 mod registry;
 mod search;
 mod store;
