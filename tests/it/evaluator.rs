@@ -5,7 +5,7 @@
 mod browser;
 mod results;
 
-use std::io::{Read, Write};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use browser_ai_mlops::evaluator::suite;
 use browser_ai_mlops::sites::{self, SiteServer};
@@ -21,11 +21,12 @@ fn client() -> reqwest::Client {
 }
 
 /// Send a raw request line (so no client normalises the path) and return the status code.
-fn raw_status(server: &SiteServer, path: &str) -> u16 {
-    let mut stream = std::net::TcpStream::connect(server.addr()).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+async fn raw_status(server: &SiteServer, path: &str) -> u16 {
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
     let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
+    stream.read_to_string(&mut text).await.unwrap();
     text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
 }
 
@@ -65,10 +66,17 @@ async fn redirects_404s_and_traversal() {
         let r = http.get(format!("{}{missing}", server.base_url())).send().await.unwrap();
         assert_eq!(r.status(), 404, "{missing}");
     }
-    assert_eq!(raw_status(&server, "/shop/../forms/index.html"), 400);
-    assert_eq!(raw_status(&server, "/shop/%2e%2e/%2e%2e/etc/passwd"), 400);
-    assert_eq!(raw_status(&server, "/shop/..%5c..%5cCargo.toml"), 400);
-    assert_eq!(raw_status(&server, "/shop/cart.html"), 200);
+    assert_eq!(raw_status(&server, "/shop/../forms/index.html").await, 400);
+    assert_eq!(raw_status(&server, "/shop/%2e%2e/%2e%2e/etc/passwd").await, 400);
+    assert_eq!(raw_status(&server, "/shop/..%5c..%5cCargo.toml").await, 400);
+    assert_eq!(raw_status(&server, "/shop/cart.html").await, 200);
+    server.shutdown().await;
+    // The MiniWoB directory is a real directory on disk: nothing outside it may be reached.
+    let server = SiteServer::start_with(Some(std::path::Path::new(&fixture("miniwob")))).await.unwrap();
+    assert_eq!(raw_status(&server, "/__miniwob/core/core.js").await, 200);
+    assert_eq!(raw_status(&server, "/__miniwob/../suites/mini.yaml").await, 400);
+    assert_eq!(raw_status(&server, "/__miniwob/%2e%2e/suites/mini.yaml").await, 400);
+    assert_eq!(raw_status(&server, "/__miniwob/nothing.html").await, 404);
     server.shutdown().await;
 }
 

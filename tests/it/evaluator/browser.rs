@@ -33,8 +33,11 @@ impl Chromium {
     }
 
     async fn open(&self, url: &str) -> Page {
-        let page = self.browser.new_page(url).await.unwrap();
-        page.wait_for_navigation().await.unwrap();
+        let page = bounded("new_page", async { self.browser.new_page(url).await.map_err(|e| e.to_string()) });
+        let page = page.await.unwrap();
+        bounded("load", async { page.wait_for_navigation().await.map(|_| ()).map_err(|e| e.to_string()) })
+            .await
+            .unwrap();
         page
     }
 
@@ -46,19 +49,26 @@ impl Chromium {
 
 struct Probe(Page);
 
+/// Bound every browser call so a lost CDP response fails the call instead of hanging the test.
+const CALL_LIMIT: Duration = Duration::from_secs(10);
+
+async fn bounded<T>(what: &str, fut: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::time::timeout(CALL_LIMIT, fut).await.map_err(|_| format!("{what}: no answer within {CALL_LIMIT:?}"))?
+}
+
 impl PageProbe for Probe {
     fn current_url<'a>(&'a self) -> BoxFuture<'a, Result<String, String>> {
-        Box::pin(async move {
+        Box::pin(bounded("url", async move {
             self.0.url().await.map_err(|e| e.to_string())?.ok_or_else(|| "the page has no URL".to_string())
-        })
+        }))
     }
 
     fn eval_js<'a>(&'a self, expr: &'a str) -> BoxFuture<'a, Result<serde_json::Value, String>> {
-        Box::pin(async move {
+        Box::pin(bounded("evaluate", async move {
             let params = EvaluateParams::builder().expression(expr).return_by_value(true).build()?;
             let result = self.0.evaluate_expression(params).await.map_err(|e| e.to_string())?;
             Ok(result.value().cloned().unwrap_or(serde_json::Value::Null))
-        })
+        }))
     }
 }
 
@@ -79,8 +89,7 @@ async fn wait_for(page: &Page, condition: &str) {
 }
 
 async fn goto(page: &Page, url: &str) {
-    page.goto(url).await.unwrap();
-    page.wait_for_navigation().await.unwrap();
+    bounded("goto", async { page.goto(url).await.map(|_| ()).map_err(|e| e.to_string()) }).await.unwrap();
 }
 
 fn text_eq(selector: &str, equals: &str) -> Check {
@@ -102,7 +111,8 @@ async fn every_check_kind_passes_and_fails_on_real_pages() {
     let server = SiteServer::start().await.unwrap();
     let chromium = Chromium::launch().await;
     let attempt = server.new_attempt();
-    let page = chromium.open(&server.resolve_for(&attempt, "site://shop/product.html?id=trail-runner-2").unwrap()).await;
+    let page =
+        chromium.open(&server.resolve_for(&attempt, "site://shop/product.html?id=trail-runner-2").unwrap()).await;
     wait_for(&page, "document.getElementById('add-to-cart') !== null").await;
     run_js(&page, "document.getElementById('add-to-cart').click(), true").await;
     wait_for(&page, "document.getElementById('cart-count').innerText.trim() === '1'").await;
@@ -111,7 +121,8 @@ async fn every_check_kind_passes_and_fails_on_real_pages() {
     let probe = Probe(page.clone());
     let none: Vec<browser_ai_mlops::sites::Submission> = Vec::new();
     let input = CheckInput { probe: &probe, answer: Some("The total is $1,204.50."), submissions: &none };
-    let cart_js = r#"JSON.parse(sessionStorage.getItem("cart") || "[]").some(l => l.id === "trail-runner-2" && l.qty === 1)"#;
+    let cart_js =
+        r#"JSON.parse(sessionStorage.getItem("cart") || "[]").some(l => l.id === "trail-runner-2" && l.qty === 1)"#;
     let cases: Vec<(Check, bool)> = vec![
         (Check::UrlMatches(r"shop/cart\.html$".into()), true),
         (Check::UrlMatches(r"shop/checkout\.html".into()), false),
@@ -119,7 +130,11 @@ async fn every_check_kind_passes_and_fails_on_real_pages() {
         (text_eq("#cart-count", "2"), false),
         (text_eq("#no-such-element", "1"), false),
         (
-            Check::ElementText(ElementTextCheck { selector: "nav".into(), equals: None, contains: Some("Cart 1".into()) }),
+            Check::ElementText(ElementTextCheck {
+                selector: "nav".into(),
+                equals: None,
+                contains: Some("Cart 1".into()),
+            }),
             true,
         ),
         (Check::Js(cart_js.into()), true),
@@ -171,7 +186,7 @@ async fn every_check_kind_passes_and_fails_on_real_pages() {
     // A probe that errors (its page is closed) fails the check, with the error as evidence.
     let doomed = chromium.open(&server.resolve("site://shop/")).await;
     let dead = Probe(doomed.clone());
-    doomed.close().await.unwrap();
+    bounded("close", async { doomed.close().await.map_err(|e| e.to_string()) }).await.unwrap();
     let dead_input = CheckInput { probe: &dead, answer: None, submissions: &none };
     for check in [Check::Js("true".into()), pass(), text_eq("#cart-count", "0")] {
         let r = evaluate_check(&check, &dead_input).await;
@@ -214,7 +229,9 @@ async fn a_real_form_submission_is_scoped_to_its_attempt_and_checked() {
             fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         })
     };
-    assert!(evaluate_check(&sub("contact", &[("topic", "feedback"), ("email", " ann@example.com ")]), &input).await.passed);
+    assert!(
+        evaluate_check(&sub("contact", &[("topic", "feedback"), ("email", " ann@example.com ")]), &input).await.passed
+    );
     assert!(evaluate_check(&sub("contact", &[]), &input).await.passed);
     let wrong = evaluate_check(&sub("contact", &[("topic", "events")]), &input).await;
     assert!(!wrong.passed);
