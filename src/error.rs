@@ -2,7 +2,8 @@
 //! classification every transport uses to pick an exit code or a status code.
 
 use crate::{
-    agent::AgentError, config::ConfigError, llm::LlmError, registry::RegistryError, store::StoreError,
+    agent::AgentError, config::ConfigError, evaluator::EvalError, llm::LlmError, registry::RegistryError,
+    sites::SiteError, store::StoreError,
     tracker::TrackerError,
 };
 
@@ -44,6 +45,10 @@ pub enum Error {
     Llm(#[from] LlmError),
     #[error(transparent)]
     Agent(#[from] AgentError),
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -67,6 +72,8 @@ impl Error {
             Error::Config(e) => e.kind(),
             Error::Llm(e) => e.kind(),
             Error::Agent(e) => e.kind(),
+            Error::Eval(e) => e.kind(),
+            Error::Site(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod evaluate;
 pub mod experiments;
 pub mod models;
 pub mod output;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Model registry: versions, aliases, deployments
     #[command(subcommand)]
     Model(models::ModelCmd),
+    /// Evaluation: task suites, results and comparisons
+    #[command(subcommand)]
+    Evaluate(evaluate::EvaluateCmd),
     /// Exercise the whole product end to end on a fresh data dir and print what happened
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
@@ -81,6 +85,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Experiment(cmd) => experiments::run(&core, cmd, &out).await,
         Command::Run(cmd) => runs::run(&core, cmd, &out).await,
         Command::Model(cmd) => models::run(&core, cmd, &out).await,
+        Command::Evaluate(cmd) => evaluate::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
         Command::Completions { .. } => Ok(0),

@@ -1,6 +1,7 @@
 //! Comparing 2..N versions: their configurations side by side with differing fields marked, and performance
-//! derived from the runs linked to each version (`runs.model_version_id`) and those runs' metric summaries. Nothing
-//! here is typed in by hand; a version without runs has no performance (`None`), never zeros.
+//! derived from the version's evaluations (`task_results` of `evaluations` of that version; one "run" per attempt)
+//! when it has any, else from the runs linked to it (`runs.model_version_id`) and those runs' metric summaries.
+//! Nothing here is typed in by hand; a version without either has no performance (`None`), never zeros.
 //!
 //! Metric keys read (the last value of each per run): `success` (0 or 1), `steps`, `cost_usd`, `duration_ms`.
 //! Tokens are summed from the runs' messages (input + output tokens).
@@ -69,8 +70,44 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-/// Derive a version's performance from its runs, or `None` when it has none.
+/// Performance from the task results of the version's evaluations (one attempt counts as one run), or `None`
+/// when the version has no recorded task results.
+async fn evaluation_performance(
+    conn: &mut SqliteConnection,
+    version_id: &str,
+) -> Result<Option<Performance>, RegistryError> {
+    let rows: Vec<(bool, i64, Option<f64>, i64, i64)> = sqlx::query_as(
+        "SELECT t.success, t.steps, t.cost_usd, t.duration_ms, t.input_tokens + t.output_tokens \
+         FROM task_results t JOIN evaluations e ON e.id = t.evaluation_id WHERE e.model_version_id = ?",
+    )
+    .bind(version_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let success: Vec<f64> = rows.iter().map(|r| if r.0 { 1.0 } else { 0.0 }).collect();
+    let steps: Vec<f64> = rows.iter().map(|r| r.1 as f64).collect();
+    let costs: Vec<f64> = rows.iter().filter_map(|r| r.2).collect();
+    let durations: Vec<f64> = rows.iter().map(|r| r.3 as f64).collect();
+    Ok(Some(Performance {
+        runs: rows.len() as i64,
+        success_rate: mean(&success),
+        success_runs: rows.len() as i64,
+        mean_steps: mean(&steps),
+        mean_cost_usd: mean(&costs),
+        p50_duration_ms: crate::stats::percentile(&durations, 0.5),
+        p95_duration_ms: crate::stats::percentile(&durations, 0.95),
+        total_tokens: rows.iter().map(|r| r.4).sum(),
+    }))
+}
+
+/// Derive a version's performance from its evaluations' task results when there are any, else from its runs; `None`
+/// when it has neither.
 pub async fn performance(conn: &mut SqliteConnection, version_id: &str) -> Result<Option<Performance>, RegistryError> {
+    if let Some(from_evaluations) = evaluation_performance(conn, version_id).await? {
+        return Ok(Some(from_evaluations));
+    }
     let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE model_version_id = ?")
         .bind(version_id)
         .fetch_one(&mut *conn)

@@ -4,6 +4,7 @@
 mod agent;
 mod cli;
 mod config;
+mod evaluator;
 mod llm;
 mod registry;
 mod search;

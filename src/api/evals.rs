@@ -1,0 +1,103 @@
+//! Command table: evaluation operations (`evaluate …`): listing a suite's tasks, an evaluation's results with its
+//! summary, and the paired comparison of two evaluations. (Running evaluations is added by the runner's work.)
+
+use serde::{Deserialize, Serialize};
+
+use crate::evaluator::summary::{EvaluationComparison, EvaluationSummary};
+use crate::evaluator::{Category, Difficulty, Results, TaskFilter, TaskResult, suite};
+use crate::{Core, Result};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+pub struct ListTasksInput {
+    /// A built-in suite name or a suite file path; `builtin` when absent.
+    #[serde(default)]
+    pub suite: Option<String>,
+    #[serde(default)]
+    pub category: Option<Category>,
+    #[serde(default)]
+    pub difficulty: Option<Difficulty>,
+}
+
+/// One task as listed (the check is left out: it is the answer key).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct TaskInfo {
+    pub id: String,
+    pub name: String,
+    pub category: Category,
+    pub difficulty: Difficulty,
+    pub start_url: String,
+    pub max_steps: u32,
+    pub timeout_secs: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct ListTasksOutput {
+    pub suite: String,
+    /// `builtin:<name>` or the file path.
+    pub source: String,
+    /// SHA-256 of the suite text.
+    pub hash: String,
+    /// Tasks in the whole suite (before filtering).
+    pub total: u32,
+    pub tasks: Vec<TaskInfo>,
+}
+
+/// Load a suite (validated) and list its tasks, filtered by category and difficulty.
+pub async fn list_tasks(_core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
+    let loaded = suite::load(input.suite.as_deref().unwrap_or(suite::DEFAULT_SUITE))?;
+    let filter = TaskFilter { category: input.category, difficulty: input.difficulty, ids: Vec::new() };
+    let tasks = loaded
+        .suite
+        .select(&filter)?
+        .into_iter()
+        .map(|t| TaskInfo {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            category: t.category,
+            difficulty: t.difficulty,
+            start_url: t.start_url.clone(),
+            max_steps: t.max_steps,
+            timeout_secs: t.timeout_secs,
+        })
+        .collect();
+    Ok(ListTasksOutput {
+        suite: loaded.suite.suite.clone(),
+        source: loaded.source,
+        hash: loaded.hash,
+        total: loaded.suite.tasks.len() as u32,
+        tasks,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct EvaluationIdInput {
+    /// Evaluation id or a unique prefix of it (at least 4 characters).
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct EvaluationResults {
+    pub summary: EvaluationSummary,
+    /// Every recorded attempt, by task id then attempt.
+    pub results: Vec<TaskResult>,
+}
+
+/// An evaluation's summary (computed from its stored rows) and its per-attempt results.
+pub async fn results(core: &Core, input: EvaluationIdInput) -> Result<EvaluationResults> {
+    let store = Results::new(core.store().await?.clone());
+    let summary = store.summary(&input.id).await?;
+    let results = store.results(&summary.evaluation.id).await?;
+    Ok(EvaluationResults { summary, results })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct CompareEvaluationsInput {
+    pub a: String,
+    pub b: String,
+}
+
+/// Paired comparison of two evaluations of the same suite (exact McNemar test on the discordant tasks).
+pub async fn compare(core: &Core, input: CompareEvaluationsInput) -> Result<EvaluationComparison> {
+    let store = Results::new(core.store().await?.clone());
+    Ok(store.compare(&input.a, &input.b).await?)
+}
