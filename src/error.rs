@@ -1,7 +1,7 @@
 //! The crate-wide error: one variant per domain module, each wrapping that module's typed error, plus the
 //! classification every transport uses to pick an exit code or a status code.
 
-use crate::{config::ConfigError, registry::RegistryError, store::StoreError, tracker::TrackerError};
+use crate::{browser::BrowserError, config::ConfigError, registry::RegistryError, store::StoreError, tracker::TrackerError};
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
@@ -37,6 +37,8 @@ pub enum Error {
     Registry(#[from] RegistryError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -58,6 +60,7 @@ impl Error {
             Error::Tracker(e) => e.kind(),
             Error::Registry(e) => e.kind(),
             Error::Config(e) => e.kind(),
+            Error::Browser(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module exercises one area through the real binary or the library, on real
 //! SQLite files in temporary directories.
 
+mod browser;
 mod config;
 mod registry;
 mod search;
