@@ -218,7 +218,9 @@ impl Session {
         let history =
             guarded(&self.handle, "go back", self.op_timeout, page.execute(GetNavigationHistoryParams::default())).await?;
         let idx = history.result.current_index;
-        let Some(entry) = (idx > 0).then(|| history.result.entries.get((idx - 1) as usize)).flatten() else {
+        let previous = (idx > 0).then(|| history.result.entries.get((idx - 1) as usize)).flatten();
+        // The blank page every tab starts on does not count as a page to go back to.
+        let Some(entry) = previous.filter(|e| !(idx == 1 && e.url == "about:blank")) else {
             return Ok(Step::fail("", "there is no previous page in this tab's history"));
         };
         let url = entry.url.clone();
@@ -227,6 +229,20 @@ impl Session {
         match self.wait_loaded("going back", NAV_GRACE).await {
             Ok(()) => Ok(Step::ok(url, None)),
             Err(e) => Ok(Step::fail(url, soft(e)?)),
+        }
+    }
+
+    /// The URL of the active tab's current history entry: the address asked for, even when it failed to load and
+    /// the tab shows an error page.
+    async fn entry_url(&self) -> Result<String> {
+        let page = self.page()?.clone();
+        let history =
+            guarded(&self.handle, "reading history", self.op_timeout, page.execute(GetNavigationHistoryParams::default()))
+                .await?;
+        let idx = usize::try_from(history.result.current_index).unwrap_or(0);
+        match history.result.entries.get(idx) {
+            Some(entry) => Ok(entry.url.clone()),
+            None => self.current_url().await,
         }
     }
 
@@ -262,7 +278,7 @@ impl Session {
             tabs_changed = true;
             self.active = pos;
             let _ = self.wait_loaded("loading the new tab", Duration::ZERO).await;
-            let url = self.current_url().await.unwrap_or_default();
+            let url = self.entry_url().await?;
             if let Err(reason) = self.policy.check(&url) {
                 self.close_tab_at(pos).await?;
                 return Ok(Step {
@@ -274,7 +290,7 @@ impl Session {
             self.switch_to(pos).await?;
             notes.push(format!("opened new tab {pos} ({url}); it is now the active tab"));
         }
-        let url = self.current_url().await?;
+        let url = self.entry_url().await?;
         if let Err(reason) = self.policy.check(&url) {
             let back = self.do_go_back().await?;
             let went = if back.result.is_ok() { "went back" } else { "could not go back" };
