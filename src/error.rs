@@ -1,7 +1,9 @@
 //! The crate-wide error: one variant per domain module, each wrapping that module's typed error, plus the
 //! classification every transport uses to pick an exit code or a status code.
 
-use crate::{browser::BrowserError, config::ConfigError, registry::RegistryError, store::StoreError, tracker::TrackerError};
+use crate::{
+    browser::BrowserError, config::ConfigError, registry::RegistryError, store::StoreError, tracker::TrackerError,
+};
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]

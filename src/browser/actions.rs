@@ -216,7 +216,8 @@ impl Session {
     async fn do_go_back(&mut self) -> Result<Step> {
         let page = self.page()?.clone();
         let history =
-            guarded(&self.handle, "go back", self.op_timeout, page.execute(GetNavigationHistoryParams::default())).await?;
+            guarded(&self.handle, "go back", self.op_timeout, page.execute(GetNavigationHistoryParams::default()))
+                .await?;
         let idx = history.result.current_index;
         let previous = (idx > 0).then(|| history.result.entries.get((idx - 1) as usize)).flatten();
         // The blank page every tab starts on does not count as a page to go back to.
@@ -236,9 +237,13 @@ impl Session {
     /// the tab shows an error page.
     async fn entry_url(&self) -> Result<String> {
         let page = self.page()?.clone();
-        let history =
-            guarded(&self.handle, "reading history", self.op_timeout, page.execute(GetNavigationHistoryParams::default()))
-                .await?;
+        let history = guarded(
+            &self.handle,
+            "reading history",
+            self.op_timeout,
+            page.execute(GetNavigationHistoryParams::default()),
+        )
+        .await?;
         let idx = usize::try_from(history.result.current_index).unwrap_or(0);
         match history.result.entries.get(idx) {
             Some(entry) => Ok(entry.url.clone()),
@@ -252,9 +257,14 @@ impl Session {
             return Ok(Step::fail(format!("[{index}]"), err));
         }
         let target = v.get("desc").and_then(Value::as_str).unwrap_or_default().to_string();
-        let (x, y) = (v.get("x").and_then(Value::as_f64).unwrap_or(0.0), v.get("y").and_then(Value::as_f64).unwrap_or(0.0));
+        let (x, y) =
+            (v.get("x").and_then(Value::as_f64).unwrap_or(0.0), v.get("y").and_then(Value::as_f64).unwrap_or(0.0));
         let page = self.page()?.clone();
-        for kind in [DispatchMouseEventType::MouseMoved, DispatchMouseEventType::MousePressed, DispatchMouseEventType::MouseReleased] {
+        for kind in [
+            DispatchMouseEventType::MouseMoved,
+            DispatchMouseEventType::MousePressed,
+            DispatchMouseEventType::MouseReleased,
+        ] {
             let mut ev = DispatchMouseEventParams::new(kind.clone(), x, y);
             if kind != DispatchMouseEventType::MouseMoved {
                 ev.button = Some(MouseButton::Left);
@@ -283,7 +293,9 @@ impl Session {
                 self.close_tab_at(pos).await?;
                 return Ok(Step {
                     target,
-                    result: Err(format!("the {what} opened a tab with a disallowed page ({reason}); the tab was closed")),
+                    result: Err(format!(
+                        "the {what} opened a tab with a disallowed page ({reason}); the tab was closed"
+                    )),
                     tabs_changed,
                 });
             }
@@ -294,7 +306,11 @@ impl Session {
         if let Err(reason) = self.policy.check(&url) {
             let back = self.do_go_back().await?;
             let went = if back.result.is_ok() { "went back" } else { "could not go back" };
-            return Ok(Step { target, result: Err(format!("the {what} led to a disallowed page ({reason}); {went}")), tabs_changed });
+            return Ok(Step {
+                target,
+                result: Err(format!("the {what} led to a disallowed page ({reason}); {went}")),
+                tabs_changed,
+            });
         }
         let output = (!notes.is_empty()).then(|| notes.join("; "));
         Ok(Step { target, result: Ok(output), tabs_changed })
@@ -347,7 +363,8 @@ impl Session {
             let ev = key_event(DispatchKeyEventType::RawKeyDown, &m.key, held, None);
             guarded(&self.handle, "send_keys", self.op_timeout, page.execute(ev)).await?;
         }
-        let kind = if chord.key.text.is_some() { DispatchKeyEventType::KeyDown } else { DispatchKeyEventType::RawKeyDown };
+        let kind =
+            if chord.key.text.is_some() { DispatchKeyEventType::KeyDown } else { DispatchKeyEventType::RawKeyDown };
         let mut down = key_event(kind, &chord.key, held, chord.key.text.clone());
         if !chord.commands.is_empty() {
             down.commands = Some(chord.commands.clone());

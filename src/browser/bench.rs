@@ -43,7 +43,8 @@ pub fn generated_page(n: usize) -> String {
     );
     for i in 0..n {
         match i % 4 {
-            0 => html.push_str(&format!("<button id=b{i} onclick=\"this.dataset.n=(+this.dataset.n||0)+1\">b{i}</button>")),
+            0 => html
+                .push_str(&format!("<button id=b{i} onclick=\"this.dataset.n=(+this.dataset.n||0)+1\">b{i}</button>")),
             1 => html.push_str(&format!("<input id=i{i} name=f{i} placeholder=p{i}>")),
             2 => html.push_str(&format!("<a href=#a{i}>a{i}</a>")),
             _ => html.push_str(&format!("<span role=button tabindex=0>s{i}</span>")),

@@ -33,7 +33,10 @@ where
             if handle.probe(PROBE_LIMIT).await {
                 Err(BrowserError::Timeout { op: op.to_string(), timeout_ms: limit.as_millis() as u64 })
             } else {
-                Err(crashed(op, format!("no answer within {} ms and the browser did not answer a probe", limit.as_millis())))
+                Err(crashed(
+                    op,
+                    format!("no answer within {} ms and the browser did not answer a probe", limit.as_millis()),
+                ))
             }
         }
     }

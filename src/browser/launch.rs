@@ -223,10 +223,8 @@ impl BrowserHandle {
         if let Some(proxy) = &options.proxy {
             builder = builder.arg(("proxy-server", proxy.as_str()));
         }
-        let config = builder.build().map_err(|reason| BrowserError::Launch {
-            executable: exe.display().to_string(),
-            reason,
-        })?;
+        let config =
+            builder.build().map_err(|reason| BrowserError::Launch { executable: exe.display().to_string(), reason })?;
         let (mut browser, handler) = match Browser::launch(config).await {
             Ok(pair) => pair,
             Err(e) => {

@@ -65,7 +65,9 @@ impl Args<'_> {
         const TY: &str = "a non-negative integer";
         let v = self.map.get(key).filter(|v| !v.is_null()).ok_or_else(|| self.missing(key, TY))?;
         let parsed = match v {
-            Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64)),
+            Value::Number(n) => {
+                n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
+            }
             Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
@@ -98,7 +100,10 @@ impl Args<'_> {
 /// Parses one action object. `Err` is a message for the model.
 pub fn parse_action(v: &Value) -> Result<BrowserAction, String> {
     let obj = v.as_object().ok_or_else(|| {
-        format!("an action must be an object with one key, the action name, e.g. {{\"click\": {{\"index\": 3}}}}; got {}", describe(v))
+        format!(
+            "an action must be an object with one key, the action name, e.g. {{\"click\": {{\"index\": 3}}}}; got {}",
+            describe(v)
+        )
     })?;
     if obj.len() != 1 {
         let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
@@ -151,7 +156,9 @@ pub fn parse_action(v: &Value) -> Result<BrowserAction, String> {
             };
             let amount = match a.map.get("amount") {
                 None | Some(Value::Null) => None,
-                Some(_) => Some(i64::try_from(a.uint("amount")?).map_err(|_| "scroll: amount is too large".to_string())?),
+                Some(_) => {
+                    Some(i64::try_from(a.uint("amount")?).map_err(|_| "scroll: amount is too large".to_string())?)
+                }
             };
             BrowserAction::Scroll { direction, amount }
         }
@@ -241,7 +248,9 @@ mod tests {
             "click: unknown argument \"idx\"; expected: index"
         );
         assert!(parse_action(&json!({"scroll": {"direction": "left"}})).unwrap_err().contains("\"up\" or \"down\""));
-        assert!(parse_action(&json!({"click": {"index": 1}, "wait": {"ms": 1}})).unwrap_err().contains("exactly one key"));
+        assert!(
+            parse_action(&json!({"click": {"index": 1}, "wait": {"ms": 1}})).unwrap_err().contains("exactly one key")
+        );
         assert!(parse_action(&json!("click")).unwrap_err().starts_with("an action must be an object"));
         assert!(parse_action(&json!({"click": 3})).unwrap_err().contains("arguments must be an object"));
     }

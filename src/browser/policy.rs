@@ -12,11 +12,7 @@ pub struct DomainPolicy {
 impl DomainPolicy {
     /// Entries are normalised: lower-case, no scheme, no port, no path, no leading `*.` or `.`.
     pub fn new(allowed_domains: &[String]) -> DomainPolicy {
-        let allowed = allowed_domains
-            .iter()
-            .map(|d| normalise_entry(d))
-            .filter(|d| !d.is_empty())
-            .collect();
+        let allowed = allowed_domains.iter().map(|d| normalise_entry(d)).filter(|d| !d.is_empty()).collect();
         DomainPolicy { allowed }
     }
 
@@ -26,11 +22,14 @@ impl DomainPolicy {
         if trimmed.eq_ignore_ascii_case("about:blank") {
             return Ok(());
         }
-        let parsed = Url::parse(trimmed).map_err(|e| format!("refused: {trimmed:?} is not a valid absolute URL ({e})"))?;
+        let parsed =
+            Url::parse(trimmed).map_err(|e| format!("refused: {trimmed:?} is not a valid absolute URL ({e})"))?;
         match parsed.scheme() {
             "http" | "https" => {}
             other => {
-                return Err(format!("refused: {other}: URLs are not allowed (only http and https pages may be opened)"));
+                return Err(format!(
+                    "refused: {other}: URLs are not allowed (only http and https pages may be opened)"
+                ));
             }
         }
         let host = parsed.host_str().unwrap_or("").trim_matches(['[', ']']).to_ascii_lowercase();
@@ -61,14 +60,13 @@ fn normalise_entry(entry: &str) -> String {
         e.truncate(pos);
     }
     let e = e.trim_start_matches("*.").trim_start_matches('.');
-    let e = if e.starts_with('[') {
+    if e.starts_with('[') {
         e.split(']').next().unwrap_or("").trim_start_matches('[').to_string()
     } else if e.matches(':').count() == 1 {
         e.split(':').next().unwrap_or("").to_string()
     } else {
         e.to_string()
-    };
-    e
+    }
 }
 
 fn is_exact_only(entry: &str) -> bool {

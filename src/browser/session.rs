@@ -178,7 +178,10 @@ impl Session {
                 Err(_) => {}
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(BrowserError::Timeout { op: op.to_string(), timeout_ms: self.op_timeout.as_millis() as u64 });
+                return Err(BrowserError::Timeout {
+                    op: op.to_string(),
+                    timeout_ms: self.op_timeout.as_millis() as u64,
+                });
             }
             tokio::time::sleep(Duration::from_millis(40)).await;
         }
@@ -198,8 +201,10 @@ impl Session {
 
     pub(crate) async fn collect(&self, mark: bool) -> Result<RawState> {
         let value = self.eval_internal("reading the page", collect_expression(mark)).await?;
-        serde_json::from_value(value)
-            .map_err(|e| BrowserError::Cdp { op: "reading the page".into(), reason: format!("unexpected DOM data: {e}") })
+        serde_json::from_value(value).map_err(|e| BrowserError::Cdp {
+            op: "reading the page".into(),
+            reason: format!("unexpected DOM data: {e}"),
+        })
     }
 
     /// URL and serialisation hash of the active tab without touching the element index (for `page_changed`).
@@ -231,7 +236,12 @@ impl Session {
         self.tabs
             .iter()
             .enumerate()
-            .map(|(i, t)| TabInfo { index: i as u32, url: t.url.clone(), title: t.title.clone(), active: i == self.active })
+            .map(|(i, t)| TabInfo {
+                index: i as u32,
+                url: t.url.clone(),
+                title: t.title.clone(),
+                active: i == self.active,
+            })
             .collect()
     }
 
@@ -320,7 +330,8 @@ impl Session {
         })?;
         self.active = index;
         let browser = self.handle.browser.read().await;
-        guarded(&self.handle, "switch tab", self.op_timeout, browser.execute(ActivateTargetParams::new(target))).await?;
+        guarded(&self.handle, "switch tab", self.op_timeout, browser.execute(ActivateTargetParams::new(target)))
+            .await?;
         Ok(())
     }
 

@@ -40,7 +40,12 @@ fn texts(state: &PageState) -> BTreeSet<String> {
 }
 
 fn index_of(state: &PageState, pred: impl Fn(&browser_ai_mlops::browser::types::ElementInfo) -> bool) -> u32 {
-    state.elements.iter().find(|e| pred(e)).map(|e| e.index).unwrap_or_else(|| panic!("element not found in\n{}", state.serialized))
+    state
+        .elements
+        .iter()
+        .find(|e| pred(e))
+        .map(|e| e.index)
+        .unwrap_or_else(|| panic!("element not found in\n{}", state.serialized))
 }
 
 fn by_id(state: &PageState, id: &str) -> u32 {
@@ -80,9 +85,15 @@ async fn state_lists_exactly_the_visible_top_most_interactive_elements() {
     let switch = state.elements.iter().find(|e| e.text == "Dark mode").unwrap();
     assert_eq!(switch.role.as_deref(), Some("switch"));
 
-    assert!(state.serialized.contains(&format!("[{}]<button id=\"v1\">Visible one</button>", 0)) || state.serialized.contains("Visible one</button>"));
+    assert!(
+        state.serialized.contains(&format!("[{}]<button id=\"v1\">Visible one</button>", 0))
+            || state.serialized.contains("Visible one</button>")
+    );
     assert!(state.serialized.contains("Intro text before the controls"), "{}", state.serialized);
-    assert!(state.serialized.contains(&format!("[{}]<a href=\"page2.html\">Visible link</a>", index_of(&state, |e| e.text == "Visible link"))));
+    assert!(state.serialized.contains(&format!(
+        "[{}]<a href=\"page2.html\">Visible link</a>",
+        index_of(&state, |e| e.text == "Visible link")
+    )));
     assert!(!state.serialized.contains("Hidden by"));
     assert!(state.pixels_below > 0 && state.serialized.ends_with(&format!("… {} px below", state.pixels_below)));
     assert_eq!(state.pixels_above, 0);
@@ -116,14 +127,18 @@ async fn click_input_select_keys_and_scroll_work_on_the_page() {
     assert!(events.as_array().unwrap().contains(&json!("name:input")));
     assert!(events.as_array().unwrap().contains(&json!("name:change:Ann Lee")), "{events}");
 
-    let out = s.execute(&BrowserAction::InputText { index: by_id(&st, "editor"), text: "new text".into() }).await.unwrap();
+    let out =
+        s.execute(&BrowserAction::InputText { index: by_id(&st, "editor"), text: "new text".into() }).await.unwrap();
     assert!(out.success, "{out:?}");
     assert_eq!(s.eval_js("document.getElementById('editor').textContent").await.unwrap(), json!("new text"));
 
     let country = by_id(&st, "country");
     let out = s.execute(&BrowserAction::GetDropdownOptions { index: country }).await.unwrap();
     let listed = out.output.unwrap();
-    assert!(listed.contains("1: Germany") && listed.contains("2: France") && listed.contains("3: Nowhere (disabled)"), "{listed}");
+    assert!(
+        listed.contains("1: Germany") && listed.contains("2: France") && listed.contains("3: Nowhere (disabled)"),
+        "{listed}"
+    );
     let out = s.execute(&BrowserAction::SelectOption { index: country, text: "France".into() }).await.unwrap();
     assert!(out.success, "{out:?}");
     assert_eq!(s.eval_js("document.getElementById('country').value").await.unwrap(), json!("fr"));
@@ -191,7 +206,10 @@ async fn bad_indexes_and_stale_pages_are_unsuccessful_outcomes() {
     let st = s.state(StateOptions::default()).await.unwrap();
     let n = st.elements.len();
     let out = s.execute(&BrowserAction::Click { index: 999 }).await.unwrap();
-    assert_eq!(out.error.as_deref(), Some(format!("no element with index 999; valid indexes are 0..={}", n - 1).as_str()));
+    assert_eq!(
+        out.error.as_deref(),
+        Some(format!("no element with index 999; valid indexes are 0..={}", n - 1).as_str())
+    );
     let out = s.execute(&BrowserAction::InputText { index: by_id(&st, "inc"), text: "x".into() }).await.unwrap();
     assert!(!out.success && out.error.unwrap().contains("not a text field"));
     let out = s.execute(&BrowserAction::GoBack {}).await.unwrap();
@@ -337,7 +355,7 @@ async fn parallel_sessions_have_isolated_storage() {
         let pool = &pool;
         let url = url.clone();
         async move {
-            let mut s = open(pool, &url).await;
+            let s = open(pool, &url).await;
             let before = s.eval_js("[sessionStorage.getItem('who'), localStorage.getItem('who'), document.cookie]").await.unwrap();
             s.eval_js(&format!("sessionStorage.setItem('who', 's{i}'); localStorage.setItem('who', 's{i}'); document.cookie = 'who=s{i}'"))
                 .await
@@ -355,7 +373,10 @@ async fn parallel_sessions_have_isolated_storage() {
     }
     // A later session does not see anything either.
     let s = open(&pool, &url).await;
-    assert_eq!(s.eval_js("[sessionStorage.length, localStorage.length, document.cookie]").await.unwrap(), json!([0, 0, ""]));
+    assert_eq!(
+        s.eval_js("[sessionStorage.length, localStorage.length, document.cookie]").await.unwrap(),
+        json!([0, 0, ""])
+    );
     pool.shutdown().await;
 }
 
