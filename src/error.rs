@@ -2,9 +2,8 @@
 //! classification every transport uses to pick an exit code or a status code.
 
 use crate::{
-    agent::AgentError, config::ConfigError, evaluator::EvalError, llm::LlmError, registry::RegistryError,
-    sites::SiteError, store::StoreError,
-    tracker::TrackerError,
+    agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
+    registry::RegistryError, sites::SiteError, store::StoreError, tracker::TrackerError,
 };
 
 /// How a failure should be reported to the person or program that asked.
@@ -49,6 +48,8 @@ pub enum Error {
     Eval(#[from] EvalError),
     #[error(transparent)]
     Site(#[from] SiteError),
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -74,6 +75,7 @@ impl Error {
             Error::Agent(e) => e.kind(),
             Error::Eval(e) => e.kind(),
             Error::Site(e) => e.kind(),
+            Error::Browser(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

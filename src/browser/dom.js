@@ -1,0 +1,226 @@
+// dom.js — the page-side half of `src/browser/dom.rs`: collects the interactive, visible, top-most elements of the
+// viewport (recursing into open shadow roots and same-origin iframes), the short visible text between them, and the
+// scroll position. With `opts.mark` it records the index -> element map in `window.__bamEls` (WeakRefs) so actions
+// can find element N again. Evaluated as an expression: `(<this file>)({mark: true})`.
+(function (opts) {
+  'use strict';
+  const TAGS = new Set(['a', 'button', 'input', 'select', 'textarea', 'summary', 'details']);
+  const ROLES = new Set(['button', 'link', 'checkbox', 'radio', 'tab', 'menuitem', 'menuitemcheckbox',
+    'menuitemradio', 'option', 'switch', 'combobox', 'textbox', 'searchbox', 'slider', 'spinbutton', 'treeitem']);
+  const SKIP = new Set(['script', 'style', 'noscript', 'template', 'head', 'meta', 'link', 'title', 'option',
+    'optgroup', 'datalist']);
+  const ATTRS = ['id', 'name', 'type', 'placeholder', 'aria-label', 'title', 'alt', 'role', 'aria-checked',
+    'aria-expanded', 'aria-selected'];
+  const TEXT_MAX = 100;
+  const GAP_MAX = 120;
+  const vw = window.innerWidth;
+  const vh = window.innerHeight;
+  const items = [];
+  const marks = [];
+  let gap = '';
+
+  function collapse(s) {
+    return s.replace(/\s+/g, ' ');
+  }
+
+  function flushGap() {
+    const t = gap.trim();
+    if (t) {
+      items.push({ k: 't', t: t.length > GAP_MAX ? t.slice(0, GAP_MAX - 1) + '…' : t });
+    }
+    gap = '';
+  }
+
+  function implicitRole(el, tag) {
+    switch (tag) {
+      case 'a': return el.hasAttribute('href') ? 'link' : null;
+      case 'button': case 'summary': return 'button';
+      case 'select': return el.multiple ? 'listbox' : 'combobox';
+      case 'textarea': return 'textbox';
+      case 'input': {
+        const t = (el.type || 'text').toLowerCase();
+        if (t === 'checkbox' || t === 'radio') return t;
+        if (t === 'submit' || t === 'button' || t === 'reset' || t === 'image') return 'button';
+        if (t === 'range') return 'slider';
+        if (t === 'number') return 'spinbutton';
+        if (t === 'search') return 'searchbox';
+        return 'textbox';
+      }
+      default: return null;
+    }
+  }
+
+  // 2 = interactive by tag, role, tabindex, click handler or contenteditable; 1 = only by the cursor heuristic.
+  function interactivity(el, tag, st, parentPointer) {
+    if (TAGS.has(tag)) {
+      if (tag === 'a') return el.hasAttribute('href') || el.hasAttribute('onclick') || el.hasAttribute('tabindex') ? 2 : 0;
+      if (tag === 'input') return (el.type || '').toLowerCase() !== 'hidden' ? 2 : 0;
+      if (tag === 'details') return el.querySelector(':scope > summary') ? 0 : 2;
+      return 2;
+    }
+    const role = el.getAttribute('role');
+    if (role && ROLES.has(role)) return 2;
+    const ti = el.getAttribute('tabindex');
+    if (ti !== null && parseInt(ti, 10) >= 0) return 2;
+    if (el.hasAttribute('onclick') || typeof el.onclick === 'function') return 2;
+    if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return 2;
+    return st.cursor === 'pointer' && !parentPointer && tag !== 'label' && tag !== 'html' && tag !== 'body' ? 1 : 0;
+  }
+
+  function topMost(el, r, lw, lh) {
+    const x = (Math.max(r.left, 0) + Math.min(r.right, lw)) / 2;
+    const y = (Math.max(r.top, 0) + Math.min(r.bottom, lh)) / 2;
+    const root = el.getRootNode();
+    const hit = root.elementFromPoint ? root.elementFromPoint(x, y) : null;
+    if (!hit) return false;
+    if (hit === el || el.contains(hit)) return true;
+    if (el.shadowRoot && el.shadowRoot.contains(hit)) return true;
+    if (el.labels) {
+      for (const label of el.labels) {
+        if (label === hit || label.contains(hit)) return true;
+      }
+    }
+    return false;
+  }
+
+  function frameName(f) {
+    if (f.id) return 'iframe#' + f.id;
+    if (f.name) return 'iframe[name=' + f.name + ']';
+    const src = f.getAttribute('src');
+    return src ? 'iframe[src=' + src + ']' : 'iframe';
+  }
+
+  function attrsOf(el, tag, text) {
+    const a = {};
+    for (const name of ATTRS) {
+      const v = el.getAttribute(name);
+      if (v !== null && v !== '') a[name] = collapse(v).trim().slice(0, 80);
+    }
+    if (tag === 'a' && el.hasAttribute('href')) a.href = el.getAttribute('href').slice(0, 120);
+    if (tag === 'input' || tag === 'textarea' || tag === 'select') {
+      const t = (el.type || '').toLowerCase();
+      if (t === 'checkbox' || t === 'radio') {
+        a.checked = String(el.checked);
+        if (el.value && el.value !== 'on') a.value = el.value.slice(0, 80);
+      } else if (t === 'password') {
+        a.value = '•'.repeat(Math.min(el.value.length, 20));
+      } else if (t !== 'submit' && t !== 'button' && t !== 'reset') {
+        a.value = collapse(el.value || '').slice(0, 80);
+      } else if (el.value && !text) {
+        a.value = el.value.slice(0, 80);
+      }
+      if (el.labels && el.labels.length) {
+        const l = collapse(el.labels[0].textContent || '').trim().slice(0, 80);
+        if (l && l !== text) a.label = l;
+      }
+    }
+    if (el.disabled || el.getAttribute('aria-disabled') === 'true') a.disabled = 'true';
+    if (tag === 'option' && el.selected) a.selected = 'true';
+    if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) a.contenteditable = 'true';
+    if (a['aria-label'] && a['aria-label'] === text) delete a['aria-label'];
+    if (a.title && a.title === text) delete a.title;
+    return a;
+  }
+
+  // ctx: {ox, oy, lw, lh, shadow, frame, rec, textOk}
+  function visitChildren(parent, ctx) {
+    for (let n = parent.firstChild; n; n = n.nextSibling) visit(n, ctx);
+  }
+
+  function visit(node, ctx) {
+    if (node.nodeType === 3) {
+      if (!ctx.textOk) return;
+      if (ctx.rec) {
+        if (ctx.rec.text.length < TEXT_MAX * 2) ctx.rec.text += node.data;
+      } else if (gap.length < GAP_MAX * 2) {
+        gap += ' ' + collapse(node.data);
+      }
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    const el = node;
+    const tag = el.localName;
+    if (SKIP.has(tag)) return;
+    if (el.getAttribute('aria-hidden') === 'true' || el.hasAttribute('inert')) return;
+    const st = el.ownerDocument.defaultView.getComputedStyle(el);
+    if (st.display === 'none' || st.opacity === '0') return;
+    const r = el.getBoundingClientRect();
+    const sized = r.width > 0 && r.height > 0;
+    const inView = sized && r.bottom > 0 && r.right > 0 && r.top < ctx.lh && r.left < ctx.lw &&
+      r.bottom + ctx.oy > 0 && r.top + ctx.oy < vh && r.right + ctx.ox > 0 && r.left + ctx.ox < vw;
+    const visible = st.visibility === 'visible';
+    const pointer = st.cursor === 'pointer';
+    const level = interactivity(el, tag, st, ctx.pointer);
+    let childCtx = ctx;
+    if (level === 2 || (level === 1 && !ctx.rec)) {
+      if (visible && inView && topMost(el, r, ctx.lw, ctx.lh)) {
+        flushGap();
+        const rec = { k: 'e', tag: tag, role: el.getAttribute('role') || implicitRole(el, tag), text: '',
+          shadow: ctx.shadow, frame: ctx.frame, el: el };
+        items.push(rec);
+        marks.push(el);
+        const textOk = tag !== 'select' && tag !== 'input' && tag !== 'textarea';
+        if (tag === 'select') {
+          const o = el.selectedOptions && el.selectedOptions[0];
+          rec.text = o ? o.textContent : '';
+        }
+        childCtx = Object.assign({}, ctx, { rec: rec, textOk: textOk, pointer: pointer });
+      } else {
+        childCtx = Object.assign({}, ctx, { textOk: false, pointer: pointer });
+      }
+    } else {
+      const textOk = ctx.textOk && visible && (inView || !sized);
+      if (ctx.pointer !== pointer || ctx.textOk !== textOk) {
+        childCtx = Object.assign({}, ctx, { pointer: pointer, textOk: textOk });
+      }
+    }
+    if (el.shadowRoot) {
+      visitChildren(el.shadowRoot, Object.assign({}, childCtx, { shadow: true }));
+    }
+    if (tag === 'iframe' || tag === 'frame') {
+      let doc = null;
+      try { doc = el.contentDocument; } catch (e) { doc = null; }
+      if (doc && doc.documentElement && visible && inView) {
+        const win = doc.defaultView;
+        const fr = Object.assign({}, childCtx, {
+          ox: ctx.ox + r.left + el.clientLeft, oy: ctx.oy + r.top + el.clientTop,
+          lw: win.innerWidth, lh: win.innerHeight, frame: ctx.frame.concat([frameName(el)]), shadow: false,
+          rec: null, textOk: true, pointer: false,
+        });
+        flushGap();
+        visitChildren(doc.documentElement, fr);
+        flushGap();
+      }
+      return;
+    }
+    visitChildren(el, childCtx);
+  }
+
+  const root = document.documentElement;
+  if (root) {
+    visitChildren(root, { ox: 0, oy: 0, lw: vw, lh: vh, shadow: false, frame: [], rec: null, textOk: true,
+      pointer: false });
+  }
+  flushGap();
+  const out = [];
+  for (const it of items) {
+    if (it.k === 'e') {
+      const text = collapse(it.text).trim();
+      const short = text.length > TEXT_MAX ? text.slice(0, TEXT_MAX - 1) + '…' : text;
+      out.push({ k: 'e', tag: it.tag, role: it.role, text: short, attrs: attrsOf(it.el, it.tag, short),
+        shadow: it.shadow, frame: it.frame });
+    } else {
+      out.push(it);
+    }
+  }
+  if (opts && opts.mark) {
+    window.__bamEls = marks.map(function (e) { return new WeakRef(e); });
+  }
+  const se = document.scrollingElement || document.documentElement;
+  const sh = se ? se.scrollHeight : 0;
+  const sy = window.scrollY || 0;
+  return {
+    url: location.href, title: document.title, items: out,
+    above: Math.round(sy), below: Math.max(0, Math.round(sh - sy - vh)),
+  };
+})

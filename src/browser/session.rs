@@ -1,0 +1,382 @@
+//! One isolated browsing session: its own CDP browser context (no cookies or storage shared with other sessions),
+//! its tabs (including the ones pages open themselves), and the page-level calls the agent loop and the evaluator
+//! use: `state`, `goto`, `eval_js`, `current_url`, `screenshot_png`, `page_markdown`. Actions live in `actions.rs`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::page::{
+    CaptureScreenshotFormat, CaptureScreenshotParams, EventJavascriptDialogOpening, HandleJavaScriptDialogParams,
+    NavigateParams,
+};
+use chromiumoxide::cdp::browser_protocol::target::{
+    ActivateTargetParams, CloseTargetParams, CreateBrowserContextParams, CreateTargetParams, GetTargetsParams, TargetId,
+};
+use futures::StreamExt;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::cdp::{evaluate, guarded};
+use super::dom::{RawState, build_state, collect_expression, hash};
+use super::launch::{BrowserHandle, BrowserOptions};
+use super::markdown::{DEFAULT_MAX_CHARS, MARKDOWN_JS, tidy};
+use super::policy::DomainPolicy;
+use super::types::{PageState, TabInfo};
+use super::{BrowserError, Result};
+
+/// What `Session::state` should capture besides the DOM.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StateOptions {
+    /// Also take a PNG screenshot of the viewport.
+    pub screenshot: bool,
+}
+
+#[derive(Clone)]
+pub(crate) struct Tab {
+    pub target: TargetId,
+    pub page: Page,
+    pub url: String,
+    pub title: String,
+}
+
+/// An isolated browser context with its tabs. Close it with `close()`; dropping it disposes the context in the
+/// background.
+pub struct Session {
+    pub(crate) handle: Arc<BrowserHandle>,
+    context: Option<BrowserContextId>,
+    pub(crate) tabs: Vec<Tab>,
+    pub(crate) active: usize,
+    pub(crate) op_timeout: Duration,
+    pub(crate) policy: DomainPolicy,
+    _permit: Option<OwnedSemaphorePermit>,
+    closed: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("tabs", &self.tabs.len()).field("active", &self.active).finish()
+    }
+}
+
+/// Accepts `alert`/`confirm`/`prompt` dialogs on a tab so they never block the page.
+async fn auto_accept_dialogs(page: &Page) {
+    if let Ok(mut events) = page.event_listener::<EventJavascriptDialogOpening>().await {
+        let page = page.clone();
+        tokio::spawn(async move {
+            while events.next().await.is_some() {
+                let _ = page.execute(HandleJavaScriptDialogParams::new(true)).await;
+            }
+        });
+    }
+}
+
+impl Session {
+    /// Creates a fresh browser context with one blank tab.
+    pub(crate) async fn open(
+        handle: Arc<BrowserHandle>,
+        options: &BrowserOptions,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<Session> {
+        let limit = options.op_timeout;
+        let (context, page) = {
+            let browser = handle.browser.read().await;
+            let ctx = guarded(
+                &handle,
+                "create browser context",
+                limit,
+                browser.create_browser_context(CreateBrowserContextParams::default()),
+            )
+            .await?;
+            let mut params = CreateTargetParams::new("about:blank");
+            params.browser_context_id = Some(ctx.clone());
+            let page = guarded(&handle, "open tab", limit, browser.new_page(params)).await?;
+            (ctx, page)
+        };
+        auto_accept_dialogs(&page).await;
+        let tab = Tab { target: page.target_id().clone(), page, url: "about:blank".into(), title: String::new() };
+        Ok(Session {
+            handle,
+            context: Some(context),
+            tabs: vec![tab],
+            active: 0,
+            op_timeout: limit,
+            policy: DomainPolicy::new(&options.allowed_domains),
+            _permit: permit,
+            closed: false,
+        })
+    }
+
+    /// The operation timeout every page call runs under.
+    pub fn op_timeout(&self) -> Duration {
+        self.op_timeout
+    }
+
+    /// The process id of the Chromium this session runs in (None for a remote browser).
+    pub fn browser_pid(&self) -> Option<u32> {
+        self.handle.pid()
+    }
+
+    pub(crate) fn page(&self) -> Result<&Page> {
+        self.tabs
+            .get(self.active)
+            .map(|t| &t.page)
+            .ok_or_else(|| BrowserError::Invalid("the session has no open tab".into()))
+    }
+
+    pub(crate) async fn eval_internal(&self, op: &str, expr: String) -> Result<serde_json::Value> {
+        evaluate(&self.handle, self.page()?, op, self.op_timeout, expr, false).await
+    }
+
+    /// Evaluates a JS expression on the active tab (promises are awaited) and returns its JSON value. A thrown
+    /// exception is `BrowserError::Js` with the message; a script that never finishes is `BrowserError::Timeout`.
+    pub async fn eval_js(&self, expr: &str) -> Result<serde_json::Value> {
+        evaluate(&self.handle, self.page()?, "eval_js", self.op_timeout, expr.to_string(), true).await
+    }
+
+    /// The active tab's URL.
+    pub async fn current_url(&self) -> Result<String> {
+        let v = self.eval_internal("read URL", "location.href".into()).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Opens `url` in the active tab and waits for it to load (the harness's start page: not subject to the
+    /// agent's domain policy, but only http(s), about:blank and data: URLs are accepted).
+    pub async fn goto(&mut self, url: &str) -> Result<()> {
+        let parsed = url::Url::parse(url).map_err(|e| BrowserError::Invalid(format!("invalid URL {url:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https" | "about" | "data") {
+            return Err(BrowserError::Invalid(format!("refusing to open {url:?}: only http(s) URLs can be opened")));
+        }
+        self.navigate_active(url).await
+    }
+
+    /// Navigates the active tab and waits for the load event (bounded by the operation timeout).
+    pub(crate) async fn navigate_active(&mut self, url: &str) -> Result<()> {
+        let page = self.page()?.clone();
+        let op = format!("loading {url}");
+        let resp = guarded(&self.handle, &op, self.op_timeout, page.execute(NavigateParams::new(url))).await?;
+        if let Some(err) = resp.result.error_text {
+            return Err(BrowserError::Cdp { op, reason: err });
+        }
+        self.wait_loaded(&op, Duration::from_millis(0)).await
+    }
+
+    /// Waits (after `grace`) until the active document reports `readyState == "complete"`, or fails with a timeout
+    /// after the operation timeout.
+    pub(crate) async fn wait_loaded(&self, op: &str, grace: Duration) -> Result<()> {
+        if !grace.is_zero() {
+            tokio::time::sleep(grace).await;
+        }
+        let deadline = tokio::time::Instant::now() + self.op_timeout;
+        loop {
+            match self.eval_internal(op, "document.readyState".into()).await {
+                Ok(v) if v.as_str() == Some("complete") => return Ok(()),
+                Ok(_) => {}
+                Err(e @ (BrowserError::Crashed { .. } | BrowserError::Timeout { .. })) => return Err(e),
+                // The document is being replaced (no execution context yet): keep waiting.
+                Err(_) => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(BrowserError::Timeout {
+                    op: op.to_string(),
+                    timeout_ms: self.op_timeout.as_millis() as u64,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    }
+
+    /// The page as the model sees it; indexes the elements for the following actions.
+    pub async fn state(&mut self, options: StateOptions) -> Result<PageState> {
+        self.refresh_tabs().await?;
+        let raw = self.collect(true).await?;
+        let tabs = self.tab_infos();
+        let mut state = build_state(raw, tabs);
+        if options.screenshot {
+            state.screenshot_png = Some(self.screenshot_png().await?);
+        }
+        Ok(state)
+    }
+
+    pub(crate) async fn collect(&self, mark: bool) -> Result<RawState> {
+        let value = self.eval_internal("reading the page", collect_expression(mark)).await?;
+        serde_json::from_value(value).map_err(|e| BrowserError::Cdp {
+            op: "reading the page".into(),
+            reason: format!("unexpected DOM data: {e}"),
+        })
+    }
+
+    /// URL and serialisation hash of the active tab without touching the element index (for `page_changed`).
+    pub(crate) async fn fingerprint(&self) -> Result<(String, String)> {
+        let raw = self.collect(false).await?;
+        let url = raw.url.clone();
+        let state = build_state(raw, Vec::new());
+        Ok((url, hash(&state.serialized)))
+    }
+
+    /// PNG screenshot of the active tab's viewport.
+    pub async fn screenshot_png(&self) -> Result<Vec<u8>> {
+        let params = CaptureScreenshotParams { format: Some(CaptureScreenshotFormat::Png), ..Default::default() };
+        let resp = guarded(&self.handle, "screenshot", self.op_timeout, self.page()?.execute(params)).await?;
+        base64::engine::general_purpose::STANDARD
+            .decode(AsRef::<str>::as_ref(&resp.result.data))
+            .map_err(|e| BrowserError::Cdp { op: "screenshot".into(), reason: format!("bad PNG data: {e}") })
+    }
+
+    /// The active page as compact Markdown (truncated to ~24k characters).
+    pub async fn page_markdown(&self) -> Result<String> {
+        let v = self.eval_internal("converting the page to Markdown", format!("({MARKDOWN_JS})()")).await?;
+        let raw = v.get("markdown").and_then(|m| m.as_str()).unwrap_or_default();
+        Ok(tidy(raw, DEFAULT_MAX_CHARS))
+    }
+
+    /// The session's tabs as of the last refresh.
+    pub(crate) fn tab_infos(&self) -> Vec<TabInfo> {
+        self.tabs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TabInfo {
+                index: i as u32,
+                url: t.url.clone(),
+                title: t.title.clone(),
+                active: i == self.active,
+            })
+            .collect()
+    }
+
+    /// Current tab list (including tabs the pages opened themselves).
+    pub async fn tabs(&mut self) -> Result<Vec<TabInfo>> {
+        self.refresh_tabs().await?;
+        Ok(self.tab_infos())
+    }
+
+    /// Syncs the tab list with the browser: drops closed tabs, appends new ones of this context (in the order they
+    /// appear). Returns the positions of the new tabs.
+    pub(crate) async fn refresh_tabs(&mut self) -> Result<Vec<usize>> {
+        let Some(ctx) = self.context.clone() else { return Ok(Vec::new()) };
+        let infos = {
+            let browser = self.handle.browser.read().await;
+            guarded(&self.handle, "listing tabs", self.op_timeout, browser.execute(GetTargetsParams::default()))
+                .await?
+                .result
+                .target_infos
+        };
+        let mine: Vec<_> =
+            infos.into_iter().filter(|t| t.r#type == "page" && t.browser_context_id.as_ref() == Some(&ctx)).collect();
+        let active_target = self.tabs.get(self.active).map(|t| t.target.clone());
+        self.tabs.retain(|t| mine.iter().any(|i| i.target_id == t.target));
+        for tab in &mut self.tabs {
+            if let Some(info) = mine.iter().find(|i| i.target_id == tab.target) {
+                tab.url = info.url.clone();
+                tab.title = info.title.clone();
+            }
+        }
+        let mut added = Vec::new();
+        for info in mine {
+            if self.tabs.iter().any(|t| t.target == info.target_id) {
+                continue;
+            }
+            if let Some(page) = self.attach_page(&info.target_id).await? {
+                auto_accept_dialogs(&page).await;
+                self.tabs.push(Tab { target: info.target_id.clone(), page, url: info.url, title: info.title });
+                added.push(self.tabs.len() - 1);
+            }
+        }
+        self.active = active_target
+            .and_then(|t| self.tabs.iter().position(|x| x.target == t))
+            .unwrap_or_else(|| self.tabs.len().saturating_sub(1));
+        Ok(added)
+    }
+
+    /// The chromiumoxide page of a target, waiting briefly until the client has attached to it.
+    async fn attach_page(&self, target: &TargetId) -> Result<Option<Page>> {
+        for _ in 0..40 {
+            let found = {
+                let browser = self.handle.browser.read().await;
+                guarded(&self.handle, "attaching to a tab", self.op_timeout, browser.get_page(target.clone())).await
+            };
+            match found {
+                Ok(page) => return Ok(Some(page)),
+                Err(e @ (BrowserError::Crashed { .. } | BrowserError::Timeout { .. })) => return Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        Ok(None)
+    }
+
+    /// Opens a new tab in this session's context and makes it active.
+    pub(crate) async fn open_tab(&mut self, url: &str) -> Result<usize> {
+        let Some(ctx) = self.context.clone() else {
+            return Err(BrowserError::Invalid("the session is closed".into()));
+        };
+        let page = {
+            let browser = self.handle.browser.read().await;
+            let mut params = CreateTargetParams::new("about:blank");
+            params.browser_context_id = Some(ctx);
+            guarded(&self.handle, "open tab", self.op_timeout, browser.new_page(params)).await?
+        };
+        auto_accept_dialogs(&page).await;
+        self.tabs.push(Tab { target: page.target_id().clone(), page, url: "about:blank".into(), title: String::new() });
+        self.active = self.tabs.len() - 1;
+        self.navigate_active(url).await?;
+        Ok(self.active)
+    }
+
+    /// Makes tab `index` the active one.
+    pub(crate) async fn switch_to(&mut self, index: usize) -> Result<()> {
+        let target = self.tabs.get(index).map(|t| t.target.clone()).ok_or_else(|| {
+            BrowserError::Invalid(format!("no tab {index}; open tabs are 0..={}", self.tabs.len().saturating_sub(1)))
+        })?;
+        self.active = index;
+        let browser = self.handle.browser.read().await;
+        guarded(&self.handle, "switch tab", self.op_timeout, browser.execute(ActivateTargetParams::new(target)))
+            .await?;
+        Ok(())
+    }
+
+    /// Closes tab `index`; the tab before it (or the first) becomes active.
+    pub(crate) async fn close_tab_at(&mut self, index: usize) -> Result<()> {
+        let tab = self.tabs.get(index).cloned().ok_or_else(|| BrowserError::Invalid(format!("no tab {index}")))?;
+        {
+            let browser = self.handle.browser.read().await;
+            guarded(&self.handle, "close tab", self.op_timeout, browser.execute(CloseTargetParams::new(tab.target)))
+                .await?;
+        }
+        self.tabs.remove(index);
+        if self.active > index || self.active >= self.tabs.len() {
+            self.active = self.active.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// Disposes the browser context (all its tabs) and releases the pool slot.
+    pub async fn close(mut self) -> Result<()> {
+        self.closed = true;
+        if let Some(ctx) = self.context.take()
+            && self.handle.is_alive()
+        {
+            let browser = self.handle.browser.read().await;
+            guarded(&self.handle, "closing the session", self.op_timeout, browser.dispose_browser_context(ctx)).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        let Some(ctx) = self.context.take() else { return };
+        let handle = self.handle.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if handle.is_alive() {
+                    let browser = handle.browser.read().await;
+                    let _ = tokio::time::timeout(Duration::from_secs(5), browser.dispose_browser_context(ctx)).await;
+                }
+            });
+        }
+    }
+}
