@@ -101,3 +101,22 @@ pub async fn compare(core: &Core, input: CompareEvaluationsInput) -> Result<Eval
     let store = Results::new(core.store().await?.clone());
     Ok(store.compare(&input.a, &input.b).await?)
 }
+
+/// Run a model version over a suite on real Chromium (`evaluate benchmark` / `evaluate model`); progress events go
+/// to `events` when given.
+pub async fn benchmark(
+    core: &Core,
+    input: crate::evaluator::runner::BenchmarkRequest,
+    events: Option<&tokio::sync::broadcast::Sender<crate::evaluator::runner::EvalEvent>>,
+) -> Result<EvaluationResults> {
+    let summary = crate::evaluator::runner::run_benchmark(core, &input, events).await?;
+    results(core, EvaluationIdInput { id: summary.evaluation.id }).await
+}
+
+/// One ad-hoc agent task, tracked as a run (`agent run`).
+pub async fn agent_run(
+    core: &Core,
+    input: crate::evaluator::adhoc::AdhocRequest,
+) -> Result<crate::evaluator::adhoc::AdhocResult> {
+    crate::evaluator::adhoc::run_adhoc(core, &input).await
+}

@@ -32,6 +32,10 @@ pub enum EvaluateCmd {
     },
     /// Compare two evaluations of the same suite task by task (exact McNemar test)
     Compare { a: String, b: String },
+    /// Run one task with a model version on real Chromium
+    Model(super::evaluate_run::ModelArgs),
+    /// Run a model version over a suite on real Chromium (repeats, concurrency, resume, JUnit, threshold)
+    Benchmark(super::evaluate_run::BenchmarkArgs),
 }
 
 fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, value: &str, valid: &str) -> Result<T> {
@@ -72,6 +76,8 @@ pub async fn run(core: &Core, cmd: EvaluateCmd, out: &Output) -> Result<i32> {
             let r = api::results(core, EvaluationIdInput { id: evaluation }).await?;
             out.emit(&r, render_results)?;
         }
+        EvaluateCmd::Model(args) => return super::evaluate_run::model(core, args, out).await,
+        EvaluateCmd::Benchmark(args) => return super::evaluate_run::benchmark(core, args, out).await,
         EvaluateCmd::Compare { a, b } => {
             let c = api::compare(core, CompareEvaluationsInput { a, b }).await?;
             out.emit(&c, render_comparison)?;
@@ -91,7 +97,7 @@ fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_else(|| "-".to_string())
 }
 
-fn render_results(r: &api::EvaluationResults) -> String {
+pub(crate) fn render_results(r: &api::EvaluationResults) -> String {
     let s = &r.summary;
     let e = &s.evaluation;
     let mut text = fields(&[

@@ -1,10 +1,12 @@
 //! The command line: clap derive, one file per command group. Each group turns its arguments into an `api::` input,
 //! calls the command table and renders the typed output (a table, or JSON with `--json`).
 
+pub mod agent;
 pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod evaluate;
+pub mod evaluate_run;
 pub mod experiments;
 pub mod models;
 pub mod output;
@@ -58,6 +60,9 @@ pub enum Command {
     /// Evaluation: task suites, results and comparisons
     #[command(subcommand)]
     Evaluate(evaluate::EvaluateCmd),
+    /// Run the browser agent on one ad-hoc task
+    #[command(subcommand)]
+    Agent(agent::AgentCmd),
     /// Exercise the whole product end to end on a fresh data dir and print what happened
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
@@ -86,6 +91,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Run(cmd) => runs::run(&core, cmd, &out).await,
         Command::Model(cmd) => models::run(&core, cmd, &out).await,
         Command::Evaluate(cmd) => evaluate::run(&core, cmd, &out).await,
+        Command::Agent(cmd) => agent::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
         Command::Completions { .. } => Ok(0),

@@ -4,10 +4,13 @@
 //!
 //! Error locations: suite errors name `file:line:column` and the field path (`tasks[3].check.all[0].js`).
 
+pub mod adhoc;
 pub mod checks;
+pub mod driver;
 pub mod miniwob;
 mod positions;
 pub mod results;
+pub mod runner;
 pub mod suite;
 pub mod summary;
 

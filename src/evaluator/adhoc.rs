@@ -1,0 +1,117 @@
+//! `agent run`: one ad-hoc task (no check) driven by a registered model version or the default baseline, on real
+//! Chromium, tracked as a run in the `agent-runs` experiment with everything the agent loop records.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Core;
+use crate::agent::baseline::{BaselineOptions, BaselinePlanner};
+use crate::agent::recorder::Recorder;
+use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, run_agent};
+use crate::agent::types::Planner;
+use crate::browser::BrowserPool;
+use crate::error::{Error, Result};
+use crate::evaluator::driver::SessionDriver;
+use crate::evaluator::runner::{browser_options, planner_for};
+use crate::sites::SiteServer;
+use crate::tracker::{RunStart, RunStatus, Tracker};
+
+pub const ADHOC_EXPERIMENT: &str = "agent-runs";
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct AdhocRequest {
+    pub task: String,
+    /// Model version reference; `None` = the offline baseline with default settings.
+    pub model: Option<String>,
+    /// Where to start: any URL, or `site://<site>/…` for a bundled site (default `site://search/`).
+    pub start_url: Option<String>,
+    pub headful: bool,
+    /// Wall-clock limit for the episode.
+    pub timeout_secs: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct AdhocResult {
+    pub run_id: String,
+    pub planner: String,
+    pub start_url: String,
+    pub outcome: AgentOutcome,
+}
+
+pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
+    if request.task.trim().is_empty() {
+        return Err(Error::Input("the task text is empty".into()));
+    }
+    let config = crate::config::load(core.settings())?.config;
+    let (planner, version_id): (Box<dyn Planner>, Option<String>) = match &request.model {
+        Some(reference) => {
+            let version = core.registry().await?.version(reference).await?;
+            (planner_for(core, &version, &config)?, Some(version.id))
+        }
+        None => (Box::new(BaselinePlanner::new(BaselineOptions::default())), None),
+    };
+    let server = SiteServer::start().await?;
+    let start = request.start_url.clone().unwrap_or_else(|| "site://search/".to_string());
+    let attempt = server.new_attempt();
+    let start_url = server.resolve_for(&attempt, &start)?;
+    let tracker = core.tracker().await?;
+    ensure(tracker).await?;
+    let run = tracker
+        .start_run(&RunStart {
+            experiment: ADHOC_EXPERIMENT.into(),
+            name: Some(request.task.chars().take(60).collect()),
+            model_version_id: version_id,
+            params: BTreeMap::from([
+                ("task".into(), request.task.clone()),
+                ("start_url".into(), start.clone()),
+                ("planner".into(), planner.describe()),
+            ]),
+            tags: BTreeMap::new(),
+        })
+        .await?;
+    let pool = BrowserPool::new(browser_options(&config, request.headful), 1);
+    let result = async {
+        let session = pool.session().await?;
+        let driver = SessionDriver::new(session);
+        let episode = async {
+            driver.goto(&start_url).await?;
+            let settings = AgentSettings::from_config(&config);
+            let recorder = Recorder::new(tracker, run.id.clone(), settings.capture);
+            let task = AgentTask { prompt: request.task.clone(), secrets: BTreeMap::new() };
+            let limit = Duration::from_secs(u64::from(request.timeout_secs.max(1)));
+            tokio::time::timeout(limit, run_agent(&driver, planner.as_ref(), &task, &settings, &recorder, None))
+                .await
+                .map_err(|_| Error::Failed(format!("the task timed out after {} s", request.timeout_secs)))
+        }
+        .await;
+        let _ = driver.into_session().close().await;
+        episode
+    }
+    .await;
+    pool.shutdown().await;
+    server.shutdown().await;
+    match result {
+        Ok(outcome) => {
+            let status = if outcome.error.is_some() { RunStatus::Failed } else { RunStatus::Finished };
+            tracker.complete_run(&run.id, status, outcome.error.as_deref()).await?;
+            Ok(AdhocResult { run_id: run.id, planner: planner.describe(), start_url, outcome })
+        }
+        Err(e) => {
+            tracker.complete_run(&run.id, RunStatus::Failed, Some(&e.to_string())).await?;
+            Err(e)
+        }
+    }
+}
+
+async fn ensure(tracker: &Tracker) -> Result<()> {
+    if tracker.get_experiment(ADHOC_EXPERIMENT).await.is_ok() {
+        return Ok(());
+    }
+    match tracker.create_experiment(ADHOC_EXPERIMENT, "ad-hoc `agent run` tasks", &BTreeMap::new()).await {
+        Ok(_) => Ok(()),
+        Err(_) if tracker.get_experiment(ADHOC_EXPERIMENT).await.is_ok() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
