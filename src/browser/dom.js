@@ -24,7 +24,7 @@
   }
 
   function flushGap() {
-    const t = gap.trim();
+    const t = collapse(gap).trim();
     if (t) {
       items.push({ k: 't', t: t.length > GAP_MAX ? t.slice(0, GAP_MAX - 1) + '…' : t });
     }
