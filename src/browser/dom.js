@@ -24,7 +24,7 @@
   }
 
   function flushGap() {
-    const t = gap.trim();
+    const t = collapse(gap).trim();
     if (t) {
       items.push({ k: 't', t: t.length > GAP_MAX ? t.slice(0, GAP_MAX - 1) + '…' : t });
     }
@@ -122,6 +122,46 @@
     return a;
   }
 
+  // Elements that may paint over others (absolute/fixed/sticky or with a z-index), per document.
+  const positioned = new Map();
+  function positionedIn(doc) {
+    let list = positioned.get(doc);
+    if (!list) { list = []; positioned.set(doc, list); }
+    return list;
+  }
+
+  // Hit-testing every element is slow (~0.1 ms each), so only elements whose centre lies under a positioned element
+  // that is not their ancestor or descendant are hit-tested; a modal <dialog> makes every element suspect.
+  function isTopMost(rec) {
+    const el = rec.el;
+    const r = rec.r;
+    const doc = el.ownerDocument;
+    if (!modal.has(doc)) {
+      const x = (Math.max(r.left, 0) + Math.min(r.right, rec.lw)) / 2;
+      const y = (Math.max(r.top, 0) + Math.min(r.bottom, rec.lh)) / 2;
+      const list = positioned.get(doc) || [];
+      let suspect = false;
+      for (const p of list) {
+        const pr = p.r;
+        if (x >= pr.left && x <= pr.right && y >= pr.top && y <= pr.bottom && p.el !== el &&
+            !p.el.contains(el) && !el.contains(p.el) && !(p.el.shadowRoot && p.el.shadowRoot.contains(el))) {
+          suspect = true;
+          break;
+        }
+      }
+      if (!suspect) return true;
+    }
+    return topMost(el, r, rec.lw, rec.lh);
+  }
+  const modal = new Set();
+  function noteModal(doc) {
+    try {
+      if (doc.querySelector('dialog:modal')) modal.add(doc);
+    } catch (e) {
+      // :modal unsupported: no modal handling
+    }
+  }
+
   // ctx: {ox, oy, lw, lh, shadow, frame, rec, textOk}
   function visitChildren(parent, ctx) {
     for (let n = parent.firstChild; n; n = n.nextSibling) visit(n, ctx);
@@ -150,15 +190,18 @@
       r.bottom + ctx.oy > 0 && r.top + ctx.oy < vh && r.right + ctx.ox > 0 && r.left + ctx.ox < vw;
     const visible = st.visibility === 'visible';
     const pointer = st.cursor === 'pointer';
+    if ((st.position !== 'static' && st.position !== 'relative') || st.zIndex !== 'auto') {
+      if (visible && sized) positionedIn(el.ownerDocument).push({ el: el, r: r });
+    }
     const level = interactivity(el, tag, st, ctx.pointer);
     let childCtx = ctx;
     if (level === 2 || (level === 1 && !ctx.rec)) {
-      if (visible && inView && topMost(el, r, ctx.lw, ctx.lh)) {
+      if (visible && inView) {
+        // Whether it is top-most is decided after the walk, when every overlay of its document is known.
         flushGap();
         const rec = { k: 'e', tag: tag, role: el.getAttribute('role') || implicitRole(el, tag), text: '',
-          shadow: ctx.shadow, frame: ctx.frame, el: el };
+          shadow: ctx.shadow, frame: ctx.frame, el: el, r: r, lw: ctx.lw, lh: ctx.lh };
         items.push(rec);
-        marks.push(el);
         const textOk = tag !== 'select' && tag !== 'input' && tag !== 'textarea';
         if (tag === 'select') {
           const o = el.selectedOptions && el.selectedOptions[0];
@@ -188,6 +231,7 @@
           rec: null, textOk: true, pointer: false,
         });
         flushGap();
+        noteModal(doc);
         visitChildren(doc.documentElement, fr);
         flushGap();
       }
@@ -197,6 +241,7 @@
   }
 
   const root = document.documentElement;
+  noteModal(document);
   if (root) {
     visitChildren(root, { ox: 0, oy: 0, lw: vw, lh: vh, shadow: false, frame: [], rec: null, textOk: true,
       pointer: false });
@@ -205,6 +250,8 @@
   const out = [];
   for (const it of items) {
     if (it.k === 'e') {
+      if (!isTopMost(it)) continue;
+      marks.push(it.el);
       const text = collapse(it.text).trim();
       const short = text.length > TEXT_MAX ? text.slice(0, TEXT_MAX - 1) + '…' : text;
       out.push({ k: 'e', tag: it.tag, role: it.role, text: short, attrs: attrsOf(it.el, it.tag, short),

@@ -79,7 +79,9 @@ impl Session {
         options: &BrowserOptions,
         permit: Option<OwnedSemaphorePermit>,
     ) -> Result<Session> {
-        let limit = options.op_timeout;
+        // Creating the context and its first tab is infrastructure, not a page operation: allow it more time on a
+        // loaded machine even when page operations have a short limit.
+        let limit = options.op_timeout.max(Duration::from_secs(20));
         let (context, page) = {
             let browser = handle.browser.read().await;
             let ctx = guarded(
@@ -101,7 +103,7 @@ impl Session {
             context: Some(context),
             tabs: vec![tab],
             active: 0,
-            op_timeout: limit,
+            op_timeout: options.op_timeout,
             policy: DomainPolicy::new(&options.allowed_domains),
             _permit: permit,
             closed: false,

@@ -301,7 +301,7 @@ async fn tabs_opened_by_the_page_are_listed_and_switchable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hanging_scripts_and_pages_time_out_instead_of_hanging() {
     let server = TestServer::start(Some(fixtures()), vec![]).await.unwrap();
-    let pool = BrowserPool::new(options(Duration::from_secs(2), &[]), 1);
+    let pool = BrowserPool::new(options(Duration::from_secs(3), &[]), 1);
     let mut s = open(&pool, &server.url("/page2.html")).await;
     let err = s.eval_js("new Promise(() => {})").await.unwrap_err();
     assert!(matches!(err, BrowserError::Timeout { .. }), "{err}");
