@@ -3,6 +3,7 @@
 //! and a model registry round of register → new version → deploy → deploy → rollback. All of it is stored and can be
 //! explored afterwards with the commands it prints.
 
+pub mod evaluation;
 pub mod sweep;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,8 @@ pub struct DemoReport {
     pub model: String,
     pub staging_after_rollback: String,
     pub deployments: usize,
+    /// The browser-agent evaluation (absent with `--no-eval`).
+    pub evaluation: Option<evaluation::DemoEvaluation>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
@@ -43,7 +46,11 @@ pub struct DemoRun {
 }
 
 /// Run the demo; `say` receives the narrative line by line.
-pub async fn run(core: &Core, say: &mut dyn FnMut(&str)) -> Result<DemoReport> {
+pub async fn run(
+    core: &Core,
+    eval: Option<&evaluation::DemoEvalOptions>,
+    say: &mut dyn FnMut(&str),
+) -> Result<DemoReport> {
     let settings = core.settings();
     say(&format!(
         "Browser.AI MLOps demo — database {}, config {}",
@@ -213,10 +220,24 @@ pub async fn run(core: &Core, say: &mut dyn FnMut(&str)) -> Result<DemoReport> {
         history.deployments.len()
     ));
 
+    let evaluation = match eval {
+        Some(options) => {
+            say("\n7. Browser agent on real Chromium: two baseline versions over bundled-site tasks");
+            Some(evaluation::run(core, &stamp, options, say).await?)
+        }
+        None => None,
+    };
+
     say("\nExplore what the demo stored:");
     say(&format!("   browser-ai-mlops experiment show {experiment}"));
     say(&format!("   browser-ai-mlops run search \"metrics.final_loss < 0.01\" --experiment {experiment}"));
     say(&format!("   browser-ai-mlops model history {model}"));
+    if let Some(e) = &evaluation {
+        for v in &e.versions {
+            say(&format!("   browser-ai-mlops evaluate results {}", v.evaluation_id));
+        }
+        say(&format!("   browser-ai-mlops model compare {}:1 {}:2", e.model, e.model));
+    }
     Ok(DemoReport {
         experiment,
         runs,
@@ -227,6 +248,7 @@ pub async fn run(core: &Core, say: &mut dyn FnMut(&str)) -> Result<DemoReport> {
         model,
         staging_after_rollback: staging,
         deployments: history.deployments.len(),
+        evaluation,
     })
 }
 

@@ -105,8 +105,17 @@ impl Store {
 
     /// Begin a write transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`), so a transaction that
     /// reads before it writes waits for other writers (busy timeout) instead of failing with "database is locked".
+    ///
+    /// The `BEGIN` runs in its own task: if the caller is cancelled (a timeout around an agent episode) while the
+    /// statement waits for the lock, the task still finishes and drops the transaction, which rolls it back. Awaiting
+    /// it inline could leave a pooled connection holding the write lock with nobody to release it.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        let pool = self.pool.clone();
+        let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await });
+        match begun.await {
+            Ok(tx) => Ok(tx?),
+            Err(e) => Err(StoreError::Io { path: self.path.clone(), source: std::io::Error::other(e) }),
+        }
     }
 
     /// The newest migration this binary knows.

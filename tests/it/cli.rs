@@ -10,7 +10,7 @@ use crate::util::Home;
 #[test]
 fn demo_stores_what_it_reports_and_the_numbers_recompute() {
     let home = Home::new();
-    let report = home.json(&["demo"]);
+    let report = home.json(&["demo", "--category", "dynamic"]);
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 4);
     for run in runs {
@@ -43,9 +43,32 @@ fn demo_stores_what_it_reports_and_the_numbers_recompute() {
     let history = home.json(&["model", "history", "demo-baseline-agent"]);
     assert_eq!(history["deployments"].as_array().unwrap().len(), 3);
     // A second demo on the same data dir works and adds a new experiment and new versions.
-    let again = home.json(&["demo"]);
+    let again = home.json(&["demo", "--no-eval"]);
     assert_ne!(again["experiment"], report["experiment"]);
     assert_eq!(again["staging_after_rollback"], "demo-baseline-agent:3");
+    assert!(again["evaluation"].is_null());
+
+    // The browser-agent part: two versions evaluated on the same tasks; the stored results agree with the report.
+    let eval = &report["evaluation"];
+    let versions = eval["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    for v in versions {
+        let stored = home.json(&["evaluate", "results", v["evaluation_id"].as_str().unwrap()]);
+        assert_eq!(stored["summary"]["successes"], v["successes"]);
+        assert_eq!(stored["summary"]["attempts"], v["attempts"]);
+        assert!(stored["results"].as_array().unwrap().iter().all(|r| r["category"] == "dynamic"));
+    }
+    let (a, b) = (versions[0]["successes"].as_u64().unwrap(), versions[1]["successes"].as_u64().unwrap());
+    let expected_deploy = if a > b {
+        Some("demo-web-agent:1")
+    } else if b > a {
+        Some("demo-web-agent:2")
+    } else {
+        None
+    };
+    assert_eq!(eval["deployed_to_staging"].as_str(), expected_deploy);
+    let p = eval["comparison_p_value"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p));
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod agent;
 mod browser;
 mod cli;
 mod config;
+mod evaluate_run;
 mod evaluator;
 mod llm;
 mod registry;
