@@ -13,7 +13,7 @@ use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, run_agent};
 use crate::agent::types::Planner;
 use crate::browser::BrowserPool;
 use crate::error::{Error, Result};
-use crate::evaluator::driver::SessionDriver;
+use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::runner::{browser_options, planner_for};
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus, Tracker};
@@ -81,9 +81,12 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
             let recorder = Recorder::new(tracker, run.id.clone(), settings.capture);
             let task = AgentTask { prompt: request.task.clone(), secrets: BTreeMap::new() };
             let limit = Duration::from_secs(u64::from(request.timeout_secs.max(1)));
-            tokio::time::timeout(limit, run_agent(&driver, planner.as_ref(), &task, &settings, &recorder, None))
-                .await
-                .map_err(|_| Error::Failed(format!("the task timed out after {} s", request.timeout_secs)))
+            let run = run_agent(&driver, planner.as_ref(), &task, &settings, &recorder, None);
+            let (mut outcome, timed_out) = with_time_limit(&driver, limit, run).await;
+            if timed_out {
+                outcome.error = Some(format!("the task timed out after {} s", request.timeout_secs));
+            }
+            Ok::<_, Error>(outcome)
         }
         .await;
         let _ = driver.into_session().close().await;

@@ -14,14 +14,14 @@ use tokio::sync::broadcast;
 use crate::Core;
 use crate::agent::baseline::BaselinePlanner;
 use crate::agent::llm_planner::LlmPlanner;
-use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, run_agent};
+use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, StopReason, run_agent};
 use crate::agent::types::Planner;
 use crate::agent::{artifacts, recorder::Recorder};
 use crate::browser::{BrowserOptions, BrowserPool};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::evaluator::checks::{CheckInput, CheckResult, evaluate_check};
-use crate::evaluator::driver::SessionDriver;
+use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::miniwob;
 use crate::evaluator::results::{EvalConfig, EvalStatus, NewEvaluation, NewTaskResult, Results};
 use crate::evaluator::suite::{self, Category, Task, TaskFilter};
@@ -358,20 +358,18 @@ async fn drive(
     let agent_task = AgentTask { prompt, secrets: BTreeMap::new() };
     let limit = Duration::from_secs(u64::from(task.timeout_secs));
     let run = run_agent(driver, ctx.planner, &agent_task, &settings, &recorder, None);
-    let (outcome, mut error) = match tokio::time::timeout(limit, run).await {
-        Ok(o) => {
-            let err = match o.stop_reason {
-                crate::agent::run::StopReason::PlannerError
-                | crate::agent::run::StopReason::BrowserCrashed
-                | crate::agent::run::StopReason::RecordingFailed => {
-                    o.error.clone().or(Some(o.stop_reason.as_str().into()))
-                }
-                _ => None,
-            };
-            (Some(o), err)
+    let (o, timed_out) = with_time_limit(driver, limit, run).await;
+    let mut error = if timed_out {
+        Some(format!("timed out after {} s", task.timeout_secs))
+    } else {
+        match o.stop_reason {
+            StopReason::PlannerError | StopReason::BrowserCrashed | StopReason::RecordingFailed => {
+                o.error.clone().or(Some(o.stop_reason.as_str().into()))
+            }
+            _ => None,
         }
-        Err(_) => (None, Some(format!("timed out after {} s", task.timeout_secs))),
     };
+    let outcome = Some(o);
     let check = if task.category == Category::Miniwob {
         miniwob::evaluate(driver).await
     } else {

@@ -204,7 +204,7 @@ fn set_round_trips_and_keeps_comments() {
     for line in comment_lines(DEV).iter().filter(|l| l.trim_start().starts_with('#')) {
         assert!(text.contains(line), "comment line {line:?} lost:\n{text}");
     }
-    assert!(text.contains("# watch the agent work"), "trailing comment lost:\n{text}");
+    assert!(text.contains("# false (or --headful) shows the window"), "trailing comment lost:\n{text}");
 }
 
 #[test]
