@@ -26,35 +26,8 @@ pub struct Config {
     pub ab_tests: Vec<AbTestConfig>,
 }
 
-/// LLM providers; the same names as the model registry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "kebab-case")]
-pub enum Provider {
-    Openai,
-    Anthropic,
-    Gemini,
-    Ollama,
-    OpenaiCompatible,
-    Baseline,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Openai => "openai",
-            Provider::Anthropic => "anthropic",
-            Provider::Gemini => "gemini",
-            Provider::Ollama => "ollama",
-            Provider::OpenaiCompatible => "openai-compatible",
-            Provider::Baseline => "baseline",
-        }
-    }
-
-    /// Hosted providers that refuse requests without a key.
-    pub fn needs_api_key(self) -> bool {
-        matches!(self, Provider::Openai | Provider::Anthropic | Provider::Gemini)
-    }
-}
+/// LLM providers: the registry's enum, so a config and a model version always name providers alike.
+pub use crate::registry::Provider;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]

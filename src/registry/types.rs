@@ -47,6 +47,11 @@ impl Provider {
     }
 
     /// Parse a provider name; the error lists the valid names.
+    /// Hosted providers that refuse requests without a key.
+    pub fn needs_api_key(self) -> bool {
+        matches!(self, Provider::Openai | Provider::Anthropic | Provider::Gemini)
+    }
+
     pub fn parse(s: &str) -> Result<Provider, RegistryError> {
         Provider::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| RegistryError::UnknownProvider {
             given: s.to_string(),
