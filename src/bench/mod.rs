@@ -2,6 +2,7 @@
 //! batching writer, the raw batched-INSERT ceiling of SQLite on the same machine (so the ratio is visible), and run
 //! search latency over a generated set of runs. Every figure is measured here and now; nothing is assumed.
 
+pub mod agent;
 mod data;
 
 use std::time::Instant;
@@ -15,6 +16,8 @@ use crate::tracker::search::{SearchQuery, search};
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
+    /// Also measure the browser engine and the agent (needs Chromium); concurrency levels for tasks/min.
+    pub browser_levels: Vec<u32>,
     pub points: usize,
     pub runs: usize,
     pub searches: usize,
@@ -46,6 +49,7 @@ pub struct BenchReport {
     pub search_runs: usize,
     pub search_experiments: usize,
     pub searches: Vec<SearchFigure>,
+    pub browser: Option<agent::BrowserBenchReport>,
     pub kept_dir: Option<String>,
 }
 
@@ -91,7 +95,13 @@ async fn run_in(dir: &std::path::Path, options: &BenchOptions, progress: &impl F
         searches.push(time_search(&store, filter, order, options.searches).await?);
     }
     core.shutdown().await?;
+    let browser = if options.browser_levels.is_empty() {
+        None
+    } else {
+        Some(agent::run(dir, &options.browser_levels, progress).await?)
+    };
     Ok(BenchReport {
+        browser,
         points: options.points,
         log_metric,
         sustained_points_per_s: sustained,

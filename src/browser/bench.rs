@@ -12,7 +12,7 @@ use super::types::BrowserAction;
 use super::{BrowserError, Result};
 
 /// Timings of `Session::state` on a page with `elements` interactive elements.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
 pub struct DomBenchFigures {
     pub elements: usize,
     /// Elements the state actually listed (all of them fit in the viewport).
@@ -25,7 +25,7 @@ pub struct DomBenchFigures {
 }
 
 /// Timings of single actions on the same kind of page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
 pub struct ActionBenchFigures {
     pub reps: usize,
     pub click_median_ms: f64,

@@ -18,13 +18,22 @@ pub struct BenchArgs {
     /// Repetitions of each search query
     #[arg(long, default_value_t = 40)]
     pub searches: usize,
+    /// Also measure the browser engine and the baseline agent's tasks/min at these concurrency levels, e.g. 1,4,8
+    #[arg(long, value_delimiter = ',', value_name = "LEVELS")]
+    pub browser: Vec<u32>,
     /// Keep the benchmark's temporary directory (its path is printed)
     #[arg(long)]
     pub keep: bool,
 }
 
 pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
-    let options = BenchOptions { points: args.points, runs: args.runs, searches: args.searches, keep: args.keep };
+    let options = BenchOptions {
+        browser_levels: args.browser,
+        points: args.points,
+        runs: args.runs,
+        searches: args.searches,
+        keep: args.keep,
+    };
     let report = bench::run(&options, |line| eprintln!("{line}")).await?;
     out.emit(&report, render)?;
     Ok(0)
@@ -50,6 +59,32 @@ fn render(r: &BenchReport) -> String {
             vec![s.filter.clone(), s.total.to_string(), format!("{:.2}", s.p50_ms), format!("{:.2}", s.p95_ms)]
         }),
     ));
+    if let Some(b) = &r.browser {
+        lines.push(String::new());
+        lines.push(fields(&[
+            (
+                "DOM state, 1000 elements",
+                format!("median {:.1} ms, p95 {:.1} ms ({} indexed)", b.dom.median_ms, b.dom.p95_ms, b.dom.indexed),
+            ),
+            ("click", format!("median {:.1} ms, p95 {:.1} ms", b.actions.click_median_ms, b.actions.click_p95_ms)),
+            (
+                "input_text",
+                format!("median {:.1} ms, p95 {:.1} ms", b.actions.input_text_median_ms, b.actions.input_text_p95_ms),
+            ),
+        ]));
+        lines.push(crate::cli::output::table(
+            &["concurrency", "tasks", "passed", "seconds", "tasks/min"],
+            b.throughput.iter().map(|t| {
+                vec![
+                    t.concurrency.to_string(),
+                    t.tasks.to_string(),
+                    t.passed.to_string(),
+                    format!("{:.1}", t.seconds),
+                    format!("{:.1}", t.tasks_per_min),
+                ]
+            }),
+        ));
+    }
     if let Some(dir) = &r.kept_dir {
         lines.push(format!("\nkept: {dir}"));
     }
