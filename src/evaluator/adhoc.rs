@@ -14,9 +14,9 @@ use crate::agent::types::Planner;
 use crate::browser::BrowserPool;
 use crate::error::{Error, Result};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
-use crate::evaluator::runner::{browser_options, planner_for};
+use crate::evaluator::runner::{browser_options, ensure_experiment, planner_for};
 use crate::sites::SiteServer;
-use crate::tracker::{RunStart, RunStatus, Tracker};
+use crate::tracker::{RunStart, RunStatus};
 
 pub const ADHOC_EXPERIMENT: &str = "agent-runs";
 
@@ -57,7 +57,7 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
     let attempt = server.new_attempt();
     let start_url = server.resolve_for(&attempt, &start)?;
     let tracker = core.tracker().await?;
-    ensure(tracker).await?;
+    ensure_experiment(tracker, ADHOC_EXPERIMENT, "ad-hoc `agent run` tasks").await?;
     let run = tracker
         .start_run(&RunStart {
             experiment: ADHOC_EXPERIMENT.into(),
@@ -105,16 +105,5 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
             tracker.complete_run(&run.id, RunStatus::Failed, Some(&e.to_string())).await?;
             Err(e)
         }
-    }
-}
-
-async fn ensure(tracker: &Tracker) -> Result<()> {
-    if tracker.get_experiment(ADHOC_EXPERIMENT).await.is_ok() {
-        return Ok(());
-    }
-    match tracker.create_experiment(ADHOC_EXPERIMENT, "ad-hoc `agent run` tasks", &BTreeMap::new()).await {
-        Ok(_) => Ok(()),
-        Err(_) if tracker.get_experiment(ADHOC_EXPERIMENT).await.is_ok() => Ok(()),
-        Err(e) => Err(e.into()),
     }
 }

@@ -149,7 +149,7 @@ pub async fn run_benchmark(
     );
 
     let tracker = core.tracker().await?;
-    ensure_experiment(tracker).await?;
+    ensure_experiment(tracker, EVALUATION_EXPERIMENT, "one run per evaluation task attempt").await?;
     let pool = BrowserPool::new(browser_options(&config, request.headful), request.concurrency as usize);
     let ctx = Ctx {
         core,
@@ -249,17 +249,14 @@ pub fn planner_for(core: &Core, version: &ModelVersion, config: &Config) -> Resu
     Ok(Box::new(LlmPlanner::new(client, version)))
 }
 
-async fn ensure_experiment(tracker: &Tracker) -> Result<()> {
-    if tracker.get_experiment(EVALUATION_EXPERIMENT).await.is_ok() {
+/// Create the experiment `name` unless it exists (another process may create it at the same moment).
+pub async fn ensure_experiment(tracker: &Tracker, name: &str, description: &str) -> Result<()> {
+    if tracker.get_experiment(name).await.is_ok() {
         return Ok(());
     }
-    match tracker
-        .create_experiment(EVALUATION_EXPERIMENT, "one run per evaluation task attempt", &BTreeMap::new())
-        .await
-    {
+    match tracker.create_experiment(name, description, &BTreeMap::new()).await {
         Ok(_) => Ok(()),
-        // Another process created it meanwhile.
-        Err(_) if tracker.get_experiment(EVALUATION_EXPERIMENT).await.is_ok() => Ok(()),
+        Err(_) if tracker.get_experiment(name).await.is_ok() => Ok(()),
         Err(e) => Err(e.into()),
     }
 }
