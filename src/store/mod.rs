@@ -76,6 +76,9 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
         }
         check_header(path)?;
+        // The first connection switches a fresh file to WAL, which needs an exclusive lock that SQLite does not wait
+        // for; so connecting and migrating both happen under one file lock shared by every process.
+        let guard = lock_file(&path.with_extension("db.migrate-lock")).await?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?
             .filename(path)
@@ -91,7 +94,9 @@ impl Store {
             .await
             .map_err(|e| classify(path, e))?;
         let store = Store { pool, path: path.to_path_buf() };
-        store.migrate().await?;
+        let migrated = store.migrate().await;
+        drop(guard);
+        migrated?;
         Ok(store)
     }
 
@@ -133,33 +138,32 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Apply pending migrations; the caller holds the migration file lock.
     async fn migrate(&self) -> Result<(), StoreError> {
         let supported = Self::supported_schema_version();
-        let lock_path = self.path.with_extension("db.migrate-lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|source| StoreError::Io { path: lock_path.clone(), source })?;
-        let guard = tokio::task::spawn_blocking(move || lock.lock().map(|_| lock))
-            .await
-            .map_err(|e| StoreError::Io { path: lock_path.clone(), source: std::io::Error::other(e) })?
-            .map_err(|source| StoreError::Io { path: lock_path.clone(), source })?;
-        let result = async {
-            let applied = applied_version(&self.pool).await.map_err(|e| classify(&self.path, e))?;
-            if let Some(db_version) = applied.filter(|v| *v > supported) {
-                return Err(StoreError::NewerSchema { path: self.path.clone(), db_version, supported });
-            }
-            SQLITE_MIGRATIONS
-                .run(&self.pool)
-                .await
-                .map_err(|source| StoreError::Migrate { path: self.path.clone(), source })
+        let applied = applied_version(&self.pool).await.map_err(|e| classify(&self.path, e))?;
+        if let Some(db_version) = applied.filter(|v| *v > supported) {
+            return Err(StoreError::NewerSchema { path: self.path.clone(), db_version, supported });
         }
-        .await;
-        drop(guard);
-        result
+        SQLITE_MIGRATIONS
+            .run(&self.pool)
+            .await
+            .map_err(|source| StoreError::Migrate { path: self.path.clone(), source })
     }
+}
+
+/// Take an exclusive advisory lock on `lock_path` (created if missing), waiting for other holders.
+async fn lock_file(lock_path: &Path) -> Result<std::fs::File, StoreError> {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+        .map_err(|source| StoreError::Io { path: lock_path.to_path_buf(), source })?;
+    tokio::task::spawn_blocking(move || lock.lock().map(|_| lock))
+        .await
+        .map_err(|e| StoreError::Io { path: lock_path.to_path_buf(), source: std::io::Error::other(e) })?
+        .map_err(|source| StoreError::Io { path: lock_path.to_path_buf(), source })
 }
 
 /// Newest successfully applied migration version, or `None` for a database sqlx never migrated.
