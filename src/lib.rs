@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod evaluator;
 pub mod llm;
+pub mod metrics;
 pub mod registry;
 pub mod sites;
 pub mod stats;
