@@ -2,6 +2,7 @@
 //! SQLite files in temporary directories.
 
 mod agent;
+mod bindings;
 mod browser;
 mod cli;
 mod config;
