@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use browser_ai_mlops::api::{config, evals, experiments, models, run_search, runs};
 use browser_ai_mlops::evaluator::{adhoc, runner};
 use browser_ai_mlops::{registry, tracker};
+use specta::datatype::{DataType, Fields, NamedReferenceType, Primitive, Reference};
 use specta::{Type, Types};
 use specta_typescript::Typescript;
 
@@ -111,10 +112,50 @@ fn collect() -> Types {
     t
 }
 
+/// 64-bit integers become `number`. specta refuses them by default (JSON numbers lose precision past 2^53), but ours
+/// are UTC milliseconds, counts and token sums, all far below 2^53, and serde_json already writes them as JSON numbers;
+/// ids that could be large are strings. Rewriting them here keeps that decision in one visible place.
+fn numbers_for_64_bit_integers(dt: &mut DataType) {
+    let fields = |f: &mut Fields| match f {
+        Fields::Unit => {}
+        Fields::Unnamed(u) => u.fields.iter_mut().filter_map(|f| f.ty.as_mut()).for_each(numbers_for_64_bit_integers),
+        Fields::Named(n) => n.fields.iter_mut().filter_map(|(_, f)| f.ty.as_mut()).for_each(numbers_for_64_bit_integers),
+    };
+    match dt {
+        // Rendered through the 32-bit types, which specta writes as a plain `number` (f64 would be `number | null`).
+        DataType::Primitive(p @ (Primitive::i64 | Primitive::isize)) => *p = Primitive::i32,
+        DataType::Primitive(p @ (Primitive::u64 | Primitive::usize)) => *p = Primitive::u32,
+        DataType::List(l) => numbers_for_64_bit_integers(&mut l.ty),
+        DataType::Map(m) => {
+            numbers_for_64_bit_integers(m.key_ty_mut());
+            numbers_for_64_bit_integers(m.value_ty_mut());
+        }
+        DataType::Struct(s) => fields(&mut s.fields),
+        DataType::Enum(e) => e.variants.iter_mut().for_each(|(_, v)| fields(&mut v.fields)),
+        DataType::Tuple(t) => t.elements.iter_mut().for_each(numbers_for_64_bit_integers),
+        DataType::Nullable(inner) => numbers_for_64_bit_integers(inner),
+        DataType::Intersection(parts) => parts.iter_mut().for_each(numbers_for_64_bit_integers),
+        DataType::Reference(Reference::Named(r)) => match &mut r.inner {
+            NamedReferenceType::Inline { dt, .. } => numbers_for_64_bit_integers(dt),
+            NamedReferenceType::Reference { generics, .. } => {
+                generics.iter_mut().for_each(|(_, g)| numbers_for_64_bit_integers(g))
+            }
+            NamedReferenceType::Recursive(_) => {}
+        },
+        DataType::Primitive(_) | DataType::Reference(Reference::Opaque(_)) | DataType::Generic(_) => {}
+    }
+}
+
 fn export() -> String {
+    let mut types = collect();
+    types.iter_mut(|named| {
+        if let Some(ty) = named.ty.as_mut() {
+            numbers_for_64_bit_integers(ty);
+        }
+    });
     let body = Typescript::default()
         .header(HEADER)
-        .export(&collect(), specta_serde::Format)
+        .export(&types, specta_serde::Format)
         .unwrap_or_else(|e| panic!("TypeScript export failed: {e}"));
     if body.ends_with('\n') { body } else { format!("{body}\n") }
 }

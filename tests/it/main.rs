@@ -13,4 +13,5 @@ mod registry;
 mod search;
 mod store;
 mod tracker;
+mod ui_api;
 mod util;

@@ -68,3 +68,12 @@ describe('metricChartOption', () => {
     expect(opt.series[0]?.data).toEqual([[10, 25], [20, 50]]);
   });
 });
+
+describe('non-finite values', () => {
+  it('drops null points (NaN/∞ arrive as JSON null) instead of drawing them at 0', () => {
+    const opt = metricChartOption('acc', [
+      { name: 'r', points: [{ step: 2, value: 0.5 }, { step: 1, value: null }, { step: 0, value: 0.25 }] },
+    ]) as { series: { data: XY[] }[] };
+    expect(opt.series[0]?.data).toEqual([[0, 0.25], [2, 0.5]]);
+  });
+});

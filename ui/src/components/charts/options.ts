@@ -41,7 +41,8 @@ export function downsampleMinMax(points: readonly XY[], maxPoints: number): XY[]
 export interface MetricSeries {
   /** Legend label, e.g. a run name. */
   name: string;
-  points: readonly { step: number; value: number }[];
+  /** `value` is null where the backend stored a non-finite number (NaN/∞ travel as JSON null): drawn as a gap. */
+  points: readonly { step: number; value: number | null }[];
 }
 
 /** Points per series the overlay chart draws at most (10 runs × 10k points → 10 × this). */
@@ -68,7 +69,10 @@ export function metricChartOption(
       showSymbol: false,
       sampling: undefined,
       data: downsampleMinMax(
-        [...s.points].sort((a, b) => a.step - b.step).map((p): XY => [p.step, p.value]),
+        s.points
+          .filter((p): p is { step: number; value: number } => p.value !== null && Number.isFinite(p.value))
+          .sort((a, b) => a.step - b.step)
+          .map((p): XY => [p.step, p.value]),
         maxPoints,
       ),
     })),

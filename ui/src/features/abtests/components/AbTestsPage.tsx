@@ -13,7 +13,7 @@ const newVariant = (name: string, traffic: number): AbVariant => ({ name, model:
 
 /** Sum of a test's traffic shares (the backend requires 1). */
 export function trafficSum(t: AbTestConfig): number {
-  return t.variants.reduce((s, v) => s + (Number.isFinite(v.traffic) ? v.traffic : 0), 0);
+  return t.variants.reduce((s, v) => s + (v.traffic !== null && Number.isFinite(v.traffic) ? v.traffic : 0), 0);
 }
 
 function VariantRow({ v, onChange, onRemove }: { v: AbVariant; onChange: (v: AbVariant) => void; onRemove: () => void }) {
@@ -40,7 +40,7 @@ function VariantRow({ v, onChange, onRemove }: { v: AbVariant; onChange: (v: AbV
           min={0}
           max={1}
           step={0.05}
-          value={v.traffic}
+          value={v.traffic ?? ''}
           onChange={(e) => onChange({ ...v, traffic: Number(e.target.value) })}
           style={{ width: 80 }}
         />

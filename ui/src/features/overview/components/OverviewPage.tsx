@@ -26,8 +26,8 @@ export function deployedMatrix(models: ModelSummary[]): { targets: string[]; row
 
 /** Trend points (oldest first) from evaluation summaries: success rate and total cost per evaluation. */
 export function trends(evals: EvaluationSummary[]) {
-  const success = evals.flatMap((s) => (s.success_rate ? [{ ts: Number(s.evaluation.started_at_ms), value: s.success_rate.estimate }] : []));
-  const cost = evals.flatMap((s) => (s.cost_usd != null ? [{ ts: Number(s.evaluation.started_at_ms), value: s.cost_usd }] : []));
+  const success = evals.flatMap((s) => (s.success_rate?.estimate != null ? [{ ts: Number(s.evaluation.started_at_ms), value: s.success_rate.estimate }] : []));
+  const cost = evals.flatMap((s) => (s.cost_usd != null && Number.isFinite(s.cost_usd) ? [{ ts: Number(s.evaluation.started_at_ms), value: s.cost_usd }] : []));
   return { success, cost };
 }
 

@@ -44,7 +44,7 @@ export function mergeTimeline(t: RunTimeline): Entry[] {
       order: i,
       role: m.role,
       text: m.content,
-      tokens: Number(m.tokens.input) + Number(m.tokens.output),
+      tokens: (m.tokens?.input ?? 0) + (m.tokens?.output ?? 0),
     })),
     ...t.actions.map((a, i): Entry => ({
       kind: 'action',

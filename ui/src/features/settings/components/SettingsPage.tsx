@@ -36,7 +36,7 @@ function Flags({ env }: { env: string | null }) {
   const [name, setName] = useState('');
   if (cfg.status === 'loading') return <Loading what="feature flags" />;
   if (cfg.status === 'error') return <ErrorBox error={cfg.error} retry={cfg.reload} />;
-  const flags = Object.entries(cfg.data.config.feature_flags).sort(([a], [b]) => a.localeCompare(b));
+  const flags = Object.entries(cfg.data.config.feature_flags ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const toggle = (flag: string, enabled: boolean) => void set.run({ env: cfg.data.env, flag, enabled });
   return (
     <>
