@@ -119,7 +119,9 @@ fn numbers_for_64_bit_integers(dt: &mut DataType) {
     let fields = |f: &mut Fields| match f {
         Fields::Unit => {}
         Fields::Unnamed(u) => u.fields.iter_mut().filter_map(|f| f.ty.as_mut()).for_each(numbers_for_64_bit_integers),
-        Fields::Named(n) => n.fields.iter_mut().filter_map(|(_, f)| f.ty.as_mut()).for_each(numbers_for_64_bit_integers),
+        Fields::Named(n) => {
+            n.fields.iter_mut().filter_map(|(_, f)| f.ty.as_mut()).for_each(numbers_for_64_bit_integers)
+        }
     };
     match dt {
         // Rendered through the 32-bit types, which specta writes as a plain `number` (f64 would be `number | null`).
@@ -173,13 +175,17 @@ fn bindings_ts_matches_the_rust_types() {
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("read {}: {e}\nGenerate it: BROWSER_AI_MLOPS_WRITE_BINDINGS=1 cargo test --test it bindings", path.display())
+        panic!(
+            "read {}: {e}\nGenerate it: BROWSER_AI_MLOPS_WRITE_BINDINGS=1 cargo test --test it bindings",
+            path.display()
+        )
     });
     if committed != fresh {
-        let line = committed.lines().zip(fresh.lines()).position(|(a, b)| a != b).map_or_else(
-            || committed.lines().count().min(fresh.lines().count()) + 1,
-            |i| i + 1,
-        );
+        let line = committed
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(|| committed.lines().count().min(fresh.lines().count()) + 1, |i| i + 1);
         panic!(
             "{} is out of date with the Rust types (first difference at line {line}).\n\
              Regenerate it: BROWSER_AI_MLOPS_WRITE_BINDINGS=1 cargo test --test it bindings",

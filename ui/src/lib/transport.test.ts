@@ -76,9 +76,9 @@ describe('HttpTransport.invoke', () => {
   });
 
   it('turns a non-JSON or unknown-kind error body into a Protocol error with the status', async () => {
-    expect(errorFromResponse(502, '<html>Bad gateway</html>')).toEqual({
+    expect(errorFromResponse(502, '<html><style>p{}</style><h1>Bad</h1>\n  <p>gateway</p></html>')).toEqual({
       kind: 'Protocol',
-      detail: { message: 'HTTP 502: <html>Bad gateway</html>', status: 502 },
+      detail: { message: 'HTTP 502: Bad gateway', status: 502 },
     });
     const unknownKind = errorFromResponse(500, JSON.stringify({ kind: 'Teapot', detail: { message: 'x' } }));
     expect(unknownKind.kind).toBe('Protocol');
@@ -151,6 +151,16 @@ describe('HttpTransport evaluation jobs', () => {
     expect(f.calls[0]?.url).toBe('/api/v1/evals/jobs/job%2F1/events');
     expect(header(f.calls[0]?.init, 'Accept')).toBe('text/event-stream');
     expect(header(f.calls[0]?.init, 'Authorization')).toBe('Bearer tok');
+  });
+
+  it('rejects with the typed error an `event: error` message carries, after delivering the events before it', async () => {
+    const started = { type: 'started', evaluation_id: 'e2', attempts: 1, skipped: 0 };
+    const body = `event: started\ndata: ${JSON.stringify(started)}\n\nevent: error\ndata: {"kind":"Failed","detail":{"message":"chromium exited"}}\n\n`;
+    const f = fakeFetch(() => new Response(streamOf([body])));
+    const seen: EvalEvent[] = [];
+    const e = await rejection(new HttpTransport({ fetch: f.fetch }).watchEval('j2', (ev) => seen.push(ev)));
+    expect(seen).toEqual([started]);
+    expect(e.error).toEqual({ kind: 'Failed', detail: { message: 'chromium exited' } });
   });
 
   it('rejects with the typed error when the event stream request fails', async () => {

@@ -108,7 +108,13 @@ export function errorFromResponse(status: number, body: string): ApiError {
   } catch {
     // not JSON: fall through
   }
-  const snippet = body.trim().slice(0, 200);
+  // Not the API's error shape (a proxy page, a static file server): keep the text a person can read, without markup.
+  const snippet = body
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
   return { kind: 'Protocol', detail: { message: `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, status } };
 }
 
@@ -116,8 +122,19 @@ export function errorFromResponse(status: number, body: string): ApiError {
 export interface LaunchedJob {
   job_id: string;
 }
-// HAND-TYPED UNTIL MERGE: serve's job listing; fields beyond job_id are shown as they come.
-export type EvalJob = { job_id: string } & Record<string, unknown>;
+// HAND-TYPED UNTIL MERGE: mirrors serve's `JobInfo` (src/server/jobs.rs), which joins bindings.ts at the merge.
+export interface EvalJob {
+  job_id: string;
+  state: 'running' | 'finished' | 'failed';
+  evaluation_id: string | null;
+  attempts: number | null;
+  skipped: number;
+  attempts_done: number;
+  successes: number;
+  error: string | null;
+  created_at_ms: number;
+  finished_at_ms: number | null;
+}
 
 /** What carries commands: HTTP in a browser, IPC in the desktop app. */
 export interface Transport {
@@ -202,14 +219,21 @@ export class HttpTransport implements Transport {
     if (signal) init.signal = signal;
     const res = await this.request(path, init);
     if (!res.body) throw new CommandError({ kind: 'Protocol', detail: { message: `${path}: no body`, status: 0 } });
+    // The server ends a failed job's stream with `event: error` carrying the usual error body.
+    let failure: ApiError | null = null;
     await readSse(
       res.body,
       (msg) => {
+        if (msg.event === 'error') {
+          failure = errorFromResponse(500, msg.data);
+          return;
+        }
         const event = parseEvalEvent(msg.data);
         if (event) onEvent(event);
       },
       signal,
     );
+    if (failure) throw new CommandError(failure);
   }
 }
 

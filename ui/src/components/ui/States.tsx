@@ -21,9 +21,23 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
+const TITLES: Record<ApiError['kind'], string> = {
+  Input: 'Invalid input',
+  NotFound: 'Not found',
+  Conflict: 'Conflict with what is stored',
+  Unauthorized: 'Access token needed',
+  PayloadTooLarge: 'Request too large',
+  BadRequest: 'Bad request',
+  Failed: 'The operation failed',
+  Unavailable: 'Not available',
+  Network: 'Cannot reach the server',
+  Protocol: 'Unexpected answer from the server',
+};
+
 const HINTS: Partial<Record<ApiError['kind'], string>> = {
-  Unauthorized: 'The server needs an access token. Use “Token” in the header to enter the one `serve` printed.',
+  Unauthorized: 'Use “Token” in the sidebar to enter the token `browser-ai-mlops serve` was started with.',
   Network: 'Is `browser-ai-mlops serve` running, and is this page served by it?',
+  Protocol: 'The answer is not in the API’s format: open this page through `browser-ai-mlops serve --ui-dir …`.',
   Unavailable: 'This part of the backend is not available in this build.',
   NotFound: 'It may have been deleted or renamed.',
 };
@@ -31,7 +45,7 @@ const HINTS: Partial<Record<ApiError['kind'], string>> = {
 export function ErrorBox({ error, retry }: { error: ApiError; retry?: () => void }) {
   return (
     <div className="state error" role="alert">
-      <strong>{error.kind === 'Input' ? 'Invalid input' : error.kind.replace(/([a-z])([A-Z])/g, '$1 $2')}</strong>
+      <strong>{TITLES[error.kind]}</strong>
       <pre className="message">{error.detail.message}</pre>
       {HINTS[error.kind] ? <div className="muted">{HINTS[error.kind]}</div> : null}
       {retry ? (

@@ -134,7 +134,12 @@ function Jobs({ onWatch }: { onWatch: (id: string) => void }) {
           <button type="button" onClick={() => onWatch(j.job_id)}>
             Watch {shortId(j.job_id)}
           </button>{' '}
-          <span className="muted">{Object.entries(j).filter(([k]) => k !== 'job_id').map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ')}</span>
+          <Badge tone={j.state === 'finished' ? 'ok' : j.state === 'failed' ? 'bad' : 'info'}>{j.state}</Badge>{' '}
+          <span className="muted">
+            {j.attempts_done}/{j.attempts ?? '?'} attempts · {j.successes} passed · started {utc(j.created_at_ms)}
+            {j.error ? ` · ${j.error}` : ''}
+          </span>{' '}
+          {j.evaluation_id ? <a href={href.evaluation(j.evaluation_id)}>results</a> : null}
         </li>
       ))}
     </ul>

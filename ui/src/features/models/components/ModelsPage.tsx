@@ -143,11 +143,11 @@ function Versions({ detail }: { detail: ModelDetail }) {
             <tr>
               <th>Compare</th>
               <th>Version</th>
+              <th />
               <th>Aliases</th>
               <th>Provider / model</th>
-              <th>Changes vs parent</th>
               <th>Created (UTC)</th>
-              <th />
+              <th>Changes vs parent</th>
             </tr>
           </thead>
           <tbody>
@@ -164,18 +164,18 @@ function Versions({ detail }: { detail: ModelDetail }) {
                 <td>
                   {v.reference} {v.archived_at_ms != null ? <Badge tone="warn">archived</Badge> : null}
                 </td>
-                <td>{v.aliases.map((a) => <Badge key={a} tone="info">{a}</Badge>)}</td>
-                <td>
-                  {v.config.provider} / {v.config.model_id}
-                </td>
-                <td title={v.config_diff.map((c) => `${c.field}: ${cell(c.from)} → ${cell(c.to)}`).join('\n')}>
-                  {v.config_diff.length ? v.config_diff.map((c) => `${c.field}: ${cell(c.from)} → ${cell(c.to)}`).join('; ') : '—'}
-                </td>
-                <td>{utc(Number(v.created_at_ms))}</td>
                 <td>
                   <button type="button" disabled={v.archived_at_ms != null} onClick={() => setPending({ kind: 'deploy', reference: v.reference, target })}>
                     Deploy to {target}
                   </button>
+                </td>
+                <td>{v.aliases.map((a) => <Badge key={a} tone="info">{a}</Badge>)}</td>
+                <td>
+                  {v.config.provider} / {v.config.model_id}
+                </td>
+                <td>{utc(Number(v.created_at_ms))}</td>
+                <td title={v.config_diff.map((c) => `${c.field}: ${cell(c.from)} → ${cell(c.to)}`).join('\n')}>
+                  {v.config_diff.length ? v.config_diff.map((c) => `${c.field}: ${cell(c.from)} → ${cell(c.to)}`).join('; ') : '—'}
                 </td>
               </tr>
             ))}
