@@ -26,7 +26,7 @@ function Page({ route }: { route: Route }) {
     case 'overview':
       return <OverviewPage />;
     case 'runs':
-      return <RunsPage initialFilter={route.filter} />;
+      return <RunsPage key={route.filter} initialFilter={route.filter} />;
     case 'run':
       return <RunDetailPage id={route.id} />;
     case 'compare':

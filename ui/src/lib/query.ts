@@ -49,10 +49,14 @@ export function useQuery<T>(key: string | null, fn: () => Promise<T>): QueryStat
   const version = useSyncExternalStore(subscribe, () => (key === null ? 0 : versionOf(key)));
   const fnRef = useRef(fn);
   fnRef.current = fn;
+  const lastKey = useRef<string | null>(null);
   useEffect(() => {
     if (key === null) return;
     let live = true;
-    setState((s) => (s.status === 'ok' ? s : { status: 'loading', data: undefined, error: undefined }));
+    // Re-running the same key (invalidation, retry) keeps showing the data while it refreshes; a new key does not.
+    const sameKey = lastKey.current === key;
+    lastKey.current = key;
+    setState((s) => (sameKey && s.status === 'ok' ? s : { status: 'loading', data: undefined, error: undefined }));
     fnRef.current().then(
       (data) => live && setState({ status: 'ok', data, error: undefined }),
       (e: unknown) => live && setState({ status: 'error', data: undefined, error: toApiError(e) }),

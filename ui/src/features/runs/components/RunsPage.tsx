@@ -29,6 +29,7 @@ function useRunPages(q: Query) {
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [, setVersion] = useState(0);
+  const [attempt, setAttempt] = useState(0);
   const pages = useRef(new Map<number, RunRow[]>());
   const inflight = useRef(new Set<number>());
   const generation = useRef(0);
@@ -61,7 +62,7 @@ function useRunPages(q: Query) {
         },
       );
     },
-    [key], // the query is captured through its JSON key
+    [key, attempt], // the query is captured through its JSON key; `attempt` changes on retry
   );
 
   useEffect(() => {
@@ -75,7 +76,8 @@ function useRunPages(q: Query) {
 
   const rowAt = useCallback((i: number) => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE], []);
   const onRange = useCallback((start: number, end: number) => pagesFor(start, end, PAGE).forEach(fetchPage), [fetchPage]);
-  return { total, error, rowAt, onRange };
+  const retry = useCallback(() => setAttempt((a) => a + 1), []);
+  return { total, error, rowAt, onRange, retry };
 }
 
 export function RunsPage({ initialFilter }: { initialFilter: string }) {
@@ -83,7 +85,7 @@ export function RunsPage({ initialFilter }: { initialFilter: string }) {
   const [draft, setDraft] = useState(initialFilter);
   const [query, setQuery] = useState<Query>({ filter: initialFilter, experiments: [], sort: { key: 'start_time', desc: true } });
   const [picked, setPicked] = useState<string[]>([]);
-  const { total, error, rowAt, onRange } = useRunPages(query);
+  const { total, error, rowAt, onRange, retry } = useRunPages(query);
 
   const metricKeys = useMemo(() => {
     const keys = new Set<string>();
@@ -169,7 +171,7 @@ export function RunsPage({ initialFilter }: { initialFilter: string }) {
         </form>
       </Section>
       {error ? (
-        <ErrorBox error={error} retry={() => setQuery((q) => ({ ...q }))} />
+        <ErrorBox error={error} retry={retry} />
       ) : total === null ? (
         <Loading what="runs" />
       ) : total === 0 ? (
