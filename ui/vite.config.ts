@@ -8,8 +8,8 @@ export default defineConfig({
   base: './',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: {
-    // `npm run dev` talks to a local `browser-ai-mlops serve` (default port in its README section).
-    proxy: { '/api': 'http://127.0.0.1:8787' },
+    // `npm run dev` forwards API calls to a local `browser-ai-mlops serve` on its default address.
+    proxy: { '/api': 'http://127.0.0.1:8080' },
   },
   test: { include: ['src/**/*.test.ts'], environment: 'node' },
 });
