@@ -57,8 +57,8 @@ export function metricChartOption(
   return {
     title: { text: title, left: 0, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
-    legend: { show: series.length > 1, top: 0, right: 0, type: 'scroll' },
-    grid: { left: 48, right: 16, top: 32, bottom: 48 },
+    legend: { show: series.length > 1, top: 24, left: 0, type: 'scroll' },
+    grid: { left: 56, right: 16, top: 48, bottom: 56 },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 24, scale: true },
     yAxis: { type: 'value', scale: true },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }],
@@ -66,8 +66,8 @@ export function metricChartOption(
     series: series.map((s) => ({
       name: s.name,
       type: 'line',
-      showSymbol: false,
-      sampling: undefined,
+      // Few points (e.g. one final value per run) would be invisible as a bare line: mark them.
+      showSymbol: s.points.length <= 50,
       data: downsampleMinMax(
         s.points
           .filter((p): p is { step: number; value: number } => p.value !== null && Number.isFinite(p.value))
@@ -92,7 +92,7 @@ export function trendOption(title: string, points: readonly TrendPoint[], unit: 
   return {
     title: { text: title, left: 0, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
-    grid: { left: 56, right: 16, top: 32, bottom: 28 },
+    grid: { left: 56, right: 16, top: 40, bottom: 28 },
     xAxis: { type: 'time' },
     yAxis: { type: 'value', axisLabel: { formatter: fmt }, ...(unit === 'pct' ? { min: 0, max: 100 } : { scale: true }) },
     animation: false,

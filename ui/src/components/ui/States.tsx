@@ -70,6 +70,7 @@ export function Section({ title, actions, children }: { title: string; actions?:
 }
 
 export function KeyValues({ rows }: { rows: [string, ReactNode][] }) {
+  if (rows.length === 0) return <span className="muted">None</span>;
   return (
     <dl className="kv">
       {rows.map(([k, v]) => (
