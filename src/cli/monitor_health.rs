@@ -190,12 +190,15 @@ async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
     };
     let mut drawn_lines = 0usize;
     let mut shown = 0u32;
+    // One listener for the whole loop, so a Ctrl-C that arrives while a frame is drawn is not lost.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             changed = sampler.ticks.changed() => {
                 changed.map_err(|_| Error::Failed("the health sampler stopped".into()))?;
             }
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut ctrl_c => break,
         }
         let snapshot = api::watch_snapshot(core, WatchInput {}).await?;
         if out.json {

@@ -282,6 +282,31 @@ fn monitor_watch_redraws_in_place_and_records_samples() {
     assert!(frames[1]["latest"]["cpu_percent"].as_f64().is_some_and(|c| (0.0..=100.0).contains(&c)));
 }
 
+/// Ctrl-C (SIGINT) after the first frame ends `monitor watch` with exit code 0.
+#[test]
+fn monitor_watch_exits_cleanly_on_ctrl_c() {
+    use std::io::Read;
+    let home = Home::new();
+    let mut child = home
+        .cmd(&["monitor", "watch", "--interval", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("open alerts") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "watch ended before its first frame: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
 #[tokio::test]
 async fn watch_samples_are_stored_with_null_cpu_first() {
     let home = Home::new();
