@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod evaluate_run;
 mod evaluator;
+mod health;
 mod llm;
 mod registry;
 mod search;
