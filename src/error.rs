@@ -5,6 +5,7 @@ use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
     registry::RegistryError, sites::SiteError, store::StoreError, tracker::TrackerError,
 };
+use crate::{metrics::exposition::ExpositionError, server::ServerError};
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
@@ -50,6 +51,10 @@ pub enum Error {
     Site(#[from] SiteError),
     #[error(transparent)]
     Browser(#[from] BrowserError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error(transparent)]
+    Exposition(#[from] ExpositionError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -76,6 +81,8 @@ impl Error {
             Error::Eval(e) => e.kind(),
             Error::Site(e) => e.kind(),
             Error::Browser(e) => e.kind(),
+            Error::Server(e) => e.kind(),
+            Error::Exposition(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }
