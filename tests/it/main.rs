@@ -10,6 +10,7 @@ mod evaluator;
 mod llm;
 mod registry;
 mod search;
+mod server;
 mod store;
 mod tracker;
 mod util;
