@@ -123,10 +123,8 @@ fn check_options(opts: &mut ServeOptions) -> Result<Auth, ServerError> {
             return Err(ServerError::BadOrigin { origin: origin.clone() });
         }
     }
-    if let Some(dir) = &opts.ui_dir {
-        if !dir.join("index.html").is_file() {
-            return Err(ServerError::UiDir { path: dir.clone() });
-        }
+    if let Some(dir) = opts.ui_dir.as_ref().filter(|d| !d.join("index.html").is_file()) {
+        return Err(ServerError::UiDir { path: dir.clone() });
     }
     match (token, opts.no_auth) {
         (Some(_), true) => Err(ServerError::NoAuthWithToken),
@@ -324,10 +322,8 @@ async fn job_events(
 }
 
 async fn fallback(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    if let Some(root) = &state.ui_dir {
-        if method == Method::GET && !uri.path().starts_with("/api/") {
-            return static_ui::serve(root, uri.path()).await;
-        }
+    if let Some(root) = state.ui_dir.as_ref().filter(|_| method == Method::GET && !uri.path().starts_with("/api/")) {
+        return static_ui::serve(root, uri.path()).await;
     }
     ApiError::not_found(format!("no route {method} {}", uri.path())).into_response()
 }

@@ -301,3 +301,50 @@ async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() 
     assert_eq!(variants.len(), 4);
     assert!(variants.iter().any(|v| v["properties"]["type"]["const"] == tag), "{}", schemas["EvalEvent"]);
 }
+
+#[tokio::test]
+async fn ui_dir_is_served_with_an_index_fallback_and_cors_only_when_configured() {
+    let home = Home::new();
+    let ui = home.path().join("ui");
+    std::fs::create_dir_all(ui.join("assets")).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    std::fs::write(ui.join("assets/app.js"), "console.log(1)").unwrap();
+    let origin = "http://localhost:5173";
+    let server = Server::start(&home, &["--token", TOKEN, "--ui-dir", ui.to_str().unwrap(), "--cors-origin", origin]);
+    let client = reqwest::Client::new();
+    for (path, body, mime) in [
+        ("/", "<!doctype html><title>app</title>", "text/html"),
+        ("/assets/app.js", "console.log(1)", "text/javascript"),
+        ("/experiments/42", "<!doctype html><title>app</title>", "text/html"),
+    ] {
+        let resp = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with(mime), "{path}");
+        assert_eq!(resp.text().await.unwrap(), body, "{path}");
+    }
+    // API paths never fall back to the UI.
+    let (status, body) = get(&server, "/api/v1/nope", Some(TOKEN)).await;
+    assert_eq!(status, 404);
+    error_message(&serde_json::from_str(&body).unwrap(), "NotFound");
+    // A preflight from the configured origin is allowed; another origin gets no CORS grant.
+    for (from, allowed) in [(origin, true), ("http://evil.example", false)] {
+        let resp = client
+            .request(reqwest::Method::OPTIONS, server.url("/api/v1/experiments/create_experiment"))
+            .header("origin", from)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization,content-type")
+            .send()
+            .await
+            .unwrap();
+        let granted = resp.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(granted.as_deref(), allowed.then_some(from), "{from}");
+    }
+    drop(server);
+    // Without --cors-origin there is no CORS at all.
+    let plain = Server::start(&home, &["--token", TOKEN]);
+    let resp = client.get(plain.url("/healthz")).header("origin", origin).send().await.unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    let err =
+        home.fails(&["serve", "--bind", "127.0.0.1:0", "--no-auth", "--ui-dir", home.path().to_str().unwrap()], 2);
+    assert!(err.contains("index.html"), "{err}");
+}
