@@ -100,50 +100,54 @@ impl Entry {
     }
 
     fn push(&self, event: JobEvent) {
-        self.update(|job| {
-            match &event {
-                JobEvent::Eval(EvalEvent::Started { evaluation_id, attempts, skipped }) => {
-                    job.info.evaluation_id = Some(evaluation_id.clone());
-                    job.info.attempts = Some(*attempts);
-                    job.info.skipped = *skipped;
-                }
-                JobEvent::Eval(EvalEvent::AttemptFinished { success, .. }) => {
-                    job.info.attempts_done += 1;
-                    job.info.successes += u32::from(*success);
-                }
-                JobEvent::Eval(EvalEvent::Finished { evaluation_id }) => {
-                    job.info.evaluation_id = Some(evaluation_id.clone());
-                }
-                JobEvent::Eval(EvalEvent::AttemptStarted { .. }) | JobEvent::Error(_) => {}
-            }
-            job.events.push(event);
-        });
+        self.update(|job| record(job, event));
     }
 }
 
+/// Apply one event to the job's counters and history.
+fn record(job: &mut Job, event: JobEvent) {
+    match &event {
+        JobEvent::Eval(EvalEvent::Started { evaluation_id, attempts, skipped }) => {
+            job.info.evaluation_id = Some(evaluation_id.clone());
+            job.info.attempts = Some(*attempts);
+            job.info.skipped = *skipped;
+        }
+        JobEvent::Eval(EvalEvent::AttemptFinished { success, .. }) => {
+            job.info.attempts_done += 1;
+            job.info.successes += u32::from(*success);
+        }
+        JobEvent::Eval(EvalEvent::Finished { evaluation_id }) => {
+            job.info.evaluation_id = Some(evaluation_id.clone());
+        }
+        JobEvent::Eval(EvalEvent::AttemptStarted { .. }) | JobEvent::Error(_) => {}
+    }
+    job.events.push(event);
+}
+
 impl Entry {
-    /// Record how the run ended (`None`: stopped because the server is shutting down).
+    /// Record how the run ended (`None`: stopped because the server is shutting down). The terminal event and the
+    /// final state are written in one update, so whoever sees `finished` or `error` also sees the final state.
     fn finish(&self, result: Option<crate::Result<crate::api::evals::EvaluationResults>>) {
-        let failure = match result {
-            Some(Ok(results)) => {
-                let seen_finished = lock(&self.job).events.iter().any(JobEvent::is_terminal);
-                if !seen_finished {
-                    self.push(JobEvent::Eval(EvalEvent::Finished { evaluation_id: results.summary.evaluation.id }));
-                }
-                None
-            }
-            Some(Err(e)) => Some(ApiError::from(e)),
-            None => Some(ApiError::unavailable(
+        let outcome = match result {
+            Some(Ok(results)) => Ok(results.summary.evaluation.id),
+            Some(Err(e)) => Err(ApiError::from(e)),
+            None => Err(ApiError::unavailable(
                 "the server shut down before the evaluation finished; resume it with `evaluate benchmark --resume`",
             )),
         };
-        if let Some(error) = &failure {
-            self.push(JobEvent::Error(error.body()));
-        }
         self.update(|job| {
-            job.info.state = if failure.is_some() { JobState::Failed } else { JobState::Finished };
-            job.info.error = failure.map(|e| e.message);
             job.info.finished_at_ms = Some(crate::util::now_ms());
+            match outcome {
+                Ok(evaluation_id) => {
+                    record(job, JobEvent::Eval(EvalEvent::Finished { evaluation_id }));
+                    job.info.state = JobState::Finished;
+                }
+                Err(error) => {
+                    record(job, JobEvent::Error(error.body()));
+                    job.info.state = JobState::Failed;
+                    job.info.error = Some(error.message);
+                }
+            }
         });
     }
 }
@@ -197,6 +201,8 @@ impl Jobs {
             tokio::spawn(async move {
                 loop {
                     match rx.recv().await {
+                        // `finished` is emitted by `finish` once the results are read back and the state is final.
+                        Ok(EvalEvent::Finished { .. }) => {}
                         Ok(event) => entry.push(JobEvent::Eval(event)),
                         Err(broadcast::error::RecvError::Lagged(_)) => continue,
                         Err(broadcast::error::RecvError::Closed) => break,
