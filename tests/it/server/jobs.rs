@@ -93,6 +93,20 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     assert_eq!(results["summary"]["attempts"], 2);
     assert_eq!(results["summary"]["successes"], 1);
 
+    // /metrics agrees with the store after the evaluation: no evaluation running, and the ended-task counters sum to
+    // the ended rows of mon_tasks (whatever the collector recorded for this evaluation).
+    let (status, text) = get(&server, "/metrics", Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    let series = super::metrics::parse(&text);
+    let total = |name: &str| -> f64 { series.iter().filter(|((n, _), _)| n == name).map(|(_, v)| v).sum() };
+    assert_eq!(total("browser_ai_evaluations_running"), 0.0);
+    let url = format!("sqlite://{}?mode=ro", home.db_path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let ended: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM mon_tasks WHERE status <> 'running'").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    assert_eq!(total("browser_ai_tasks_total"), ended as f64, "{text}");
+
     let (status, _) = get(&server, "/api/v1/evals/jobs/no-such-job/events", Some(TOKEN)).await;
     assert_eq!(status, 404);
     let (status, body) = post(&server, "/api/v1/evals/launch", Some(TOKEN), r#"{"model": "smoke:1"}"#).await;

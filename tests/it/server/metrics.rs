@@ -10,10 +10,10 @@ use std::process::{Command, Stdio};
 use super::{Server, TOKEN, get};
 use crate::util::Home;
 
-type Series = HashMap<(String, BTreeMap<String, String>), f64>;
+pub type Series = HashMap<(String, BTreeMap<String, String>), f64>;
 
 /// Parse the text exposition into (name, labels) → value.
-fn parse(text: &str) -> Series {
+pub fn parse(text: &str) -> Series {
     let mut out = Series::new();
     for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let (key, value) = line.rsplit_once(' ').unwrap();
