@@ -6,6 +6,7 @@ use crate::{
     metrics::alerts::AlertError, metrics::health::HealthError, registry::RegistryError, sites::SiteError,
     store::StoreError, tracker::TrackerError,
 };
+use crate::{metrics::exposition::ExpositionError, server::ServerError};
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
@@ -55,6 +56,10 @@ pub enum Error {
     Health(#[from] HealthError),
     #[error(transparent)]
     Alert(#[from] AlertError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    #[error(transparent)]
+    Exposition(#[from] ExpositionError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -83,6 +88,8 @@ impl Error {
             Error::Browser(e) => e.kind(),
             Error::Health(e) => e.kind(),
             Error::Alert(e) => e.kind(),
+            Error::Server(e) => e.kind(),
+            Error::Exposition(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

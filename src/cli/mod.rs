@@ -13,6 +13,7 @@ pub mod monitor_health;
 pub mod output;
 pub mod run_search;
 pub mod runs;
+pub mod serve;
 
 use std::path::PathBuf;
 
@@ -71,6 +72,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
     Bench(bench::BenchArgs),
+    /// Serve the command table over HTTP, with /metrics for Prometheus
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -89,7 +92,12 @@ pub async fn run(cli: Cli) -> Result<i32> {
     let mut settings = Settings::resolve(cli.data_dir, cli.config_dir, cli.environment)?;
     settings.overrides = parse_overrides(&cli.overrides)?;
     let core = Core::new(settings);
-    let result = match cli.command {
+    let command = match cli.command {
+        // The server owns its core and closes it on shutdown.
+        Command::Serve(args) => return serve::run(core, args).await,
+        other => other,
+    };
+    let result = match command {
         Command::Config(cmd) => config::run(&core, cmd, &out).await,
         Command::Experiment(cmd) => experiments::run(&core, cmd, &out).await,
         Command::Run(cmd) => runs::run(&core, cmd, &out).await,
@@ -99,7 +107,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Monitor(cmd) => monitor_health::run(&core, &out, cmd).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
-        Command::Completions { .. } => Ok(0),
+        Command::Completions { .. } | Command::Serve(_) => Ok(0),
     };
     let closed = core.shutdown().await;
     let code = result?;

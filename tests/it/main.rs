@@ -12,6 +12,7 @@ mod health;
 mod llm;
 mod registry;
 mod search;
+mod server;
 mod store;
 mod tracker;
 mod ui_api;
