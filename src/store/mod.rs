@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
 
 use crate::error::ErrorKind;
 
@@ -83,10 +83,19 @@ impl Store {
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?
             .filename(path)
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        // WAL is a property of the file: set it once here, on one connection, under the lock. Pooled connections do
+        // not repeat `PRAGMA journal_mode`, which can fail with "database is locked" without waiting on the busy
+        // timeout while another connection writes or checkpoints.
+        let mut first = options
+            .clone()
+            .journal_mode(SqliteJournalMode::Wal)
+            .connect()
+            .await
+            .map_err(|e| classify(path, e))?;
+        first.close().await.map_err(|e| classify(path, e))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
