@@ -11,9 +11,12 @@ use crate::browser::types::ElementInfo;
 const SUBMIT_WORDS: &[&str] =
     &["send", "submit", "next", "continue", "save", "register", "confirm", "apply", "sign", "create", "verify"];
 
-/// Words of a label that name it (stop words and "(optional)"-style notes dropped), in order.
+/// Words of a label that add nothing to it ("Your name", "Phone (optional)").
+const LABEL_FILLER: &[&str] = &["the", "a", "an", "your", "my", "our", "of", "for", "to", "optional", "required"];
+
+/// Words of a label that name it (fillers and "(optional)"-style notes dropped), in order.
 pub fn label_words(label: &str) -> Vec<String> {
-    words(label).into_iter().filter(|w| !is_stop_word(w) && w != "optional" && w != "required").collect()
+    words(label).into_iter().filter(|w| !LABEL_FILLER.contains(&w.as_str())).collect()
 }
 
 /// The label an input is known by: its `label`, else `aria-label`, `placeholder`, `name` (underscores as spaces).
@@ -49,7 +52,7 @@ pub fn value_for(prompt: &str, label: &str) -> Option<String> {
 /// `<label> [:|is|=|of] value`.
 fn value_after(prompt: &str, label: &str) -> Option<String> {
     let re = Regex::new(&format!(
-        r#"(?i)\b{label}\b\s*(?::|=|\bis\b|\bof\b)?\s*(?:'([^']+)'|"([^"]+)"|‘([^’]+)’|“([^”]+)”|([^,;()"'\s][^,;()"']*?))(?:\s*[,;()]|\s+and\s|\s+with\s|\s+as\s|\.\s|\.?$)"#
+        r#"(?i)\b{label}\b\s*(?::|=|\bis\b|\bof\b|\bwith\b|\bas\b)?\s*(?:'([^']+)'|"([^"]+)"|‘([^’]+)’|“([^”]+)”|([^,;()"'\s][^,;()"']*?))(?:\s*[,;()]|\s+and\s|\s+with\s|\s+as\s|\.\s|\.?$)"#
     ))
     .ok()?;
     re.captures_iter(prompt).find_map(|c| {
@@ -124,6 +127,7 @@ mod tests {
         let error_task = "On the membership form, enter 'dana@' as the email address and press the Next button.";
         assert_eq!(value_for(error_task, "Email address").as_deref(), Some("dana@"));
         assert_eq!(value_for("Set the city: Berlin; then save.", "City").as_deref(), Some("Berlin"));
+        assert_eq!(value_for("Fill in the email with 'a@b.c'.", "Email").as_deref(), Some("a@b.c"));
     }
 
     #[test]

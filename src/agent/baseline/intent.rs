@@ -301,8 +301,12 @@ mod tests {
             [Goal::Answer { question: "How many employees work in the Berlin office?".into(), want_number: true }]
         );
         assert_eq!(
-            goals("Fill in the email with 'a@b.c'."),
+            goals("Type the email with 'a@b.c'."),
             [Goal::Fill { fields: vec![("email".into(), "a@b.c".into())] }]
+        );
+        assert_eq!(
+            goals("Fill in the email with 'a@b.c'."),
+            [Goal::Form { instruction: "Fill in the email with 'a@b.c'.".into() }]
         );
         assert_eq!(goals("Go to the Science section."), [Goal::Click { target: "the Science section".into() }]);
         assert_eq!(

@@ -484,3 +484,5 @@ impl Planner for BaselinePlanner {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pages;
