@@ -273,7 +273,10 @@ mod tests {
     #[test]
     fn malformed_shapes_are_explained() {
         let err = parse_action(&json!("click")).unwrap_err();
-        assert!(err.starts_with("an action must be a JSON object with one key") && err.ends_with("got a string (\"click\")"));
+        assert!(
+            err.starts_with("an action must be a JSON object with one key")
+                && err.ends_with("got a string (\"click\")")
+        );
         assert!(parse_action(&json!({})).unwrap_err().ends_with("got an empty object"));
         let err = parse_action(&json!({"click": {"index": 1}, "done": {}})).unwrap_err();
         assert!(err.contains("exactly one key") && err.ends_with("got several: click, done"), "{err}");

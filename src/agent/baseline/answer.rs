@@ -11,11 +11,16 @@ use super::pick::visible_text;
 use super::text::{best_sentence, first_number, sentences, tokens, words};
 
 static WHICH: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:which|who|what)\b.*?\b(?:is|are|was|were|has|have)\s+(?:currently\s+|now\s+|still\s+)?(.+?)\s*\?").ok()
+    Regex::new(
+        r"(?i)^(?:which|who|what)\b.*?\b(?:is|are|was|were|has|have)\s+(?:currently\s+|now\s+|still\s+)?(.+?)\s*\?",
+    )
+    .ok()
 });
 static ELEMENT_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\[\d+\]<(?:a|h[1-6])\b[^>]*>([^<]+)</").ok());
 static HOW_MANY: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bhow\s+(?:many|much)\s+(\w+)").ok());
+static URL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\]\([^)\s]*\)|\b\w+://\S+").ok());
+static MONEY: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)").ok());
 
 /// Words that mark an error or validation message.
 const ERROR_WORDS: &[&str] =
@@ -28,6 +33,31 @@ pub fn strip_extract_header(output: &str) -> &str {
     } else {
         output
     }
+}
+
+/// The text without link targets and URLs (`[Title](http://…)` keeps `[Title`; a URL's digits are no answer).
+pub fn without_urls(text: &str) -> String {
+    match URL.as_ref() {
+        Some(r) => r.replace_all(text, " ").to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// For "the cheapest …" / "the most expensive …": the lowest or highest money amount in the text.
+pub fn extreme_price(text: &str, question: &str) -> Option<String> {
+    let q = words(question).join(" ");
+    let low = ["cheapest", "lowest price", "least expensive"].iter().any(|w| q.contains(w));
+    let high = ["most expensive", "highest price", "priciest"].iter().any(|w| q.contains(w));
+    if !low && !high {
+        return None;
+    }
+    let amounts = MONEY.as_ref()?.captures_iter(text).filter_map(|c| {
+        let raw = c[1].replace(',', "");
+        raw.parse::<f64>().ok().map(|v| (v, raw))
+    });
+    let pick =
+        if low { amounts.min_by(|a, b| a.0.total_cmp(&b.0)) } else { amounts.max_by(|a, b| a.0.total_cmp(&b.0)) };
+    pick.map(|(_, raw)| raw)
 }
 
 /// For "Which product … is currently out of stock?": the predicate ("out of stock"), when the question wants a name.
@@ -52,7 +82,13 @@ pub fn name_before(serialized: &str, predicate: &str) -> Option<String> {
 pub fn labelled_value(text: &str, question: &[String]) -> Option<String> {
     for line in text.lines() {
         let clean = line.replace(['*', '_', '`'], "");
-        let Some((label, value)) = clean.split_once(':') else { continue };
+        let cells: Vec<&str> = clean.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let pair = if clean.trim_start().starts_with('|') && cells.len() >= 2 {
+            Some((cells[0], cells[1]))
+        } else {
+            clean.split_once(':')
+        };
+        let Some((label, value)) = pair else { continue };
         let label_tokens = tokens(label);
         if label_tokens.is_empty() || label_tokens.len() > 4 || !label_tokens.iter().all(|t| question.contains(t)) {
             continue;
@@ -72,16 +108,28 @@ pub fn unit_number(text: &str, question: &str) -> Option<String> {
     re.captures(text).map(|c| c[1].replace(',', ""))
 }
 
-/// The first sentence that reads like an error or validation message.
-pub fn error_sentence(text: &str) -> Option<String> {
-    sentences(text).into_iter().find(|s| words(s).iter().any(|w| ERROR_WORDS.contains(&w.as_str())))
+/// The sentence that reads like an error or validation message and shares the most words with the question (ties:
+/// the first).
+pub fn error_sentence(text: &str, question: &[String]) -> Option<String> {
+    let mut best: Option<(usize, String)> = None;
+    for s in sentences(text).into_iter().filter(|s| words(s).iter().any(|w| ERROR_WORDS.contains(&w.as_str()))) {
+        let hits = tokens(&s).iter().filter(|t| question.contains(t)).count();
+        if best.as_ref().is_none_or(|(b, _)| hits > *b) {
+            best = Some((hits, s));
+        }
+    }
+    best.map(|(_, s)| s)
 }
 
 /// The answer to `question` from `text` (page text or extract output), by the strategies above except the
 /// element-based `name_before`. Numbers are returned bare when `want_number`.
 pub fn from_text(question: &str, want_number: bool, text: &str) -> Option<String> {
-    let text = strip_extract_header(text);
+    let text = without_urls(strip_extract_header(text));
+    let text = text.as_str();
     let q_tokens = tokens(question);
+    if let Some(p) = extreme_price(text, question) {
+        return Some(p);
+    }
     if want_number && let Some(n) = unit_number(text, question) {
         return Some(n);
     }
@@ -89,7 +137,9 @@ pub fn from_text(question: &str, want_number: bool, text: &str) -> Option<String
         return Some(if want_number { first_number(&v).unwrap_or(v) } else { v });
     }
     let q_words = words(question);
-    if q_words.iter().any(|w| w == "error") && let Some(s) = error_sentence(text) {
+    if q_words.iter().any(|w| w == "error")
+        && let Some(s) = error_sentence(text, &q_tokens)
+    {
         return Some(s);
     }
     let sentence = best_sentence(text, &q_tokens, want_number)
@@ -103,7 +153,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        assert!(WHICH.is_some() && ELEMENT_LINE.is_some() && HOW_MANY.is_some());
+        assert!(WHICH.is_some() && ELEMENT_LINE.is_some() && HOW_MANY.is_some() && URL.is_some() && MONEY.is_some());
     }
 
     #[test]
@@ -119,11 +169,26 @@ mod tests {
     #[test]
     fn labels_units_and_errors() {
         let q = tokens("Track order BX-1 and tell me its delivery status.");
-        assert_eq!(labelled_value("Order BX-1\nStatus: **Out for delivery**\nMore text.", &q).as_deref(), Some("Out for delivery"));
+        assert_eq!(
+            labelled_value("Order BX-1\nStatus: **Out for delivery**\nMore text.", &q).as_deref(),
+            Some("Out for delivery")
+        );
         let storage = "Plan: Team Pro\n## Storage used\n38.2 GB of 100 GB\nAPI calls 12,480 of 50,000";
         assert_eq!(unit_number(storage, "how many GB of storage is used?").as_deref(), Some("38.2"));
         assert_eq!(from_text("How many GB of storage does it use?", true, storage).as_deref(), Some("38.2"));
+        let form = "First name is required. Enter a valid email address. Next";
+        let q = "What error message is shown for the email field?";
+        assert_eq!(from_text(q, false, form).as_deref(), Some("Enter a valid email address."));
+        let row = "# Hannah Vogel\n| Office | Berlin |\n| Email | hannah@example.com |";
+        assert_eq!(from_text("What is the email of Hannah Vogel?", false, row).as_deref(), Some("hannah@example.com"));
+        let links = "[Rivers](http://127.0.0.1:4/a.html) is long. The Vellen river is 412 km long.";
+        assert_eq!(from_text("How long is the Vellen river?", true, links).as_deref(), Some("412"));
+        let prices = "Mug $12.00\nBoard $18.50\nKnife $9.75";
+        assert_eq!(from_text("What is the price of the cheapest product?", true, prices).as_deref(), Some("9.75"));
         let page = "Content of http://x/ (for: What error message is shown?)\n\nSign in. Invalid username or password.";
-        assert_eq!(from_text("What error message is shown?", false, page).as_deref(), Some("Invalid username or password."));
+        assert_eq!(
+            from_text("What error message is shown?", false, page).as_deref(),
+            Some("Invalid username or password.")
+        );
     }
 }

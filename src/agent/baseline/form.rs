@@ -46,7 +46,9 @@ pub fn value_for(prompt: &str, label: &str) -> Option<String> {
     if words.len() > 1 {
         tries.extend(words.iter().filter(|w| w.len() > 2).map(|w| vec![w.clone()]));
     }
-    tries.iter().find_map(|t| value_before(prompt, &phrase_pattern(t)).or_else(|| value_after(prompt, &phrase_pattern(t))))
+    tries
+        .iter()
+        .find_map(|t| value_before(prompt, &phrase_pattern(t)).or_else(|| value_after(prompt, &phrase_pattern(t))))
 }
 
 /// `<label> [:|is|=|of] value`.
@@ -72,7 +74,11 @@ fn value_before(prompt: &str, label: &str) -> Option<String> {
 fn plausible(v: &str) -> bool {
     let t = words(v);
     let joint = t.first().is_some_and(|w| ["and", "then", "or", "with", "to", "press", "click"].contains(&w.as_str()));
-    !t.is_empty() && !joint && t.len() <= 12 && !t.iter().all(|w| is_stop_word(w)) && !v.to_lowercase().ends_with(" step")
+    !t.is_empty()
+        && !joint
+        && t.len() <= 12
+        && !t.iter().all(|w| is_stop_word(w))
+        && !v.to_lowercase().ends_with(" step")
 }
 
 /// The name of the form an instruction talks about: the word before "form" ("the contact form" → "contact").

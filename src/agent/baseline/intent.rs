@@ -69,13 +69,15 @@ static FILL_WITH: Pattern =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:fill in|fill out|fill|type|enter)\s+(?:the\s+)?(.+?)\s+with\s+(.+)").ok());
 static ENTER_AS: Pattern = LazyLock::new(|| Regex::new(r"(?i)\b(?:enter|type)\s+(.+?)\s+as\s+(?:the\s+)?(.+)").ok());
 static PAGE_N: Pattern = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:go|jump|move|switch|navigate|open|show|view|turn)\b.*?\bpage\s+(?:number\s+)?(\d{1,3})\b").ok()
+    Regex::new(r"(?i)\b(?:go|jump|move|switch|navigate|open|show|view|turn)\b.*?\bpage\s+(?:number\s+)?(\d{1,3})\b")
+        .ok()
 });
 static GO_TO: Pattern = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:go|jump|navigate|head|skip|move|switch|return|come)\s+(?:back\s+|straight\s+)?to\s+(.+)").ok()
 });
 static HERE_TAIL: Pattern = LazyLock::new(|| {
-    Regex::new(r"(?i)\s+(?:of|on|in|from|at)\s+(?:this|the current)\s+(?:page|article|site|screen|section)\s*[.!]?$").ok()
+    Regex::new(r"(?i)\s+(?:of|on|in|from|at)\s+(?:this|the current)\s+(?:page|article|site|screen|section)\s*[.!]?$")
+        .ok()
 });
 static LEADING_QTY: Pattern =
     LazyLock::new(|| Regex::new(r"(?i)^(?:(?:exactly|one|a|an|the|some|two|three|\d+)\s+)+").ok());

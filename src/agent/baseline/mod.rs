@@ -283,7 +283,14 @@ impl BaselinePlanner {
     /// Fill the fields the instruction gives values for (those not holding the value yet and not typed into
     /// before on this page), then submit. With no field of the page named by the instruction, open the form it
     /// names ("the contact form").
-    fn form(&self, instruction: &str, mem: &Memory, page: &Page, ctx: &PlanContext, limit: usize) -> Result<Move, String> {
+    fn form(
+        &self,
+        instruction: &str,
+        mem: &Memory,
+        page: &Page,
+        ctx: &PlanContext,
+        limit: usize,
+    ) -> Result<Move, String> {
         let typed = typed_fields(ctx);
         let mut actions = Vec::new();
         let mut named = 0;
@@ -342,9 +349,19 @@ impl BaselinePlanner {
             Move::new(vec![json!({"done": {"success": true, "text": text}})], next, "answer")
         };
         if mem.phase == 0 {
-            let target = text::quoted_phrases(question).into_iter().next().unwrap_or_else(|| question.to_string());
+            let quoted = text::quoted_phrases(question).into_iter().next();
+            let target = quoted.clone().unwrap_or_else(|| question.to_string());
             if let Some(i) = page.best_match(&target, true) {
                 return Ok(self.click(i, page, to_phase(1, None), "open the page that should hold the answer"));
+            }
+            if let Some(q) = quoted
+                && mem.scrolls < self.options.max_scrolls
+                && page.more_below()
+            {
+                // A named page ("according to the article 'X'") may be further down.
+                let next = Memory { scrolls: mem.scrolls + 1, issued: 0, ..mem.clone() };
+                let actions = vec![json!({"scroll": {"direction": "down", "amount": null}})];
+                return Ok(Move::new(actions, next, format!("scroll to look for {q:?}")));
             }
         }
         if mem.phase <= 1

@@ -106,11 +106,7 @@ impl<'a> Page<'a> {
     }
 
     /// Like `best`, with the winning score.
-    fn best_scored<'e>(
-        &self,
-        phrase: &str,
-        candidates: impl Iterator<Item = &'e ElementInfo>,
-    ) -> Option<(u32, f64)> {
+    fn best_scored<'e>(&self, phrase: &str, candidates: impl Iterator<Item = &'e ElementInfo>) -> Option<(u32, f64)> {
         let target = self.target_tokens(phrase);
         let mut best: Option<(f64, usize, u32)> = None;
         for el in candidates {
@@ -151,9 +147,10 @@ impl<'a> Page<'a> {
 
     /// The fillable fields (text inputs, text areas, dropdowns; not passwords), in page order.
     pub fn fields(&self) -> Vec<Field> {
-        let els = self.state.elements.iter().filter(|el| {
-            (is_text_input(el) || el.tag == "select") && !is_disabled(el) && input_type(el) != "password"
-        });
+        let els =
+            self.state.elements.iter().filter(|el| {
+                (is_text_input(el) || el.tag == "select") && !is_disabled(el) && input_type(el) != "password"
+            });
         els.map(|el| {
             let select = el.tag == "select";
             Field {

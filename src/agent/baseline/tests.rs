@@ -49,7 +49,12 @@ pub(super) fn ctx(task: &str, state: PageState) -> PlanContext {
 }
 
 /// The context of the following step: the previous plan and these outcomes in the history, on `state`.
-pub(super) fn next(prev: &PlanContext, summary: PlanSummary, outcomes: Vec<ActionOutcome>, state: PageState) -> PlanContext {
+pub(super) fn next(
+    prev: &PlanContext,
+    summary: PlanSummary,
+    outcomes: Vec<ActionOutcome>,
+    state: PageState,
+) -> PlanContext {
     let mut history = prev.history.clone();
     history.push(StepRecord { step: prev.step, url: prev.state.url.clone(), plan: summary, outcomes });
     PlanContext { step: prev.step + 1, state, history, ..prev.clone() }

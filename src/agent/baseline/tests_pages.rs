@@ -148,7 +148,8 @@ fn a_which_question_is_answered_with_the_item_named_before_the_predicate() {
 
 #[test]
 fn an_instruction_naming_nothing_on_the_page_does_not_claim_success() {
-    let (_, actions) = planner(json!({"max_waits": 0})).decide(&ctx("Download the annual budget spreadsheet.", news_index()));
+    let (_, actions) =
+        planner(json!({"max_waits": 0})).decide(&ctx("Download the annual budget spreadsheet.", news_index()));
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0]["done"]["success"], json!(false), "{actions:?}");
 }
