@@ -6,9 +6,15 @@ use std::collections::BTreeSet;
 
 use super::text::{tokens, words};
 
+/// Option texts of one dropdown, with whether each is the selected one.
+pub type Options = Vec<(String, bool)>;
+
+/// A dropdown: element index, label, options.
+pub type Dropdown = (u32, String, Options);
+
 /// The option texts of a `get_dropdown_options` output (`0: Featured (selected)` lines), with whether each is the
 /// selected one. Disabled options are left out.
-pub fn parse_options(output: &str) -> Vec<(String, bool)> {
+pub fn parse_options(output: &str) -> Options {
     let mut out = Vec::new();
     for line in output.lines() {
         let Some((num, rest)) = line.split_once(": ") else { continue };
@@ -53,11 +59,7 @@ pub fn option_score(target: &[String], instruction: &str, label: &str, option: &
 
 /// The best (dropdown index, option text, score) among `dropdowns` (index, label, options), never an option that is
 /// already selected. Ties: the earlier dropdown and option.
-pub fn best_option(
-    target: &[String],
-    instruction: &str,
-    dropdowns: &[(u32, String, Vec<(String, bool)>)],
-) -> Option<(u32, String, f64)> {
+pub fn best_option(target: &[String], instruction: &str, dropdowns: &[Dropdown]) -> Option<(u32, String, f64)> {
     let mut best: Option<(u32, String, f64)> = None;
     for (index, label, options) in dropdowns {
         for (text, selected) in options {

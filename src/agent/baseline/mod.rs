@@ -256,7 +256,7 @@ impl BaselinePlanner {
                         let actions = unknown.iter().map(|i| json!({"get_dropdown_options": {"index": i}})).collect();
                         return Ok(Move::new(actions, phase(10, None), "read the dropdown options"));
                     }
-                    let listed: Vec<(u32, String, Vec<(String, bool)>)> = dropdowns
+                    let listed: Vec<choose::Dropdown> = dropdowns
                         .iter()
                         .filter_map(|(i, label)| {
                             known.iter().find(|(k, _)| k == i).map(|(_, o)| (*i, label.clone(), o.clone()))
@@ -428,8 +428,8 @@ fn typed_fields(ctx: &PlanContext) -> Vec<String> {
 }
 
 /// The options of the dropdowns read on the current page (latest reading wins), from the history.
-fn dropdown_options(ctx: &PlanContext) -> Vec<(u32, Vec<(String, bool)>)> {
-    let mut out: Vec<(u32, Vec<(String, bool)>)> = Vec::new();
+fn dropdown_options(ctx: &PlanContext) -> Vec<(u32, choose::Options)> {
+    let mut out: Vec<(u32, choose::Options)> = Vec::new();
     for r in ctx.history.iter().rev().filter(|r| r.url == ctx.state.url) {
         for o in r.outcomes.iter().filter(|o| o.success && o.action == "get_dropdown_options") {
             if let (Some(i), Some(output)) = (target_index(&o.target), o.output.as_deref())
