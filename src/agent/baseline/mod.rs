@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod choose;
 pub mod form;
+mod history;
 pub mod intent;
 pub mod options;
 pub mod pick;
@@ -248,7 +249,7 @@ impl BaselinePlanner {
                 let click = page.best_match_scored(target, false);
                 let dropdowns = page.selects();
                 if click.is_none_or(|(_, s)| s < 1.0) && !dropdowns.is_empty() {
-                    let known = dropdown_options(ctx);
+                    let known = history::dropdown_options(ctx);
                     let unknown: Vec<u32> =
                         dropdowns.iter().map(|(i, _)| *i).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
                     if !unknown.is_empty() && mem.phase < 10 {
@@ -291,7 +292,7 @@ impl BaselinePlanner {
         ctx: &PlanContext,
         limit: usize,
     ) -> Result<Move, String> {
-        let typed = typed_fields(ctx);
+        let typed = history::typed_fields(ctx);
         let mut actions = Vec::new();
         let mut named = 0;
         for f in page.fields() {
@@ -412,39 +413,6 @@ impl BaselinePlanner {
         }
         Err(format!("could not find {what:?} on the page"))
     }
-}
-
-/// `url#index` of every field typed into or chosen in (successfully) so far, from the history.
-fn typed_fields(ctx: &PlanContext) -> Vec<String> {
-    let mut out = Vec::new();
-    for r in &ctx.history {
-        for o in r.outcomes.iter().filter(|o| o.success && (o.action == "input_text" || o.action == "select_option")) {
-            if let Some(i) = target_index(&o.target) {
-                out.push(format!("{}#{i}", r.url));
-            }
-        }
-    }
-    out
-}
-
-/// The options of the dropdowns read on the current page (latest reading wins), from the history.
-fn dropdown_options(ctx: &PlanContext) -> Vec<(u32, choose::Options)> {
-    let mut out: Vec<(u32, choose::Options)> = Vec::new();
-    for r in ctx.history.iter().rev().filter(|r| r.url == ctx.state.url) {
-        for o in r.outcomes.iter().filter(|o| o.success && o.action == "get_dropdown_options") {
-            if let (Some(i), Some(output)) = (target_index(&o.target), o.output.as_deref())
-                && !out.iter().any(|(k, _)| *k == i)
-            {
-                out.push((i, choose::parse_options(output)));
-            }
-        }
-    }
-    out
-}
-
-/// The element index at the start of an outcome target (`[12] select "Sort by"` → 12).
-fn target_index(target: &str) -> Option<u32> {
-    target.strip_prefix('[')?.split_once(']')?.0.parse().ok()
 }
 
 fn input(index: u32, text: &str) -> Value {
