@@ -1,6 +1,7 @@
 //! Parsing the actions a model wrote (`{"click": {"index": 12}}`) into `BrowserAction`s, with messages precise enough
 //! for the model to fix its next answer: unknown action (listing the valid ones), missing or wrongly typed argument
-//! (naming it and the expected type), unexpected argument.
+//! (naming it, the expected type and what was given), unexpected argument. The one parser of the project: the agent
+//! loop (`agent::driver`) re-exports it.
 
 use serde_json::{Map, Value};
 
@@ -42,9 +43,22 @@ fn expected_args(name: &str) -> &'static [&'static str] {
     }
 }
 
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `a string ("abc")`: the kind of a value and a short rendering of it.
 fn describe(v: &Value) -> String {
     let s = v.to_string();
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+    let shown = if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s };
+    format!("{} ({shown})", kind_of(v))
 }
 
 struct Args<'a> {
@@ -62,13 +76,12 @@ impl Args<'_> {
     }
 
     fn uint(&self, key: &str) -> Result<u64, String> {
-        const TY: &str = "a non-negative integer";
+        const TY: &str = "a whole number >= 0";
         let v = self.map.get(key).filter(|v| !v.is_null()).ok_or_else(|| self.missing(key, TY))?;
         let parsed = match v {
             Value::Number(n) => {
                 n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
             }
-            Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
         parsed.ok_or_else(|| self.wrong(key, TY, v))
@@ -88,11 +101,12 @@ impl Args<'_> {
         }
     }
 
-    fn bool_or(&self, key: &str, default: bool) -> Result<bool, String> {
+    fn boolean(&self, key: &str) -> Result<bool, String> {
+        const TY: &str = "true or false";
         match self.map.get(key) {
-            None | Some(Value::Null) => Ok(default),
+            None | Some(Value::Null) => Err(self.missing(key, TY)),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => Err(self.wrong(key, "true or false", other)),
+            Some(other) => Err(self.wrong(key, TY, other)),
         }
     }
 }
@@ -101,17 +115,16 @@ impl Args<'_> {
 pub fn parse_action(v: &Value) -> Result<BrowserAction, String> {
     let obj = v.as_object().ok_or_else(|| {
         format!(
-            "an action must be an object with one key, the action name, e.g. {{\"click\": {{\"index\": 3}}}}; got {}",
+            "an action must be a JSON object with one key, the action name, e.g. {{\"click\": {{\"index\": 3}}}}; got {}",
             describe(v)
         )
     })?;
-    if obj.len() != 1 {
+    if obj.is_empty() {
+        return Err("an action must have exactly one key, the action name; got an empty object".into());
+    }
+    if obj.len() > 1 {
         let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-        return Err(format!(
-            "an action must have exactly one key, the action name; got {} keys ({})",
-            keys.len(),
-            keys.join(", ")
-        ));
+        return Err(format!("an action must have exactly one key, the action name; got several: {}", keys.join(", ")));
     }
     let Some((name, raw_args)) = obj.iter().next() else {
         return Err("an action must have exactly one key, the action name".into());
@@ -126,7 +139,7 @@ pub fn parse_action(v: &Value) -> Result<BrowserAction, String> {
         Value::Null => Map::new(),
         other => {
             return Err(format!(
-                "{action}: arguments must be an object like {{{}}}, got {}",
+                "{action}: arguments must be a JSON object like {{{}}}, got {}",
                 expected_args(action).iter().map(|a| format!("\"{a}\": …")).collect::<Vec<_>>().join(", "),
                 describe(other)
             ));
@@ -170,7 +183,7 @@ pub fn parse_action(v: &Value) -> Result<BrowserAction, String> {
         "close_tab" => BrowserAction::CloseTab { tab: a.index("tab")? },
         "extract" => BrowserAction::Extract { goal: a.string("goal")? },
         "wait" => BrowserAction::Wait { ms: a.uint("ms")? },
-        _ => BrowserAction::Done { success: a.bool_or("success", true)?, text: a.string("text")? },
+        _ => BrowserAction::Done { success: a.boolean("success")?, text: a.string("text")? },
     })
 }
 
@@ -211,14 +224,10 @@ mod tests {
     #[test]
     fn lenient_forms() {
         assert_eq!(parse_action(&json!({"go_back": null})).unwrap(), BrowserAction::GoBack {});
-        assert_eq!(parse_action(&json!({"click": {"index": "7"}})).unwrap(), BrowserAction::Click { index: 7 });
+        assert_eq!(parse_action(&json!({"click": {"index": 7.0}})).unwrap(), BrowserAction::Click { index: 7 });
         assert_eq!(
             parse_action(&json!({"scroll": {"direction": "UP"}})).unwrap(),
             BrowserAction::Scroll { direction: ScrollDirection::Up, amount: None }
-        );
-        assert_eq!(
-            parse_action(&json!({"done": {"text": "x"}})).unwrap(),
-            BrowserAction::Done { success: true, text: "x".into() }
         );
     }
 
@@ -226,32 +235,52 @@ mod tests {
     fn errors_name_the_problem() {
         let err = parse_action(&json!({"tap": {"index": 1}})).unwrap_err();
         assert!(err.starts_with("unknown action \"tap\"; valid actions are: navigate, go_back, click"), "{err}");
-        assert!(err.contains("done"));
+        for name in ACTION_NAMES {
+            assert!(err.contains(name), "{err} should list {name}");
+        }
         assert_eq!(
             parse_action(&json!({"click": {}})).unwrap_err(),
-            "click: missing argument \"index\" (a non-negative integer)"
+            "click: missing argument \"index\" (a whole number >= 0)"
         );
         assert_eq!(
-            parse_action(&json!({"click": {"index": "abc"}})).unwrap_err(),
-            "click: argument \"index\" must be a non-negative integer, got \"abc\""
+            parse_action(&json!({"click": {"index": "3"}})).unwrap_err(),
+            "click: argument \"index\" must be a whole number >= 0, got a string (\"3\")"
         );
         assert_eq!(
             parse_action(&json!({"click": {"index": -1}})).unwrap_err(),
-            "click: argument \"index\" must be a non-negative integer, got -1"
+            "click: argument \"index\" must be a whole number >= 0, got a number (-1)"
+        );
+        assert_eq!(
+            parse_action(&json!({"click": {"index": 1.5}})).unwrap_err(),
+            "click: argument \"index\" must be a whole number >= 0, got a number (1.5)"
         );
         assert_eq!(
             parse_action(&json!({"input_text": {"index": 1, "text": 5}})).unwrap_err(),
-            "input_text: argument \"text\" must be a string, got 5"
+            "input_text: argument \"text\" must be a string, got a number (5)"
+        );
+        assert_eq!(
+            parse_action(&json!({"done": {"text": "x"}})).unwrap_err(),
+            "done: missing argument \"success\" (true or false)"
         );
         assert_eq!(
             parse_action(&json!({"click": {"idx": 1}})).unwrap_err(),
             "click: unknown argument \"idx\"; expected: index"
         );
+        assert_eq!(parse_action(&json!({"go_back": {"x": 1}})).unwrap_err(), "go_back: takes no arguments, got \"x\"");
         assert!(parse_action(&json!({"scroll": {"direction": "left"}})).unwrap_err().contains("\"up\" or \"down\""));
+    }
+
+    #[test]
+    fn malformed_shapes_are_explained() {
+        let err = parse_action(&json!("click")).unwrap_err();
         assert!(
-            parse_action(&json!({"click": {"index": 1}, "wait": {"ms": 1}})).unwrap_err().contains("exactly one key")
+            err.starts_with("an action must be a JSON object with one key")
+                && err.ends_with("got a string (\"click\")")
         );
-        assert!(parse_action(&json!("click")).unwrap_err().starts_with("an action must be an object"));
-        assert!(parse_action(&json!({"click": 3})).unwrap_err().contains("arguments must be an object"));
+        assert!(parse_action(&json!({})).unwrap_err().ends_with("got an empty object"));
+        let err = parse_action(&json!({"click": {"index": 1}, "done": {}})).unwrap_err();
+        assert!(err.contains("exactly one key") && err.ends_with("got several: click, done"), "{err}");
+        let err = parse_action(&json!({"click": [1]})).unwrap_err();
+        assert_eq!(err, "click: arguments must be a JSON object like {\"index\": …}, got a list ([1])");
     }
 }

@@ -34,6 +34,14 @@ pub enum Goal {
         question: String,
         want_number: bool,
     },
+    /// Fill the form on the page with the values the instruction gives for its fields, then submit it.
+    Form {
+        instruction: String,
+    },
+    /// Go to page `number` of a paginated list.
+    Page {
+        number: u32,
+    },
 }
 
 /// Verbs that start a new clause after "and" / "then".
@@ -60,6 +68,17 @@ static CART: Pattern = LazyLock::new(|| {
 static FILL_WITH: Pattern =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:fill in|fill out|fill|type|enter)\s+(?:the\s+)?(.+?)\s+with\s+(.+)").ok());
 static ENTER_AS: Pattern = LazyLock::new(|| Regex::new(r"(?i)\b(?:enter|type)\s+(.+?)\s+as\s+(?:the\s+)?(.+)").ok());
+static PAGE_N: Pattern = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:go|jump|move|switch|navigate|open|show|view|turn)\b.*?\bpage\s+(?:number\s+)?(\d{1,3})\b")
+        .ok()
+});
+static GO_TO: Pattern = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:go|jump|navigate|head|skip|move|switch|return|come)\s+(?:back\s+|straight\s+)?to\s+(.+)").ok()
+});
+static HERE_TAIL: Pattern = LazyLock::new(|| {
+    Regex::new(r"(?i)\s+(?:of|on|in|from|at)\s+(?:this|the current)\s+(?:page|article|site|screen|section)\s*[.!]?$")
+        .ok()
+});
 static LEADING_QTY: Pattern =
     LazyLock::new(|| Regex::new(r"(?i)^(?:(?:exactly|one|a|an|the|some|two|three|\d+)\s+)+").ok());
 
@@ -125,6 +144,10 @@ fn push_clause(words: &[&str], out: &mut Vec<String>) {
 /// The goals of an instruction, in order.
 pub fn goals(prompt: &str) -> Vec<Goal> {
     let mut goals: Vec<Goal> = Vec::new();
+    let form = is_form_task(prompt);
+    if form {
+        goals.push(Goal::Form { instruction: prompt.to_string() });
+    }
     for clause in clauses(prompt) {
         let lower = clause.to_lowercase();
         if lower.starts_with("answer with") || lower.starts_with("answer in") {
@@ -137,6 +160,10 @@ pub fn goals(prompt: &str) -> Vec<Goal> {
             }
             continue;
         }
+        if form && !is_question(&clause, &lower) {
+            // The form goal covers every instruction that is not a question.
+            continue;
+        }
         if let Some(goal) = classify(&clause, &lower) {
             goals.extend(goal);
         }
@@ -145,6 +172,27 @@ pub fn goals(prompt: &str) -> Vec<Goal> {
         goals.push(Goal::Click { target: prompt.to_string() });
     }
     goals
+}
+
+/// An instruction about a form: it says "form", or "fill in" / "fill out".
+fn is_form_task(prompt: &str) -> bool {
+    let lower = prompt.to_lowercase();
+    let w = super::text::words(&lower);
+    w.iter().any(|w| w == "form") || lower.contains("fill in") || lower.contains("fill out")
+}
+
+/// What a clause asks to click: its first quoted phrase; else what follows "go to" / "jump to"; without a trailing
+/// "of this article" / "on this page" and end punctuation.
+pub fn click_target(clause: &str) -> String {
+    if let Some(q) = quoted_phrases(clause).into_iter().next() {
+        return q;
+    }
+    let target = caps(&GO_TO, clause).map(|c| c[1].to_string()).unwrap_or_else(|| clause.to_string());
+    let target = match HERE_TAIL.as_ref() {
+        Some(r) => r.replace(&target, "").to_string(),
+        None => target,
+    };
+    target.trim().trim_end_matches(['.', '!']).trim().to_string()
 }
 
 fn strip_quantity(s: &str) -> String {
@@ -202,7 +250,12 @@ fn classify(clause: &str, lower: &str) -> Option<Vec<Goal>> {
         let value = quoted.first().cloned().unwrap_or_else(|| c[1].trim().to_string());
         return Some(vec![Goal::Fill { fields: vec![(c[2].trim_end_matches('.').to_string(), value)] }]);
     }
-    let target = quoted.first().cloned().unwrap_or_else(|| clause.trim_end_matches(['.', '!']).to_string());
+    if let Some(c) = caps(&PAGE_N, clause)
+        && let Ok(number) = c[1].parse::<u32>()
+    {
+        return Some(vec![Goal::Page { number }]);
+    }
+    let target = click_target(clause);
     (!tokens(&target).is_empty()).then(|| vec![Goal::Click { target }])
 }
 
@@ -212,7 +265,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        for p in [&USER, &PASS, &SEARCH, &CART, &FILL_WITH, &ENTER_AS, &LEADING_QTY] {
+        for p in [&USER, &PASS, &SEARCH, &CART, &FILL_WITH, &ENTER_AS, &PAGE_N, &GO_TO, &HERE_TAIL, &LEADING_QTY] {
             assert!(p.is_some());
         }
     }
@@ -250,9 +303,29 @@ mod tests {
             [Goal::Answer { question: "How many employees work in the Berlin office?".into(), want_number: true }]
         );
         assert_eq!(
-            goals("Fill in the email with 'a@b.c'."),
+            goals("Type the email with 'a@b.c'."),
             [Goal::Fill { fields: vec![("email".into(), "a@b.c".into())] }]
         );
-        assert_eq!(goals("Go to the Science section."), [Goal::Click { target: "Go to the Science section".into() }]);
+        assert_eq!(
+            goals("Fill in the email with 'a@b.c'."),
+            [Goal::Form { instruction: "Fill in the email with 'a@b.c'.".into() }]
+        );
+        assert_eq!(goals("Go to the Science section."), [Goal::Click { target: "the Science section".into() }]);
+        assert_eq!(
+            goals("Search the archive for 'river' and go to page 2 of the results."),
+            [Goal::Search { query: "river".into() }, Goal::Page { number: 2 }]
+        );
+        assert_eq!(
+            goals("Use the table of contents to jump to the Conclusion of this article."),
+            [Goal::Click { target: "the Conclusion".into() }]
+        );
+        let form = "On the membership form, fill in the first name Jo and continue. What error is shown?";
+        assert_eq!(
+            goals(form),
+            [
+                Goal::Form { instruction: form.into() },
+                Goal::Answer { question: "What error is shown?".into(), want_number: false }
+            ]
+        );
     }
 }

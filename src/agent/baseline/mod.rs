@@ -1,8 +1,12 @@
 //! The offline baseline planner: a deterministic, weak-but-honest agent that reads only the task prompt, the current
 //! page state and its own history, turns the instruction into goals (`intent`) and matches their words to element
-//! labels and text (`text`). Its progress lives in its own `memory` (JSON in the plan summary), so the same context
-//! always gives the same plan.
+//! labels and text (`text`), form fields (`form`), dropdown options (`choose`) and answers in page text (`answer`).
+//! Its progress lives in its own `memory` (JSON in the plan summary), so the same context always gives the same plan.
 
+pub mod answer;
+pub mod choose;
+pub mod form;
+mod history;
 pub mod intent;
 pub mod options;
 pub mod pick;
@@ -22,6 +26,7 @@ use pick::Page;
 
 /// The planner's own progress, carried from step to step in `PlanSummary::memory`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 struct Memory {
     /// Index of the goal being worked on.
     goal: usize,
@@ -31,8 +36,15 @@ struct Memory {
     issued: usize,
     /// Scrolls done while looking for the current goal's target.
     scrolls: u32,
+    /// Waits done while looking for the current goal's target.
+    waits: u32,
     /// `url#index` of the element clicked last, so it is not clicked twice in a row on the same page.
     last_click: Option<String>,
+    /// Number of actions sent in the last step.
+    sent: usize,
+    /// The memory to go back to when the loop ran only some of the last step's actions (it stops after an action
+    /// that changed the page): the same goal, continuing after the actions that ran.
+    resume: Option<Box<Memory>>,
 }
 
 /// What a goal wants to do this step.
@@ -41,6 +53,14 @@ struct Move {
     /// The memory after all of `actions` ran.
     next: Memory,
     goal: String,
+    /// The move is recomputed from the page each step (form filling): never resumed by action count.
+    stateful: bool,
+}
+
+impl Move {
+    fn new(actions: Vec<Value>, next: Memory, goal: impl Into<String>) -> Move {
+        Move { actions, next, goal: goal.into(), stateful: false }
+    }
 }
 
 /// The offline baseline agent.
@@ -85,6 +105,14 @@ impl BaselinePlanner {
             Some(r) if r.outcomes.iter().any(|o| o.success) => "previous actions ran".to_string(),
             Some(_) => "previous actions failed".to_string(),
         };
+        if let (Some(r), Some(resume)) = (last, mem.resume.take()) {
+            let ran = r.outcomes.len();
+            if ran > 0 && ran < mem.sent && r.outcomes.iter().all(|o| o.success) {
+                // The loop stopped after an action that changed the page: carry on with the rest of that move.
+                mem = Memory { issued: resume.issued + ran, ..*resume };
+            }
+        }
+        mem.sent = 0;
         let page = Page::new(&ctx.state, &self.options, mem.last_click.as_deref());
         let limit =
             usize::try_from(self.options.max_actions_per_step.min(ctx.max_actions_per_step.max(1))).unwrap_or(1).max(1);
@@ -92,17 +120,26 @@ impl BaselinePlanner {
             let text = format!("completed: {}", ctx.task);
             return self.finish(&mem, true, &text);
         };
-        let mv = match self.goal_move(goal, &mem, &page, ctx) {
+        let mv = match self.goal_move(goal, &mem, &page, ctx, limit) {
             Ok(mv) => mv,
             Err(reason) => return self.finish(&mem, false, &reason),
         };
-        let remaining: Vec<Value> = mv.actions.iter().skip(mem.issued).cloned().collect();
-        let (actions, next) = if remaining.len() > limit {
-            mem.issued += limit;
-            (remaining[..limit].to_vec(), mem.clone())
+        let start = mem.clone();
+        let (actions, mut next) = if mv.stateful {
+            (mv.actions.into_iter().take(limit).collect::<Vec<_>>(), mv.next)
         } else {
-            (remaining, mv.next)
+            let remaining: Vec<Value> = mv.actions.iter().skip(mem.issued).cloned().collect();
+            if remaining.len() > limit {
+                mem.issued += limit;
+                (remaining[..limit].to_vec(), mem.clone())
+            } else {
+                (remaining, mv.next)
+            }
         };
+        if !mv.stateful && actions.len() > 1 {
+            next.sent = actions.len();
+            next.resume = Some(Box::new(start));
+        }
         let summary = PlanSummary {
             evaluation_previous_goal: evaluation,
             memory: serde_json::to_string(&next).unwrap_or_default(),
@@ -121,13 +158,18 @@ impl BaselinePlanner {
     }
 
     /// The actions for the current goal. `Err` means give up (the text says why).
-    fn goal_move(&self, goal: &Goal, mem: &Memory, page: &Page, ctx: &PlanContext) -> Result<Move, String> {
+    fn goal_move(
+        &self,
+        goal: &Goal,
+        mem: &Memory,
+        page: &Page,
+        ctx: &PlanContext,
+        limit: usize,
+    ) -> Result<Move, String> {
         let advance = |last_click: Option<String>| Memory {
             goal: mem.goal + 1,
-            phase: 0,
-            issued: 0,
-            scrolls: 0,
             last_click: last_click.or_else(|| mem.last_click.clone()),
+            ..Memory::default()
         };
         let phase = |phase: u32, last_click: Option<String>| Memory {
             phase,
@@ -158,7 +200,7 @@ impl BaselinePlanner {
                     }
                     None => actions.push(json!({"send_keys": {"keys": "Enter"}})),
                 }
-                Ok(Move { actions, next: advance(click), goal: "sign in".into() })
+                Ok(Move::new(actions, advance(click), "sign in"))
             }
             Goal::Search { query } => {
                 let Some(field) = page.search_input() else {
@@ -176,7 +218,7 @@ impl BaselinePlanner {
                     }
                     _ => actions.push(json!({"send_keys": {"keys": "Enter"}})),
                 }
-                Ok(Move { actions, next: advance(click), goal: format!("search for {query:?}") })
+                Ok(Move::new(actions, advance(click), format!("search for {query:?}")))
             }
             Goal::AddToCart { item } => {
                 if let Some(b) = page.add_to_cart_button(item) {
@@ -196,13 +238,96 @@ impl BaselinePlanner {
                         None => return self.stuck(mem, page, field),
                     }
                 }
-                Ok(Move { actions, next: advance(None), goal: "fill in the form".into() })
+                Ok(Move::new(actions, advance(None), "fill in the form"))
             }
-            Goal::Click { target } => match page.best_match(target, false) {
-                Some(i) => Ok(self.click(i, page, advance(None), &format!("click {target:?}"))),
-                None => self.stuck(mem, page, target),
+            Goal::Form { instruction } => self.form(instruction, mem, page, ctx, limit),
+            Goal::Page { number } => match page.page_link(*number) {
+                Some(i) => Ok(self.click(i, page, advance(None), &format!("go to page {number}"))),
+                None => self.stuck(mem, page, &format!("a link to page {number}")),
             },
+            Goal::Click { target } => {
+                let click = page.best_match_scored(target, false);
+                let dropdowns = page.selects();
+                if click.is_none_or(|(_, s)| s < 1.0) && !dropdowns.is_empty() {
+                    let known = history::dropdown_options(ctx);
+                    let unknown: Vec<u32> =
+                        dropdowns.iter().map(|(i, _)| *i).filter(|i| !known.iter().any(|(k, _)| k == i)).collect();
+                    if !unknown.is_empty() && mem.phase < 10 {
+                        // Read the dropdowns' options first (one step; the move is repeated once they are known).
+                        let actions = unknown.iter().map(|i| json!({"get_dropdown_options": {"index": i}})).collect();
+                        return Ok(Move::new(actions, phase(10, None), "read the dropdown options"));
+                    }
+                    let listed: Vec<choose::Dropdown> = dropdowns
+                        .iter()
+                        .filter_map(|(i, label)| {
+                            known.iter().find(|(k, _)| k == i).map(|(_, o)| (*i, label.clone(), o.clone()))
+                        })
+                        .collect();
+                    let target_tokens = page.target_tokens(target);
+                    if let Some((i, option, s)) = choose::best_option(&target_tokens, target, &listed)
+                        && s >= self.options.match_threshold
+                        && click.is_none_or(|(_, c)| s > c)
+                    {
+                        let actions = vec![json!({"select_option": {"index": i, "text": option}})];
+                        return Ok(Move::new(actions, advance(None), format!("choose {option:?}")));
+                    }
+                }
+                match click {
+                    Some((i, _)) => Ok(self.click(i, page, advance(None), &format!("click {target:?}"))),
+                    None => self.stuck(mem, page, target),
+                }
+            }
             Goal::Answer { question, want_number } => self.answer(question, *want_number, mem, page, ctx),
+        }
+    }
+
+    /// Fill the fields the instruction gives values for (those not holding the value yet and not typed into
+    /// before on this page), then submit. With no field of the page named by the instruction, open the form it
+    /// names ("the contact form").
+    fn form(
+        &self,
+        instruction: &str,
+        mem: &Memory,
+        page: &Page,
+        ctx: &PlanContext,
+        limit: usize,
+    ) -> Result<Move, String> {
+        let typed = history::typed_fields(ctx);
+        let mut actions = Vec::new();
+        let mut named = 0;
+        for f in page.fields() {
+            let Some(value) = form::value_for(instruction, &f.label).filter(|v| form::fits(&f.kind, v)) else {
+                continue;
+            };
+            named += 1;
+            let done = f.current.trim().eq_ignore_ascii_case(value.trim());
+            if done || typed.contains(&format!("{}#{}", ctx.state.url, f.index)) || actions.len() >= limit {
+                continue;
+            }
+            actions.push(if f.kind == "select" {
+                json!({"select_option": {"index": f.index, "text": value}})
+            } else {
+                input(f.index, &value)
+            });
+        }
+        let stay = Memory { issued: 0, ..mem.clone() };
+        if !actions.is_empty() {
+            return Ok(Move { actions, next: stay, goal: "fill in the form".into(), stateful: true });
+        }
+        if named == 0 {
+            let which = form::form_name(instruction).unwrap_or_else(|| instruction.to_string());
+            return match page.best_match(&which, false) {
+                Some(i) if mem.phase == 0 => {
+                    let next = Memory { phase: 1, ..stay };
+                    Ok(self.click(i, page, next, &format!("open {which:?}")))
+                }
+                _ => self.stuck(mem, page, "a form field the task gives a value for"),
+            };
+        }
+        let next = Memory { goal: mem.goal + 1, last_click: mem.last_click.clone(), ..Memory::default() };
+        match page.submit_button(&text::tokens(instruction)) {
+            Some(b) => Ok(self.click(b, page, next, "submit the form")),
+            None => Ok(Move::new(vec![json!({"send_keys": {"keys": "Enter"}})], next, "submit the form")),
         }
     }
 
@@ -214,22 +339,47 @@ impl BaselinePlanner {
         page: &Page,
         ctx: &PlanContext,
     ) -> Result<Move, String> {
-        let q_tokens = text::tokens(question);
         let to_phase = |phase: u32, last_click: Option<String>| Memory {
             phase,
             issued: 0,
             last_click: last_click.or_else(|| mem.last_click.clone()),
             ..mem.clone()
         };
+        let finish = |text: String| {
+            let next = Memory { goal: mem.goal + 1, ..Memory::default() };
+            Move::new(vec![json!({"done": {"success": true, "text": text}})], next, "answer")
+        };
         if mem.phase == 0 {
-            let target = text::quoted_phrases(question).into_iter().next().unwrap_or_else(|| question.to_string());
+            let quoted = text::quoted_phrases(question).into_iter().next();
+            let target = quoted.clone().unwrap_or_else(|| question.to_string());
             if let Some(i) = page.best_match(&target, true) {
                 return Ok(self.click(i, page, to_phase(1, None), "open the page that should hold the answer"));
+            }
+            if let Some(q) = quoted
+                && mem.scrolls < self.options.max_scrolls
+                && page.more_below()
+            {
+                // A named page ("according to the article 'X'") may be further down.
+                let next = Memory { scrolls: mem.scrolls + 1, issued: 0, ..mem.clone() };
+                let actions = vec![json!({"scroll": {"direction": "down", "amount": null}})];
+                return Ok(Move::new(actions, next, format!("scroll to look for {q:?}")));
+            }
+        }
+        if mem.phase <= 1
+            && let Some(predicate) = answer::which_predicate(question)
+        {
+            if let Some(name) = answer::name_before(&ctx.state.serialized, &predicate) {
+                return Ok(finish(name));
+            }
+            if mem.scrolls < self.options.max_scrolls && page.more_below() {
+                let next = Memory { phase: 1, scrolls: mem.scrolls + 1, issued: 0, ..mem.clone() };
+                let actions = vec![json!({"scroll": {"direction": "down", "amount": null}})];
+                return Ok(Move::new(actions, next, format!("scroll to look for {predicate:?}")));
             }
         }
         if mem.phase <= 1 && self.options.answer_with_extract {
             let actions = vec![json!({"extract": {"goal": question}})];
-            return Ok(Move { actions, next: to_phase(2, None), goal: "extract the answer".into() });
+            return Ok(Move::new(actions, to_phase(2, None), "extract the answer"));
         }
         let extracted = ctx
             .history
@@ -237,28 +387,29 @@ impl BaselinePlanner {
             .and_then(|r| r.outcomes.iter().rev().find(|o| o.action == "extract" && o.success))
             .and_then(|o| o.output.clone());
         let source = extracted.unwrap_or_else(|| pick::visible_text(&ctx.state.serialized));
-        let sentence = text::best_sentence(&source, &q_tokens, want_number)
-            .or_else(|| if want_number { None } else { text::best_sentence(&source, &q_tokens, false) });
-        let Some(sentence) = sentence else {
-            return Err(format!("no text on the page answers {question:?}"));
-        };
-        let answer = if want_number { text::first_number(&sentence).unwrap_or(sentence) } else { sentence };
-        let next = Memory { goal: mem.goal + 1, ..Memory::default() };
-        let done = json!({"done": {"success": true, "text": answer}});
-        Ok(Move { actions: vec![done], next, goal: "answer".into() })
+        match answer::from_text(question, want_number, &source) {
+            Some(text) => Ok(finish(text)),
+            None => Err(format!("no text on the page answers {question:?}")),
+        }
     }
 
     fn click(&self, index: u32, page: &Page, mut next: Memory, goal: &str) -> Move {
         next.last_click = Some(page.click_key(index));
-        Move { actions: vec![json!({"click": {"index": index}})], next, goal: goal.to_string() }
+        Move::new(vec![json!({"click": {"index": index}})], next, goal)
     }
 
-    /// Nothing matches: scroll down while there is more page and scrolls are left, else give up.
+    /// Nothing matches: scroll down while there is more page and scrolls are left, then wait for late content while
+    /// waits are left, else give up.
     fn stuck(&self, mem: &Memory, page: &Page, what: &str) -> Result<Move, String> {
         if mem.scrolls < self.options.max_scrolls && page.more_below() {
             let next = Memory { scrolls: mem.scrolls + 1, issued: 0, ..mem.clone() };
             let actions = vec![json!({"scroll": {"direction": "down", "amount": null}})];
-            return Ok(Move { actions, next, goal: format!("scroll to look for {what:?}") });
+            return Ok(Move::new(actions, next, format!("scroll to look for {what:?}")));
+        }
+        if mem.waits < self.options.max_waits {
+            let next = Memory { waits: mem.waits + 1, issued: 0, ..mem.clone() };
+            let actions = vec![json!({"wait": {"ms": 1500}})];
+            return Ok(Move::new(actions, next, format!("wait for {what:?} to appear")));
         }
         Err(format!("could not find {what:?} on the page"))
     }
@@ -318,3 +469,5 @@ impl Planner for BaselinePlanner {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pages;

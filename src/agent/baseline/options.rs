@@ -21,6 +21,8 @@ pub struct BaselineOptions {
     pub max_actions_per_step: u32,
     /// Scrolls tried when nothing on the page matches, before giving up with `done(success=false)`. Default 2.
     pub max_scrolls: u32,
+    /// Waits of 1.5 s tried (after the scrolls) when nothing matches, for content that appears late. Default 1.
+    pub max_waits: u32,
 }
 
 impl Default for BaselineOptions {
@@ -31,12 +33,19 @@ impl Default for BaselineOptions {
             answer_with_extract: true,
             max_actions_per_step: 3,
             max_scrolls: 2,
+            max_waits: 1,
         }
     }
 }
 
-const KEYS: [&str; 5] =
-    ["match_threshold", "press_enter_after_typing", "answer_with_extract", "max_actions_per_step", "max_scrolls"];
+const KEYS: [&str; 6] = [
+    "match_threshold",
+    "press_enter_after_typing",
+    "answer_with_extract",
+    "max_actions_per_step",
+    "max_scrolls",
+    "max_waits",
+];
 
 impl BaselineOptions {
     /// Options from `extra_params`: defaults, overridden by the keys present.
@@ -73,6 +82,13 @@ impl BaselineOptions {
                         .filter(|n| (1..=20).contains(n))
                         .and_then(|n| u32::try_from(n).ok())
                         .ok_or_else(|| wrong(key, "a whole number from 1 to 20", v))?;
+                }
+                "max_waits" => {
+                    o.max_waits = v
+                        .as_u64()
+                        .filter(|n| *n <= 10)
+                        .and_then(|n| u32::try_from(n).ok())
+                        .ok_or_else(|| wrong(key, "a whole number from 0 to 10", v))?;
                 }
                 "max_scrolls" => {
                     o.max_scrolls = v

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::form::field_label;
 use super::options::BaselineOptions;
 use super::text::{score, tokens};
 use crate::browser::types::{ElementInfo, PageState};
@@ -18,6 +19,21 @@ pub fn visible_text(serialized: &str) -> String {
         Some(r) => r.replace_all(serialized, " ").to_string(),
         None => serialized.to_string(),
     }
+}
+
+/// Generic words for parts of a page ("the Science section", "the Like button"): dropped from a target when other
+/// words remain, since every section or button would share them.
+const GENERIC: &[&str] = &["section", "link", "button", "tab", "result", "item", "entry"];
+
+/// A form field the baseline may fill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub index: u32,
+    pub label: String,
+    /// `text`, `email`, `tel`, … (`select` for dropdowns).
+    pub kind: String,
+    /// The value it holds now (for a dropdown: the selected option's text).
+    pub current: String,
 }
 
 /// One page as the baseline looks at it.
@@ -76,7 +92,22 @@ impl<'a> Page<'a> {
     /// The best element among `candidates` for `phrase`, if it reaches the threshold. Ties: higher score, then the
     /// element with fewer words (more specific), then page order.
     fn best<'e>(&self, phrase: &str, candidates: impl Iterator<Item = &'e ElementInfo>) -> Option<u32> {
-        let target = tokens(phrase);
+        self.best_scored(phrase, candidates).map(|(i, _)| i)
+    }
+
+    /// The words of `phrase` that can tell this page's elements apart: without the words of the page title (the
+    /// site's name says nothing about which link to take) and generic part names, unless nothing else is left.
+    pub fn target_tokens(&self, phrase: &str) -> Vec<String> {
+        let all = tokens(phrase);
+        let title = tokens(&self.state.title);
+        let narrowed: Vec<String> =
+            all.iter().filter(|t| !title.contains(t) && !GENERIC.contains(&t.as_str())).cloned().collect();
+        if narrowed.is_empty() { all } else { narrowed }
+    }
+
+    /// Like `best`, with the winning score.
+    fn best_scored<'e>(&self, phrase: &str, candidates: impl Iterator<Item = &'e ElementInfo>) -> Option<(u32, f64)> {
+        let target = self.target_tokens(phrase);
         let mut best: Option<(f64, usize, u32)> = None;
         for el in candidates {
             let s = score(&target, phrase, el);
@@ -92,12 +123,17 @@ impl<'a> Page<'a> {
                 best = Some((s, size, el.index));
             }
         }
-        best.map(|(_, _, i)| i)
+        best.map(|(s, _, i)| (i, s))
     }
 
     /// The clickable element best matching `phrase`, never the one clicked last on this page. With `links_only`,
     /// only links (`a` or role link) count.
     pub fn best_match(&self, phrase: &str, links_only: bool) -> Option<u32> {
+        self.best_match_scored(phrase, links_only).map(|(i, _)| i)
+    }
+
+    /// `best_match` with its score.
+    pub fn best_match_scored(&self, phrase: &str, links_only: bool) -> Option<(u32, f64)> {
         let els = self.state.elements.iter().filter(|el| {
             is_clickable(el)
                 && !self.just_clicked(el)
@@ -106,7 +142,61 @@ impl<'a> Page<'a> {
                     || attr(el, "role") == Some("link")
                     || el.role.as_deref() == Some("link"))
         });
-        self.best(phrase, els)
+        self.best_scored(phrase, els)
+    }
+
+    /// The fillable fields (text inputs, text areas, dropdowns; not passwords), in page order.
+    pub fn fields(&self) -> Vec<Field> {
+        let els =
+            self.state.elements.iter().filter(|el| {
+                (is_text_input(el) || el.tag == "select") && !is_disabled(el) && input_type(el) != "password"
+            });
+        els.map(|el| {
+            let select = el.tag == "select";
+            Field {
+                index: el.index,
+                label: field_label(el),
+                kind: if select { "select".into() } else { input_type(el) },
+                current: if select { el.text.clone() } else { attr(el, "value").unwrap_or("").to_string() },
+            }
+        })
+        .collect()
+    }
+
+    /// The dropdowns on the page: index and label.
+    pub fn selects(&self) -> Vec<(u32, String)> {
+        let els = self.state.elements.iter().filter(|el| el.tag == "select" && !is_disabled(el));
+        els.map(|el| (el.index, field_label(el))).collect()
+    }
+
+    /// The button that submits the form: the best `form::submit_score` above 0, never the one clicked last.
+    pub fn submit_button(&self, prompt_tokens: &[String]) -> Option<u32> {
+        let mut best: Option<(f64, u32)> = None;
+        for el in self.state.elements.iter().filter(|el| is_clickable(el) && !self.just_clicked(el)) {
+            let s = super::form::submit_score(el, prompt_tokens);
+            if s > 0.0 && best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, el.index));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// The link or button to page `n` of a paginated list: text exactly `n`, or a label naming "page n".
+    pub fn page_link(&self, n: u32) -> Option<u32> {
+        let want = n.to_string();
+        let clickable = || self.state.elements.iter().filter(|el| is_clickable(el));
+        clickable().find(|el| el.text.trim() == want).map(|el| el.index).or_else(|| {
+            clickable()
+                .find(|el| {
+                    let t = tokens(&format!(
+                        "{} {}",
+                        attr(el, "aria-label").unwrap_or(""),
+                        attr(el, "title").unwrap_or("")
+                    ));
+                    t.iter().any(|w| w == "page") && t.contains(&want)
+                })
+                .map(|el| el.index)
+        })
     }
 
     /// The best clickable element for any of `phrases` (buttons like "Sign in" / "Log in").
@@ -163,7 +253,8 @@ impl<'a> Page<'a> {
         let target = tokens(item);
         let named = buttons.iter().copied().filter(|el| {
             let t = tokens(&el.attributes.get("aria-label").cloned().unwrap_or_default());
-            !target.is_empty() && target.iter().all(|w| t.contains(w))
+            let hits = target.iter().filter(|w| t.contains(w)).count();
+            !target.is_empty() && hits as f64 / target.len() as f64 >= self.opts.match_threshold.max(0.5)
         });
         if let Some(i) = self.best(item, named) {
             return Some(i);

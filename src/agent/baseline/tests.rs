@@ -9,7 +9,7 @@ use crate::agent::types::StepRecord;
 use crate::browser::types::{ActionOutcome, ElementInfo, PageState};
 use crate::registry::ModelConfig;
 
-fn el(index: u32, tag: &str, text: &str, attrs: &[(&str, &str)]) -> ElementInfo {
+pub(super) fn el(index: u32, tag: &str, text: &str, attrs: &[(&str, &str)]) -> ElementInfo {
     ElementInfo {
         index,
         tag: tag.into(),
@@ -21,7 +21,7 @@ fn el(index: u32, tag: &str, text: &str, attrs: &[(&str, &str)]) -> ElementInfo 
     }
 }
 
-fn page(url: &str, title: &str, elements: Vec<ElementInfo>, text: &str) -> PageState {
+pub(super) fn page(url: &str, title: &str, elements: Vec<ElementInfo>, text: &str) -> PageState {
     PageState {
         url: url.into(),
         title: title.into(),
@@ -35,7 +35,7 @@ fn page(url: &str, title: &str, elements: Vec<ElementInfo>, text: &str) -> PageS
     }
 }
 
-fn ctx(task: &str, state: PageState) -> PlanContext {
+pub(super) fn ctx(task: &str, state: PageState) -> PlanContext {
     PlanContext {
         task: task.into(),
         step: 1,
@@ -49,13 +49,18 @@ fn ctx(task: &str, state: PageState) -> PlanContext {
 }
 
 /// The context of the following step: the previous plan and these outcomes in the history, on `state`.
-fn next(prev: &PlanContext, summary: PlanSummary, outcomes: Vec<ActionOutcome>, state: PageState) -> PlanContext {
+pub(super) fn next(
+    prev: &PlanContext,
+    summary: PlanSummary,
+    outcomes: Vec<ActionOutcome>,
+    state: PageState,
+) -> PlanContext {
     let mut history = prev.history.clone();
     history.push(StepRecord { step: prev.step, url: prev.state.url.clone(), plan: summary, outcomes });
     PlanContext { step: prev.step + 1, state, history, ..prev.clone() }
 }
 
-fn ok(action: &str, output: Option<&str>) -> ActionOutcome {
+pub(super) fn ok(action: &str, output: Option<&str>) -> ActionOutcome {
     ActionOutcome {
         action: action.into(),
         target: String::new(),
@@ -67,7 +72,7 @@ fn ok(action: &str, output: Option<&str>) -> ActionOutcome {
     }
 }
 
-fn planner(params: Value) -> BaselinePlanner {
+pub(super) fn planner(params: Value) -> BaselinePlanner {
     let params: BTreeMap<String, Value> = serde_json::from_value(params).unwrap();
     BaselinePlanner::new(BaselineOptions::from_params(&params).unwrap())
 }
@@ -158,7 +163,7 @@ fn cart_intent_opens_the_product_then_adds_it_on_its_page() {
     assert_eq!(actions, [json!({"click": {"index": 2}})]);
 }
 
-fn sign_in_page() -> PageState {
+pub(super) fn sign_in_page() -> PageState {
     page(
         "http://127.0.0.1:9/portal/",
         "Acme Cloud — Sign in",
@@ -208,7 +213,7 @@ fn login_prefers_secret_placeholders_when_the_task_has_secrets() {
     assert_eq!(actions[1], json!({"input_text": {"index": 1, "text": "<secret>portal_password</secret>"}}));
 }
 
-fn news_index() -> PageState {
+pub(super) fn news_index() -> PageState {
     page(
         "http://127.0.0.1:9/news/",
         "The Daily Meridian",
@@ -257,13 +262,18 @@ fn without_extract_the_question_is_answered_from_the_page_text() {
 fn nothing_matching_scrolls_while_possible_then_gives_up() {
     let task = "Open the 'Quarterly Report'.";
     let mut state = news_index();
-    let (_, actions) = planner(json!({})).decide(&ctx(task, state.clone()));
+    // Nothing below: wait once for late content, then give up.
+    let first = ctx(task, state.clone());
+    let (summary, actions) = planner(json!({})).decide(&first);
+    assert_eq!(actions, [json!({"wait": {"ms": 1500}})]);
+    let second = next(&first, summary, vec![ok("wait", None)], state.clone());
+    let (_, actions) = planner(json!({})).decide(&second);
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0]["done"]["success"], json!(false), "{actions:?}");
     assert!(actions[0]["done"]["text"].as_str().unwrap().contains("Quarterly Report"));
 
     state.pixels_below = 800;
-    let p = planner(json!({"max_scrolls": 1}));
+    let p = planner(json!({"max_scrolls": 1, "max_waits": 0}));
     let first = ctx(task, state.clone());
     let (summary, actions) = p.decide(&first);
     assert_eq!(actions, [json!({"scroll": {"direction": "down", "amount": null}})]);
@@ -274,12 +284,20 @@ fn nothing_matching_scrolls_while_possible_then_gives_up() {
 
 #[test]
 fn the_match_threshold_decides_whether_a_partial_match_is_clicked() {
-    // "Science section of The Daily Meridian" → tokens science, section, daily, meridian: the link has 1 of 4.
-    let task = "Go to the Science section of The Daily Meridian.";
-    let (_, lax) = planner(json!({"match_threshold": 0.25})).decide(&ctx(task, news_index()));
-    assert_eq!(lax, [json!({"click": {"index": 2}})]);
-    let (_, strict) = planner(json!({"match_threshold": 0.5})).decide(&ctx(task, news_index()));
+    // "Rivers report" → tokens river, report: "Rivers of the North" has 1 of 2.
+    let task = "Open the Rivers report.";
+    let (_, lax) = planner(json!({"match_threshold": 0.5})).decide(&ctx(task, news_index()));
+    assert_eq!(lax, [json!({"click": {"index": 1}})]);
+    let (_, strict) = planner(json!({"match_threshold": 0.9, "max_waits": 0})).decide(&ctx(task, news_index()));
     assert_eq!(strict[0]["done"]["success"], json!(false), "{strict:?}");
+}
+
+#[test]
+fn words_of_the_page_title_and_generic_part_names_do_not_count_against_a_match() {
+    // Without "section" and the site name (the page title), only "science" is left: the link matches fully.
+    let task = "Go to the Science section of The Daily Meridian.";
+    let (_, actions) = planner(json!({"match_threshold": 0.9})).decide(&ctx(task, news_index()));
+    assert_eq!(actions, [json!({"click": {"index": 2}})]);
 }
 
 #[test]
