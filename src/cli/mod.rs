@@ -10,6 +10,7 @@ pub mod evaluate_run;
 pub mod experiments;
 pub mod models;
 pub mod output;
+pub mod report;
 pub mod run_search;
 pub mod runs;
 
@@ -67,6 +68,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
     Bench(bench::BenchArgs),
+    /// Write a report of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
+    GenerateReport(report::ReportArgs),
     /// Print a shell completion script
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -94,6 +97,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Agent(cmd) => agent::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
+        Command::GenerateReport(args) => report::run(&core, args, &out).await,
         Command::Completions { .. } => Ok(0),
     };
     let closed = core.shutdown().await;
