@@ -174,7 +174,9 @@ fn success_rate<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportDat
         let pts: Vec<(f64, f64, f64, f64)> = series
             .points
             .iter()
-            .filter_map(|p| Some((day_index(&days, &p.day)?, p.success_rate * 100.0, p.ci_low * 100.0, p.ci_high * 100.0)))
+            .filter_map(|p| {
+                Some((day_index(&days, &p.day)?, p.success_rate * 100.0, p.ci_low * 100.0, p.ci_high * 100.0))
+            })
             .collect();
         let mut band: Vec<(f64, f64)> = pts.iter().flat_map(|p| [(p.0 - 0.08, p.2), (p.0 + 0.08, p.2)]).collect();
         band.extend(pts.iter().rev().flat_map(|p| [(p.0 + 0.08, p.3), (p.0 - 0.08, p.3)]));
@@ -276,9 +278,11 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, rows: &[
         .x_label_formatter(&fmt)
         .y_desc("errors")
         .draw()?;
-    chart.draw_series(rows.iter().enumerate().map(|(i, (_, n, c))| {
-        Rectangle::new([(i as f64 - 0.3, 0.0), (i as f64 + 0.3, *n as f64)], c.filled())
-    }))?;
+    chart.draw_series(
+        rows.iter()
+            .enumerate()
+            .map(|(i, (_, n, c))| Rectangle::new([(i as f64 - 0.3, 0.0), (i as f64 + 0.3, *n as f64)], c.filled())),
+    )?;
     Ok(())
 }
 
@@ -349,7 +353,14 @@ fn leaderboard<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData
         .y_desc("success %")
         .draw()?;
     chart.draw_series(rows.iter().enumerate().map(|(i, r)| {
-        ErrorBar::new_vertical(i as f64, r.ci_low * 100.0, r.success_rate * 100.0, r.ci_high * 100.0, color(i).stroke_width(2), 14)
+        ErrorBar::new_vertical(
+            i as f64,
+            r.ci_low * 100.0,
+            r.success_rate * 100.0,
+            r.ci_high * 100.0,
+            color(i).stroke_width(2),
+            14,
+        )
     }))?;
     chart.draw_series(
         rows.iter().enumerate().map(|(i, r)| Circle::new((i as f64, r.success_rate * 100.0), 5, color(i).filled())),

@@ -134,7 +134,8 @@ fn section(out: &mut String, s: &Section, d: &ReportData) -> Result<(), ReportEr
 pub fn render(d: &ReportData) -> Result<String, ReportError> {
     let sections = sections(d);
     let mut out = String::with_capacity(256 * 1024);
-    let title = format!("Browser.AI MLOps report — last {} day{}", d.window.days, if d.window.days == 1 { "" } else { "s" });
+    let title =
+        format!("Browser.AI MLOps report — last {} day{}", d.window.days, if d.window.days == 1 { "" } else { "s" });
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\

@@ -146,10 +146,25 @@ pub fn sections(d: &ReportData) -> Vec<Section> {
     let mut out = Vec::new();
 
     let mut s = section("leaderboard", "Leaderboard", d, Chart::Leaderboard);
-    s.note = Some(format!("Sorted by the lower bound of the {}. Durations: {}.", d.methods.success_interval, d.methods.percentiles));
+    s.note = Some(format!(
+        "Sorted by the lower bound of the {}. Durations: {}.",
+        d.methods.success_interval, d.methods.percentiles
+    ));
     s.tables.push(Table {
         caption: None,
-        headers: vec!["#", "version", "attempts", "successes", "success rate", "CI low", "CI high", "mean steps", "mean cost", "p50", "p95"],
+        headers: vec![
+            "#",
+            "version",
+            "attempts",
+            "successes",
+            "success rate",
+            "CI low",
+            "CI high",
+            "mean steps",
+            "mean cost",
+            "p50",
+            "p95",
+        ],
         rows: d
             .leaderboard
             .iter()
@@ -180,10 +195,8 @@ pub fn sections(d: &ReportData) -> Vec<Section> {
     let mut rows = Vec::new();
     for (i, series) in d.success_by_day.iter().enumerate() {
         for (j, p) in series.points.iter().enumerate() {
-            let at = At::new(
-                format!("success.{}.{}", series.version, p.day),
-                format!("/success_by_day/{i}/points/{j}"),
-            );
+            let at =
+                At::new(format!("success.{}.{}", series.version, p.day), format!("/success_by_day/{i}/points/{j}"));
             rows.push(vec![
                 text(&p.day),
                 text(&series.version),

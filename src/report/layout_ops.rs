@@ -118,7 +118,12 @@ pub fn registry(d: &ReportData) -> Section {
         .map(|(i, m)| {
             vec![
                 text(&m.model),
-                num(format!("registry.{}.versions", m.model), format!("/registry/{i}/versions"), json!(m.versions), Unit::Count),
+                num(
+                    format!("registry.{}.versions", m.model),
+                    format!("/registry/{i}/versions"),
+                    json!(m.versions),
+                    Unit::Count,
+                ),
             ]
         })
         .collect();
@@ -153,7 +158,11 @@ pub fn registry(d: &ReportData) -> Section {
             ]);
         }
     }
-    s.tables.push(Table { caption: Some("Aliases".into()), headers: vec!["model", "alias", "version", "since (UTC)"], rows: aliases });
+    s.tables.push(Table {
+        caption: Some("Aliases".into()),
+        headers: vec!["model", "alias", "version", "since (UTC)"],
+        rows: aliases,
+    });
     let headers = vec!["model", "target", "action", "from", "to", "by", "when (UTC)", "reason"];
     s.tables.push(Table { caption: Some("Latest deployment per model".into()), headers, rows: deployments });
     s.empty = d.registry.is_empty().then(|| "No model is registered.".to_string());
@@ -163,7 +172,8 @@ pub fn registry(d: &ReportData) -> Section {
 pub fn storage(d: &ReportData) -> Section {
     let mut s = plain("storage", "Storage");
     let st = &d.storage;
-    let f = |field: &str, v: u64, unit: Unit| num(format!("storage.{field}"), format!("/storage/{field}"), json!(v), unit);
+    let f =
+        |field: &str, v: u64, unit: Unit| num(format!("storage.{field}"), format!("/storage/{field}"), json!(v), unit);
     s.tables.push(Table {
         caption: Some("Files and artifacts".into()),
         headers: vec!["database file", "write-ahead log", "artifacts", "compressed", "raw"],
@@ -182,7 +192,12 @@ pub fn storage(d: &ReportData) -> Section {
         .map(|(i, t)| {
             vec![
                 Cell::Code(t.table.clone()),
-                num(format!("storage.rows.{}", t.table), format!("/storage/tables/{i}/rows"), json!(t.rows), Unit::Count),
+                num(
+                    format!("storage.rows.{}", t.table),
+                    format!("/storage/tables/{i}/rows"),
+                    json!(t.rows),
+                    Unit::Count,
+                ),
             ]
         })
         .collect();

@@ -56,15 +56,20 @@ pub async fn errors(pool: &SqlitePool, w: &Window) -> Result<ErrorBreakdown, Rep
         .bind(w.to_ms)
         .fetch_one(pool)
         .await?;
-        by_type.push(ErrorTypeRow { error_type, count: count(n), unresolved: count(unresolved), latest_message, latest_at_ms });
+        by_type.push(ErrorTypeRow {
+            error_type,
+            count: count(n),
+            unresolved: count(unresolved),
+            latest_message,
+            latest_at_ms,
+        });
     }
-    let severities: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT severity, COUNT(*) FROM mon_errors WHERE at_ms >= ? AND at_ms <= ? GROUP BY severity",
-    )
-    .bind(w.from_ms)
-    .bind(w.to_ms)
-    .fetch_all(pool)
-    .await?;
+    let severities: Vec<(String, i64)> =
+        sqlx::query_as("SELECT severity, COUNT(*) FROM mon_errors WHERE at_ms >= ? AND at_ms <= ? GROUP BY severity")
+            .bind(w.from_ms)
+            .bind(w.to_ms)
+            .fetch_all(pool)
+            .await?;
     let by_severity = SEVERITIES
         .iter()
         .filter_map(|s| {
