@@ -9,7 +9,7 @@ use plotters_backend::DrawingErrorKind;
 
 use super::ReportError;
 use super::collect::day_of;
-use super::data::ReportData;
+use super::data::{DayCost, DayDuration, ReportData};
 
 const SIZE: (u32, u32) = (860, 360);
 const FONT: &str = "sans-serif";
@@ -132,6 +132,21 @@ fn day_axis(days: &[String]) -> impl Fn(&f64) -> String + '_ {
     }
 }
 
+/// Labels for a categorical axis: the name at each whole-number position.
+fn name_axis(names: &[String]) -> impl Fn(&f64) -> String + '_ {
+    move |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() > 1e-6 || i < 0.0 {
+            return String::new();
+        }
+        names.get(i as usize).cloned().unwrap_or_default()
+    }
+}
+
+fn percent_label(v: &f64) -> String {
+    format!("{v:.0}")
+}
+
 fn day_index(days: &[String], day: &str) -> Option<f64> {
     days.iter().position(|d| d == day).map(|i| i as f64)
 }
@@ -167,6 +182,7 @@ fn success_rate<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportDat
         .bold_line_style(GRID)
         .x_labels(days.len().min(16))
         .x_label_formatter(&fmt)
+        .y_label_formatter(&percent_label)
         .y_desc("success %")
         .draw()?;
     for (i, series) in d.success_by_day.iter().enumerate() {
@@ -190,6 +206,11 @@ fn success_rate<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportDat
     legend(&mut chart)
 }
 
+/// A bar series of the cost chart: label, value of a day, bar offset from the day's centre.
+type CostSeries = (&'static str, fn(&DayCost) -> Option<f64>, f64);
+/// A line of the duration chart: label, value of a day.
+type DurationSeries = (&'static str, fn(&DayDuration) -> i64);
+
 fn cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData) -> Drawn<DB> {
     let days = window_days(d);
     let max = d.cost_by_day.iter().flat_map(|c| [c.task_cost_usd, c.llm_cost_usd]).flatten().fold(0.0, f64::max);
@@ -208,7 +229,7 @@ fn cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData) -> Dr
         .x_label_formatter(&fmt)
         .y_desc("USD")
         .draw()?;
-    let series: [(&str, fn(&super::data::DayCost) -> Option<f64>, f64); 2] = [
+    let series: [CostSeries; 2] = [
         ("task results (task_results.cost_usd)", |c| c.task_cost_usd, -0.2),
         ("LLM calls (mon_llm_calls.cost_usd)", |c| c.llm_cost_usd, 0.2),
     ];
@@ -242,7 +263,7 @@ fn duration<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData) -
         .x_label_formatter(&fmt)
         .y_desc("seconds")
         .draw()?;
-    let series: [(&str, fn(&super::data::DayDuration) -> i64); 2] = [("p50", |r| r.p50_ms), ("p95", |r| r.p95_ms)];
+    let series: [DurationSeries; 2] = [("p50", |r| r.p50_ms), ("p95", |r| r.p95_ms)];
     for (i, (label, get)) in series.into_iter().enumerate() {
         let c = color(i);
         let pts: Vec<(f64, f64)> = d
@@ -268,7 +289,7 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, rows: &[
         .x_label_area_size(32)
         .y_label_area_size(44)
         .build_cartesian_2d(-0.5f64..(rows.len() as f64 - 0.5), 0f64..(max * 1.2))?;
-    let fmt = day_axis(&names);
+    let fmt = name_axis(&names);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -318,6 +339,7 @@ fn health<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData) -> 
         .bold_line_style(GRID)
         .x_labels(8)
         .x_label_formatter(&fmt)
+        .y_label_formatter(&percent_label)
         .y_desc("percent")
         .draw()?;
     let cpu: Vec<(i64, f64)> = d.health.series.iter().filter_map(|b| Some((b.start_ms, b.cpu_percent?))).collect();
@@ -342,7 +364,7 @@ fn leaderboard<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData
         .x_label_area_size(32)
         .y_label_area_size(48)
         .build_cartesian_2d(-0.5f64..(rows.len() as f64 - 0.5), 0f64..100f64)?;
-    let fmt = day_axis(&names);
+    let fmt = name_axis(&names);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -350,6 +372,7 @@ fn leaderboard<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &ReportData
         .bold_line_style(GRID)
         .x_labels(rows.len())
         .x_label_formatter(&fmt)
+        .y_label_formatter(&percent_label)
         .y_desc("success %")
         .draw()?;
     chart.draw_series(rows.iter().enumerate().map(|(i, r)| {

@@ -130,8 +130,11 @@ pub async fn health(pool: &SqlitePool, w: &Window) -> Result<Health, ReportError
     })
 }
 
+type RawAlert = (String, String, String, f64, f64, i64, Option<i64>);
+type RawDeployment = (String, String, Option<i64>, i64, String, i64, String);
+
 pub async fn alerts(pool: &SqlitePool, w: &Window) -> Result<Vec<AlertRow>, ReportError> {
-    let rows: Vec<(String, String, String, f64, f64, i64, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<RawAlert> = sqlx::query_as(
         "SELECT rule, severity, message, observed, threshold, fired_at_ms, resolved_at_ms FROM alerts \
          WHERE fired_at_ms >= ? AND fired_at_ms <= ? ORDER BY fired_at_ms DESC, id DESC LIMIT 50",
     )
@@ -169,7 +172,7 @@ pub async fn registry(pool: &SqlitePool) -> Result<Vec<ModelState>, ReportError>
         .bind(&id)
         .fetch_all(pool)
         .await?;
-        let latest: Option<(String, String, Option<i64>, i64, String, i64, String)> = sqlx::query_as(
+        let latest: Option<RawDeployment> = sqlx::query_as(
             "SELECT d.target, d.action, fv.version, tv.version, d.os_user, d.created_at_ms, d.reason \
              FROM deployments d LEFT JOIN model_versions fv ON fv.id = d.from_version_id \
              JOIN model_versions tv ON tv.id = d.to_version_id \
