@@ -6,189 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use browser_ai_mlops::api::models::{DeployInput, RegisterInput, deploy, register};
-use browser_ai_mlops::evaluator::results::NewEvaluation;
-use browser_ai_mlops::evaluator::{EvalConfig, EvalStatus, NewTaskResult, Results};
-use browser_ai_mlops::registry::Provider;
-use browser_ai_mlops::{Core, stats};
+use browser_ai_mlops::stats;
 use serde_json::Value;
 
 use crate::util::Home;
 
-const HOUR: i64 = 3_600_000;
-const DAY: i64 = 24 * HOUR;
-
-/// One seeded evaluation: which version, when it started (ms before now), and its attempts.
-struct SeededEval {
-    version: &'static str,
-    started_at_ms: i64,
-    /// (success, steps, cost, duration_ms) per attempt.
-    attempts: Vec<(bool, u32, Option<f64>, i64)>,
-}
-
-struct Seed {
-    evals: Vec<SeededEval>,
-    /// (at_ms, cost) of the LLM calls inserted.
-    llm_calls: Vec<(i64, f64)>,
-    /// (at_ms, type, severity, resolved) of the errors inserted.
-    errors: Vec<(i64, &'static str, &'static str, bool)>,
-}
-
-fn day_of(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap().format("%Y-%m-%d").to_string()
-}
-
-fn attempt(task: usize, a: &(bool, u32, Option<f64>, i64)) -> NewTaskResult {
-    NewTaskResult {
-        task_id: format!("task-{task}"),
-        attempt: 1,
-        run_id: None,
-        category: "search".into(),
-        difficulty: "easy".into(),
-        success: a.0,
-        score: if a.0 { 1.0 } else { 0.0 },
-        steps: a.1,
-        input_tokens: 10,
-        output_tokens: 5,
-        cost_usd: a.2,
-        duration_ms: a.3,
-        final_url: String::new(),
-        answer: None,
-        evidence: Vec::new(),
-        error: None,
-        screenshot_hash: None,
-    }
-}
-
-async fn register_version(core: &Core, temperature: f64) {
-    let input = RegisterInput {
-        name: "web-agent".into(),
-        provider: Provider::Baseline,
-        model_id: "baseline".into(),
-        base_url: None,
-        temperature: Some(temperature),
-        max_tokens: None,
-        top_p: None,
-        system_prompt: None,
-        extra_params: Default::default(),
-        description: None,
-        changelog: None,
-    };
-    register(core, input).await.unwrap();
-}
-
-/// Two versions of one model, four evaluations (one 10 days old), LLM calls, errors, health samples and an alert.
-async fn seed(home: &Home) -> Seed {
-    let core = Core::open(home.settings()).await.unwrap();
-    register_version(&core, 0.0).await;
-    register_version(&core, 0.5).await;
-    let d = DeployInput { reference: "web-agent:2".into(), target: "production".into(), reason: "better".into() };
-    deploy(&core, d).await.unwrap();
-    let now = browser_ai_mlops::util::now_ms();
-    let evals = vec![
-        SeededEval {
-            version: "web-agent:1",
-            started_at_ms: now - 2 * DAY,
-            attempts: (0..10).map(|i| (i < 6, 3, Some(0.01), 100 * (i as i64 + 1))).collect(),
-        },
-        SeededEval {
-            version: "web-agent:2",
-            started_at_ms: now - HOUR,
-            attempts: (0..8).map(|i| (i != 3, 5, None, 200 * (8 - i as i64))).collect(),
-        },
-        SeededEval {
-            version: "web-agent:1",
-            started_at_ms: now - 3 * DAY - HOUR,
-            attempts: (0..4).map(|i| (i == 0, 7, None, 5000 + i as i64)).collect(),
-        },
-        SeededEval {
-            version: "web-agent:2",
-            started_at_ms: now - 10 * DAY,
-            attempts: (0..5).map(|_| (true, 1, Some(9.0), 42)).collect(),
-        },
-    ];
-    let store = core.store().await.unwrap().clone();
-    let results = Results::new(store.clone());
-    let registry = core.registry().await.unwrap();
-    for e in &evals {
-        let version = registry.version(e.version).await.unwrap().id;
-        let new = NewEvaluation {
-            model_version_id: Some(version),
-            suite: "builtin".into(),
-            suite_hash: "0".repeat(64),
-            config: EvalConfig::default(),
-        };
-        let eval = results.create(&new).await.unwrap();
-        for (i, a) in e.attempts.iter().enumerate() {
-            results.record(&eval.id, &attempt(i, a)).await.unwrap();
-        }
-        results.finish(&eval.id, EvalStatus::Finished, None).await.unwrap();
-        sqlx::query("UPDATE evaluations SET started_at_ms = ? WHERE id = ?")
-            .bind(e.started_at_ms)
-            .bind(&eval.id)
-            .execute(store.pool())
-            .await
-            .unwrap();
-    }
-    let pool = store.pool();
-    let llm_calls = vec![(now - 2 * HOUR, 0.002), (now - 2 * HOUR + 5, 0.003), (now - 2 * DAY, 0.5)];
-    for (at, cost) in &llm_calls {
-        sqlx::query(
-            "INSERT INTO mon_llm_calls (provider, model, input_tokens, output_tokens, cost_usd, latency_ms, success, \
-             at_ms) VALUES ('openai', 'gpt-test', 100, 20, ?, 350.0, 1, ?)",
-        )
-        .bind(cost)
-        .bind(at)
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    let errors = vec![
-        (now - 3 * HOUR, "timeout", "high", false),
-        (now - 3 * HOUR + 1, "timeout", "high", true),
-        (now - 30 * HOUR, "timeout", "medium", false),
-        (now - 30 * HOUR, "selector_not_found", "low", false),
-        (now - 10 * DAY, "crash", "critical", false),
-    ];
-    for (i, (at, kind, severity, resolved)) in errors.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO mon_errors (id, error_type, message, severity, resolved, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(format!("err-{i}"))
-        .bind(kind)
-        .bind(format!("{kind} number {i}"))
-        .bind(severity)
-        .bind(resolved)
-        .bind(at)
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    for i in 0..24i64 {
-        let cpu = (i > 0).then(|| 10.0 + (i * 7 % 60) as f64);
-        sqlx::query(
-            "INSERT INTO health_samples (at_ms, cpu_percent, cpu_count, memory_used_bytes, memory_total_bytes, \
-             disk_path, disk_used_bytes, disk_total_bytes, process_rss_bytes, status) \
-             VALUES (?, ?, 2, ?, 8000, '/', 10, 100, 5, 'healthy')",
-        )
-        .bind(now - i * 2 * HOUR - HOUR)
-        .bind(cpu)
-        .bind(2000 + i * 100)
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    sqlx::query(
-        "INSERT INTO alerts (id, rule, severity, message, observed, threshold, fired_at_ms) \
-         VALUES ('alert-1', 'error_rate', 'warning', 'error rate 0.3 above 0.2', 0.3, 0.2, ?)",
-    )
-    .bind(now - 4 * HOUR)
-    .execute(pool)
-    .await
-    .unwrap();
-    core.shutdown().await.unwrap();
-    Seed { evals, llm_calls, errors }
-}
+mod seed;
+use seed::{DAY, Seed, day_of, seed};
 
 /// The leaderboard row this test expects for `version` from the evaluations started within `days` days.
 fn expected_row(seed: &Seed, version: &str, from_ms: i64) -> Option<Value> {
@@ -491,4 +315,32 @@ fn bad_output_is_an_input_error_and_writes_nothing() {
     assert!(err.contains("--days"), "{err}");
     assert!(!home.path().join("r.txt").exists() && !home.path().join("r.html").exists());
     assert!(!home.db_path().exists(), "the database was opened for a request that was refused");
+}
+
+#[tokio::test]
+async fn without_a_font_the_error_names_the_packages_and_nothing_is_written() {
+    let home = Home::new();
+    seed(&home).await;
+    // A fontconfig setup that knows no font directory: plotters finds no sans-serif font.
+    let conf = home.path().join("no-fonts.conf");
+    let cache = home.path().join("fc-cache");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><dir>/nonexistent</dir><cachedir>{}</cachedir></fontconfig>\n",
+            cache.display()
+        ),
+    )
+    .unwrap();
+    let out_dir = home.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    for name in ["r.html", "r.md"] {
+        let path = out_dir.join(name);
+        let out =
+            home.cmd(&["generate-report", path.to_str().unwrap()]).env("FONTCONFIG_FILE", &conf).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("fonts-dejavu-core") && stderr.contains("fontconfig"), "{stderr}");
+    }
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0, "something was left in the output directory");
 }
