@@ -143,6 +143,11 @@ fn name_axis(names: &[String]) -> impl Fn(&f64) -> String + '_ {
     }
 }
 
+/// Whole-number ticks only (counts have no halves).
+fn count_label(v: &f64) -> String {
+    if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { String::new() }
+}
+
 fn percent_label(v: &f64) -> String {
     format!("{v:.0}")
 }
@@ -297,6 +302,7 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, rows: &[
         .bold_line_style(GRID)
         .x_labels(rows.len())
         .x_label_formatter(&fmt)
+        .y_label_formatter(&count_label)
         .y_desc("errors")
         .draw()?;
     chart.draw_series(
