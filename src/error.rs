@@ -5,6 +5,7 @@ use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
     metrics::alerts::AlertError, metrics::health::HealthError, registry::RegistryError, sites::SiteError,
     store::StoreError, tracker::TrackerError,
+    registry::RegistryError, report::ReportError, sites::SiteError, store::StoreError, tracker::TrackerError,
 };
 use crate::{metrics::exposition::ExpositionError, server::ServerError};
 
@@ -60,6 +61,8 @@ pub enum Error {
     Server(#[from] ServerError),
     #[error(transparent)]
     Exposition(#[from] ExpositionError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -90,6 +93,7 @@ impl Error {
             Error::Alert(e) => e.kind(),
             Error::Server(e) => e.kind(),
             Error::Exposition(e) => e.kind(),
+            Error::Report(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

@@ -15,6 +15,7 @@ pub mod evaluator;
 pub mod llm;
 pub mod metrics;
 pub mod registry;
+pub mod report;
 pub mod server;
 pub mod sites;
 pub mod stats;

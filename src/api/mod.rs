@@ -6,5 +6,6 @@ pub mod evals;
 pub mod experiments;
 pub mod health;
 pub mod models;
+pub mod reports;
 pub mod run_search;
 pub mod runs;

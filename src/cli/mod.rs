@@ -11,6 +11,7 @@ pub mod experiments;
 pub mod models;
 pub mod monitor_health;
 pub mod output;
+pub mod report;
 pub mod run_search;
 pub mod runs;
 pub mod serve;
@@ -74,6 +75,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Serve the command table over HTTP, with /metrics for Prometheus
     Serve(serve::ServeArgs),
+    /// Write a report of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
+    GenerateReport(report::ReportArgs),
     /// Print a shell completion script
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -107,6 +110,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Monitor(cmd) => monitor_health::run(&core, &out, cmd).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
+        Command::GenerateReport(args) => report::run(&core, args, &out).await,
         Command::Completions { .. } | Command::Serve(_) => Ok(0),
     };
     let closed = core.shutdown().await;

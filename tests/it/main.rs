@@ -11,6 +11,7 @@ mod evaluator;
 mod health;
 mod llm;
 mod registry;
+mod report;
 mod search;
 mod server;
 mod store;
