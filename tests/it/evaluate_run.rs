@@ -190,7 +190,7 @@ fn the_miniwob_dir_can_come_from_the_config_and_bad_dirs_or_tasks_are_input_erro
 fn an_evaluation_attempt_runs_in_the_remote_browser_named_by_cdp_url() {
     // The remote browser's user agent is unique to it, so a check that sees it proves where the page ran.
     let marker = format!("bam-remote-{}", std::process::id());
-    let remote = crate::browser::RemoteChromium::start(&[&format!("--user-agent={marker}")]);
+    let remote = crate::remote_cdp::RemoteChromium::start(&[&format!("--user-agent={marker}")]);
     let home = Home::new();
     home.ok(&["model", "register", "rb", "baseline", "label-matcher"]);
     let suite = home.path().join("remote.yaml");
@@ -214,7 +214,7 @@ fn an_evaluation_attempt_runs_in_the_remote_browser_named_by_cdp_url() {
     assert_eq!(local["results"][0]["success"], false, "{local}");
 
     // A dead endpoint is an error naming the URL.
-    let dead = crate::browser::dead_cdp_url();
+    let dead = crate::remote_cdp::dead_cdp_url();
     let set = format!("browser.cdp_url={dead}");
     let err = home.fails(&["--set", &set, "agent", "run", "Open the news", "--start-url", "site://news/"], 1);
     assert!(err.contains(&dead), "{err}");

@@ -9,6 +9,7 @@ mod evaluate_run;
 mod evaluator;
 mod llm;
 mod registry;
+mod remote_cdp;
 mod search;
 mod store;
 mod tracker;
