@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::evaluator::summary::{EvaluationComparison, EvaluationSummary};
-use crate::evaluator::{Category, Difficulty, Results, TaskFilter, TaskResult, suite};
+use crate::evaluator::{Category, Difficulty, Results, TaskFilter, TaskResult, miniwob, suite};
 use crate::{Core, Result};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
@@ -109,6 +109,13 @@ pub async fn benchmark(
     input: crate::evaluator::runner::BenchmarkRequest,
     events: Option<&tokio::sync::broadcast::Sender<crate::evaluator::runner::EvalEvent>>,
 ) -> Result<EvaluationResults> {
+    let mut input = input;
+    if let Some(task) = input.filter.ids.iter().find_map(|id| miniwob::task_name(id).map(str::to_string)) {
+        let loaded = crate::config::load(core.settings())?;
+        let configured = loaded.config.experiments.miniwob_dir.as_deref();
+        let dir = miniwob::resolve_dir(input.miniwob_dir.as_deref(), configured, &loaded.path);
+        input.miniwob_dir = Some(dir.ok_or_else(|| miniwob::missing_dir_error(&task))?);
+    }
     let summary = crate::evaluator::runner::run_benchmark(core, &input, events).await?;
     results(core, EvaluationIdInput { id: summary.evaluation.id }).await
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::dom::{DOM_JS, build_state, parse_raw};
 use super::pool::BrowserPool;
 use super::session::StateOptions;
 use super::testserver::TestServer;
@@ -22,6 +23,12 @@ pub struct DomBenchFigures {
     pub p95_ms: f64,
     pub max_ms: f64,
     pub serialized_bytes: usize,
+    /// Where a state's time goes, measured separately in extra runs of the collector (medians): the script itself
+    /// (`performance.now()` in the page), the whole `Runtime.evaluate` call around it (script + CDP transfer of its
+    /// JSON), and the Rust side (parsing that JSON, building the serialisation, hashing it).
+    pub script_median_ms: f64,
+    pub evaluate_median_ms: f64,
+    pub rust_median_ms: f64,
 }
 
 /// Timings of single actions on the same kind of page.
@@ -66,7 +73,8 @@ fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Median/p95 of `state()` (extraction + serialisation + hash) over `reps` runs on a page with `elements` elements.
+/// Median/p95 of `state()` (tab list + extraction + serialisation + hash) over `reps` runs on a page with `elements`
+/// elements, then the split of the time between the page script, the CDP call and the Rust side.
 pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Result<DomBenchFigures> {
     let server = TestServer::start(None, vec![("/bench.html".into(), generated_page(elements))])
         .await
@@ -82,6 +90,25 @@ pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Resu
         std::hint::black_box(state);
     }
     times.sort_by(f64::total_cmp);
+    let (mut script, mut evaluate, mut rust) = (Vec::new(), Vec::new(), Vec::new());
+    let timed = format!(
+        "(() => {{ const t0 = performance.now(); const r = ({DOM_JS})({{mark: true}}); \
+         window.__bamBenchMs = performance.now() - t0; return r; }})()"
+    );
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        let value = session.eval_internal("reading the page", timed.clone()).await?;
+        evaluate.push(ms_since(t));
+        let t = Instant::now();
+        let raw = parse_raw(value.as_str().unwrap_or_default())
+            .map_err(|e| BrowserError::Cdp { op: "reading the page".into(), reason: e.to_string() })?;
+        std::hint::black_box(build_state(raw, Vec::new()));
+        rust.push(ms_since(t));
+        script.push(session.eval_internal("bench timing", "window.__bamBenchMs".into()).await?.as_f64().unwrap_or(0.0));
+    }
+    for v in [&mut script, &mut evaluate, &mut rust] {
+        v.sort_by(f64::total_cmp);
+    }
     session.close().await?;
     Ok(DomBenchFigures {
         elements,
@@ -91,6 +118,9 @@ pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Resu
         p95_ms: percentile(&times, 0.95),
         max_ms: times.last().copied().unwrap_or(0.0),
         serialized_bytes: first.serialized.len(),
+        script_median_ms: percentile(&script, 0.5),
+        evaluate_median_ms: percentile(&evaluate, 0.5),
+        rust_median_ms: percentile(&rust, 0.5),
     })
 }
 

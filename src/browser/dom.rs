@@ -17,7 +17,7 @@ pub(crate) fn collect_expression(mark: bool) -> String {
     format!("({DOM_JS})({{mark: {mark}}})")
 }
 
-/// What `dom.js` returns.
+/// What `dom.js` returns (as one JSON string, parsed with [`parse_raw`]).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RawState {
     pub url: String,
@@ -28,21 +28,52 @@ pub(crate) struct RawState {
 }
 
 /// One entry in document order: text between elements, or an element.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "k")]
+#[derive(Debug, Clone)]
 pub(crate) enum RawItem {
-    #[serde(rename = "t")]
-    Text { t: String },
-    #[serde(rename = "e")]
+    Text {
+        t: String,
+    },
     Element {
         tag: String,
         role: Option<String>,
         text: String,
-        #[serde(default)]
         attrs: BTreeMap<String, String>,
         shadow: bool,
         frame: Vec<String>,
     },
+}
+
+/// The compact wire form of an item: a string for text, `[tag, role, text, [name, value, …], shadow 0|1, frame]` for
+/// an element.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WireItem {
+    Text(String),
+    Element(String, Option<String>, String, Vec<String>, u8, Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for RawItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match WireItem::deserialize(d)? {
+            WireItem::Text(t) => RawItem::Text { t },
+            WireItem::Element(tag, role, text, flat, shadow, frame) => {
+                if flat.len() % 2 != 0 {
+                    return Err(serde::de::Error::custom("attribute list of odd length"));
+                }
+                let mut attrs = BTreeMap::new();
+                let mut pairs = flat.into_iter();
+                while let (Some(k), Some(v)) = (pairs.next(), pairs.next()) {
+                    attrs.insert(k, v);
+                }
+                RawItem::Element { tag, role, text, attrs, shadow: shadow != 0, frame }
+            }
+        })
+    }
+}
+
+/// Parses the collector's JSON text.
+pub(crate) fn parse_raw(json: &str) -> Result<RawState, serde_json::Error> {
+    serde_json::from_str(json)
 }
 
 /// Attributes shown in the serialisation, in this order (`id` only when nothing else names the element).
@@ -190,6 +221,29 @@ mod tests {
         assert_eq!(state.pixels_below, 250);
         assert_eq!(state.dom_hash, hash(&state.serialized));
         assert_eq!(state.dom_hash.len(), 64);
+    }
+
+    #[test]
+    fn the_compact_wire_form_parses_into_items() {
+        let json = r#"{"url":"http://x/","title":"T","above":0,"below":12.6,"items":["Intro",
+            ["button",null,"Go",["id","go","aria-label","Start"],0,[]],
+            ["input","textbox","",["name","q"],1,["iframe#pay"]]]}"#;
+        let raw = parse_raw(json).unwrap();
+        assert_eq!(raw.items.len(), 3);
+        assert!(matches!(&raw.items[0], RawItem::Text { t } if t == "Intro"));
+        let RawItem::Element { tag, role, text, attrs, shadow, frame } = &raw.items[2] else { panic!("element") };
+        assert_eq!((tag.as_str(), role.as_deref(), text.as_str(), *shadow), ("input", Some("textbox"), "", true));
+        assert_eq!(attrs.get("name").map(String::as_str), Some("q"));
+        assert_eq!(frame, &vec!["iframe#pay".to_string()]);
+        let state = build_state(raw, vec![]);
+        assert_eq!(
+            state.serialized,
+            "Intro\n[0]<button aria-label=\"Start\">Go</button>\n[1]<input name=\"q\" />\n… 13 px below"
+        );
+        assert!(
+            parse_raw(r#"{"url":"","title":"","above":0,"below":0,"items":[["a",null,"",["odd"],0,[]]]}"#).is_err()
+        );
+        assert!(parse_raw(r#"{"url":"","title":"","above":0,"below":0,"items":[{"k":"t"}]}"#).is_err());
     }
 
     #[test]

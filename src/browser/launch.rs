@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::browser::GetVersionParams;
+use chromiumoxide::handler::HandlerConfig;
 use chromiumoxide::handler::viewport::Viewport;
 use futures::StreamExt;
 use tokio::sync::RwLock;
@@ -168,6 +169,21 @@ impl std::fmt::Debug for BrowserHandle {
     }
 }
 
+/// How long connecting to a remote CDP endpoint may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The emulated viewport of every page (launched or remote): the configured window size at scale 1.
+fn viewport(options: &BrowserOptions) -> Viewport {
+    Viewport {
+        width: options.window_width,
+        height: options.window_height,
+        device_scale_factor: Some(1.0),
+        emulating_mobile: false,
+        is_landscape: false,
+        has_touch: false,
+    }
+}
+
 fn fresh_profile_dir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("browser-ai-mlops-chromium-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir)
@@ -179,16 +195,31 @@ impl BrowserHandle {
     /// Launches a local Chromium or connects to `options.cdp_url`.
     pub async fn start(options: &BrowserOptions) -> Result<BrowserHandle> {
         match &options.cdp_url {
-            Some(url) => Self::connect(url).await,
+            Some(url) => Self::connect(url, options).await,
             None => Self::launch(options).await,
         }
     }
 
-    /// Connects to a running Chromium's DevTools endpoint.
-    pub async fn connect(url: &str) -> Result<BrowserHandle> {
-        let (browser, handler) = Browser::connect(url.to_string())
-            .await
-            .map_err(|e| BrowserError::Connect { url: url.to_string(), reason: e.to_string() })?;
+    /// Connects to a running Chromium's DevTools endpoint (`ws://…/devtools/browser/<id>`, or `http://host:port`,
+    /// whose `/json/version` names the websocket). Nothing is launched and no process or profile is owned: closing
+    /// only disconnects. Pages get the same viewport and operation timeout as a launched browser's.
+    pub async fn connect(url: &str, options: &BrowserOptions) -> Result<BrowserHandle> {
+        let fail = |reason: String| BrowserError::Connect { url: url.to_string(), reason };
+        let parsed = url::Url::parse(url).map_err(|e| fail(format!("not a URL ({e})")))?;
+        if !matches!(parsed.scheme(), "ws" | "wss" | "http" | "https") {
+            return Err(fail(format!("expected a ws:// (or http://) DevTools URL, got scheme {:?}", parsed.scheme())));
+        }
+        let config = HandlerConfig {
+            viewport: Some(viewport(options)),
+            request_timeout: options.op_timeout,
+            ..HandlerConfig::default()
+        };
+        let connecting = Browser::connect_with_config(url.to_string(), config);
+        let (browser, handler) = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(e)) => return Err(fail(e.to_string())),
+            Err(_) => return Err(fail(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+        };
         Ok(Self::wrap(browser, handler, None, None))
     }
 
@@ -199,14 +230,7 @@ impl BrowserHandle {
             .chrome_executable(&exe)
             .user_data_dir(&profile)
             .window_size(options.window_width, options.window_height)
-            .viewport(Viewport {
-                width: options.window_width,
-                height: options.window_height,
-                device_scale_factor: Some(1.0),
-                emulating_mobile: false,
-                is_landscape: false,
-                has_touch: false,
-            })
+            .viewport(viewport(options))
             .request_timeout(options.op_timeout)
             .launch_timeout(Duration::from_secs(30))
             .args(["disable-gpu", "disable-quic", "disable-component-update", "disable-sync"])

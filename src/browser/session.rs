@@ -13,13 +13,14 @@ use chromiumoxide::cdp::browser_protocol::page::{
     NavigateParams,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
-    ActivateTargetParams, CloseTargetParams, CreateBrowserContextParams, CreateTargetParams, GetTargetsParams, TargetId,
+    ActivateTargetParams, CloseTargetParams, CreateBrowserContextParams, CreateTargetParams, GetTargetsParams,
+    TargetId, TargetInfo,
 };
 use futures::StreamExt;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::cdp::{evaluate, guarded};
-use super::dom::{RawState, build_state, collect_expression, hash};
+use super::dom::{RawState, build_state, collect_expression, hash, parse_raw};
 use super::launch::{BrowserHandle, BrowserOptions};
 use super::markdown::{DEFAULT_MAX_CHARS, MARKDOWN_JS, tidy};
 use super::policy::DomainPolicy;
@@ -190,9 +191,18 @@ impl Session {
     }
 
     /// The page as the model sees it; indexes the elements for the following actions.
+    ///
+    /// The tab list and the page are read concurrently (two CDP calls, one round trip of waiting); only when the tab
+    /// refresh changed the active tab (it was closed) is the page read again, from the new active tab.
     pub async fn state(&mut self, options: StateOptions) -> Result<PageState> {
-        self.refresh_tabs().await?;
-        let raw = self.collect(true).await?;
+        let before = self.tabs.get(self.active).map(|t| t.target.clone());
+        let (infos, raw) = tokio::join!(self.target_infos(), self.collect(true));
+        self.apply_targets(infos?).await?;
+        let raw = if self.tabs.get(self.active).map(|t| &t.target) == before.as_ref() {
+            raw?
+        } else {
+            self.collect(true).await?
+        };
         let tabs = self.tab_infos();
         let mut state = build_state(raw, tabs);
         if options.screenshot {
@@ -201,12 +211,12 @@ impl Session {
         Ok(state)
     }
 
+    /// Runs the collector on the active tab: one CDP round trip whose result is one JSON string.
     pub(crate) async fn collect(&self, mark: bool) -> Result<RawState> {
         let value = self.eval_internal("reading the page", collect_expression(mark)).await?;
-        serde_json::from_value(value).map_err(|e| BrowserError::Cdp {
-            op: "reading the page".into(),
-            reason: format!("unexpected DOM data: {e}"),
-        })
+        let unexpected = |reason: String| BrowserError::Cdp { op: "reading the page".into(), reason };
+        let text = value.as_str().ok_or_else(|| unexpected(format!("the DOM collector returned {value}")))?;
+        parse_raw(text).map_err(|e| unexpected(format!("unexpected DOM data: {e}")))
     }
 
     /// URL and serialisation hash of the active tab without touching the element index (for `page_changed`).
@@ -256,14 +266,25 @@ impl Session {
     /// Syncs the tab list with the browser: drops closed tabs, appends new ones of this context (in the order they
     /// appear). Returns the positions of the new tabs.
     pub(crate) async fn refresh_tabs(&mut self) -> Result<Vec<usize>> {
+        let infos = self.target_infos().await?;
+        self.apply_targets(infos).await
+    }
+
+    /// The browser's targets (all contexts); empty once the session is closed.
+    async fn target_infos(&self) -> Result<Vec<TargetInfo>> {
+        if self.context.is_none() {
+            return Ok(Vec::new());
+        }
+        let browser = self.handle.browser.read().await;
+        Ok(guarded(&self.handle, "listing tabs", self.op_timeout, browser.execute(GetTargetsParams::default()))
+            .await?
+            .result
+            .target_infos)
+    }
+
+    /// Applies a target list read by [`Self::target_infos`] to the session's tabs (see `refresh_tabs`).
+    async fn apply_targets(&mut self, infos: Vec<TargetInfo>) -> Result<Vec<usize>> {
         let Some(ctx) = self.context.clone() else { return Ok(Vec::new()) };
-        let infos = {
-            let browser = self.handle.browser.read().await;
-            guarded(&self.handle, "listing tabs", self.op_timeout, browser.execute(GetTargetsParams::default()))
-                .await?
-                .result
-                .target_infos
-        };
         let mine: Vec<_> =
             infos.into_iter().filter(|t| t.r#type == "page" && t.browser_context_id.as_ref() == Some(&ctx)).collect();
         let active_target = self.tabs.get(self.active).map(|t| t.target.clone());

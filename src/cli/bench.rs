@@ -66,6 +66,13 @@ fn render(r: &BenchReport) -> String {
                 "DOM state, 1000 elements",
                 format!("median {:.1} ms, p95 {:.1} ms ({} indexed)", b.dom.median_ms, b.dom.p95_ms, b.dom.indexed),
             ),
+            (
+                "  of which (medians)",
+                format!(
+                    "script {:.1} ms, evaluate call {:.1} ms, Rust {:.1} ms",
+                    b.dom.script_median_ms, b.dom.evaluate_median_ms, b.dom.rust_median_ms
+                ),
+            ),
             ("click", format!("median {:.1} ms, p95 {:.1} ms", b.actions.click_median_ms, b.actions.click_p95_ms)),
             (
                 "input_text",

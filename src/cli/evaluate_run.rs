@@ -22,7 +22,7 @@ pub struct BenchmarkArgs {
     pub category: Option<String>,
     #[arg(long)]
     pub difficulty: Option<String>,
-    /// Only these task ids (repeatable; `miniwob:<task>` needs --miniwob-dir)
+    /// Only these task ids (repeatable; `miniwob:<task>` needs --miniwob-dir or experiments.miniwob_dir)
     #[arg(long = "task", value_name = "ID")]
     pub tasks: Vec<String>,
     /// Attempts per task
@@ -40,7 +40,7 @@ pub struct BenchmarkArgs {
     /// Exit with code 1 when the success rate is below this (0..1)
     #[arg(long, value_name = "X")]
     pub min_success_rate: Option<f64>,
-    /// Directory with MiniWoB++ html pages (for miniwob:<task> ids)
+    /// Directory with MiniWoB++ html pages (for miniwob:<task> ids; default: experiments.miniwob_dir)
     #[arg(long, value_name = "DIR")]
     pub miniwob_dir: Option<PathBuf>,
     /// Show the browser window

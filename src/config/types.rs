@@ -138,6 +138,10 @@ pub struct ExperimentsConfig {
     pub auto_log_conversations: bool,
     pub auto_log_screenshots: bool,
     pub auto_log_dom_snapshots: bool,
+    /// MiniWoB++ `html/` folder for `miniwob:<task>` ids (relative paths: from the config file's folder); the
+    /// `--miniwob-dir` flag takes precedence.
+    #[serde(default)]
+    pub miniwob_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -239,6 +243,7 @@ impl Config {
                 auto_log_conversations: true,
                 auto_log_screenshots: true,
                 auto_log_dom_snapshots: true,
+                miniwob_dir: some("x"),
             },
             deployment: DeploymentConfig {
                 replicas: 1,

@@ -31,6 +31,27 @@ pub fn task_name(reference: &str) -> Option<&str> {
     ok.then_some(name)
 }
 
+/// The MiniWoB directory to use: the `--miniwob-dir` flag, else the config's `experiments.miniwob_dir` (a relative
+/// configured path is taken from the folder of the config file that set it; blank means unset).
+pub fn resolve_dir(flag: Option<&Path>, configured: Option<&str>, config_file: &Path) -> Option<PathBuf> {
+    if let Some(dir) = flag {
+        return Some(dir.to_path_buf());
+    }
+    let configured = Path::new(configured.map(str::trim).filter(|c| !c.is_empty())?);
+    if configured.is_absolute() {
+        return Some(configured.to_path_buf());
+    }
+    Some(config_file.parent().unwrap_or(Path::new(".")).join(configured))
+}
+
+/// The error for `miniwob:<task>` ids when no directory was given by either way.
+pub fn missing_dir_error(task: &str) -> EvalError {
+    EvalError::Invalid(format!(
+        "task miniwob:{task} needs a MiniWoB directory: pass --miniwob-dir DIR or set experiments.miniwob_dir in the \
+         config (the html/ folder of the pip package `miniwob`)"
+    ))
+}
+
 /// A MiniWoB `html` directory (containing `miniwob/<task>.html` and `core/`), or a directory of task pages.
 #[derive(Debug, Clone)]
 pub struct MiniwobDir {
@@ -38,10 +59,13 @@ pub struct MiniwobDir {
 }
 
 impl MiniwobDir {
+    /// A missing directory is an input error (exit code 2), like a bad flag value.
     pub fn open(dir: &Path) -> Result<MiniwobDir, EvalError> {
         if !dir.is_dir() {
-            return Err(EvalError::Miniwob(format!(
-                "{}: not a directory (pass the html/ folder of a MiniWoB++ checkout or of the pip package `miniwob`)",
+            let what = if dir.exists() { "not a directory" } else { "no such directory" };
+            return Err(EvalError::Invalid(format!(
+                "MiniWoB directory {}: {what} (expected the html/ folder of a MiniWoB++ checkout or of the pip package \
+                 `miniwob`, containing miniwob/<task>.html)",
                 dir.display()
             )));
         }
@@ -52,18 +76,21 @@ impl MiniwobDir {
         &self.root
     }
 
-    /// Path of the task's page relative to the root: `<task>.html` or `miniwob/<task>.html`.
+    /// Path of the task's page relative to the root: `<task>.html` or `miniwob/<task>.html`. An invalid or unknown
+    /// task name is an input error.
     pub fn page(&self, task: &str) -> Result<String, EvalError> {
         let valid = !task.is_empty() && task.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !valid {
-            return Err(EvalError::Miniwob(format!("invalid task name {task:?}")));
+            return Err(EvalError::Invalid(format!(
+                "invalid MiniWoB task name {task:?} (expected letters, digits, '-' or '_')"
+            )));
         }
         [format!("{task}.html"), format!("miniwob/{task}.html")]
             .into_iter()
             .find(|rel| self.root.join(rel).is_file())
             .ok_or_else(|| {
-                EvalError::Miniwob(format!(
-                    "no task {task:?} in {}: neither {task}.html nor miniwob/{task}.html exists",
+                EvalError::Invalid(format!(
+                    "unknown MiniWoB task miniwob:{task}: neither {task}.html nor miniwob/{task}.html exists in {}",
                     self.root.display()
                 ))
             })
@@ -210,6 +237,20 @@ mod tests {
         assert_eq!(score(0.6), (true, 0.8));
         assert_eq!(score(7.0), (true, 1.0));
         assert_eq!(score(f64::NAN), (false, 0.0));
+    }
+
+    #[test]
+    fn the_flag_wins_and_relative_config_paths_follow_the_config_file() {
+        let file = Path::new("/etc/bam/config/development.yaml");
+        let flag = Path::new("rel/flag");
+        assert_eq!(resolve_dir(Some(flag), Some("/abs/conf"), file), Some(PathBuf::from("rel/flag")));
+        assert_eq!(resolve_dir(None, Some("/abs/conf"), file), Some(PathBuf::from("/abs/conf")));
+        assert_eq!(resolve_dir(None, Some("mw/html"), file), Some(PathBuf::from("/etc/bam/config/mw/html")));
+        assert_eq!(resolve_dir(None, Some("  "), file), None);
+        assert_eq!(resolve_dir(None, None, file), None);
+        let err = missing_dir_error("click-test").to_string();
+        assert!(err.contains("miniwob:click-test") && err.contains("--miniwob-dir"), "{err}");
+        assert!(err.contains("experiments.miniwob_dir"), "{err}");
     }
 
     #[test]

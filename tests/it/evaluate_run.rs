@@ -105,3 +105,117 @@ fn agent_run_drives_the_browser_and_is_tracked_as_a_run() {
     assert!(final_url.contains("article.html"), "final url {final_url}");
     assert!(run["totals"]["actions"].as_i64().unwrap() >= 1);
 }
+
+fn miniwob_fixture() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/miniwob")
+}
+
+/// Raw rewards the fixture pages' own graders give for the button their utterance names
+/// (tests/fixtures/miniwob/miniwob/*.html), and the adapter's mapping of a reward r to a score: (r + 1) / 2.
+const FIXTURE_REWARDS: [(&str, f64); 3] = [("click-button", 1.0), ("click-partial", 0.5), ("click-penalty", -0.5)];
+
+fn expected_score(reward: f64) -> f64 {
+    (reward + 1.0) / 2.0
+}
+
+#[test]
+fn miniwob_tasks_run_through_the_cli_and_are_scored_by_the_pages_reward() {
+    let home = Home::new();
+    home.ok(&["model", "register", "mw", "baseline", "label-matcher"]);
+    let dir = miniwob_fixture();
+    let mut args = vec!["evaluate", "benchmark", "mw:1", "--miniwob-dir", dir.to_str().unwrap()];
+    let ids: Vec<String> = FIXTURE_REWARDS.iter().map(|(t, _)| format!("miniwob:{t}")).collect();
+    for id in &ids {
+        args.extend(["--task", id.as_str()]);
+    }
+    let out = home.json(&args);
+    let rows = out["results"].as_array().unwrap();
+    assert_eq!(rows.len(), FIXTURE_REWARDS.len(), "{out}");
+    for (task, reward) in FIXTURE_REWARDS {
+        let row = rows.iter().find(|r| r["task_id"] == format!("miniwob-{task}")).unwrap_or_else(|| panic!("{out}"));
+        assert_eq!(row["score"].as_f64(), Some(expected_score(reward)), "{task}: {row}");
+        assert_eq!(row["success"].as_bool(), Some(reward > 0.0), "{task}: {row}");
+        let observed = row["evidence"][0]["observed"].as_str().unwrap();
+        assert!(observed.starts_with(&format!("raw reward {reward}")), "{task}: {observed}");
+        // Stored like any other task: one finished tracker run per attempt, with the agent's actions.
+        let run = home.json(&["run", "show", row["run_id"].as_str().unwrap()]);
+        assert_eq!(run["run"]["status"], "finished", "{run}");
+        assert!(run["totals"]["actions"].as_i64().unwrap() >= 1, "{run}");
+    }
+    assert_eq!(out["summary"]["attempts"], 3);
+    assert_eq!(out["summary"]["successes"], 2);
+    let id = out["summary"]["evaluation"]["id"].as_str().unwrap();
+    let stored = home.json(&["evaluate", "results", id]);
+    assert_eq!(stored["results"].as_array().unwrap().len(), 3, "{stored}");
+}
+
+#[test]
+fn the_miniwob_dir_can_come_from_the_config_and_bad_dirs_or_tasks_are_input_errors() {
+    let home = Home::new();
+    home.ok(&["model", "register", "mw", "baseline", "label-matcher"]);
+    // Neither the flag nor the config: exit 2, naming both ways to give it.
+    let err = home.fails(&["evaluate", "model", "mw:1", "miniwob:click-button"], 2);
+    assert!(err.contains("--miniwob-dir") && err.contains("experiments.miniwob_dir"), "{err}");
+    let missing = home.path().join("no-such-html");
+    let err = home
+        .fails(&["evaluate", "model", "mw:1", "miniwob:click-button", "--miniwob-dir", missing.to_str().unwrap()], 2);
+    assert!(err.contains(missing.to_str().unwrap()), "{err}");
+    let err = home.fails(
+        &["evaluate", "model", "mw:1", "miniwob:no-such-task", "--miniwob-dir", miniwob_fixture().to_str().unwrap()],
+        2,
+    );
+    assert!(err.contains("miniwob:no-such-task"), "{err}");
+
+    // A relative configured path is read from the config file's folder: copy the fixture next to the config.
+    let copy = home.config_dir().join("mw-html");
+    for sub in ["core", "miniwob"] {
+        std::fs::create_dir_all(copy.join(sub)).unwrap();
+        for entry in std::fs::read_dir(miniwob_fixture().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, copy.join(sub).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    home.ok(&["config", "set", "experiments.miniwob_dir", "mw-html"]);
+    let out = home.json(&["evaluate", "model", "mw:1", "miniwob:click-partial"]);
+    let row = &out["results"][0];
+    assert_eq!(row["task_id"], "miniwob-click-partial", "{out}");
+    assert_eq!(row["score"].as_f64(), Some(expected_score(0.5)), "{row}");
+    // The flag wins over the config.
+    let err = home
+        .fails(&["evaluate", "model", "mw:1", "miniwob:click-partial", "--miniwob-dir", missing.to_str().unwrap()], 2);
+    assert!(err.contains(missing.to_str().unwrap()), "{err}");
+}
+
+#[test]
+fn an_evaluation_attempt_runs_in_the_remote_browser_named_by_cdp_url() {
+    // The remote browser's user agent is unique to it, so a check that sees it proves where the page ran.
+    let marker = format!("bam-remote-{}", std::process::id());
+    let remote = crate::remote_cdp::RemoteChromium::start(&[&format!("--user-agent={marker}")]);
+    let home = Home::new();
+    home.ok(&["model", "register", "rb", "baseline", "label-matcher"]);
+    let suite = home.path().join("remote.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            "suite: remote\ntasks:\n  - id: where\n    name: Where does the page run\n    category: navigation\n    \
+             difficulty: easy\n    prompt: Open the news site.\n    start_url: site://news/\n    max_steps: 1\n    \
+             timeout_secs: 60\n    check:\n      js: \"navigator.userAgent === '{marker}'\"\n"
+        ),
+    )
+    .unwrap();
+    let set = format!("browser.cdp_url={}", remote.ws_url);
+    let out = home.json(&["--set", &set, "evaluate", "benchmark", "rb:1", "--suite", suite.to_str().unwrap()]);
+    let row = &out["results"][0];
+    assert_eq!(row["success"], true, "the check saw the remote browser's user agent: {row}");
+    assert!(remote.page_urls_blocking().iter().all(|u| !u.contains("/news/")), "the attempt's tab was closed");
+
+    // The same evaluation without cdp_url launches a local browser, whose user agent is not the marker.
+    let local = home.json(&["evaluate", "benchmark", "rb:1", "--suite", suite.to_str().unwrap()]);
+    assert_eq!(local["results"][0]["success"], false, "{local}");
+
+    // A dead endpoint is an error naming the URL.
+    let dead = crate::remote_cdp::dead_cdp_url();
+    let set = format!("browser.cdp_url={dead}");
+    let err = home.fails(&["--set", &set, "agent", "run", "Open the news", "--start-url", "site://news/"], 1);
+    assert!(err.contains(&dead), "{err}");
+}

@@ -11,6 +11,7 @@ mod evaluator;
 mod health;
 mod llm;
 mod registry;
+mod remote_cdp;
 mod report;
 mod search;
 mod server;
