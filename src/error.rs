@@ -4,8 +4,7 @@
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
     metrics::alerts::AlertError, metrics::health::HealthError, registry::RegistryError, sites::SiteError,
-    store::StoreError, tracker::TrackerError,
-    registry::RegistryError, report::ReportError, sites::SiteError, store::StoreError, tracker::TrackerError,
+    report::ReportError, store::StoreError, tracker::TrackerError,
 };
 use crate::{metrics::exposition::ExpositionError, server::ServerError};
 
