@@ -3,7 +3,8 @@
 
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
-    registry::RegistryError, sites::SiteError, store::StoreError, tracker::TrackerError,
+    metrics::collector::MetricsError, registry::RegistryError, sites::SiteError, store::StoreError,
+    tracker::TrackerError,
 };
 
 /// How a failure should be reported to the person or program that asked.
@@ -50,6 +51,8 @@ pub enum Error {
     Site(#[from] SiteError),
     #[error(transparent)]
     Browser(#[from] BrowserError),
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -76,6 +79,7 @@ impl Error {
             Error::Eval(e) => e.kind(),
             Error::Site(e) => e.kind(),
             Error::Browser(e) => e.kind(),
+            Error::Metrics(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

@@ -5,5 +5,6 @@ pub mod config;
 pub mod evals;
 pub mod experiments;
 pub mod models;
+pub mod monitor;
 pub mod run_search;
 pub mod runs;

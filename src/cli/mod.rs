@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod evaluate_run;
 pub mod experiments;
 pub mod models;
+pub mod monitor;
 pub mod output;
 pub mod run_search;
 pub mod runs;
@@ -63,6 +64,9 @@ pub enum Command {
     /// Run the browser agent on one ad-hoc task
     #[command(subcommand)]
     Agent(agent::AgentCmd),
+    /// Monitoring: performance summary and errors of recent agent tasks
+    #[command(subcommand)]
+    Monitor(monitor::MonitorCmd),
     /// Exercise the whole product end to end on a fresh data dir and print what happened
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
@@ -92,6 +96,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Model(cmd) => models::run(&core, cmd, &out).await,
         Command::Evaluate(cmd) => evaluate::run(&core, cmd, &out).await,
         Command::Agent(cmd) => agent::run(&core, cmd, &out).await,
+        Command::Monitor(cmd) => monitor::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
         Command::Completions { .. } => Ok(0),
