@@ -107,7 +107,7 @@ pub struct LlmModelStats {
 pub struct LlmStats {
     pub calls: u64,
     pub failed_calls: u64,
-    /// Calls of a model without a price (not in `cost_usd`).
+    /// Successful calls of a model without a price (not in `cost_usd`; failed calls carry no cost).
     pub unpriced_calls: u64,
     pub latency_ms: Option<Distribution>,
     pub tokens: TokenTotals,
@@ -441,7 +441,7 @@ fn llm_stats(calls: &[CallRow], n_tasks: u64) -> LlmStats {
     LlmStats {
         calls: calls.len() as u64,
         failed_calls: calls.iter().filter(|c| !c.9).count() as u64,
-        unpriced_calls: calls.iter().filter(|c| c.7.is_none()).count() as u64,
+        unpriced_calls: calls.iter().filter(|c| c.9 && c.7.is_none()).count() as u64,
         latency_ms: Distribution::of(calls.iter().map(|c| c.8).collect()),
         cost_per_task: per_task(cost_usd),
         tokens_per_task: per_task(tokens.total as f64),

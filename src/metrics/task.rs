@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use super::collector::{
     ActionSample, Collector, ErrorSample, LlmCallSample, MetricsError, PageLoadSample, Severity, TaskStart, TaskStatus,
 };
+use crate::tracker::TokenCounts;
 
 /// A page load waiting for the next page state (which tells its URL and element count).
 #[derive(Debug, Clone)]
@@ -76,6 +77,37 @@ impl TaskMonitor {
         };
         if let Err(e) = self.collector.error(Some(&self.task_ref), &sample).await {
             report_failure("error", &e);
+        }
+    }
+
+    /// One LLM request of the planner at `step`: `Ok((tokens, cost, latency_ms))`, or `Err((message, fatal,
+    /// elapsed_ms))` for a failed one, which is also recorded as an `llm_call` error (high when retrying is pointless,
+    /// else medium). The message must already have secrets masked.
+    pub async fn llm_request(
+        &self,
+        step: u32,
+        provider: &str,
+        model: &str,
+        result: Result<(TokenCounts, Option<f64>, i64), (String, bool, i64)>,
+    ) {
+        let (tokens, cost_usd, latency_ms, success) = match &result {
+            Ok((tokens, cost, latency)) => (*tokens, *cost, *latency, true),
+            Err((_, _, elapsed)) => (TokenCounts::default(), None, *elapsed, false),
+        };
+        let sample = LlmCallSample {
+            provider: provider.to_string(),
+            model: model.to_string(),
+            tokens,
+            cost_usd,
+            latency_ms: latency_ms.max(0) as f64,
+            success,
+            at_ms: crate::util::now_ms(),
+        };
+        self.llm_call(&sample).await;
+        if let Err((message, fatal, _)) = result {
+            let severity = if fatal { Severity::High } else { Severity::Medium };
+            let context = serde_json::json!({"step": step, "provider": provider, "model": model});
+            self.error("llm_call", &message, severity, context).await;
         }
     }
 
