@@ -8,6 +8,7 @@ mod config;
 mod evaluate_run;
 mod evaluator;
 mod llm;
+mod monitor;
 mod registry;
 mod search;
 mod store;
