@@ -233,7 +233,7 @@ pub async fn performance(store: &Store, since_ms: i64, until_ms: i64) -> Result<
     let (task_stats, by_model) = task_stats(&tasks);
     let n_tasks = task_stats.total;
 
-    let calls: Vec<(String, String, i64, i64, i64, i64, i64, Option<f64>, f64, bool)> = sqlx::query_as(
+    let calls: Vec<CallRow> = sqlx::query_as(
         "SELECT provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, \
          cost_usd, latency_ms, success FROM mon_llm_calls WHERE at_ms BETWEEN ? AND ?",
     )
@@ -436,7 +436,8 @@ fn llm_stats(calls: &[CallRow], n_tasks: u64) -> LlmStats {
         g.cost_usd += c.7.unwrap_or(0.0);
         latencies.push(c.8);
     }
-    let cost_usd: f64 = calls.iter().filter_map(|c| c.7).sum();
+    // A fold from +0.0: an empty f64 `sum()` is -0.0, which would print as "-0".
+    let cost_usd = calls.iter().filter_map(|c| c.7).fold(0.0, |a, b| a + b);
     let per_task = |v: f64| (n_tasks > 0).then(|| v / n_tasks as f64);
     LlmStats {
         calls: calls.len() as u64,

@@ -266,6 +266,9 @@ async fn a_baseline_agent_run_reports_its_task_actions_and_page_loads() {
         assert!(loads.iter().any(|l| l.0 == final_url), "the article load is recorded: {loads:?}");
     }
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM mon_llm_calls WHERE task_ref = ?", &task_ref).await, 0);
+    let p = tokio::task::spawn_blocking(move || home.json(&["monitor", "performance"])).await.unwrap();
+    assert_eq!(p["llm"]["cost_usd"].to_string(), "0.0", "no calls cost +0, not -0: {p}");
+    assert_eq!(p["actions"]["total"].as_i64(), Some(tracked));
 }
 
 #[tokio::test]
@@ -279,7 +282,7 @@ async fn an_evaluation_reports_one_task_per_attempt_with_its_outcome() {
     })
     .await
     .unwrap();
-    assert!(out.status.code().is_some(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let results: Value = serde_json::from_slice(&out.stdout).unwrap();
     let pool = second_connection(&home).await;
     let evaluation = results["summary"]["evaluation"]["id"].as_str().unwrap();
