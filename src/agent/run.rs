@@ -15,6 +15,7 @@ use super::secrets::Secrets;
 use super::types::{PlanContext, PlanError, PlanOutput, PlanSummary, Planner, StepRecord};
 use crate::browser::types::{ActionOutcome, BrowserAction};
 use crate::config::Config;
+use crate::metrics::task::LlmRequest;
 use crate::tracker::TokenCounts;
 
 /// The error a stagnation warning carries into the next step's history.
@@ -316,10 +317,12 @@ impl Episode<'_> {
         let planned = self.planner.plan(&ctx).await;
         if let (Some(m), Some((provider, model))) = (self.recorder.monitor(), self.planner.llm_identity()) {
             let result = match &planned {
-                Ok(p) => Ok((p.usage, p.cost_usd, p.latency_ms)),
-                Err(e) => {
-                    Err((self.secrets.mask(&e.to_string()), matches!(e, PlanError::Fatal(_)), elapsed_ms(plan_started)))
-                }
+                Ok(p) => LlmRequest::Answered { tokens: p.usage, cost_usd: p.cost_usd, latency_ms: p.latency_ms },
+                Err(e) => LlmRequest::Failed {
+                    message: self.secrets.mask(&e.to_string()),
+                    fatal: matches!(e, PlanError::Fatal(_)),
+                    elapsed_ms: elapsed_ms(plan_started),
+                },
             };
             m.llm_request(step, &provider, &model, result).await;
         }

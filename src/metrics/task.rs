@@ -17,6 +17,22 @@ struct PendingLoad {
     unless_url: Option<String>,
 }
 
+/// How one LLM request of the planner went.
+#[derive(Debug, Clone)]
+pub enum LlmRequest {
+    Answered {
+        tokens: TokenCounts,
+        cost_usd: Option<f64>,
+        latency_ms: i64,
+    },
+    /// `message` must already have secrets masked; `fatal`: retrying is pointless.
+    Failed {
+        message: String,
+        fatal: bool,
+        elapsed_ms: i64,
+    },
+}
+
 /// The monitoring handle of one running task; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct TaskMonitor {
@@ -80,19 +96,12 @@ impl TaskMonitor {
         }
     }
 
-    /// One LLM request of the planner at `step`: `Ok((tokens, cost, latency_ms))`, or `Err((message, fatal,
-    /// elapsed_ms))` for a failed one, which is also recorded as an `llm_call` error (high when retrying is pointless,
-    /// else medium). The message must already have secrets masked.
-    pub async fn llm_request(
-        &self,
-        step: u32,
-        provider: &str,
-        model: &str,
-        result: Result<(TokenCounts, Option<f64>, i64), (String, bool, i64)>,
-    ) {
+    /// One LLM request of the planner at `step`. A failed one is also recorded as an `llm_call` error (high when
+    /// retrying is pointless, else medium).
+    pub async fn llm_request(&self, step: u32, provider: &str, model: &str, result: LlmRequest) {
         let (tokens, cost_usd, latency_ms, success) = match &result {
-            Ok((tokens, cost, latency)) => (*tokens, *cost, *latency, true),
-            Err((_, _, elapsed)) => (TokenCounts::default(), None, *elapsed, false),
+            LlmRequest::Answered { tokens, cost_usd, latency_ms } => (*tokens, *cost_usd, *latency_ms, true),
+            LlmRequest::Failed { elapsed_ms, .. } => (TokenCounts::default(), None, *elapsed_ms, false),
         };
         let sample = LlmCallSample {
             provider: provider.to_string(),
@@ -104,7 +113,7 @@ impl TaskMonitor {
             at_ms: crate::util::now_ms(),
         };
         self.llm_call(&sample).await;
-        if let Err((message, fatal, _)) = result {
+        if let LlmRequest::Failed { message, fatal, .. } = result {
             let severity = if fatal { Severity::High } else { Severity::Medium };
             let context = serde_json::json!({"step": step, "provider": provider, "model": model});
             self.error("llm_call", &message, severity, context).await;

@@ -302,6 +302,9 @@ async fn an_evaluation_reports_one_task_per_attempt_with_its_outcome() {
     }
 }
 
+/// provider, model, input, output, cache read and reasoning tokens, cost, success.
+type CallRow = (String, String, i64, i64, i64, i64, Option<f64>, i64);
+
 /// An OpenAI-format completion answering `content`, with the usage of the fixture `openai/usage.json`.
 fn completion(content: &Value) -> Value {
     let mut body = fixture("openai", "usage.json")["response"].clone();
@@ -348,7 +351,7 @@ async fn an_llm_planner_run_records_each_call_with_the_fixtures_token_counts() {
     let pool = second_connection(&home).await;
     let (status, _, model, task_ref) = task_row(&pool, r["run_id"].as_str().unwrap()).await;
     assert_eq!((status.as_str(), model.as_str()), ("succeeded", "local:1"));
-    let calls: Vec<(String, String, i64, i64, i64, i64, Option<f64>, i64)> = sqlx::query_as(
+    let calls: Vec<CallRow> = sqlx::query_as(
         "SELECT provider, model, input_tokens, output_tokens, cache_read_tokens, reasoning_tokens, cost_usd, success \
          FROM mon_llm_calls WHERE task_ref = ? ORDER BY id",
     )
