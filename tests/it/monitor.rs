@@ -13,7 +13,7 @@ use browser_ai_mlops::metrics::summary;
 use browser_ai_mlops::store::Store;
 use browser_ai_mlops::tracker::TokenCounts;
 
-use crate::llm::fake::{FakeServer, Reply, fixture};
+use crate::llm::fake::{CANARY, FakeServer, Reply, error_reply, fixture};
 use crate::util::Home;
 
 async fn second_connection(home: &Home) -> sqlx::SqlitePool {
@@ -368,6 +368,48 @@ async fn an_llm_planner_run_records_each_call_with_the_fixtures_token_counts() {
     let tracked =
         count(&pool, "SELECT COUNT(*) FROM run_actions WHERE run_id = ?", r["run_id"].as_str().unwrap()).await;
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM mon_actions WHERE task_ref = ?", &task_ref).await, tracked);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_llm_request_is_a_failed_call_two_errors_and_a_task_in_error() {
+    let server = FakeServer::start(vec![error_reply("openai", "auth")]).await;
+    let home = Home::new();
+    home.ok(&["model", "register", "local", "ollama", "llama3.1:8b", "--base-url", &server.base]);
+    let out = tokio::task::spawn_blocking({
+        let mut cmd =
+            home.cmd(&["--json", "agent", "run", "Look", "--model", "local:1", "--start-url", "site://news/"]);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["outcome"]["stop_reason"], "planner_error", "{r}");
+    assert_eq!(server.seen().len(), 1, "authentication failures are not retried");
+
+    let pool = second_connection(&home).await;
+    let (status, _, _, task_ref) = task_row(&pool, r["run_id"].as_str().unwrap()).await;
+    assert_eq!(status, "error");
+    let calls: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT success, input_tokens, output_tokens FROM mon_llm_calls WHERE task_ref = ?")
+            .bind(&task_ref)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(calls, vec![(0, 0, 0)]);
+    let errors: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT error_type, severity, message, resolved FROM mon_errors WHERE task_ref = ? ORDER BY error_type",
+    )
+    .bind(&task_ref)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let kinds: Vec<(&str, &str, i64)> = errors.iter().map(|e| (e.0.as_str(), e.1.as_str(), e.3)).collect();
+    assert_eq!(kinds, vec![("llm_call", "high", 0), ("planner_error", "high", 0)]);
+    for e in &errors {
+        assert!(e.2.contains("authentication failed"), "{e:?}");
+        assert!(!e.2.contains(CANARY), "the key in the provider's error body must not be stored: {e:?}");
+    }
 }
 
 #[tokio::test]
