@@ -3,8 +3,8 @@
 
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
-    metrics::collector::MetricsError, registry::RegistryError, sites::SiteError, store::StoreError,
-    tracker::TrackerError,
+    metrics::alerts::AlertError, metrics::collector::MetricsError, metrics::health::HealthError,
+    registry::RegistryError, sites::SiteError, store::StoreError, tracker::TrackerError,
 };
 
 /// How a failure should be reported to the person or program that asked.
@@ -53,6 +53,10 @@ pub enum Error {
     Browser(#[from] BrowserError),
     #[error(transparent)]
     Metrics(#[from] MetricsError),
+    #[error(transparent)]
+    Health(#[from] HealthError),
+    #[error(transparent)]
+    Alert(#[from] AlertError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -80,6 +84,8 @@ impl Error {
             Error::Site(e) => e.kind(),
             Error::Browser(e) => e.kind(),
             Error::Metrics(e) => e.kind(),
+            Error::Health(e) => e.kind(),
+            Error::Alert(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

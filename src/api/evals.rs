@@ -120,3 +120,33 @@ pub async fn agent_run(
 ) -> Result<crate::evaluator::adhoc::AdhocResult> {
     crate::evaluator::adhoc::run_adhoc(core, &input).await
 }
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(default)]
+pub struct ListEvaluationsInput {
+    /// Only evaluations of this model version id.
+    pub model_version_id: Option<String>,
+    /// The newest this many (default 20, at most 500).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct ListEvaluationsOutput {
+    /// Newest first, each summarised from its stored rows.
+    pub evaluations: Vec<EvaluationSummary>,
+}
+
+/// The most recent evaluations with their summaries (for the UI's overview and trends).
+pub async fn list(core: &Core, input: ListEvaluationsInput) -> Result<ListEvaluationsOutput> {
+    let limit = input.limit.unwrap_or(20);
+    if limit == 0 || limit > 500 {
+        return Err(crate::Error::Input(format!("limit {limit}: expected 1 to 500")));
+    }
+    let store = Results::new(core.store().await?.clone());
+    let all = store.list(input.model_version_id.as_deref()).await?;
+    let mut evaluations = Vec::new();
+    for evaluation in all.into_iter().take(limit as usize) {
+        evaluations.push(store.summary(&evaluation.id).await?);
+    }
+    Ok(ListEvaluationsOutput { evaluations })
+}

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod evals;
 pub mod experiments;
+pub mod health;
 pub mod models;
 pub mod monitor;
 pub mod run_search;

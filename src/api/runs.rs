@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tracker::{self, BatchReport, MetricPoint, Run, RunComparison, RunStart, RunStatus, RunSummary, validate};
+use crate::tracker::{
+    self, Action, BatchReport, Message, MetricPoint, Run, RunComparison, RunStart, RunStatus, RunSummary, validate,
+};
 use crate::{Core, Result};
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
@@ -55,6 +57,21 @@ pub struct RunRef {
 
 pub async fn show_run(core: &Core, input: RunRef) -> Result<RunSummary> {
     Ok(core.tracker().await?.run_summary(&input.run_id).await?)
+}
+
+/// A run's conversation and browser actions, each in logged order (for the UI's timeline).
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct RunTimeline {
+    pub run_id: String,
+    pub messages: Vec<Message>,
+    pub actions: Vec<Action>,
+}
+
+pub async fn timeline(core: &Core, input: RunRef) -> Result<RunTimeline> {
+    let tracker = core.tracker().await?;
+    let messages = tracker.run_messages(&input.run_id).await?;
+    let actions = tracker.run_actions(&input.run_id).await?;
+    Ok(RunTimeline { run_id: input.run_id, messages, actions })
 }
 
 pub async fn delete_run(core: &Core, input: RunRef) -> Result<Run> {

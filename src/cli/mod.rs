@@ -10,6 +10,7 @@ pub mod evaluate_run;
 pub mod experiments;
 pub mod models;
 pub mod monitor;
+pub mod monitor_health;
 pub mod output;
 pub mod run_search;
 pub mod runs;
@@ -64,7 +65,7 @@ pub enum Command {
     /// Run the browser agent on one ad-hoc task
     #[command(subcommand)]
     Agent(agent::AgentCmd),
-    /// Monitoring: performance summary and errors of recent agent tasks
+    /// Monitoring: performance and errors of agent tasks, system health, alerts and a live view
     #[command(subcommand)]
     Monitor(monitor::MonitorCmd),
     /// Exercise the whole product end to end on a fresh data dir and print what happened

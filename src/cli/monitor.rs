@@ -1,5 +1,5 @@
 //! `monitor …` commands: the performance summary and the error list of the last N hours, and resolving an error.
-//! Arguments → `api::monitor` → text and tables, or `--json`. (Health, alerts and watch join `MonitorCmd` later.)
+//! Arguments → `api::monitor` → text and tables, or `--json`. `monitor health|alerts|watch` are in `monitor_health`.
 
 use clap::Subcommand;
 
@@ -35,10 +35,13 @@ pub enum MonitorCmd {
         /// Error id (from `monitor errors`)
         id: String,
     },
+    #[command(flatten)]
+    Health(super::monitor_health::HealthCmd),
 }
 
 pub async fn run(core: &Core, cmd: MonitorCmd, out: &Output) -> Result<i32> {
     match cmd {
+        MonitorCmd::Health(cmd) => return super::monitor_health::run(core, out, cmd).await,
         MonitorCmd::Performance { hours } => {
             let summary = api::performance(core, PerformanceInput { hours }).await?;
             out.emit(&summary, render_performance)?;

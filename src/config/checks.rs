@@ -195,6 +195,13 @@ fn browser(b: &BrowserConfig, out: &mut Checks) {
 
 fn monitoring(m: &MonitoringConfig, out: &mut Checks) {
     out.at_least("monitoring.retention_days", m.retention_days, 1);
+    out.at_least("monitoring.health_interval_secs", m.health_interval_secs, 1);
+    if m.health_interval_secs > 86_400 {
+        out.error(
+            "monitoring.health_interval_secs",
+            format!("must be at most 86400 (a day), got {}", m.health_interval_secs),
+        );
+    }
     let a = &m.alerts;
     out.range("monitoring.alerts.error_rate", a.error_rate, 0.0, 1.0);
     out.range("monitoring.alerts.min_success_rate", a.min_success_rate, 0.0, 1.0);

@@ -102,20 +102,31 @@ impl LogLevel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct MonitoringConfig {
+    /// Health samples and resolved alerts older than this are deleted by the sampler.
     pub retention_days: u32,
     pub log_level: LogLevel,
+    /// Seconds between health samples (and scheduled alert evaluations) in `serve` and `monitor watch`.
+    #[serde(default = "default_health_interval_secs")]
+    pub health_interval_secs: u32,
     pub alerts: AlertThresholds,
 }
 
-/// Alert when a value crosses its threshold.
+fn default_health_interval_secs() -> u32 {
+    60
+}
+
+/// Alert when a value crosses its threshold (rules in `metrics::alerts`; task rules cover the last hour). The
+/// percent thresholds also set the health status: critical at/above, warning within 10 points below.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct AlertThresholds {
-    /// Fraction of failed tasks (0–1) above which to alert.
+    /// Fraction (0–1) of ended tasks that ended in error (status `error`, not a plain failure) above which to alert.
     pub error_rate: f64,
+    /// p95 of task duration in seconds above which to alert.
     pub p95_task_duration_secs: f64,
-    /// Fraction of successful tasks (0–1) below which to alert.
+    /// Fraction of successful tasks (0–1) below which to alert (judged over at least 10 ended tasks).
     pub min_success_rate: f64,
+    /// Whole-machine CPU %, memory % and data-dir disk % at/above which to alert.
     pub cpu_percent: f64,
     pub memory_percent: f64,
     pub disk_percent: f64,
@@ -214,6 +225,7 @@ impl Config {
             monitoring: MonitoringConfig {
                 retention_days: 1,
                 log_level: LogLevel::Info,
+                health_interval_secs: 1,
                 alerts: AlertThresholds {
                     error_rate: 0.0,
                     p95_task_duration_secs: 0.0,

@@ -195,6 +195,9 @@ pub async fn run_benchmark(
         Ok(()) => results.finish(&evaluation.id, EvalStatus::Finished, None).await?,
         Err(e) => results.finish(&evaluation.id, EvalStatus::Failed, Some(&e.to_string())).await?,
     };
+    if let Err(e) = crate::api::health::evaluate_alerts(core, Default::default()).await {
+        eprintln!("warning: alert evaluation after the evaluation failed: {e}");
+    }
     outcome?;
     emit(events, EvalEvent::Finished { evaluation_id: evaluation.id.clone() });
     let stored = results.get(&evaluation.id).await?;

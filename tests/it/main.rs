@@ -2,15 +2,18 @@
 //! SQLite files in temporary directories.
 
 mod agent;
+mod bindings;
 mod browser;
 mod cli;
 mod config;
 mod evaluate_run;
 mod evaluator;
+mod health;
 mod llm;
 mod monitor;
 mod registry;
 mod search;
 mod store;
 mod tracker;
+mod ui_api;
 mod util;

@@ -1,0 +1,144 @@
+//! Command table: system health and alerts — a fresh health reading, the stored history, the alert list, an alert
+//! evaluation, and the snapshot `monitor watch` redraws. Thresholds come from the active environment's config.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Core;
+use crate::config::{AlertThresholds, MonitoringConfig};
+use crate::error::{Error, Result};
+use crate::metrics::alerts::{self, Alert, Evaluation, TaskCounts};
+use crate::metrics::health::{self, HealthSample, HealthSampler, HealthStatus, SamplerHandle};
+use crate::util::now_ms;
+
+const HOUR_MS: i64 = 3_600_000;
+
+fn monitoring(core: &Core) -> Result<MonitoringConfig> {
+    Ok(crate::config::load(core.settings())?.config.monitoring)
+}
+
+fn hours_since(hours: Option<u32>, default: u32) -> Result<(u32, i64)> {
+    let hours = hours.unwrap_or(default);
+    if hours == 0 {
+        return Err(Error::Input("--hours must be at least 1".into()));
+    }
+    Ok((hours, now_ms() - i64::from(hours) * HOUR_MS))
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
+pub struct HealthInput {}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct HealthOutput {
+    /// Read now, over about one second (so CPU % and network rates are known).
+    pub current: HealthSample,
+    /// Why `current` is not healthy: one line per resource at warning or critical.
+    pub reasons: Vec<String>,
+    /// The newest sample stored by a running sampler (`serve`, `monitor watch`), if any.
+    pub latest_stored: Option<HealthSample>,
+    pub thresholds: AlertThresholds,
+}
+
+/// A fresh reading (two samples one second apart; the second is reported), the latest stored one and the status.
+pub async fn health(core: &Core, _input: HealthInput) -> Result<HealthOutput> {
+    let thresholds = monitoring(core)?.alerts;
+    let data_dir = core.settings().data_dir.clone();
+    let t = thresholds.clone();
+    let current = tokio::task::spawn_blocking(move || -> Result<HealthSample> {
+        let mut sampler = HealthSampler::new(&data_dir)?;
+        sampler.sample(&t)?;
+        std::thread::sleep(Duration::from_secs(1));
+        Ok(sampler.sample(&t)?)
+    })
+    .await
+    .map_err(|e| Error::Failed(format!("health sampling stopped: {e}")))??;
+    let reasons = current.assess(&thresholds).1;
+    let latest_stored = health::latest(core.store().await?).await?;
+    Ok(HealthOutput { current, reasons, latest_stored, thresholds })
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
+pub struct HistoryInput {
+    /// How far back, in hours (default 24).
+    pub hours: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct HistoryOutput {
+    pub hours: u32,
+    /// Oldest first.
+    pub samples: Vec<HealthSample>,
+}
+
+/// Stored health samples of the last `hours`.
+pub async fn health_history(core: &Core, input: HistoryInput) -> Result<HistoryOutput> {
+    let (hours, since) = hours_since(input.hours, 24)?;
+    let samples = health::history(core.store().await?, since).await?;
+    Ok(HistoryOutput { hours, samples })
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
+pub struct AlertsInput {
+    /// Only alerts still open.
+    pub open_only: bool,
+    /// With `open_only` false: alerts fired in the last `hours` (plus any still open); `None` for all of them.
+    pub hours: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct AlertsOutput {
+    /// Newest first.
+    pub alerts: Vec<Alert>,
+    pub open: u32,
+}
+
+/// The stored alerts.
+pub async fn alerts(core: &Core, input: AlertsInput) -> Result<AlertsOutput> {
+    let since = input.hours.map(|h| hours_since(Some(h), 24)).transpose()?.map(|(_, since)| since);
+    let alerts = alerts::list(core.store().await?, input.open_only, since).await?;
+    let open = alerts.iter().filter(|a| a.resolved_at_ms.is_none()).count() as u32;
+    Ok(AlertsOutput { alerts, open })
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
+pub struct EvaluateAlertsInput {}
+
+/// Evaluate every alert rule now: fire what is newly violated, resolve what cleared.
+pub async fn evaluate_alerts(core: &Core, _input: EvaluateAlertsInput) -> Result<Evaluation> {
+    let thresholds = monitoring(core)?.alerts;
+    Ok(alerts::evaluate(core.store().await?, &thresholds, now_ms()).await?)
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
+pub struct WatchInput {}
+
+/// What a live view shows: the newest sample, the open alerts and the last hour's tasks.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct WatchSnapshot {
+    pub at_ms: i64,
+    pub latest: Option<HealthSample>,
+    pub status: Option<HealthStatus>,
+    pub open_alerts: Vec<Alert>,
+    /// Tasks that ended in the last hour by status, and those running now.
+    pub tasks_last_hour: TaskCounts,
+}
+
+pub async fn watch_snapshot(core: &Core, _input: WatchInput) -> Result<WatchSnapshot> {
+    let store = core.store().await?;
+    let at_ms = now_ms();
+    let latest = health::latest(store).await?;
+    let open_alerts = alerts::list(store, true, None).await?;
+    let tasks_last_hour = alerts::task_counts(store, at_ms - HOUR_MS).await?;
+    Ok(WatchSnapshot { at_ms, status: latest.as_ref().map(|s| s.status), latest, open_alerts, tasks_last_hour })
+}
+
+/// Start the background health sampler (sample, record, evaluate alerts, prune) for a transport that stays up
+/// (`serve`, `monitor watch`). `interval` defaults to `monitoring.health_interval_secs`. Not a table operation: it
+/// returns a handle, which stops the sampler when dropped.
+pub async fn start_sampler(core: &Core, interval: Option<Duration>) -> Result<SamplerHandle> {
+    let config = monitoring(core)?;
+    let interval = interval.unwrap_or(Duration::from_secs(u64::from(config.health_interval_secs)));
+    let store = core.store().await?.clone();
+    Ok(health::spawn_sampler(store, &core.settings().data_dir, config, interval)?)
+}

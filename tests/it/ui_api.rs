@@ -1,0 +1,120 @@
+//! The command-table operations added for the UI, on a real SQLite file: a run's timeline (conversation and actions
+//! in logged order) and the recent-evaluations list with summaries, newest first, with its limit checked.
+
+use browser_ai_mlops::api::evals::{ListEvaluationsInput, list};
+use browser_ai_mlops::api::runs::{RunRef, StartRunInput, start_run, timeline};
+use browser_ai_mlops::evaluator::results::NewEvaluation;
+use browser_ai_mlops::evaluator::{EvalConfig, NewTaskResult, Results};
+use browser_ai_mlops::tracker::{Action, Message, Role, TokenCounts};
+use browser_ai_mlops::{Core, ErrorKind};
+
+use crate::util::Home;
+
+fn message(role: Role, content: &str, ts_ms: i64) -> Message {
+    Message {
+        role,
+        content: content.into(),
+        tool_calls: serde_json::Value::Null,
+        tokens: TokenCounts { input: 7, output: 3, ..TokenCounts::default() },
+        ts_ms,
+    }
+}
+
+#[tokio::test]
+async fn timeline_returns_the_logged_conversation_and_actions_in_order() {
+    let home = Home::new();
+    let core = Core::open(home.settings()).await.unwrap();
+    let input = StartRunInput {
+        experiment: "ui".into(),
+        name: Some("r1".into()),
+        model_version_id: None,
+        params: Default::default(),
+        tags: Default::default(),
+    };
+    let tracker = core.tracker().await.unwrap();
+    tracker.create_experiment("ui", "", &Default::default()).await.unwrap();
+    let run = start_run(&core, input).await.unwrap();
+    let messages = vec![message(Role::User, "find the cart", 1_000), message(Role::Assistant, "clicking #cart", 2_000)];
+    tracker.log_conversation(&run.id, &messages).await.unwrap();
+    for (i, (kind, ok)) in [("click", true), ("type", false)].into_iter().enumerate() {
+        let action = Action {
+            action_type: kind.into(),
+            target: format!("#el{i}"),
+            success: ok,
+            duration_ms: 40 + i as i64,
+            error: (!ok).then(|| "element detached".to_string()),
+            ts_ms: 1_500 + i as i64,
+        };
+        tracker.log_action(&run.id, &action).await.unwrap();
+    }
+
+    let t = timeline(&core, RunRef { run_id: run.id.clone() }).await.unwrap();
+    assert_eq!(t.run_id, run.id);
+    let texts: Vec<(&str, i64)> = t.messages.iter().map(|m| (m.content.as_str(), m.ts_ms)).collect();
+    assert_eq!(texts, [("find the cart", 1_000), ("clicking #cart", 2_000)]);
+    assert_eq!(t.messages[0].role, Role::User);
+    let actions: Vec<(&str, bool, Option<&str>)> =
+        t.actions.iter().map(|a| (a.action_type.as_str(), a.success, a.error.as_deref())).collect();
+    assert_eq!(actions, [("click", true, None), ("type", false, Some("element detached"))]);
+
+    let missing = timeline(&core, RunRef { run_id: "no-such-run".into() }).await.unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+    core.shutdown().await.unwrap();
+}
+
+fn attempt(task: &str, success: bool, cost: f64) -> NewTaskResult {
+    NewTaskResult {
+        task_id: task.into(),
+        attempt: 1,
+        run_id: None,
+        category: "search".into(),
+        difficulty: "easy".into(),
+        success,
+        score: if success { 1.0 } else { 0.0 },
+        steps: 2,
+        input_tokens: 10,
+        output_tokens: 1,
+        cost_usd: Some(cost),
+        duration_ms: 100,
+        final_url: "http://127.0.0.1/".into(),
+        answer: None,
+        evidence: Vec::new(),
+        error: None,
+        screenshot_hash: None,
+    }
+}
+
+#[tokio::test]
+async fn evaluations_list_is_newest_first_with_summaries_and_a_checked_limit() {
+    let home = Home::new();
+    let core = Core::open(home.settings()).await.unwrap();
+    let results = Results::new(core.store().await.unwrap().clone());
+    let mut ids = Vec::new();
+    // Evaluation i records i + 1 attempts of which the first passes.
+    for i in 0..3 {
+        let new = NewEvaluation {
+            model_version_id: None,
+            suite: format!("suite-{i}"),
+            suite_hash: "0".repeat(64),
+            config: EvalConfig::default(),
+        };
+        let eval = results.create(&new).await.unwrap();
+        for t in 0..=i {
+            results.record(&eval.id, &attempt(&format!("t{t}"), t == 0, 0.5)).await.unwrap();
+        }
+        ids.push(eval.id);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    let out = list(&core, ListEvaluationsInput { model_version_id: None, limit: Some(2) }).await.unwrap();
+    let got: Vec<&str> = out.evaluations.iter().map(|s| s.evaluation.id.as_str()).collect();
+    assert_eq!(got, [ids[2].as_str(), ids[1].as_str()], "the newest two, newest first");
+    let newest = &out.evaluations[0];
+    assert_eq!((newest.attempts, newest.successes), (3, 1));
+    assert_eq!(newest.cost_usd, Some(1.5));
+    assert_eq!(list(&core, ListEvaluationsInput::default()).await.unwrap().evaluations.len(), 3);
+
+    let zero = list(&core, ListEvaluationsInput { model_version_id: None, limit: Some(0) }).await.unwrap_err();
+    assert_eq!(zero.kind(), ErrorKind::Input);
+    core.shutdown().await.unwrap();
+}
