@@ -3,8 +3,8 @@
 
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
-    metrics::alerts::AlertError, metrics::health::HealthError, registry::RegistryError, sites::SiteError,
-    report::ReportError, store::StoreError, tracker::TrackerError,
+    metrics::alerts::AlertError, metrics::collector::MetricsError, metrics::health::HealthError,
+    registry::RegistryError, report::ReportError, sites::SiteError, store::StoreError, tracker::TrackerError,
 };
 use crate::{metrics::exposition::ExpositionError, server::ServerError};
 
@@ -53,6 +53,8 @@ pub enum Error {
     #[error(transparent)]
     Browser(#[from] BrowserError),
     #[error(transparent)]
+    Metrics(#[from] MetricsError),
+    #[error(transparent)]
     Health(#[from] HealthError),
     #[error(transparent)]
     Alert(#[from] AlertError),
@@ -88,6 +90,7 @@ impl Error {
             Error::Eval(e) => e.kind(),
             Error::Site(e) => e.kind(),
             Error::Browser(e) => e.kind(),
+            Error::Metrics(e) => e.kind(),
             Error::Health(e) => e.kind(),
             Error::Alert(e) => e.kind(),
             Error::Server(e) => e.kind(),

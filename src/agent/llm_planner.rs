@@ -118,4 +118,8 @@ impl Planner for LlmPlanner {
     fn plan<'a>(&'a self, ctx: &'a PlanContext) -> BoxFuture<'a, Result<PlanOutput, PlanError>> {
         self.run(ctx).boxed()
     }
+
+    fn llm_identity(&self) -> Option<(String, String)> {
+        Some((self.client.provider().to_string(), self.client.model().to_string()))
+    }
 }

@@ -7,6 +7,7 @@ use super::AgentError;
 use super::artifacts::{self, KIND_DOM_SNAPSHOT, KIND_SCREENSHOT};
 use crate::browser::types::ActionOutcome;
 use crate::config::ExperimentsConfig;
+use crate::metrics::task::TaskMonitor;
 use crate::tracker::{Action, Message, TokenCounts, Tracker};
 
 /// What to capture besides actions and metrics (from `config.experiments`).
@@ -27,17 +28,28 @@ impl From<&ExperimentsConfig> for CaptureSettings {
     }
 }
 
-/// Writes one run's episode to the tracker.
+/// Writes one run's episode to the tracker (and, with a monitor, reports it to the metrics collector).
 pub struct Recorder<'a> {
     tracker: &'a Tracker,
     run_id: String,
     capture: CaptureSettings,
+    monitor: Option<TaskMonitor>,
 }
 
 impl<'a> Recorder<'a> {
     /// The run must exist and be running.
     pub fn new(tracker: &'a Tracker, run_id: impl Into<String>, capture: CaptureSettings) -> Recorder<'a> {
-        Recorder { tracker, run_id: run_id.into(), capture }
+        Recorder { tracker, run_id: run_id.into(), capture, monitor: None }
+    }
+
+    /// Also report actions, LLM calls, page loads and errors of this episode to the metrics collector.
+    pub fn with_monitor(mut self, monitor: Option<TaskMonitor>) -> Recorder<'a> {
+        self.monitor = monitor;
+        self
+    }
+
+    pub fn monitor(&self) -> Option<&TaskMonitor> {
+        self.monitor.as_ref()
     }
 
     pub fn run_id(&self) -> &str {
@@ -67,6 +79,9 @@ impl<'a> Recorder<'a> {
             ts_ms: 0,
         };
         self.tracker.log_action(&self.run_id, &action).await?;
+        if let Some(m) = &self.monitor {
+            m.action(&action.action_type, action.success, action.duration_ms).await;
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use super::secrets::Secrets;
 use super::types::{PlanContext, PlanError, PlanOutput, PlanSummary, Planner, StepRecord};
 use crate::browser::types::{ActionOutcome, BrowserAction};
 use crate::config::Config;
+use crate::metrics::task::LlmRequest;
 use crate::tracker::TokenCounts;
 
 /// The error a stagnation warning carries into the next step's history.
@@ -208,6 +209,9 @@ pub async fn run_agent(
         && let Ok(state) = driver.state(false).await
     {
         ep.last_url = ep.secrets.mask(&state.url);
+        if let Some(m) = recorder.monitor() {
+            m.page_state_read(&ep.last_url, state.elements.len()).await;
+        }
     }
     let t = &ep.tally;
     let mut outcome = AgentOutcome {
@@ -289,6 +293,9 @@ impl Episode<'_> {
         };
         self.secrets.mask_state(&mut state);
         self.last_url = state.url.clone();
+        if let Some(m) = self.recorder.monitor() {
+            m.page_state_read(&state.url, state.elements.len()).await;
+        }
         if let Some(png) = &state.screenshot_png {
             self.recorder.screenshot(step, png).await?;
         }
@@ -306,7 +313,20 @@ impl Episode<'_> {
             max_actions_per_step: s.max_actions_per_step,
             use_vision: s.use_vision,
         };
-        let plan = match self.planner.plan(&ctx).await {
+        let plan_started = Instant::now();
+        let planned = self.planner.plan(&ctx).await;
+        if let (Some(m), Some((provider, model))) = (self.recorder.monitor(), self.planner.llm_identity()) {
+            let result = match &planned {
+                Ok(p) => LlmRequest::Answered { tokens: p.usage, cost_usd: p.cost_usd, latency_ms: p.latency_ms },
+                Err(e) => LlmRequest::Failed {
+                    message: self.secrets.mask(&e.to_string()),
+                    fatal: matches!(e, PlanError::Fatal(_)),
+                    elapsed_ms: elapsed_ms(plan_started),
+                },
+            };
+            m.llm_request(step, &provider, &model, result).await;
+        }
+        let plan = match planned {
             Ok(plan) => plan,
             Err(PlanError::Fatal(m)) => {
                 let m = self.secrets.mask(&m);
@@ -421,6 +441,17 @@ impl Episode<'_> {
                 Ok(mut outcome) => {
                     self.secrets.mask_outcome(&mut outcome);
                     let changed = outcome.page_changed;
+                    if let Some(m) = self.recorder.monitor().filter(|_| changed && outcome.success) {
+                        // navigate / go_back / open_tab always load a page; another action that changed the page
+                        // counts as a load only if the next state shows another URL.
+                        let unless = match action {
+                            BrowserAction::Navigate { .. }
+                            | BrowserAction::GoBack {}
+                            | BrowserAction::OpenTab { .. } => None,
+                            _ => Some(ctx.state.url.clone()),
+                        };
+                        m.page_load_pending(outcome.duration_ms, unless);
+                    }
                     self.record(&mut outcomes, outcome).await?;
                     if changed {
                         break;

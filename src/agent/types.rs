@@ -61,6 +61,11 @@ pub trait Planner: Send + Sync {
     /// Short description for logs and run params, e.g. `openai/gpt-4o` or `baseline`.
     fn describe(&self) -> String;
     fn plan<'a>(&'a self, ctx: &'a PlanContext) -> BoxFuture<'a, Result<PlanOutput, PlanError>>;
+    /// `(provider, model)` when each `plan` call is one LLM request (for monitoring); `None` for planners that call
+    /// no model, like the offline baseline.
+    fn llm_identity(&self) -> Option<(String, String)> {
+        None
+    }
 }
 
 /// A planner could not produce a plan (the LLM call failed, or its output could not be parsed at all).

@@ -6,6 +6,7 @@ pub mod evals;
 pub mod experiments;
 pub mod health;
 pub mod models;
+pub mod monitor;
 pub mod reports;
 pub mod run_search;
 pub mod runs;

@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod evaluate_run;
 pub mod experiments;
 pub mod models;
+pub mod monitor;
 pub mod monitor_health;
 pub mod output;
 pub mod report;
@@ -66,9 +67,9 @@ pub enum Command {
     /// Run the browser agent on one ad-hoc task
     #[command(subcommand)]
     Agent(agent::AgentCmd),
-    /// Monitoring: system health, alerts and a live view
+    /// Monitoring: performance and errors of agent tasks, system health, alerts and a live view
     #[command(subcommand)]
-    Monitor(monitor_health::HealthCmd),
+    Monitor(monitor::MonitorCmd),
     /// Exercise the whole product end to end on a fresh data dir and print what happened
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
@@ -107,7 +108,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Model(cmd) => models::run(&core, cmd, &out).await,
         Command::Evaluate(cmd) => evaluate::run(&core, cmd, &out).await,
         Command::Agent(cmd) => agent::run(&core, cmd, &out).await,
-        Command::Monitor(cmd) => monitor_health::run(&core, &out, cmd).await,
+        Command::Monitor(cmd) => monitor::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
         Command::GenerateReport(args) => report::run(&core, args, &out).await,

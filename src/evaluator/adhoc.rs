@@ -14,7 +14,9 @@ use crate::agent::types::Planner;
 use crate::browser::BrowserPool;
 use crate::error::{Error, Result};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
-use crate::evaluator::runner::{browser_options, ensure_experiment, planner_for};
+use crate::evaluator::runner::{browser_options, ensure_experiment, episode_error_kind, planner_for};
+use crate::metrics::collector::{Collector, Severity, TaskStart, TaskStatus};
+use crate::metrics::task::TaskMonitor;
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus};
 
@@ -45,12 +47,17 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
         return Err(Error::Input("the task text is empty".into()));
     }
     let config = crate::config::load(core.settings())?.config;
-    let (planner, version_id): (Box<dyn Planner>, Option<String>) = match &request.model {
+    // The monitoring label: `name:version` and its provider, or the default baseline.
+    let (planner, version_id, label): (Box<dyn Planner>, Option<String>, (String, String)) = match &request.model {
         Some(reference) => {
             let version = core.registry().await?.version(reference).await?;
-            (planner_for(core, &version, &config)?, Some(version.id))
+            let label = (version.reference.clone(), version.config.provider.as_str().to_string());
+            (planner_for(core, &version, &config)?, Some(version.id), label)
         }
-        None => (Box::new(BaselinePlanner::new(BaselineOptions::default())), None),
+        None => {
+            let label = ("baseline".to_string(), "baseline".to_string());
+            (Box::new(BaselinePlanner::new(BaselineOptions::default())), None, label)
+        }
     };
     let server = SiteServer::start().await?;
     let start = request.start_url.clone().unwrap_or_else(|| "site://search/".to_string());
@@ -71,14 +78,28 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
             tags: BTreeMap::new(),
         })
         .await?;
+    let start_task = TaskStart {
+        run_id: Some(run.id.clone()),
+        evaluation_id: None,
+        task_id: None,
+        model: label.0,
+        provider: label.1,
+        started_at_ms: crate::util::now_ms(),
+    };
+    let monitor = TaskMonitor::start(&Collector::new(core.store().await?.clone()), &start_task).await;
+    let context = serde_json::json!({"run_id": run.id, "start_url": start});
     let pool = BrowserPool::new(browser_options(&config, request.headful), 1);
     let result = async {
         let session = pool.session().await?;
         let driver = SessionDriver::new(session);
         let episode = async {
+            let opened = std::time::Instant::now();
             driver.goto(&start_url).await?;
+            if let Some(m) = &monitor {
+                m.page_load_pending(opened.elapsed().as_millis() as i64, None);
+            }
             let settings = AgentSettings::from_config(&config);
-            let recorder = Recorder::new(tracker, run.id.clone(), settings.capture);
+            let recorder = Recorder::new(tracker, run.id.clone(), settings.capture).with_monitor(monitor.clone());
             let task = AgentTask { prompt: request.task.clone(), secrets: BTreeMap::new() };
             let limit = Duration::from_secs(u64::from(request.timeout_secs.max(1)));
             let run = run_agent(&driver, planner.as_ref(), &task, &settings, &recorder, None);
@@ -86,7 +107,12 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
             if timed_out {
                 outcome.error = Some(format!("the task timed out after {} s", request.timeout_secs));
             }
-            Ok::<_, Error>(outcome)
+            let failure = episode_error_kind(timed_out, outcome.stop_reason);
+            if let (Some(m), Some((kind, severity))) = (&monitor, failure) {
+                let message = outcome.error.clone().unwrap_or_else(|| outcome.stop_reason.as_str().to_string());
+                m.error(kind, &message, severity, context.clone()).await;
+            }
+            Ok::<_, Error>((outcome, failure.is_some()))
         }
         .await;
         let _ = driver.into_session().close().await;
@@ -96,13 +122,25 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
     pool.shutdown().await;
     server.shutdown().await;
     match result {
-        Ok(outcome) => {
+        Ok((outcome, cut_short)) => {
             let status = if outcome.error.is_some() { RunStatus::Failed } else { RunStatus::Finished };
             tracker.complete_run(&run.id, status, outcome.error.as_deref()).await?;
+            if let Some(m) = &monitor {
+                let status = match (cut_short, outcome.success) {
+                    (true, _) => TaskStatus::Error,
+                    (false, true) => TaskStatus::Succeeded,
+                    (false, false) => TaskStatus::Failed,
+                };
+                m.end(status, outcome.steps).await;
+            }
             Ok(AdhocResult { run_id: run.id, planner: planner.describe(), start_url, outcome })
         }
         Err(e) => {
             tracker.complete_run(&run.id, RunStatus::Failed, Some(&e.to_string())).await?;
+            if let Some(m) = &monitor {
+                m.error("task_exception", &e.to_string(), Severity::High, context).await;
+                m.end(TaskStatus::Error, 0).await;
+            }
             Err(e)
         }
     }

@@ -27,6 +27,8 @@ use crate::evaluator::results::{EvalConfig, EvalStatus, NewEvaluation, NewTaskRe
 use crate::evaluator::suite::{self, Category, Task, TaskFilter};
 use crate::evaluator::summary::{EvaluationSummary, summarize};
 use crate::llm::{ClientOptions, PriceTable, client_with};
+use crate::metrics::collector::{Collector, Severity, TaskStart, TaskStatus};
+use crate::metrics::task::TaskMonitor;
 use crate::registry::{ModelVersion, Provider};
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus, Tracker};
@@ -288,11 +290,26 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
             ]),
         })
         .await?;
+    let collector = Collector::new(ctx.core.store().await?.clone());
+    let start = TaskStart {
+        run_id: Some(run.id.clone()),
+        evaluation_id: Some(ctx.evaluation_id.to_string()),
+        task_id: Some(task.id.clone()),
+        model: ctx.version.reference.clone(),
+        provider: ctx.version.config.provider.as_str().to_string(),
+        started_at_ms: crate::util::now_ms(),
+    };
+    let monitor = TaskMonitor::start(&collector, &start).await;
     let attempt_key = ctx.server.new_attempt();
-    let episode = episode(ctx, task, &run.id, &attempt_key).await;
+    let episode = episode(ctx, task, &run.id, &attempt_key, monitor.as_ref()).await;
     let (outcome, check, screenshot_hash, error) = match episode {
         Ok(e) => e,
-        Err(message) => (None, None, None, Some(message)),
+        Err(message) => {
+            if let Some(m) = &monitor {
+                m.error("task_exception", &message, Severity::High, error_context(&run.id, task, attempt)).await;
+            }
+            (None, None, None, Some(message))
+        }
     };
     let check = check.unwrap_or(CheckResult { passed: false, score: 0.0, evidence: Vec::new() });
     let success = check.passed && error.is_none();
@@ -305,6 +322,14 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
     ctx.tracker.log_metric(&run.id, "score", score, i64::from(steps), None).await?;
     let status = if error.is_some() { RunStatus::Failed } else { RunStatus::Finished };
     ctx.tracker.complete_run(&run.id, status, error.as_deref()).await?;
+    if let Some(m) = &monitor {
+        let status = match (success, &error) {
+            (true, _) => TaskStatus::Succeeded,
+            (false, Some(_)) => TaskStatus::Error,
+            (false, None) => TaskStatus::Failed,
+        };
+        m.end(status, steps).await;
+    }
     Ok(NewTaskResult {
         task_id: task.id.clone(),
         attempt,
@@ -328,12 +353,33 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
 
 type Episode = (Option<AgentOutcome>, Option<CheckResult>, Option<String>, Option<String>);
 
+/// The monitoring error type and severity of an episode that ended early, or `None` when it ran to its end.
+pub(crate) fn episode_error_kind(timed_out: bool, stop: StopReason) -> Option<(&'static str, Severity)> {
+    match stop {
+        _ if timed_out => Some(("task_timeout", Severity::Medium)),
+        StopReason::PlannerError => Some(("planner_error", Severity::High)),
+        StopReason::BrowserCrashed => Some(("browser_crashed", Severity::High)),
+        StopReason::RecordingFailed => Some(("recording_failed", Severity::Critical)),
+        StopReason::Done | StopReason::MaxSteps | StopReason::MaxFailures => None,
+    }
+}
+
+fn error_context(run_id: &str, task: &Task, attempt: u32) -> serde_json::Value {
+    serde_json::json!({"run_id": run_id, "task_id": task.id, "attempt": attempt})
+}
+
 /// Open a fresh context, drive the agent under the task's timeout, check the final state, keep a last screenshot.
-async fn episode(ctx: &Ctx<'_>, task: &Task, run_id: &str, attempt_key: &str) -> Result<Episode, String> {
+async fn episode(
+    ctx: &Ctx<'_>,
+    task: &Task,
+    run_id: &str,
+    attempt_key: &str,
+    monitor: Option<&TaskMonitor>,
+) -> Result<Episode, String> {
     let start_url = ctx.server.resolve_for(attempt_key, &task.start_url).map_err(|e| e.to_string())?;
     let session = ctx.pool.session().await.map_err(|e| e.to_string())?;
     let driver = SessionDriver::new(session);
-    let result = drive(ctx, task, run_id, attempt_key, &driver, &start_url).await;
+    let result = drive(ctx, task, (run_id, attempt_key), &driver, &start_url, monitor).await;
     let _ = driver.into_session().close().await;
     result
 }
@@ -341,12 +387,16 @@ async fn episode(ctx: &Ctx<'_>, task: &Task, run_id: &str, attempt_key: &str) ->
 async fn drive(
     ctx: &Ctx<'_>,
     task: &Task,
-    run_id: &str,
-    attempt_key: &str,
+    (run_id, attempt_key): (&str, &str),
     driver: &SessionDriver,
     start_url: &str,
+    monitor: Option<&TaskMonitor>,
 ) -> Result<Episode, String> {
+    let opened = Instant::now();
     driver.goto(start_url).await.map_err(|e| format!("opening {start_url}: {e}"))?;
+    if let Some(m) = monitor {
+        m.page_load_pending(opened.elapsed().as_millis() as i64, None);
+    }
     let mut prompt = task.prompt.clone();
     if task.category == Category::Miniwob {
         prompt =
@@ -354,7 +404,7 @@ async fn drive(
     }
     let mut settings = AgentSettings::from_config(ctx.config);
     settings.max_steps = task.max_steps;
-    let recorder = Recorder::new(ctx.tracker, run_id, settings.capture);
+    let recorder = Recorder::new(ctx.tracker, run_id, settings.capture).with_monitor(monitor.cloned());
     let agent_task = AgentTask { prompt, secrets: BTreeMap::new() };
     let limit = Duration::from_secs(u64::from(task.timeout_secs));
     let run = run_agent(driver, ctx.planner, &agent_task, &settings, &recorder, None);
@@ -369,6 +419,11 @@ async fn drive(
             _ => None,
         }
     };
+    if let (Some(m), Some((kind, severity)), Some(message)) =
+        (monitor, episode_error_kind(timed_out, o.stop_reason), &error)
+    {
+        m.error(kind, message, severity, serde_json::json!({"run_id": run_id, "task_id": task.id})).await;
+    }
     let outcome = Some(o);
     let check = if task.category == Category::Miniwob {
         miniwob::evaluate(driver).await
@@ -389,6 +444,12 @@ async fn drive(
             Some(hash)
         }
         Err(e) => {
+            if error.is_none()
+                && let Some(m) = monitor
+            {
+                let context = serde_json::json!({"run_id": run_id, "task_id": task.id});
+                m.error("final_screenshot", &e.to_string(), Severity::Medium, context).await;
+            }
             error.get_or_insert_with(|| format!("final screenshot: {e}"));
             None
         }

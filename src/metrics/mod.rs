@@ -6,3 +6,4 @@ pub mod collector;
 pub mod exposition;
 pub mod health;
 pub mod summary;
+pub mod task;

@@ -2,7 +2,7 @@
 //! `tests/fixtures/llm/`): the exact request on the wire, answers, tool calls, usage and cost, retries, and errors
 //! that never reveal the key. The LLM planner's tests are in `llm/planner.rs`.
 
-mod fake;
+pub(crate) mod fake;
 mod planner;
 
 use serde_json::{Value, json};

@@ -10,6 +10,7 @@ mod evaluate_run;
 mod evaluator;
 mod health;
 mod llm;
+mod monitor;
 mod registry;
 mod remote_cdp;
 mod report;
