@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::Core;
 use crate::config::{AlertThresholds, MonitoringConfig};
 use crate::error::{Error, Result};
-use crate::metrics::alerts::{self, Alert, Evaluation, TaskCounts};
+use crate::metrics::alerts::{self, Alert, AlertEvaluation, TaskCounts};
 use crate::metrics::health::{self, HealthSample, HealthSampler, HealthStatus, SamplerHandle};
 use crate::util::now_ms;
 
@@ -59,23 +59,23 @@ pub async fn health(core: &Core, _input: HealthInput) -> Result<HealthOutput> {
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
-pub struct HistoryInput {
+pub struct HealthHistoryInput {
     /// How far back, in hours (default 24).
     pub hours: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
-pub struct HistoryOutput {
+pub struct HealthHistoryOutput {
     pub hours: u32,
     /// Oldest first.
     pub samples: Vec<HealthSample>,
 }
 
 /// Stored health samples of the last `hours`.
-pub async fn health_history(core: &Core, input: HistoryInput) -> Result<HistoryOutput> {
+pub async fn health_history(core: &Core, input: HealthHistoryInput) -> Result<HealthHistoryOutput> {
     let (hours, since) = hours_since(input.hours, 24)?;
     let samples = health::history(core.store().await?, since).await?;
-    Ok(HistoryOutput { hours, samples })
+    Ok(HealthHistoryOutput { hours, samples })
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
@@ -105,7 +105,7 @@ pub async fn alerts(core: &Core, input: AlertsInput) -> Result<AlertsOutput> {
 pub struct EvaluateAlertsInput {}
 
 /// Evaluate every alert rule now: fire what is newly violated, resolve what cleared.
-pub async fn evaluate_alerts(core: &Core, _input: EvaluateAlertsInput) -> Result<Evaluation> {
+pub async fn evaluate_alerts(core: &Core, _input: EvaluateAlertsInput) -> Result<AlertEvaluation> {
     let thresholds = monitoring(core)?.alerts;
     Ok(alerts::evaluate(core.store().await?, &thresholds, now_ms()).await?)
 }

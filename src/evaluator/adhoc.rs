@@ -15,7 +15,7 @@ use crate::browser::BrowserPool;
 use crate::error::{Error, Result};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::runner::{browser_options, ensure_experiment, episode_error_kind, planner_for};
-use crate::metrics::collector::{Collector, Severity, TaskStart, TaskStatus};
+use crate::metrics::collector::{Collector, ErrorSeverity, TaskStart, TaskStatus};
 use crate::metrics::task::TaskMonitor;
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus};
@@ -138,7 +138,7 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
         Err(e) => {
             tracker.complete_run(&run.id, RunStatus::Failed, Some(&e.to_string())).await?;
             if let Some(m) = &monitor {
-                m.error("task_exception", &e.to_string(), Severity::High, context).await;
+                m.error("task_exception", &e.to_string(), ErrorSeverity::High, context).await;
                 m.end(TaskStatus::Error, 0).await;
             }
             Err(e)

@@ -27,7 +27,7 @@ use crate::evaluator::results::{EvalConfig, EvalStatus, NewEvaluation, NewTaskRe
 use crate::evaluator::suite::{self, Category, Task, TaskFilter};
 use crate::evaluator::summary::{EvaluationSummary, summarize};
 use crate::llm::{ClientOptions, PriceTable, client_with};
-use crate::metrics::collector::{Collector, Severity, TaskStart, TaskStatus};
+use crate::metrics::collector::{Collector, ErrorSeverity, TaskStart, TaskStatus};
 use crate::metrics::task::TaskMonitor;
 use crate::registry::{ModelVersion, Provider};
 use crate::sites::SiteServer;
@@ -306,7 +306,7 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
         Ok(e) => e,
         Err(message) => {
             if let Some(m) = &monitor {
-                m.error("task_exception", &message, Severity::High, error_context(&run.id, task, attempt)).await;
+                m.error("task_exception", &message, ErrorSeverity::High, error_context(&run.id, task, attempt)).await;
             }
             (None, None, None, Some(message))
         }
@@ -354,12 +354,12 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
 type Episode = (Option<AgentOutcome>, Option<CheckResult>, Option<String>, Option<String>);
 
 /// The monitoring error type and severity of an episode that ended early, or `None` when it ran to its end.
-pub(crate) fn episode_error_kind(timed_out: bool, stop: StopReason) -> Option<(&'static str, Severity)> {
+pub(crate) fn episode_error_kind(timed_out: bool, stop: StopReason) -> Option<(&'static str, ErrorSeverity)> {
     match stop {
-        _ if timed_out => Some(("task_timeout", Severity::Medium)),
-        StopReason::PlannerError => Some(("planner_error", Severity::High)),
-        StopReason::BrowserCrashed => Some(("browser_crashed", Severity::High)),
-        StopReason::RecordingFailed => Some(("recording_failed", Severity::Critical)),
+        _ if timed_out => Some(("task_timeout", ErrorSeverity::Medium)),
+        StopReason::PlannerError => Some(("planner_error", ErrorSeverity::High)),
+        StopReason::BrowserCrashed => Some(("browser_crashed", ErrorSeverity::High)),
+        StopReason::RecordingFailed => Some(("recording_failed", ErrorSeverity::Critical)),
         StopReason::Done | StopReason::MaxSteps | StopReason::MaxFailures => None,
     }
 }
@@ -448,7 +448,7 @@ async fn drive(
                 && let Some(m) = monitor
             {
                 let context = serde_json::json!({"run_id": run_id, "task_id": task.id});
-                m.error("final_screenshot", &e.to_string(), Severity::Medium, context).await;
+                m.error("final_screenshot", &e.to_string(), ErrorSeverity::Medium, context).await;
             }
             error.get_or_insert_with(|| format!("final screenshot: {e}"));
             None

@@ -151,7 +151,7 @@ pub struct RuleCheck {
 
 /// The result of one evaluation: every rule's check, and the alerts it fired and resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-pub struct Evaluation {
+pub struct AlertEvaluation {
     pub at_ms: i64,
     pub checks: Vec<RuleCheck>,
     pub fired: Vec<Alert>,
@@ -248,13 +248,13 @@ fn alert_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Alert, sqlx::Error> {
 
 /// Evaluate every rule at `now_ms` and fire / resolve alerts, in one write transaction (so two evaluators never
 /// fire the same rule twice).
-pub async fn evaluate(store: &Store, thresholds: &AlertThresholds, now_ms: i64) -> Result<Evaluation, AlertError> {
+pub async fn evaluate(store: &Store, thresholds: &AlertThresholds, now_ms: i64) -> Result<AlertEvaluation, AlertError> {
     let (observed, ended) = observe(store, now_ms).await?;
     let mut tx = store.begin_write().await?;
     let sql = format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE resolved_at_ms IS NULL");
     let open: Vec<Alert> =
         sqlx::query(&sql).fetch_all(&mut *tx).await?.iter().map(alert_from_row).collect::<Result<_, _>>()?;
-    let mut out = Evaluation { at_ms: now_ms, checks: Vec::new(), fired: Vec::new(), resolved: Vec::new() };
+    let mut out = AlertEvaluation { at_ms: now_ms, checks: Vec::new(), fired: Vec::new(), resolved: Vec::new() };
     for (rule, value) in observed {
         let threshold = rule.threshold(thresholds);
         let violated = value.is_some_and(|v| rule.violated(v, threshold));

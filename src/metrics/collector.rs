@@ -68,30 +68,31 @@ impl TaskStatus {
     }
 }
 
-/// Severity of a recorded error.
+/// ErrorSeverity of a recorded error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
-pub enum Severity {
+pub enum ErrorSeverity {
     Low,
     Medium,
     High,
     Critical,
 }
 
-impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+impl ErrorSeverity {
+    pub const ALL: [ErrorSeverity; 4] =
+        [ErrorSeverity::Low, ErrorSeverity::Medium, ErrorSeverity::High, ErrorSeverity::Critical];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
+            ErrorSeverity::Low => "low",
+            ErrorSeverity::Medium => "medium",
+            ErrorSeverity::High => "high",
+            ErrorSeverity::Critical => "critical",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    pub fn parse(s: &str) -> Option<ErrorSeverity> {
+        ErrorSeverity::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -148,7 +149,7 @@ pub struct ErrorSample {
     pub message: String,
     /// A JSON object with whatever helps to find the cause (run id, task id, URL…). Never a secret.
     pub context: serde_json::Value,
-    pub severity: Severity,
+    pub severity: ErrorSeverity,
     pub at_ms: i64,
 }
 
@@ -160,7 +161,7 @@ pub struct ErrorRecord {
     pub error_type: String,
     pub message: String,
     pub context: serde_json::Value,
-    pub severity: Severity,
+    pub severity: ErrorSeverity,
     pub resolved: bool,
     pub resolved_at_ms: Option<i64>,
     pub at_ms: i64,
@@ -377,7 +378,7 @@ pub(crate) fn error_record(r: ErrorRow) -> ErrorRecord {
         // The schema's CHECKs and `error()` only store JSON objects and known severities; anything else would be a
         // row written by hand, shown as-is rather than failing the whole listing.
         context: serde_json::from_str(&context).unwrap_or(serde_json::Value::String(context)),
-        severity: Severity::parse(&severity).unwrap_or(Severity::Critical),
+        severity: ErrorSeverity::parse(&severity).unwrap_or(ErrorSeverity::Critical),
         resolved,
         resolved_at_ms,
         at_ms,
@@ -450,7 +451,7 @@ mod tests {
                     error_type: "x".into(),
                     message: "m".into(),
                     context: serde_json::json!([1]),
-                    severity: Severity::Low,
+                    severity: ErrorSeverity::Low,
                     at_ms: 0,
                 },
             )
@@ -484,7 +485,7 @@ mod tests {
             error_type: "timeout".into(),
             message: "slow".into(),
             context: serde_json::json!({"url": "http://127.0.0.1/"}),
-            severity: Severity::Medium,
+            severity: ErrorSeverity::Medium,
             at_ms: 5,
         };
         let id = c.error(None, &sample).await.unwrap();

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::collector::{ERROR_COLUMNS, ErrorRecord, ErrorRow, MetricsError, Severity, error_record};
+use super::collector::{ERROR_COLUMNS, ErrorRecord, ErrorRow, ErrorSeverity, MetricsError, error_record};
 use crate::store::Store;
 
 /// The nearest-rank `p`-th percentile (`p` in 1..=100) of values sorted ascending; `None` for no values.
@@ -159,7 +159,7 @@ pub struct ErrorTypeStats {
     pub unresolved: u64,
     /// The message of the most recent error of this type (latest `at_ms`; the later-created on a tie).
     pub last_message: String,
-    pub last_severity: Severity,
+    pub last_severity: ErrorSeverity,
     pub last_at_ms: i64,
 }
 
@@ -269,10 +269,10 @@ pub async fn performance(store: &Store, since_ms: i64, until_ms: i64) -> Result<
     let mut by_severity = SeverityCounts::default();
     for e in &errors {
         match e.severity {
-            Severity::Low => by_severity.low += 1,
-            Severity::Medium => by_severity.medium += 1,
-            Severity::High => by_severity.high += 1,
-            Severity::Critical => by_severity.critical += 1,
+            ErrorSeverity::Low => by_severity.low += 1,
+            ErrorSeverity::Medium => by_severity.medium += 1,
+            ErrorSeverity::High => by_severity.high += 1,
+            ErrorSeverity::Critical => by_severity.critical += 1,
         }
     }
     let mut top_types = error_types(&errors);
@@ -525,7 +525,7 @@ mod tests {
             error_type: t.into(),
             message: m.into(),
             context: serde_json::json!({}),
-            severity: Severity::High,
+            severity: ErrorSeverity::High,
             resolved,
             resolved_at_ms: None,
             at_ms: at,

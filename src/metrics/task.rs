@@ -5,7 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use super::collector::{
-    ActionSample, Collector, ErrorSample, LlmCallSample, MetricsError, PageLoadSample, Severity, TaskStart, TaskStatus,
+    ActionSample, Collector, ErrorSample, ErrorSeverity, LlmCallSample, MetricsError, PageLoadSample, TaskStart,
+    TaskStatus,
 };
 use crate::tracker::TokenCounts;
 
@@ -83,7 +84,7 @@ impl TaskMonitor {
         }
     }
 
-    pub async fn error(&self, error_type: &str, message: &str, severity: Severity, context: serde_json::Value) {
+    pub async fn error(&self, error_type: &str, message: &str, severity: ErrorSeverity, context: serde_json::Value) {
         let sample = ErrorSample {
             error_type: error_type.to_string(),
             message: message.to_string(),
@@ -114,7 +115,7 @@ impl TaskMonitor {
         };
         self.llm_call(&sample).await;
         if let LlmRequest::Failed { message, fatal, .. } = result {
-            let severity = if fatal { Severity::High } else { Severity::Medium };
+            let severity = if fatal { ErrorSeverity::High } else { ErrorSeverity::Medium };
             let context = serde_json::json!({"step": step, "provider": provider, "model": model});
             self.error("llm_call", &message, severity, context).await;
         }

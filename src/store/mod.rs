@@ -89,12 +89,8 @@ impl Store {
         // WAL is a property of the file: set it once here, on one connection, under the lock. Pooled connections do
         // not repeat `PRAGMA journal_mode`, which can fail with "database is locked" without waiting on the busy
         // timeout while another connection writes or checkpoints.
-        let first = options
-            .clone()
-            .journal_mode(SqliteJournalMode::Wal)
-            .connect()
-            .await
-            .map_err(|e| classify(path, e))?;
+        let first =
+            options.clone().journal_mode(SqliteJournalMode::Wal).connect().await.map_err(|e| classify(path, e))?;
         first.close().await.map_err(|e| classify(path, e))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

@@ -6,9 +6,9 @@
 
 use std::path::PathBuf;
 
-use browser_ai_mlops::api::{config, evals, experiments, models, run_search, runs};
+use browser_ai_mlops::api::{config, evals, experiments, health, models, monitor, reports, run_search, runs};
 use browser_ai_mlops::evaluator::{adhoc, runner};
-use browser_ai_mlops::{registry, tracker};
+use browser_ai_mlops::{metrics, registry, server, tracker};
 use specta::datatype::{DataType, Fields, NamedReferenceType, Primitive, Reference};
 use specta::{Type, Types};
 use specta_typescript::Typescript;
@@ -102,13 +102,31 @@ fn collect() -> Types {
     register::<config::WriteOutput>(&mut t);
     register::<config::CloneInput>(&mut t);
     register::<config::CloneOutput>(&mut t);
-    // ---- ADDED AT MERGE (not in this branch yet) ------------------------------------------------------------------
-    // api::monitor: the inputs/outputs of performance, errors, resolve_error
-    // api::health: the inputs/outputs of health, health_history, alerts, evaluate_alerts
-    // api::reports: the input/output of generate
-    // serve: the HTTP error body (`{kind, detail: {message}}`) and the launch/jobs types of /api/v1/evals
-    // (until then ui/src/lib/transport.ts declares the error union by hand, marked as such)
-    // ----------------------------------------------------------------------------------------------------------------
+    // api::monitor
+    register::<monitor::PerformanceInput>(&mut t);
+    register::<monitor::ErrorsInput>(&mut t);
+    register::<monitor::ResolveErrorInput>(&mut t);
+    register::<metrics::summary::PerformanceSummary>(&mut t);
+    register::<metrics::summary::ErrorList>(&mut t);
+    register::<metrics::collector::ResolvedError>(&mut t);
+    // api::health
+    register::<health::HealthInput>(&mut t);
+    register::<health::HealthOutput>(&mut t);
+    register::<health::HealthHistoryInput>(&mut t);
+    register::<health::HealthHistoryOutput>(&mut t);
+    register::<health::AlertsInput>(&mut t);
+    register::<health::AlertsOutput>(&mut t);
+    register::<health::EvaluateAlertsInput>(&mut t);
+    register::<health::WatchInput>(&mut t);
+    register::<health::WatchSnapshot>(&mut t);
+    register::<metrics::alerts::AlertEvaluation>(&mut t);
+    // api::reports
+    register::<reports::GenerateReportInput>(&mut t);
+    register::<reports::GenerateReportOutput>(&mut t);
+    // serve: the HTTP error body and the evaluation jobs of /api/v1/evals
+    register::<server::errors::ErrorBody>(&mut t);
+    register::<server::jobs::JobInfo>(&mut t);
+    register::<server::jobs::LaunchOutput>(&mut t);
     t
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::sqlite::SqlitePoolOptions;
 
 use browser_ai_mlops::metrics::collector::{
-    ActionSample, Collector, ErrorSample, LlmCallSample, PageLoadSample, Severity, TaskStart, TaskStatus,
+    ActionSample, Collector, ErrorSample, ErrorSeverity, LlmCallSample, PageLoadSample, TaskStart, TaskStatus,
 };
 use browser_ai_mlops::metrics::summary;
 use browser_ai_mlops::store::Store;
@@ -48,7 +48,7 @@ fn call(provider: &str, model: &str, input: i64, cost: Option<f64>, latency: f64
     }
 }
 
-fn error(kind: &str, message: &str, severity: Severity, at: i64) -> ErrorSample {
+fn error(kind: &str, message: &str, severity: ErrorSeverity, at: i64) -> ErrorSample {
     ErrorSample { error_type: kind.into(), message: message.into(), context: json!({"at": at}), severity, at_ms: at }
 }
 
@@ -122,11 +122,11 @@ async fn summaries_equal_figures_derived_from_what_was_inserted() {
 
     // Errors: three timeouts inserted out of time order (the most recent is "third"), one crash, one old timeout
     // before the window; one in-window timeout gets resolved.
-    c.error(None, &error("timeout", "third", Severity::Medium, SINCE + 300)).await.unwrap();
-    let first = c.error(None, &error("timeout", "first", Severity::Low, SINCE + 100)).await.unwrap();
-    c.error(None, &error("timeout", "second", Severity::High, SINCE + 200)).await.unwrap();
-    c.error(None, &error("crash", "gone", Severity::Critical, UNTIL)).await.unwrap();
-    c.error(None, &error("timeout", "ancient", Severity::Low, SINCE - 5)).await.unwrap();
+    c.error(None, &error("timeout", "third", ErrorSeverity::Medium, SINCE + 300)).await.unwrap();
+    let first = c.error(None, &error("timeout", "first", ErrorSeverity::Low, SINCE + 100)).await.unwrap();
+    c.error(None, &error("timeout", "second", ErrorSeverity::High, SINCE + 200)).await.unwrap();
+    c.error(None, &error("crash", "gone", ErrorSeverity::Critical, UNTIL)).await.unwrap();
+    c.error(None, &error("timeout", "ancient", ErrorSeverity::Low, SINCE - 5)).await.unwrap();
     c.resolve_error(&first, UNTIL).await.unwrap();
 
     // Everything written is visible to a second, independent connection.
@@ -433,8 +433,10 @@ async fn the_cli_shows_what_the_database_holds_and_resolves_errors() {
     c.llm_call(None, &call("openai", "gpt-4o", 100, Some(0.5), 800.0, true, now - 5 * minute)).await.unwrap();
     c.llm_call(None, &call("openai", "gpt-4o", 200, Some(0.25), 1200.0, true, now - 4 * minute)).await.unwrap();
     let recent =
-        c.error(None, &error("browser_crashed", "Chromium exited", Severity::High, now - minute)).await.unwrap();
-    c.error(None, &error("task_timeout", "timed out after 60 s", Severity::Medium, now - 180 * minute)).await.unwrap();
+        c.error(None, &error("browser_crashed", "Chromium exited", ErrorSeverity::High, now - minute)).await.unwrap();
+    c.error(None, &error("task_timeout", "timed out after 60 s", ErrorSeverity::Medium, now - 180 * minute))
+        .await
+        .unwrap();
     store.close().await;
 
     let p = home.json(&["monitor", "performance", "--hours", "1"]);

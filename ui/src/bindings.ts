@@ -29,6 +29,23 @@ export type Action = {
 	ts_ms?: number,
 };
 
+export type ActionStats = {
+	total: number,
+	succeeded: number,
+	success_rate: number | null,
+	per_task: number | null,
+	/**  Most frequent first. */
+	by_type: ActionTypeStats[],
+};
+
+export type ActionTypeStats = {
+	action_type: string,
+	count: number,
+	succeeded: number,
+	success_rate: number | null,
+	mean_duration_ms: number | null,
+};
+
 export type AdhocRequest = {
 	task: string,
 	/**  Model version reference; `None` = the offline baseline with default settings. */
@@ -71,16 +88,54 @@ export type AgentOutcome = {
 	error: string | null,
 };
 
-/**  Alert when a value crosses its threshold. */
+/**  A stored alert. */
+export type Alert = {
+	id: string,
+	rule: string,
+	severity: string,
+	message: string,
+	observed: number | null,
+	threshold: number | null,
+	fired_at_ms: number,
+	resolved_at_ms: number | null,
+};
+
+/**  The result of one evaluation: every rule's check, and the alerts it fired and resolved. */
+export type AlertEvaluation = {
+	at_ms: number,
+	checks: RuleCheck[],
+	fired: Alert[],
+	resolved: Alert[],
+};
+
+/**
+ *  Alert when a value crosses its threshold (rules in `metrics::alerts`; task rules cover the last hour). The
+ *  percent thresholds also set the health status: critical at/above, warning within 10 points below.
+ */
 export type AlertThresholds = {
-	/**  Fraction of failed tasks (0–1) above which to alert. */
+	/**  Fraction (0–1) of ended tasks that ended in error (status `error`, not a plain failure) above which to alert. */
 	error_rate: number | null,
+	/**  p95 of task duration in seconds above which to alert. */
 	p95_task_duration_secs: number | null,
-	/**  Fraction of successful tasks (0–1) below which to alert. */
+	/**  Fraction of successful tasks (0–1) below which to alert (judged over at least 10 ended tasks). */
 	min_success_rate: number | null,
+	/**  Whole-machine CPU %, memory % and data-dir disk % at/above which to alert. */
 	cpu_percent: number | null,
 	memory_percent: number | null,
 	disk_percent: number | null,
+};
+
+export type AlertsInput = {
+	/**  Only alerts still open. */
+	open_only: boolean,
+	/**  With `open_only` false: alerts fired in the last `hours` (plus any still open); `None` for all of them. */
+	hours: number | null,
+};
+
+export type AlertsOutput = {
+	/**  Newest first. */
+	alerts: Alert[],
+	open: number,
 };
 
 /**  An alias and the version it points at. */
@@ -91,6 +146,25 @@ export type Alias = {
 	reference: string,
 	updated_at_ms: number,
 };
+
+/**  The stable kinds of HTTP errors (serialized as-is in `kind`). */
+export type ApiErrorKind = 
+/**  The request is well-formed but a value is wrong (an unknown option, a value out of range): 422. */
+"Input" | 
+/**  The request names something that does not exist, or the route is unknown: 404. */
+"NotFound" | 
+/**  The request conflicts with stored state (a duplicate name): 409. */
+"Conflict" | 
+/**  The bearer token is missing or wrong: 401. */
+"Unauthorized" | 
+/**  The body is larger than `--max-body-bytes`: 413. */
+"PayloadTooLarge" | 
+/**  The body is not JSON of the expected shape, or the method / content type is wrong: 400 (405, 415). */
+"BadRequest" | 
+/**  A valid request failed while being done (I/O, database): 500. */
+"Failed" | 
+/**  The server is not ready (store unreachable, schema not current) or is shutting down: 503. */
+"Unavailable";
 
 export type ArchiveInput = {
 	reference: string,
@@ -301,6 +375,16 @@ export type DescribeExperimentInput = {
 
 export type Difficulty = "easy" | "medium" | "hard";
 
+/**  p50/p95/p99 (nearest rank), mean and max of a set of values. */
+export type Distribution = {
+	count: number,
+	p50: number | null,
+	p95: number | null,
+	p99: number | null,
+	mean: number | null,
+	max: number | null,
+};
+
 /**  Serialization of an export document. */
 export type DocFormat = "yaml" | "json";
 
@@ -325,9 +409,79 @@ export type EnvSummary = {
 	warnings: number,
 };
 
+/**  The JSON body of every error response. */
+export type ErrorBody = {
+	kind: ApiErrorKind,
+	detail: ErrorDetail,
+};
+
 export type ErrorCount = {
 	error: string,
 	count: number,
+};
+
+/**  `detail` of an error body. */
+export type ErrorDetail = {
+	message: string,
+};
+
+/**  `monitor errors`: the window's error types and the errors themselves, newest first. */
+export type ErrorList = {
+	since_ms: number,
+	until_ms: number,
+	unresolved_only: boolean,
+	/**  Errors matching the window (and `unresolved_only`), before `limit`. */
+	matching: number,
+	unresolved_all_time: number,
+	by_type: ErrorTypeStats[],
+	errors: ErrorRecord[],
+};
+
+/**  A stored error. */
+export type ErrorRecord = {
+	id: string,
+	task_ref: string | null,
+	error_type: string,
+	message: string,
+	context: Value,
+	severity: ErrorSeverity,
+	resolved: boolean,
+	resolved_at_ms: number | null,
+	at_ms: number,
+};
+
+/**  ErrorSeverity of a recorded error. */
+export type ErrorSeverity = "low" | "medium" | "high" | "critical";
+
+export type ErrorStats = {
+	total: number,
+	by_severity: SeverityCounts,
+	/**  Unresolved errors that happened in the window. */
+	unresolved: number,
+	/**  Unresolved errors of all time. */
+	unresolved_all_time: number,
+	/**  Most frequent first (ties by name), at most [`TOP_ERROR_TYPES`]. */
+	top_types: ErrorTypeStats[],
+};
+
+/**  One error type in the window. */
+export type ErrorTypeStats = {
+	error_type: string,
+	count: number,
+	unresolved: number,
+	/**  The message of the most recent error of this type (latest `at_ms`; the later-created on a tie). */
+	last_message: string,
+	last_severity: ErrorSeverity,
+	last_at_ms: number,
+};
+
+export type ErrorsInput = {
+	/**  Window length in hours, ending now (default 24). */
+	hours?: number,
+	/**  Only errors not yet resolved. */
+	unresolved_only?: boolean,
+	/**  Most errors listed, newest first (default 50); counts cover all of them. */
+	limit?: number | null,
 };
 
 /**  How an evaluation was run (stored as JSON). */
@@ -343,6 +497,8 @@ export type EvalConfig = {
 export type EvalEvent = { type: "started"; evaluation_id: string; attempts: number; skipped: number } | { type: "attempt_started"; task_id: string; attempt: number } | { type: "attempt_finished"; task_id: string; attempt: number; success: boolean; score: number | null; steps: number; error: string | null } | { type: "finished"; evaluation_id: string };
 
 export type EvalStatus = "running" | "finished" | "failed";
+
+export type EvaluateAlertsInput = Record<string, never>;
 
 export type Evaluation = {
 	id: string,
@@ -472,6 +628,11 @@ export type ExperimentsConfig = {
 	auto_log_conversations: boolean,
 	auto_log_screenshots: boolean,
 	auto_log_dom_snapshots: boolean,
+	/**
+	 *  MiniWoB++ `html/` folder for `miniwob:<task>` ids (relative paths: from the config file's folder); the
+	 *  `--miniwob-dir` flag takes precedence.
+	 */
+	miniwob_dir?: string | null,
 };
 
 export type ExportInput = {
@@ -486,6 +647,28 @@ export type ExportOutput = {
 	text: string,
 };
 
+export type GenerateReportInput = {
+	/**  Where to write the report; its directory must exist. */
+	output: string,
+	/**  The window: the last N days (default 7). */
+	days?: number | null,
+	/**  Taken from the output's extension (.html, .md, .json) when absent. */
+	format?: ReportFormat | null,
+};
+
+export type GenerateReportOutput = {
+	path: string,
+	format: ReportFormat,
+	days: number,
+	from_ms: number,
+	to_ms: number,
+	/**  Charts drawn (inline in HTML, as PNG files for Markdown; none for JSON). */
+	charts: string[],
+	/**  PNG files written beside a Markdown report. */
+	chart_files: string[],
+	sections: SectionSummary[],
+};
+
 export type GroupStats = {
 	name: string,
 	attempts: number,
@@ -493,6 +676,51 @@ export type GroupStats = {
 	/**  Success rate over attempts with its Wilson 95 % interval; `None` without attempts. */
 	success_rate: Interval | null,
 };
+
+export type HealthHistoryInput = {
+	/**  How far back, in hours (default 24). */
+	hours: number | null,
+};
+
+export type HealthHistoryOutput = {
+	hours: number,
+	/**  Oldest first. */
+	samples: HealthSample[],
+};
+
+export type HealthInput = Record<string, never>;
+
+export type HealthOutput = {
+	/**  Read now, over about one second (so CPU % and network rates are known). */
+	current: HealthSample,
+	/**  Why `current` is not healthy: one line per resource at warning or critical. */
+	reasons: string[],
+	/**  The newest sample stored by a running sampler (`serve`, `monitor watch`), if any. */
+	latest_stored: HealthSample | null,
+	thresholds: AlertThresholds,
+};
+
+/**  One health reading. Byte counts are i64 (what SQLite stores); rates are per second. */
+export type HealthSample = {
+	at_ms: number,
+	/**  Whole machine, 0–100; `None` on a sampler's first sample (there is no previous reading to diff against). */
+	cpu_percent: number | null,
+	cpu_count: number,
+	memory_used_bytes: number,
+	memory_total_bytes: number,
+	/**  Mount point of the disk holding the data dir. */
+	disk_path: string,
+	disk_used_bytes: number,
+	disk_total_bytes: number,
+	/**  All interfaces but loopback; `None` on a sampler's first sample. */
+	net_rx_bytes_per_sec: number | null,
+	net_tx_bytes_per_sec: number | null,
+	process_rss_bytes: number,
+	status: HealthStatus,
+};
+
+/**  healthy < warning < critical (ordered, so the worst of several checks is their maximum). */
+export type HealthStatus = "healthy" | "warning" | "critical";
 
 export type HistoryInput = {
 	model?: string | null,
@@ -521,10 +749,35 @@ export type Interval = {
 	high: number | null,
 };
 
+/**  What `GET /api/v1/evals/jobs` lists for one job. */
+export type JobInfo = {
+	job_id: string,
+	state: JobState,
+	/**  Known once the runner has created (or resumed) the evaluation. */
+	evaluation_id: string | null,
+	/**  Attempts this run will execute (known once started). */
+	attempts: number | null,
+	/**  Attempts skipped because a resumed evaluation already stored them. */
+	skipped: number,
+	attempts_done: number,
+	successes: number,
+	error: string | null,
+	created_at_ms: number,
+	finished_at_ms: number | null,
+};
+
+/**  Where a job is. */
+export type JobState = "running" | "finished" | "failed";
+
 export type KeyValueInput = {
 	run_id: string,
 	key: string,
 	value: string,
+};
+
+/**  `POST /api/v1/evals/launch`'s answer. */
+export type LaunchOutput = {
+	job_id: string,
 };
 
 export type ListEnvsInput = Record<string, never>;
@@ -596,6 +849,30 @@ export type LlmConfig = {
 	base_url?: string | null,
 	timeout_secs: number,
 	max_retries: number,
+};
+
+export type LlmModelStats = {
+	provider: string,
+	model: string,
+	calls: number,
+	failed_calls: number,
+	tokens: TokenTotals,
+	/**  Sum of the priced calls' cost. */
+	cost_usd: number | null,
+	latency_ms: Distribution | null,
+};
+
+export type LlmStats = {
+	calls: number,
+	failed_calls: number,
+	/**  Successful calls of a model without a price (not in `cost_usd`; failed calls carry no cost). */
+	unpriced_calls: number,
+	latency_ms: Distribution | null,
+	tokens: TokenTotals,
+	cost_usd: number | null,
+	cost_per_task: number | null,
+	tokens_per_task: number | null,
+	by_model: LlmModelStats[],
 };
 
 export type LoadOutput = {
@@ -712,6 +989,15 @@ export type ModelSummary = {
 	aliases: Alias[],
 };
 
+export type ModelTaskStats = {
+	model: string,
+	provider: string,
+	tasks: number,
+	ended: number,
+	succeeded: number,
+	success_rate: number | null,
+};
+
 /**  One immutable version of a model. */
 export type ModelVersion = {
 	id: string,
@@ -736,8 +1022,11 @@ export type ModelVersion = {
 };
 
 export type MonitoringConfig = {
+	/**  Health samples and resolved alerts older than this are deleted by the sampler. */
 	retention_days: number,
 	log_level: LogLevel,
+	/**  Seconds between health samples (and scheduled alert evaluations) in `serve` and `monitor watch`. */
+	health_interval_secs?: number,
 	alerts: AlertThresholds,
 };
 
@@ -761,6 +1050,12 @@ export type NewTaskResult = {
 	evidence: Evidence[],
 	error: string | null,
 	screenshot_hash: string | null,
+};
+
+export type PageLoadStats = {
+	count: number,
+	load_ms: Distribution | null,
+	mean_dom_elements: number | null,
 };
 
 /**  One task in a paired comparison. */
@@ -813,6 +1108,23 @@ export type Performance = {
 	total_tokens: number,
 };
 
+export type PerformanceInput = {
+	/**  Window length in hours, ending now (default 24). */
+	hours?: number,
+};
+
+/**  Everything `monitor performance` shows. */
+export type PerformanceSummary = {
+	since_ms: number,
+	until_ms: number,
+	tasks: TaskStats,
+	tasks_by_model: ModelTaskStats[],
+	llm: LlmStats,
+	actions: ActionStats,
+	page_loads: PageLoadStats,
+	errors: ErrorStats,
+};
+
 /**  One problem found in a config, with where it is. */
 export type Problem = {
 	severity: Severity,
@@ -850,6 +1162,21 @@ export type RenameExperimentInput = {
 	new_name: string,
 };
 
+/**  Output format of a report. */
+export type ReportFormat = "html" | "md" | "json";
+
+export type ResolveErrorInput = {
+	/**  The error's id (from `monitor errors`). */
+	id: string,
+};
+
+/**  What `resolve_error` did. */
+export type ResolvedError = {
+	error: ErrorRecord,
+	/**  The error was resolved before this call (nothing changed). */
+	was_already_resolved: boolean,
+};
+
 /**  Per-replica resources in Kubernetes notation (`500m`, `2`; `512Mi`, `2Gi`). */
 export type Resources = {
 	cpu: string,
@@ -863,6 +1190,33 @@ export type RollbackInput = {
 	model: string,
 	target: string,
 	reason?: string,
+};
+
+/**  One rule, named as in the `alerts.rule` column and the Prometheus rules' `rule` label. */
+export type Rule = 
+/**
+ *  Share of ended tasks whose status is `error` (the run broke, as opposed to `failed`: the goal was not met),
+ *  above the threshold.
+ */
+"error_rate" | 
+/**  95th percentile of task duration (nearest rank, exact over the stored durations) above the threshold. */
+"p95_task_duration" | 
+/**  Share of ended tasks that `succeeded`, below the threshold (judged from `MIN_TASKS_FOR_SUCCESS_RATE` tasks). */
+"min_success_rate" | 
+/**  Whole-machine CPU % at or above the threshold. */
+"cpu_percent" | 
+/**  Memory used / total at or above the threshold. */
+"memory_percent" | 
+/**  Used / total of the disk holding the data dir at or above the threshold. */
+"disk_percent";
+
+/**  What one rule saw in one evaluation. */
+export type RuleCheck = {
+	rule: Rule,
+	/**  `None` when there was nothing to judge (no ended tasks, too few for a success rate, no recent sample). */
+	observed: number | null,
+	threshold: number | null,
+	violated: boolean,
 };
 
 /**  One run as stored (without its params, tags or metrics). */
@@ -984,6 +1338,12 @@ export type SecretStatus = {
 	status: string,
 };
 
+/**  How many rows (or entries) one section of the report holds; 0 means it shows an empty state. */
+export type SectionSummary = {
+	name: string,
+	items: number,
+};
+
 export type SetExperimentTagInput = {
 	experiment: string,
 	key: string,
@@ -1005,6 +1365,13 @@ export type SetInput = {
 };
 
 export type Severity = "error" | "warning";
+
+export type SeverityCounts = {
+	low: number,
+	medium: number,
+	high: number,
+	critical: number,
+};
 
 export type ShowInput = {
 	env: string | null,
@@ -1035,6 +1402,14 @@ export type StopReason = "done" | "max_steps" | "max_failures" | "planner_error"
 /**  The tracker could not record the episode (the database failed); the episode was abandoned. */
 "recording_failed";
 
+/**  Tasks that ended in a window, by status (plus those still running), counted directly over `mon_tasks`. */
+export type TaskCounts = {
+	running: number,
+	succeeded: number,
+	failed: number,
+	error: number,
+};
+
 /**  Which tasks to select; empty criteria select everything. */
 export type TaskFilter = {
 	category?: Category | null,
@@ -1059,6 +1434,18 @@ export type TaskResult = {
 	created_at_ms: number,
 } & NewTaskResult;
 
+export type TaskStats = {
+	total: number,
+	running: number,
+	succeeded: number,
+	failed: number,
+	error: number,
+	success_rate: number | null,
+	error_rate: number | null,
+	/**  Durations (end − start) of the ended tasks, in milliseconds. */
+	duration_ms: Distribution | null,
+};
+
 /**  Token usage by type, as providers report it. */
 export type TokenCounts = {
 	input?: number,
@@ -1066,6 +1453,16 @@ export type TokenCounts = {
 	cache_read?: number,
 	cache_write?: number,
 	reasoning?: number,
+};
+
+/**  Tokens by type. */
+export type TokenTotals = {
+	input: number,
+	output: number,
+	cache_read: number,
+	cache_write: number,
+	reasoning: number,
+	total: number,
 };
 
 export type ValidateOutput = {
@@ -1108,6 +1505,18 @@ export type VersionRefInput = {
 
 export type VersionsOutput = {
 	versions: ModelVersion[],
+};
+
+export type WatchInput = Record<string, never>;
+
+/**  What a live view shows: the newest sample, the open alerts and the last hour's tasks. */
+export type WatchSnapshot = {
+	at_ms: number,
+	latest: HealthSample | null,
+	status: HealthStatus | null,
+	open_alerts: Alert[],
+	/**  Tasks that ended in the last hour by status, and those running now. */
+	tasks_last_hour: TaskCounts,
 };
 
 export type WriteOutput = {
