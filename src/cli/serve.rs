@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// Serve the built web UI from this directory at / (index.html for client-side routes)
     #[arg(long, value_name = "DIR")]
     pub ui_dir: Option<PathBuf>,
+    /// Seconds between system-health samples (each also evaluates the alert rules); 0 turns the sampler off.
+    /// Default: the config's `monitoring.health_interval_secs`.
+    #[arg(long, value_name = "SECS")]
+    pub health_interval: Option<u64>,
 }
 
 /// Resolve when the process gets SIGINT (Ctrl-C) or SIGTERM.
@@ -68,6 +72,7 @@ pub async fn run(core: Core, args: ServeArgs) -> Result<i32> {
         max_body_bytes: args.max_body_bytes,
         cors_origins: args.cors_origins,
         ui_dir: args.ui_dir,
+        health_interval: args.health_interval.map(std::time::Duration::from_secs),
     };
     let mut print_error = None;
     let on_bound = |addr: SocketAddr| {

@@ -34,6 +34,10 @@ pub struct DemoReport {
     pub deployments: usize,
     /// The browser-agent evaluation (absent with `--no-eval`).
     pub evaluation: Option<evaluation::DemoEvaluation>,
+    /// Agent tasks the monitoring collector recorded in the last hour (the evaluation's attempts).
+    pub monitored_tasks: u64,
+    /// The HTML report written at the end (`generate-report`).
+    pub report: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
@@ -228,6 +232,23 @@ pub async fn run(
         None => None,
     };
 
+    say("\n8. Monitoring and a report");
+    let perf = api::monitor::performance(core, api::monitor::PerformanceInput { hours: 1 }).await?;
+    let rate = perf.tasks.success_rate.map_or("-".to_string(), |r| format!("{:.1} %", r * 100.0));
+    let p95 = perf.tasks.duration_ms.as_ref().map_or("-".to_string(), |d| format!("{:.0} ms", d.p95));
+    say(&format!(
+        "   monitor: {} agent tasks in the last hour, success {rate}, p95 duration {p95}, {} actions, {} page loads, \
+         {} errors",
+        perf.tasks.total, perf.actions.total, perf.page_loads.count, perf.errors.total
+    ));
+    let report_path = settings.data_dir.join("demo-report.html");
+    let report = api::reports::generate(
+        core,
+        api::reports::GenerateReportInput { output: report_path.display().to_string(), days: Some(1), format: None },
+    )
+    .await?;
+    say(&format!("   report: {} ({} charts)", report.path, report.charts.len()));
+
     say("\nExplore what the demo stored:");
     say(&format!("   browser-ai-mlops experiment show {experiment}"));
     say(&format!("   browser-ai-mlops run search \"metrics.final_loss < 0.01\" --experiment {experiment}"));
@@ -238,6 +259,8 @@ pub async fn run(
         }
         say(&format!("   browser-ai-mlops model compare {}:1 {}:2", e.model, e.model));
     }
+    say("   browser-ai-mlops monitor performance --hours 1");
+    say("   browser-ai-mlops serve --token $(openssl rand -hex 16) --ui-dir ui/dist   # then open the printed address");
     Ok(DemoReport {
         experiment,
         runs,
@@ -249,6 +272,8 @@ pub async fn run(
         staging_after_rollback: staging,
         deployments: history.deployments.len(),
         evaluation,
+        monitored_tasks: perf.tasks.total,
+        report: report.path,
     })
 }
 

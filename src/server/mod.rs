@@ -54,6 +54,8 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     pub cors_origins: Vec<String>,
     pub ui_dir: Option<PathBuf>,
+    /// Interval of the system-health sampler (`None`: the config's; zero: no sampler).
+    pub health_interval: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,12 +152,15 @@ pub async fn serve(
     let auth = check_options(&mut opts)?;
     core.store().await?;
     // System health is sampled (and alert rules evaluated) for as long as the server runs.
-    let sampler = match crate::api::health::start_sampler(&core, None).await {
-        Ok(handle) => Some(handle),
-        Err(e) => {
-            eprintln!("server: health sampling is off: {e}");
-            None
-        }
+    let sampler = match opts.health_interval {
+        Some(interval) if interval.is_zero() => None,
+        interval => match crate::api::health::start_sampler(&core, interval).await {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                eprintln!("server: health sampling is off: {e}");
+                None
+            }
+        },
     };
     let table = routes::table();
     let openapi = Arc::new(openapi::document(&table, &auth));

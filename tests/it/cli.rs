@@ -69,6 +69,12 @@ fn demo_stores_what_it_reports_and_the_numbers_recompute() {
     assert_eq!(eval["deployed_to_staging"].as_str(), expected_deploy);
     let p = eval["comparison_p_value"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&p));
+    // The monitoring collector saw every attempt of both evaluations (the second demo ran none), and the report the
+    // first demo wrote is an HTML file with charts.
+    let attempts: u64 = versions.iter().map(|v| v["attempts"].as_u64().unwrap()).sum();
+    assert_eq!(report["monitored_tasks"].as_u64().unwrap(), attempts);
+    let html = std::fs::read_to_string(report["report"].as_str().unwrap()).unwrap();
+    assert!(html.contains("<svg"), "the demo report has inline charts");
 }
 
 #[test]

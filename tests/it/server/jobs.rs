@@ -93,19 +93,39 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     assert_eq!(results["summary"]["attempts"], 2);
     assert_eq!(results["summary"]["successes"], 1);
 
-    // /metrics agrees with the store after the evaluation: no evaluation running, and the ended-task counters sum to
-    // the ended rows of mon_tasks (whatever the collector recorded for this evaluation).
+    // /metrics agrees with the store after the evaluation: no evaluation running, one ended task per attempt (the
+    // collector recorded each), succeeded tasks equal the evaluation's successes, and the action counters equal the
+    // tracker's recorded actions for the evaluation's runs.
     let (status, text) = get(&server, "/metrics", Some(TOKEN)).await;
     assert_eq!(status, 200);
     let series = super::metrics::parse(&text);
     let total = |name: &str| -> f64 { series.iter().filter(|((n, _), _)| n == name).map(|(_, v)| v).sum() };
+    let with_label = |name: &str, key: &str, value: &str| -> f64 {
+        series
+            .iter()
+            .filter(|((n, l), _)| n == name && l.get(key).map(String::as_str) == Some(value))
+            .map(|(_, v)| v)
+            .sum()
+    };
     assert_eq!(total("browser_ai_evaluations_running"), 0.0);
     let url = format!("sqlite://{}?mode=ro", home.db_path().display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     let ended: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM mon_tasks WHERE status <> 'running'").fetch_one(&pool).await.unwrap();
+    let actions: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM run_actions WHERE run_id IN (SELECT run_id FROM task_results WHERE evaluation_id = ?)",
+    )
+    .bind(evaluation_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     pool.close().await;
-    assert_eq!(total("browser_ai_tasks_total"), ended as f64, "{text}");
+    assert_eq!(ended, 2, "one monitored task per attempt");
+    assert_eq!(total("browser_ai_tasks_total"), 2.0, "{text}");
+    assert_eq!(with_label("browser_ai_tasks_total", "status", "succeeded"), 1.0, "{text}");
+    assert!(actions > 0);
+    assert_eq!(total("browser_ai_actions_total"), actions as f64, "{text}");
+    assert_eq!(total("browser_ai_task_duration_seconds_count"), 2.0, "{text}");
 
     let (status, _) = get(&server, "/api/v1/evals/jobs/no-such-job/events", Some(TOKEN)).await;
     assert_eq!(status, 404);
@@ -156,4 +176,34 @@ fn sigterm_lets_an_in_flight_request_finish_and_exits_zero() {
     // The write is durable: a fresh process sees it.
     let shown = home.json(&["experiment", "show", "in-flight"]);
     assert_eq!(shown["experiment"]["name"], "in-flight");
+}
+
+/// `serve` samples system health while it runs: rows appear in health_samples, the first without a CPU figure (no
+/// fake zero) and later ones with one, and /metrics exports the newest sample.
+#[tokio::test]
+async fn serve_records_health_samples_while_it_runs() {
+    let home = Home::new();
+    let server = Server::start(&home, &["--token", TOKEN, "--health-interval", "1"]);
+    let url = format!("sqlite://{}?mode=ro", home.db_path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut rows: Vec<(Option<f64>, i64)> = Vec::new();
+    for _ in 0..120 {
+        rows = sqlx::query_as("SELECT cpu_percent, memory_total_bytes FROM health_samples ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        if rows.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    pool.close().await;
+    assert!(rows.len() >= 2, "the sampler recorded {} samples", rows.len());
+    assert!(rows[0].0.is_none(), "the first sample has no CPU rate");
+    let cpu = rows[1].0.expect("the second sample has a CPU rate");
+    assert!((0.0..=100.0).contains(&cpu));
+    assert!(rows.iter().all(|r| r.1 > 0));
+    let (status, text) = get(&server, "/metrics", Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    assert!(text.lines().any(|l| l.starts_with("browser_ai_system_memory_total_bytes ")), "{text}");
 }

@@ -174,7 +174,7 @@ fn count<T>(rows: &[T], f: impl Fn(&T) -> bool) -> f64 {
 async fn metrics_equal_the_rows_in_the_store_pass_promtool_and_cover_the_dashboard() {
     let home = Home::new();
     insert_rows(&home).await;
-    let server = Server::start(&home, &["--token", TOKEN]);
+    let server = Server::start(&home, &["--token", TOKEN, "--health-interval", "0"]);
     let (status, text) = get(&server, "/metrics", Some(TOKEN)).await;
     assert_eq!(status, 200, "{text}");
     let s = parse(&text);
