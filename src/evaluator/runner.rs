@@ -165,15 +165,24 @@ pub async fn run_benchmark(
         suite: &suite_name,
     };
     let outcome: Result<()> = async {
+        // Each attempt stores its own result inside its future. The loop below must not await the store itself:
+        // `buffer_unordered` does not poll the other attempts while the loop body runs, so an attempt suspended
+        // inside a write transaction would hold SQLite's write lock while the loop waited for it ("database is
+        // locked" after the busy timeout).
+        let (results, evaluation_id) = (&results, evaluation.id.as_str());
+        let ctx = &ctx;
         let mut stream = futures::stream::iter(jobs)
             .map(|(task, attempt)| {
                 emit(events, EvalEvent::AttemptStarted { task_id: task.id.clone(), attempt });
-                run_attempt(&ctx, task, attempt)
+                async move {
+                    let result = run_attempt(ctx, task, attempt).await?;
+                    results.record(evaluation_id, &result).await?;
+                    Ok::<_, Error>(result)
+                }
             })
             .buffer_unordered(request.concurrency as usize);
         while let Some(result) = stream.next().await {
             let result = result?;
-            results.record(&evaluation.id, &result).await?;
             emit(
                 events,
                 EvalEvent::AttemptFinished {

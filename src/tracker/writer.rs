@@ -14,6 +14,8 @@ use crate::store::{Store, StoreError};
 
 /// Most channel messages taken per batch (one transaction).
 const MAX_BATCH: usize = 32_768;
+/// Longest pause between back-to-back batches (SQLite's busy handler polls at most every 100 ms).
+const WRITER_GAP_MAX: std::time::Duration = std::time::Duration::from_millis(100);
 /// Rows per full multi-row INSERT (5 binds each: far under SQLite's 32766 bind limit); the remainder of a batch is
 /// written with power-of-two sized statements so only a dozen distinct statements are ever prepared.
 const ROWS_PER_INSERT: usize = 256;
@@ -69,6 +71,7 @@ pub(crate) async fn run(
             break;
         }
         let mut stop = false;
+        let mut gap = std::time::Duration::ZERO;
         for msg in msgs.drain(..) {
             match msg {
                 WriterMsg::Point(p) => points.push(p),
@@ -80,8 +83,15 @@ pub(crate) async fn run(
             }
         }
         if !points.is_empty() {
+            let started = std::time::Instant::now();
             let lost = write_or_isolate(&store, &sql, &points).await;
             points.clear();
+            // With a backlog the writer would take SQLite's write lock again microseconds after releasing it, and
+            // other writers (which poll for the lock with sleeps of up to 100 ms) could starve past their busy
+            // timeout. Leave a gap between back-to-back batches: a quarter of the batch's time, at most 100 ms.
+            if !stop && !rx.is_empty() {
+                gap = (started.elapsed() / 4).min(WRITER_GAP_MAX);
+            }
             if !lost.is_empty()
                 && let Ok(mut f) = failures.lock()
             {
@@ -94,6 +104,9 @@ pub(crate) async fn run(
         }
         if stop {
             break;
+        }
+        if !gap.is_zero() {
+            tokio::time::sleep(gap).await;
         }
     }
 }
