@@ -10,6 +10,7 @@ use sqlx::Row;
 
 use crate::config::AlertThresholds;
 use crate::error::ErrorKind;
+use crate::stats::nearest_rank;
 use crate::store::{Store, StoreError};
 
 /// The task rules look at tasks that ended within this window.
@@ -196,15 +197,6 @@ pub async fn task_counts(store: &Store, since_ms: i64) -> Result<TaskCounts, Ale
     Ok(counts)
 }
 
-/// Nearest-rank percentile `p` (0–1) of sorted values: the smallest value with at least p·n values at or below it.
-pub fn nearest_rank(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (p * sorted.len() as f64).ceil() as usize;
-    sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
-}
-
 /// Observed values of every rule at `now_ms`, with the number of ended tasks they were judged over.
 async fn observe(store: &Store, now_ms: i64) -> Result<(Vec<(Rule, Option<f64>)>, u32), AlertError> {
     let since = now_ms - TASK_WINDOW_MS;
@@ -222,7 +214,7 @@ async fn observe(store: &Store, now_ms: i64) -> Result<(Vec<(Rule, Option<f64>)>
     let sample = super::health::latest(store).await?.filter(|s| s.at_ms >= now_ms - MAX_SAMPLE_AGE_MS);
     let observed = vec![
         (Rule::ErrorRate, rate(counts.error)),
-        (Rule::P95TaskDuration, nearest_rank(&durations, 0.95)),
+        (Rule::P95TaskDuration, nearest_rank(&durations, 95)),
         (Rule::MinSuccessRate, rate(counts.succeeded).filter(|_| ended >= MIN_TASKS_FOR_SUCCESS_RATE)),
         (Rule::CpuPercent, sample.as_ref().and_then(|s| s.cpu_percent)),
         (Rule::MemoryPercent, sample.as_ref().map(|s| s.memory_percent())),
@@ -319,11 +311,11 @@ mod tests {
     fn nearest_rank_matches_hand_computed_ranks() {
         let v: Vec<f64> = (1..=20).map(f64::from).collect();
         // ceil(0.95 * 20) = 19th smallest.
-        assert_eq!(nearest_rank(&v, 0.95), Some(19.0));
+        assert_eq!(nearest_rank(&v, 95), Some(19.0));
         // ceil(0.95 * 3) = 3rd: the maximum.
-        assert_eq!(nearest_rank(&[1.0, 2.0, 9.0], 0.95), Some(9.0));
-        assert_eq!(nearest_rank(&[4.0], 0.95), Some(4.0));
-        assert_eq!(nearest_rank(&[], 0.95), None);
+        assert_eq!(nearest_rank(&[1.0, 2.0, 9.0], 95), Some(9.0));
+        assert_eq!(nearest_rank(&[4.0], 95), Some(4.0));
+        assert_eq!(nearest_rank::<f64>(&[], 95), None);
     }
 
     #[test]

@@ -19,16 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::collector::{ERROR_COLUMNS, ErrorRecord, ErrorRow, ErrorSeverity, MetricsError, error_record};
 use crate::store::Store;
 
-/// The nearest-rank `p`-th percentile (`p` in 1..=100) of values sorted ascending; `None` for no values.
-pub fn nearest_rank(sorted: &[f64], p: u32) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let p = p.clamp(1, 100) as usize;
-    let rank = (p * n).div_ceil(100).clamp(1, n);
-    Some(sorted[rank - 1])
-}
+pub use crate::stats::nearest_rank;
 
 /// p50/p95/p99 (nearest rank), mean and max of a set of values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -501,7 +492,7 @@ mod tests {
         assert_eq!(nearest_rank(&v, 50), Some(35.0));
         assert_eq!(nearest_rank(&v, 100), Some(50.0));
         assert_eq!(nearest_rank(&v, 1), Some(15.0));
-        assert_eq!(nearest_rank(&[], 50), None);
+        assert_eq!(nearest_rank::<f64>(&[], 50), None);
         // Twenty values 1..=20: p95 is rank 19 exactly (no float rounding up to 20), p99 is rank ⌈19.8⌉ = 20.
         let twenty: Vec<f64> = (1..=20).map(f64::from).collect();
         assert_eq!(nearest_rank(&twenty, 95), Some(19.0));

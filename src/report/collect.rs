@@ -74,15 +74,7 @@ pub fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// The exact nearest-rank percentile of sorted values: the ⌈pct·n/100⌉-th smallest (1-based); `None` when empty.
-pub fn nearest_rank(sorted: &[i64], pct: u64) -> Option<i64> {
-    let n = sorted.len() as u64;
-    if n == 0 {
-        return None;
-    }
-    let rank = (pct.min(100) * n).div_ceil(100).max(1);
-    sorted.get(usize::try_from(rank - 1).ok()?).copied()
-}
+pub use crate::stats::nearest_rank;
 
 fn version_label(name: Option<String>, version: Option<i64>) -> String {
     match (name, version) {
@@ -282,7 +274,7 @@ mod tests {
         assert_eq!(nearest_rank(&[5, 7, 9], 50), Some(7));
         assert_eq!(nearest_rank(&[5, 7, 9], 95), Some(9));
         assert_eq!(nearest_rank(&[42], 0), Some(42));
-        assert_eq!(nearest_rank(&[], 50), None);
+        assert_eq!(nearest_rank::<i64>(&[], 50), None);
     }
 
     #[test]

@@ -103,6 +103,17 @@ pub fn percentile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo as f64))
 }
 
+/// The exact nearest-rank `pct`-th percentile (0..=100) of values sorted ascending: the ⌈pct·n/100⌉-th smallest
+/// (at least the first); `None` for no values. Integer arithmetic, so p95 of 20 values is exactly the 19th.
+pub fn nearest_rank<T: Copy>(sorted: &[T], pct: u32) -> Option<T> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = (pct.min(100) as usize * n).div_ceil(100).max(1);
+    Some(sorted[rank - 1])
+}
+
 /// The `p`-th percentile of unsorted values (NaNs sort last).
 pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     let mut sorted = values.to_vec();
