@@ -44,7 +44,7 @@ pub async fn run(
     core: &Core,
     stamp: &str,
     options: &DemoEvalOptions,
-    say: &mut dyn FnMut(&str),
+    say: &mut (dyn FnMut(&str) + Send),
 ) -> Result<DemoEvaluation> {
     let model = "demo-web-agent".to_string();
     let strict = api::models::register(

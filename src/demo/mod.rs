@@ -53,7 +53,7 @@ pub struct DemoRun {
 pub async fn run(
     core: &Core,
     eval: Option<&evaluation::DemoEvalOptions>,
-    say: &mut dyn FnMut(&str),
+    say: &mut (dyn FnMut(&str) + Send),
 ) -> Result<DemoReport> {
     let settings = core.settings();
     say(&format!(

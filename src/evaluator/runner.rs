@@ -136,10 +136,14 @@ pub async fn run_benchmark(
         }
     };
     let finished: HashSet<(String, u32)> = results.finished_attempts(&evaluation.id).await?.into_iter().collect();
-    let jobs: Vec<(&Task, u32)> = tasks
+    // (index into `tasks`, attempt): indices rather than `&Task` keep the stream's closure free of a borrowed
+    // argument, so the whole evaluation future is `Send` for any lifetime of `core` (a spawned job needs that).
+    let jobs: Vec<(usize, u32)> = tasks
         .iter()
-        .flat_map(|t| (1..=request.repeats).map(move |a| (t, a)))
-        .filter(|(t, a)| !finished.contains(&(t.id.clone(), *a)))
+        .enumerate()
+        .flat_map(|(i, t)| (1..=request.repeats).map(move |a| (i, t, a)))
+        .filter(|(_, t, a)| !finished.contains(&(t.id.clone(), *a)))
+        .map(|(i, _, a)| (i, a))
         .collect();
     emit(
         events,
@@ -170,9 +174,10 @@ pub async fn run_benchmark(
         // inside a write transaction would hold SQLite's write lock while the loop waited for it ("database is
         // locked" after the busy timeout).
         let (results, evaluation_id) = (&results, evaluation.id.as_str());
-        let ctx = &ctx;
+        let (ctx, tasks) = (&ctx, &tasks);
         let mut stream = futures::stream::iter(jobs)
-            .map(|(task, attempt)| {
+            .map(|(index, attempt): (usize, u32)| {
+                let task = &tasks[index];
                 emit(events, EvalEvent::AttemptStarted { task_id: task.id.clone(), attempt });
                 async move {
                     let result = run_attempt(ctx, task, attempt).await?;

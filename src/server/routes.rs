@@ -136,6 +136,8 @@ pub fn table() -> Vec<Route> {
         route("health", "alerts", R, api::health::alerts),
         route("health", "evaluate_alerts", M, api::health::evaluate_alerts),
         route("health", "watch_snapshot", R, api::health::watch_snapshot),
+        route("demo", "status", R, api::demo::status),
+        route("demo", "load", M, api::demo::load),
     ]
 }
 

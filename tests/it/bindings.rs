@@ -123,6 +123,11 @@ fn collect() -> Types {
     // api::reports
     register::<reports::GenerateReportInput>(&mut t);
     register::<reports::GenerateReportOutput>(&mut t);
+    // api::demo
+    register::<browser_ai_mlops::api::demo::DemoStatusInput>(&mut t);
+    register::<browser_ai_mlops::api::demo::DemoStatus>(&mut t);
+    register::<browser_ai_mlops::api::demo::LoadDemoInput>(&mut t);
+    register::<browser_ai_mlops::api::demo::LoadDemoOutput>(&mut t);
     // serve: the HTTP error body and the evaluation jobs of /api/v1/evals
     register::<server::errors::ErrorBody>(&mut t);
     register::<server::jobs::JobInfo>(&mut t);

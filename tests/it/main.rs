@@ -6,6 +6,7 @@ mod bindings;
 mod browser;
 mod cli;
 mod config;
+mod demo_api;
 mod evaluate_run;
 mod evaluator;
 mod health;
