@@ -144,8 +144,8 @@ async fn ingest(dir: &std::path::Path, points: usize) -> Result<(CallCost, f64)>
     core.shutdown().await?;
     nanos.sort_unstable();
     let cost = CallCost {
-        p50_us: percentile(&nanos, 0.50) / 1e3,
-        p99_us: percentile(&nanos, 0.99) / 1e3,
+        p50_us: pct(&nanos, 50) / 1e3,
+        p99_us: pct(&nanos, 99) / 1e3,
         max_us: nanos.last().copied().unwrap_or(0) as f64 / 1e3,
     };
     Ok((cost, points as f64 / elapsed))
@@ -170,30 +170,27 @@ async fn time_search(store: &crate::store::Store, filter: &str, order: &str, rep
         filter: if filter.is_empty() { "(none)".to_string() } else { filter.to_string() },
         order_by: order.to_string(),
         total,
-        p50_ms: percentile(&nanos, 0.50) / 1e6,
-        p95_ms: percentile(&nanos, 0.95) / 1e6,
+        p50_ms: pct(&nanos, 50) / 1e6,
+        p95_ms: pct(&nanos, 95) / 1e6,
     })
 }
 
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[u64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1] as f64
+/// Nearest-rank percentile (`pct` in 0..=100) of ascending values, as f64; 0 for none.
+fn pct(sorted: &[u64], pct: u32) -> f64 {
+    crate::stats::nearest_rank(sorted, pct).unwrap_or(0) as f64
 }
 
 #[cfg(test)]
 mod tests {
-    use super::percentile;
+    use super::pct;
 
     #[test]
     fn nearest_rank_percentiles() {
         let v: Vec<u64> = (1..=100).collect();
-        assert_eq!(percentile(&v, 0.50), 50.0);
-        assert_eq!(percentile(&v, 0.99), 99.0);
-        assert_eq!(percentile(&v, 1.0), 100.0);
-        assert_eq!(percentile(&[7], 0.95), 7.0);
+        assert_eq!(pct(&v, 50), 50.0);
+        assert_eq!(pct(&v, 99), 99.0);
+        assert_eq!(pct(&v, 100), 100.0);
+        assert_eq!(pct(&[7], 95), 7.0);
+        assert_eq!(pct(&[], 50), 0.0);
     }
 }

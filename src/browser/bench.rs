@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::dom::{DOM_JS, build_state, parse_raw};
+use super::dom::ScriptProfile;
 use super::pool::BrowserPool;
-use super::session::StateOptions;
+use super::session::{StateOptions, StateTimings};
 use super::testserver::TestServer;
 use super::types::BrowserAction;
 use super::{BrowserError, Result};
@@ -19,16 +19,30 @@ pub struct DomBenchFigures {
     /// Elements the state actually listed (all of them fit in the viewport).
     pub indexed: usize,
     pub reps: usize,
+    /// `state()` on a page whose document already has the collector installed (every step but the first after a
+    /// navigation).
     pub median_ms: f64,
     pub p95_ms: f64,
     pub max_ms: f64,
     pub serialized_bytes: usize,
-    /// Where a state's time goes, measured separately in extra runs of the collector (medians): the script itself
-    /// (`performance.now()` in the page), the whole `Runtime.evaluate` call around it (script + CDP transfer of its
-    /// JSON), and the Rust side (parsing that JSON, building the serialisation, hashing it).
-    pub script_median_ms: f64,
+    /// The first `state()` after a (re)load: installs the collector and runs it cold (median of `cold_reps`).
+    pub cold_median_ms: f64,
+    pub cold_reps: usize,
+    /// Where a state's time goes, medians over the same runs as `median_ms`: `Target.getTargets` (concurrent with
+    /// the collector), the collector's whole `Runtime.evaluate` round trip (script + CDP transfer of its JSON), and
+    /// the Rust side (parsing that JSON; building the elements, the serialisation and its hash).
+    pub targets_median_ms: f64,
     pub evaluate_median_ms: f64,
+    pub parse_median_ms: f64,
+    pub build_median_ms: f64,
+    /// Parse + build (kept for comparison with earlier figures).
     pub rust_median_ms: f64,
+    /// The page script's own phases (`performance.now()` in the page), medians of extra runs with profiling on:
+    /// the whole call, the tree walk, the occlusion tests + attributes of listed elements, the index map.
+    pub script_median_ms: f64,
+    pub script_walk_median_ms: f64,
+    pub script_output_median_ms: f64,
+    pub script_mark_median_ms: f64,
 }
 
 /// Timings of single actions on the same kind of page.
@@ -61,12 +75,14 @@ pub fn generated_page(n: usize) -> String {
     html
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
+/// Nearest-rank percentile (`pct` in 0..=100) of ascending values; 0 for none.
+fn pct(sorted: &[f64], pct: u32) -> f64 {
+    crate::stats::nearest_rank(sorted, pct).unwrap_or(0.0)
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
 }
 
 fn ms_since(t: Instant) -> f64 {
@@ -74,53 +90,64 @@ fn ms_since(t: Instant) -> f64 {
 }
 
 /// Median/p95 of `state()` (tab list + extraction + serialisation + hash) over `reps` runs on a page with `elements`
-/// elements, then the split of the time between the page script, the CDP call and the Rust side.
+/// elements and the split of that time; then the first state after a reload (cold), and the page script's phases.
 pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Result<DomBenchFigures> {
     let server = TestServer::start(None, vec![("/bench.html".into(), generated_page(elements))])
         .await
         .map_err(|source| BrowserError::Io { context: "starting the bench server".into(), source })?;
     let mut session = pool.session().await?;
-    session.goto(&server.url("/bench.html")).await?;
+    let url = server.url("/bench.html");
+    session.goto(&url).await?;
     let first = session.state(StateOptions::default()).await?;
-    let mut times = Vec::with_capacity(reps);
-    for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        let state = session.state(StateOptions::default()).await?;
-        times.push(ms_since(t));
+    let reps = reps.max(1);
+    let mut runs: Vec<StateTimings> = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let (state, timings) = session.state_timed(StateOptions::default(), false).await?;
         std::hint::black_box(state);
+        runs.push(timings);
     }
-    times.sort_by(f64::total_cmp);
-    let (mut script, mut evaluate, mut rust) = (Vec::new(), Vec::new(), Vec::new());
-    let timed = format!(
-        "(() => {{ const t0 = performance.now(); const r = ({DOM_JS})({{mark: true}}); \
-         window.__bamBenchMs = performance.now() - t0; return r; }})()"
-    );
-    for _ in 0..reps.max(1) {
+    let column = |f: fn(&StateTimings) -> f64| sorted(runs.iter().map(f).collect());
+    let times = column(|t| t.total_ms);
+    let targets = column(|t| t.targets_ms);
+    let evaluate = column(|t| t.evaluate_ms);
+    let parse = column(|t| t.parse_ms);
+    let build = column(|t| t.build_ms);
+    let rust = column(|t| t.parse_ms + t.build_ms);
+    let mut profiles = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let (_, timings) = session.state_timed(StateOptions::default(), true).await?;
+        profiles.push(timings.script.unwrap_or_default());
+    }
+    let phase = |f: fn(&ScriptProfile) -> f64| pct(&sorted(profiles.iter().map(f).collect()), 50);
+    let cold_reps = reps.clamp(1, 10);
+    let mut cold = Vec::with_capacity(cold_reps);
+    for _ in 0..cold_reps {
+        session.goto(&url).await?;
         let t = Instant::now();
-        let value = session.eval_internal("reading the page", timed.clone()).await?;
-        evaluate.push(ms_since(t));
-        let t = Instant::now();
-        let raw = parse_raw(value.as_str().unwrap_or_default())
-            .map_err(|e| BrowserError::Cdp { op: "reading the page".into(), reason: e.to_string() })?;
-        std::hint::black_box(build_state(raw, Vec::new()));
-        rust.push(ms_since(t));
-        script.push(session.eval_internal("bench timing", "window.__bamBenchMs".into()).await?.as_f64().unwrap_or(0.0));
+        std::hint::black_box(session.state(StateOptions::default()).await?);
+        cold.push(ms_since(t));
     }
-    for v in [&mut script, &mut evaluate, &mut rust] {
-        v.sort_by(f64::total_cmp);
-    }
+    let cold = sorted(cold);
     session.close().await?;
     Ok(DomBenchFigures {
         elements,
         indexed: first.elements.len(),
         reps: times.len(),
-        median_ms: percentile(&times, 0.5),
-        p95_ms: percentile(&times, 0.95),
+        median_ms: pct(&times, 50),
+        p95_ms: pct(&times, 95),
         max_ms: times.last().copied().unwrap_or(0.0),
         serialized_bytes: first.serialized.len(),
-        script_median_ms: percentile(&script, 0.5),
-        evaluate_median_ms: percentile(&evaluate, 0.5),
-        rust_median_ms: percentile(&rust, 0.5),
+        cold_median_ms: pct(&cold, 50),
+        cold_reps: cold.len(),
+        targets_median_ms: pct(&targets, 50),
+        evaluate_median_ms: pct(&evaluate, 50),
+        parse_median_ms: pct(&parse, 50),
+        build_median_ms: pct(&build, 50),
+        rust_median_ms: pct(&rust, 50),
+        script_median_ms: phase(|p| p.total),
+        script_walk_median_ms: phase(|p| p.walk),
+        script_output_median_ms: phase(|p| p.output),
+        script_mark_median_ms: phase(|p| p.mark),
     })
 }
 
@@ -142,15 +169,14 @@ pub async fn bench_actions(pool: &BrowserPool, elements: usize, reps: usize) -> 
         session.execute(&BrowserAction::InputText { index: 1, text: format!("text {i}") }).await?;
         inputs.push(ms_since(t));
     }
-    clicks.sort_by(f64::total_cmp);
-    inputs.sort_by(f64::total_cmp);
+    let (clicks, inputs) = (sorted(clicks), sorted(inputs));
     session.close().await?;
     Ok(ActionBenchFigures {
         reps: clicks.len(),
-        click_median_ms: percentile(&clicks, 0.5),
-        click_p95_ms: percentile(&clicks, 0.95),
-        input_text_median_ms: percentile(&inputs, 0.5),
-        input_text_p95_ms: percentile(&inputs, 0.95),
+        click_median_ms: pct(&clicks, 50),
+        click_p95_ms: pct(&clicks, 95),
+        input_text_median_ms: pct(&inputs, 50),
+        input_text_p95_ms: pct(&inputs, 95),
     })
 }
 
@@ -160,10 +186,10 @@ mod tests {
 
     #[test]
     fn percentiles_use_nearest_rank() {
-        let v: Vec<f64> = (1..=20).map(f64::from).collect();
-        assert_eq!(percentile(&v, 0.5), 10.0);
-        assert_eq!(percentile(&v, 0.95), 19.0);
-        assert_eq!(percentile(&[], 0.5), 0.0);
+        let v = sorted((1..=20).rev().map(f64::from).collect());
+        assert_eq!(pct(&v, 50), 10.0);
+        assert_eq!(pct(&v, 95), 19.0);
+        assert_eq!(pct(&[], 50), 0.0);
     }
 
     #[test]

@@ -1,15 +1,29 @@
 // dom.js — the page-side half of `src/browser/dom.rs`: collects the interactive, visible, top-most elements of the
 // viewport (recursing into open shadow roots and same-origin iframes), the short visible text between them, and the
 // scroll position. With `opts.mark` it records the index -> element map in `window.__bamEls` (WeakRefs) so actions
-// can find element N again. Evaluated as an expression: `(<this file>)({mark: true})`.
+// can find element N again. The file is a function expression: `dom.rs` installs it once per document as a
+// non-enumerable property of `window` (so V8 keeps its optimised code between steps; a fresh copy per call runs cold
+// in the interpreter and is more than twice as slow) and calls it with `{mark: true|false}`. With `opts.prof`
+// (benchmarks only) the result also carries `prof`, the milliseconds spent in each phase.
 //
-// It runs on every agent step, so it is written for speed: one computed-style object per element with the cheap
-// reads first, each element's attributes read in one pass over `el.attributes` (not a getAttribute per name),
-// `el.labels` only in documents that have a <label>, hit-testing only for elements an overlay may cover, and the
-// result returned as ONE compact JSON string (text items are strings, elements are arrays) that the Rust side parses
-// in one go — CDP's by-value transfer of a thousand nested objects costs more than the whole walk.
+// It runs on every agent step, so it is written for speed. Measured in Chromium, the cost is the number of style and
+// layout reads per element (each computed-style property read and each getBoundingClientRect re-validates style and
+// serialises a value), so the walk makes as few as the decision needs:
+// - one `checkVisibility({opacityProperty, visibilityProperty})` answers "rendered, not transparent, not hidden" in
+//   one call; only when it says no are `display` / `opacity` / `visibility` read to tell a hidden subtree (skipped)
+//   from a hidden element whose children may still show (`visibility: visible` inside `visibility: hidden`);
+// - `cursor` is read only where the cursor heuristic can still list something (outside a listed element, for an
+//   element not already listed by tag, role, tabindex, click handler or contenteditable);
+// - `position` / `z-index` (does it paint over others?) only for visible, sized elements, and `z-index` only where it
+//   has an effect (relatively positioned elements, flex and grid items);
+// - contenteditable from the attribute, not `isContentEditable` (a style read) on every element;
+// - each element's attributes read in one pass, `el.labels` only in trees that contain a <label>, hit-testing only
+//   for elements whose centre lies under a positioned element;
+// - the result is ONE compact JSON string (text items are strings, elements are arrays) that the Rust side parses in
+//   one go — CDP's by-value transfer of a thousand nested objects costs more than the whole walk.
 (function (opts) {
   'use strict';
+  const prof = opts && opts.prof ? { t0: performance.now() } : null;
   const TAGS = new Set(['a', 'button', 'input', 'select', 'textarea', 'summary', 'details']);
   const ROLES = new Set(['button', 'link', 'checkbox', 'radio', 'tab', 'menuitem', 'menuitemcheckbox',
     'menuitemradio', 'option', 'switch', 'combobox', 'textbox', 'searchbox', 'slider', 'spinbutton', 'treeitem']);
@@ -17,12 +31,13 @@
     'optgroup', 'datalist']);
   const ATTRS = new Set(['id', 'name', 'type', 'placeholder', 'aria-label', 'title', 'alt', 'role', 'aria-checked',
     'aria-expanded', 'aria-selected']);
+  const FLEX = new Set(['flex', 'inline-flex', 'grid', 'inline-grid']);
+  const SEEN = { opacityProperty: true, visibilityProperty: true };
   const TEXT_MAX = 100;
   const GAP_MAX = 120;
   const vw = window.innerWidth;
   const vh = window.innerHeight;
   const items = [];
-  const marks = [];
   let gap = '';
 
   function collapse(s) {
@@ -31,9 +46,7 @@
 
   function flushGap() {
     const t = collapse(gap).trim();
-    if (t) {
-      items.push({ k: 't', t: t.length > GAP_MAX ? t.slice(0, GAP_MAX - 1) + '…' : t });
-    }
+    if (t) items.push(t.length > GAP_MAX ? t.slice(0, GAP_MAX - 1) + '…' : t);
     gap = '';
   }
 
@@ -56,38 +69,32 @@
     }
   }
 
-  // The attributes the walk decides on, from one pass over `el.attributes`.
-  function scan(el) {
-    const s = { hidden: false, inert: false, role: null, tabindex: null, onclick: false, href: false };
-    const list = el.attributes;
-    for (let i = 0; i < list.length; i++) {
-      const at = list[i];
-      switch (at.name) {
-        case 'aria-hidden': s.hidden = at.value === 'true'; break;
-        case 'inert': s.inert = true; break;
-        case 'role': s.role = at.value; break;
-        case 'tabindex': s.tabindex = at.value; break;
-        case 'onclick': s.onclick = true; break;
-        case 'href': s.href = true; break;
-        default: break;
-      }
+  // Documents in design mode make every element editable, so there the attribute is not enough.
+  const designMode = new Map();
+  function editableRoot(el, hasAttr) {
+    let dm = designMode.get(el.ownerDocument);
+    if (dm === undefined) {
+      dm = el.ownerDocument.designMode === 'on';
+      designMode.set(el.ownerDocument, dm);
     }
-    return s;
+    if (!hasAttr && !dm) return false;
+    return el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable);
   }
 
-  // 2 = interactive by tag, role, tabindex, click handler or contenteditable; 1 = only by the cursor heuristic.
-  function interactivity(el, tag, s, pointer, parentPointer) {
+  // 2 = interactive by tag, role, tabindex, click handler or contenteditable, 0 = not (the cursor heuristic, level 1,
+  // is applied by the caller, which reads `cursor` only when it can matter).
+  function interactivity(el, tag, role, tabindex, onclick, href, ce) {
     if (TAGS.has(tag)) {
-      if (tag === 'a') return s.href || s.onclick || s.tabindex !== null ? 2 : 0;
+      if (tag === 'a') return href || onclick || tabindex !== null ? 2 : 0;
       if (tag === 'input') return (el.type || '').toLowerCase() !== 'hidden' ? 2 : 0;
       if (tag === 'details') return el.querySelector(':scope > summary') ? 0 : 2;
       return 2;
     }
-    if (s.role && ROLES.has(s.role)) return 2;
-    if (s.tabindex !== null && parseInt(s.tabindex, 10) >= 0) return 2;
-    if (s.onclick || typeof el.onclick === 'function') return 2;
-    if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) return 2;
-    return pointer && !parentPointer && tag !== 'label' && tag !== 'html' && tag !== 'body' ? 1 : 0;
+    if (role !== null && ROLES.has(role)) return 2;
+    if (tabindex !== null && parseInt(tabindex, 10) >= 0) return 2;
+    if (onclick || typeof el.onclick === 'function') return 2;
+    if (editableRoot(el, ce)) return 2;
+    return 0;
   }
 
   // Whether labels can exist for elements of this tree (document or shadow root): `el.labels` walks the tree.
@@ -127,8 +134,8 @@
   }
 
   // The element's shown attributes as a flat [name, value, …] list.
-  function attrsOf(el, tag, text) {
-    const a = {};
+  function attrsOf(el, tag, text, ce) {
+    const flat = [];
     let ariaDisabled = false;
     const list = el.attributes;
     for (let i = 0; i < list.length; i++) {
@@ -136,9 +143,13 @@
       const name = at.name;
       if (ATTRS.has(name)) {
         const v = at.value;
-        if (v !== '') a[name] = collapse(v).trim().slice(0, 80);
+        if (v === '') continue;
+        const shown = collapse(v).trim().slice(0, 80);
+        // A label or title that only repeats the text is not worth showing.
+        if ((name === 'aria-label' || name === 'title') && shown !== '' && shown === text) continue;
+        flat.push(name, shown);
       } else if (name === 'href') {
-        if (tag === 'a') a.href = at.value.slice(0, 120);
+        if (tag === 'a') flat.push('href', at.value.slice(0, 120));
       } else if (name === 'aria-disabled') {
         ariaDisabled = at.value === 'true';
       }
@@ -146,50 +157,39 @@
     if (tag === 'input' || tag === 'textarea' || tag === 'select') {
       const t = (el.type || '').toLowerCase();
       if (t === 'checkbox' || t === 'radio') {
-        a.checked = String(el.checked);
-        if (el.value && el.value !== 'on') a.value = el.value.slice(0, 80);
+        flat.push('checked', String(el.checked));
+        if (el.value && el.value !== 'on') flat.push('value', el.value.slice(0, 80));
       } else if (t === 'password') {
-        a.value = '•'.repeat(Math.min(el.value.length, 20));
+        flat.push('value', '•'.repeat(Math.min(el.value.length, 20)));
       } else if (t !== 'submit' && t !== 'button' && t !== 'reset') {
-        a.value = collapse(el.value || '').slice(0, 80);
+        flat.push('value', collapse(el.value || '').slice(0, 80));
       } else if (el.value && !text) {
-        a.value = el.value.slice(0, 80);
+        flat.push('value', el.value.slice(0, 80));
       }
       const labels = labelsOf(el);
       if (labels && labels.length) {
         const l = collapse(labels[0].textContent || '').trim().slice(0, 80);
-        if (l && l !== text) a.label = l;
+        if (l && l !== text) flat.push('label', l);
       }
     }
-    if (el.disabled || ariaDisabled) a.disabled = 'true';
-    if (tag === 'option' && el.selected) a.selected = 'true';
-    if (el.isContentEditable && !(el.parentElement && el.parentElement.isContentEditable)) a.contenteditable = 'true';
-    if (a['aria-label'] && a['aria-label'] === text) delete a['aria-label'];
-    if (a.title && a.title === text) delete a.title;
-    const flat = [];
-    for (const k in a) flat.push(k, a[k]);
+    if (el.disabled || ariaDisabled) flat.push('disabled', 'true');
+    if (tag === 'option' && el.selected) flat.push('selected', 'true');
+    if (editableRoot(el, ce)) flat.push('contenteditable', 'true');
     return flat;
   }
 
-  // Elements that may paint over others (absolute/fixed/sticky or with a z-index), per document.
+  // Elements that may paint over others (absolute/fixed/sticky, or with an effective z-index), per document.
   const positioned = new Map();
-  function positionedIn(doc) {
-    let list = positioned.get(doc);
-    if (!list) { list = []; positioned.set(doc, list); }
-    return list;
-  }
 
   // Hit-testing every element is slow (~0.1 ms each), so only elements whose centre lies under a positioned element
   // that is not their ancestor or descendant are hit-tested; a modal <dialog> makes every element suspect.
-  function isTopMost(rec) {
-    const el = rec.el;
-    const r = rec.r;
+  function isTopMost(el, r, lw, lh) {
     const doc = el.ownerDocument;
     if (!modal.has(doc)) {
       const list = positioned.get(doc);
       if (!list) return true;
-      const x = (Math.max(r.left, 0) + Math.min(r.right, rec.lw)) / 2;
-      const y = (Math.max(r.top, 0) + Math.min(r.bottom, rec.lh)) / 2;
+      const x = (Math.max(r.left, 0) + Math.min(r.right, lw)) / 2;
+      const y = (Math.max(r.top, 0) + Math.min(r.bottom, lh)) / 2;
       let suspect = false;
       for (const p of list) {
         const pr = p.r;
@@ -201,7 +201,7 @@
       }
       if (!suspect) return true;
     }
-    return topMost(el, r, rec.lw, rec.lh);
+    return topMost(el, r, lw, lh);
   }
   const modal = new Set();
   function noteModal(doc) {
@@ -212,79 +212,124 @@
     }
   }
 
-  // ctx: {win, ox, oy, lw, lh, shadow, frame, rec, textOk, pointer}
+  // One frame (document) being walked: its window, its offset in the top viewport and its own viewport size.
+  // `flex`: the parent element lays its children out as flex or grid items (so their z-index takes effect).
+  // ctx: {f, shadow, rec, textOk, pointer, flex}; rec = the listed element whose text is being gathered.
   function visitChildren(parent, ctx) {
     for (let n = parent.firstChild; n; n = n.nextSibling) visit(n, ctx);
   }
 
   function visit(node, ctx) {
-    if (node.nodeType === 3) {
+    const type = node.nodeType;
+    if (type === 3) {
       if (!ctx.textOk) return;
-      if (ctx.rec) {
-        if (ctx.rec.text.length < TEXT_MAX * 2) ctx.rec.text += node.data;
+      const rec = ctx.rec;
+      if (rec) {
+        if (rec.text.length < TEXT_MAX * 2) rec.text += node.data;
       } else if (gap.length < GAP_MAX * 2) {
         gap += ' ' + collapse(node.data);
       }
       return;
     }
-    if (node.nodeType !== 1) return;
+    if (type !== 1) return;
     const el = node;
     const tag = el.localName;
     if (SKIP.has(tag)) return;
-    const s = scan(el);
-    if (s.hidden || s.inert) return;
-    const st = ctx.win.getComputedStyle(el);
-    if (st.display === 'none' || st.opacity === '0') return;
+    // The attributes the walk decides on, from one pass over `el.attributes`.
+    let role = null, tabindex = null, onclick = false, href = false, ce = false;
+    const list = el.attributes;
+    for (let i = 0; i < list.length; i++) {
+      const at = list[i];
+      switch (at.name) {
+        case 'aria-hidden': if (at.value === 'true') return; break;
+        case 'inert': return;
+        case 'role': role = at.value; break;
+        case 'tabindex': tabindex = at.value; break;
+        case 'onclick': onclick = true; break;
+        case 'href': href = true; break;
+        case 'contenteditable': ce = at.value !== 'false'; break;
+        default: break;
+      }
+    }
+    const f = ctx.f;
+    const win = f.win;
+    let st = null;
+    let visible;
+    if (el.checkVisibility && el.checkVisibility(SEEN)) {
+      visible = true;
+    } else {
+      st = win.getComputedStyle(el);
+      if (st.display === 'none' || st.opacity === '0') return;
+      visible = st.visibility === 'visible';
+    }
     const r = el.getBoundingClientRect();
     const sized = r.width > 0 && r.height > 0;
-    const inView = sized && r.bottom > 0 && r.right > 0 && r.top < ctx.lh && r.left < ctx.lw &&
-      r.bottom + ctx.oy > 0 && r.top + ctx.oy < vh && r.right + ctx.ox > 0 && r.left + ctx.ox < vw;
-    const visible = st.visibility === 'visible';
-    const pointer = st.cursor === 'pointer';
-    const position = st.position;
-    if ((position !== 'static' && position !== 'relative') || st.zIndex !== 'auto') {
-      if (visible && sized) positionedIn(el.ownerDocument).push({ el: el, r: r });
-    }
-    const level = interactivity(el, tag, s, pointer, ctx.pointer);
-    let childCtx = ctx;
-    if (level === 2 || (level === 1 && !ctx.rec)) {
-      if (visible && inView) {
-        // Whether it is top-most is decided after the walk, when every overlay of its document is known.
-        flushGap();
-        const rec = { k: 'e', tag: tag, role: s.role || implicitRole(el, tag), text: '',
-          shadow: ctx.shadow, frame: ctx.frame, el: el, r: r, lw: ctx.lw, lh: ctx.lh };
-        items.push(rec);
-        const textOk = tag !== 'select' && tag !== 'input' && tag !== 'textarea';
-        if (tag === 'select') {
-          const o = el.selectedOptions && el.selectedOptions[0];
-          rec.text = o ? o.textContent : '';
-        }
-        childCtx = Object.assign({}, ctx, { rec: rec, textOk: textOk, pointer: pointer });
-      } else {
-        childCtx = Object.assign({}, ctx, { textOk: false, pointer: pointer });
+    const inView = sized && r.bottom > 0 && r.right > 0 && r.top < f.lh && r.left < f.lw &&
+      r.bottom + f.oy > 0 && r.top + f.oy < vh && r.right + f.ox > 0 && r.left + f.ox < vw;
+    if (visible && sized) {
+      if (!st) st = win.getComputedStyle(el);
+      const position = st.position;
+      if ((position !== 'static' && position !== 'relative') ||
+          ((position === 'relative' || ctx.flex) && st.zIndex !== 'auto')) {
+        let pl = positioned.get(el.ownerDocument);
+        if (!pl) { pl = []; positioned.set(el.ownerDocument, pl); }
+        pl.push({ el: el, r: r });
       }
+    }
+    const level = interactivity(el, tag, role, tabindex, onclick, href, ce);
+    const listed = level === 2 && visible && inView;
+    // `cursor` matters only where the cursor heuristic can still list this element or one below it.
+    let pointer = false;
+    if (!ctx.rec && !listed) {
+      if (!st) st = win.getComputedStyle(el);
+      pointer = st.cursor === 'pointer';
+    }
+    // Children are flex or grid items when this element is a flex or grid container (the children of a
+    // `display: contents` element are laid out by its parent; those of a shadow host wherever they are slotted).
+    let flex = false;
+    if (el.shadowRoot) {
+      flex = true;
+    } else if (el.firstElementChild) {
+      if (!st) st = win.getComputedStyle(el);
+      const d = st.display;
+      flex = d === 'contents' ? ctx.flex : FLEX.has(d);
+    }
+    // Listed by the cursor heuristic alone: a pointer cursor that its parent does not already have.
+    const byCursor = pointer && !ctx.pointer && level === 0 && tag !== 'label' && tag !== 'html' && tag !== 'body';
+    let childCtx;
+    if (listed || (byCursor && visible && inView)) {
+      // Whether it is top-most is decided after the walk, when every overlay of its document is known.
+      flushGap();
+      const rec = { tag: tag, role: role || implicitRole(el, tag), text: '', ce: ce,
+        shadow: ctx.shadow, frame: f.path, el: el, r: r, lw: f.lw, lh: f.lh };
+      items.push(rec);
+      if (tag === 'select') {
+        const o = el.selectedOptions && el.selectedOptions[0];
+        rec.text = o ? o.textContent : '';
+      }
+      const textOk = tag !== 'select' && tag !== 'input' && tag !== 'textarea';
+      childCtx = { f: f, shadow: ctx.shadow, rec: rec, textOk: textOk, pointer: pointer, flex: flex };
+    } else if (level !== 0 || byCursor) {
+      childCtx = { f: f, shadow: ctx.shadow, rec: ctx.rec, textOk: false, pointer: pointer, flex: flex };
     } else {
       const textOk = ctx.textOk && visible && (inView || !sized);
-      if (ctx.pointer !== pointer || ctx.textOk !== textOk) {
-        childCtx = Object.assign({}, ctx, { pointer: pointer, textOk: textOk });
-      }
+      childCtx = { f: f, shadow: ctx.shadow, rec: ctx.rec, textOk: textOk, pointer: pointer, flex: flex };
     }
     if (el.shadowRoot) {
-      visitChildren(el.shadowRoot, Object.assign({}, childCtx, { shadow: true }));
+      visitChildren(el.shadowRoot, { f: f, shadow: true, rec: childCtx.rec, textOk: childCtx.textOk,
+        pointer: childCtx.pointer, flex: childCtx.flex });
     }
     if (tag === 'iframe' || tag === 'frame') {
       let doc = null;
       try { doc = el.contentDocument; } catch (e) { doc = null; }
       if (doc && doc.documentElement && visible && inView) {
-        const win = doc.defaultView;
-        const fr = Object.assign({}, childCtx, {
-          win: win, ox: ctx.ox + r.left + el.clientLeft, oy: ctx.oy + r.top + el.clientTop,
-          lw: win.innerWidth, lh: win.innerHeight, frame: ctx.frame.concat([frameName(el)]), shadow: false,
-          rec: null, textOk: true, pointer: false,
-        });
+        const fwin = doc.defaultView;
+        const inner = { win: fwin, ox: f.ox + r.left + el.clientLeft, oy: f.oy + r.top + el.clientTop,
+          lw: fwin.innerWidth, lh: fwin.innerHeight, path: f.path.concat([frameName(el)]) };
         flushGap();
         noteModal(doc);
-        visitChildren(doc.documentElement, fr);
+        visitChildren(doc.documentElement, { f: inner, shadow: false, rec: null, textOk: true, pointer: false,
+          flex: false });
         flushGap();
       }
       return;
@@ -295,32 +340,54 @@
   const root = document.documentElement;
   noteModal(document);
   if (root) {
-    visitChildren(root, { win: window, ox: 0, oy: 0, lw: vw, lh: vh, shadow: false, frame: [], rec: null,
-      textOk: true, pointer: false });
+    const top = { win: window, ox: 0, oy: 0, lw: vw, lh: vh, path: [] };
+    let flex = false;
+    const rs = window.getComputedStyle(root);
+    if (rs) flex = FLEX.has(rs.display);
+    visitChildren(root, { f: top, shadow: false, rec: null, textOk: true, pointer: false, flex: flex });
   }
   flushGap();
+  if (prof) prof.walk = performance.now();
   // Items: a string for text between elements, [tag, role, text, [name, value, …], inShadowRoot 0|1, framePath] for
-  // an element.
+  // an element, where a trailing `0` / `[]` is left out.
   const out = [];
-  for (const it of items) {
-    if (it.k === 'e') {
-      if (!isTopMost(it)) continue;
-      marks.push(it.el);
-      const text = collapse(it.text).trim();
-      const short = text.length > TEXT_MAX ? text.slice(0, TEXT_MAX - 1) + '…' : text;
-      out.push([it.tag, it.role, short, attrsOf(it.el, it.tag, short), it.shadow ? 1 : 0, it.frame]);
-    } else {
-      out.push(it.t);
+  const marks = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (typeof it === 'string') {
+      out.push(it);
+      continue;
     }
+    if (!isTopMost(it.el, it.r, it.lw, it.lh)) continue;
+    marks.push(it.el);
+    const text = collapse(it.text).trim();
+    const short = text.length > TEXT_MAX ? text.slice(0, TEXT_MAX - 1) + '…' : text;
+    const row = [it.tag, it.role, short, attrsOf(it.el, it.tag, short, it.ce)];
+    // The usual case (top document, not in a shadow root) leaves the two trailing fields out.
+    if (it.shadow || it.frame.length) {
+      row.push(it.shadow ? 1 : 0);
+      if (it.frame.length) row.push(it.frame);
+    }
+    out.push(row);
   }
+  if (prof) prof.output = performance.now();
   if (opts && opts.mark) {
-    window.__bamEls = marks.map(function (e) { return new WeakRef(e); });
+    const refs = new Array(marks.length);
+    for (let i = 0; i < marks.length; i++) refs[i] = new WeakRef(marks[i]);
+    window.__bamEls = refs;
   }
+  if (prof) prof.mark = performance.now();
   const se = document.scrollingElement || document.documentElement;
   const sh = se ? se.scrollHeight : 0;
   const sy = window.scrollY || 0;
-  return JSON.stringify({
+  const result = {
     url: location.href, title: document.title, items: out,
     above: Math.round(sy), below: Math.max(0, Math.round(sh - sy - vh)),
-  });
+  };
+  const json = JSON.stringify(result);
+  if (!prof) return json;
+  // Benchmarks only: the phases in ms, appended to the finished JSON so that the stringify is counted too.
+  const end = performance.now();
+  return json.slice(0, -1) + ',"prof":' + JSON.stringify({ walk: prof.walk - prof.t0,
+    output: prof.output - prof.walk, mark: prof.mark - prof.output, total: end - prof.t0 }) + '}';
 })

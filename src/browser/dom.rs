@@ -3,18 +3,47 @@
 //! (`[12]<button aria-label="Search">Search</button>` lines) and hashes it.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::fmt::Write as _;
+use std::sync::LazyLock;
 
-use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::types::{ElementInfo, PageState, TabInfo};
 
-/// The page-side collector, evaluated as `(<script>)({mark: bool})`.
+/// The page-side collector, a function expression taking `{mark, prof}`.
 pub(crate) const DOM_JS: &str = include_str!("dom.js");
 
-/// The expression that runs the collector; `mark` records the index map for actions.
-pub(crate) fn collect_expression(mark: bool) -> String {
-    format!("({DOM_JS})({{mark: {mark}}})")
+/// The `window` property the collector is installed under: versioned by a hash of its source, so a long-lived page
+/// of a remote browser never runs a collector installed by an older build.
+static INSTALLED_AS: LazyLock<String> = LazyLock::new(|| format!("__bamDom_{}", &hash(DOM_JS)[..12]));
+
+fn options_literal(mark: bool, prof: bool) -> String {
+    format!("{{mark: {mark}, prof: {prof}}}")
+}
+
+/// The per-step expression: calls the collector installed in this document, or returns `null` when there is none
+/// yet (a new document), in which case [`install_expression`] is evaluated instead.
+pub(crate) fn call_expression(mark: bool, prof: bool) -> String {
+    let name = INSTALLED_AS.as_str();
+    format!(
+        "(function (o) {{ const f = window.{name}; return typeof f === 'function' ? f(o) : null; }})({})",
+        options_literal(mark, prof)
+    )
+}
+
+/// Installs the collector in the document (non-enumerable, read-only) and runs it. When the page does not let it
+/// be defined, the collector still runs, just without being kept.
+pub(crate) fn install_expression(mark: bool, prof: bool) -> String {
+    let name = INSTALLED_AS.as_str();
+    format!(
+        "(function (o) {{ let f = window.{name}; if (typeof f !== 'function') {{ f = ({DOM_JS}); \
+         try {{ Object.defineProperty(window, '{name}', {{ value: f }}); }} catch (e) {{ /* kept nowhere */ }} }} \
+         return f(o); }})({})",
+        options_literal(mark, prof)
+    )
 }
 
 /// What `dom.js` returns (as one JSON string, parsed with [`parse_raw`]).
@@ -25,6 +54,22 @@ pub(crate) struct RawState {
     pub items: Vec<RawItem>,
     pub above: f64,
     pub below: f64,
+    /// Phase timings, present only when the collector ran with `prof: true` (benchmarks).
+    #[serde(default)]
+    pub prof: Option<ScriptProfile>,
+}
+
+/// Where the collector's time went, in milliseconds measured in the page with `performance.now()`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct ScriptProfile {
+    /// Walking the tree: attribute scan, visibility, geometry and style reads, text gathering.
+    pub walk: f64,
+    /// Occlusion hit tests and the shown attributes of the listed elements.
+    pub output: f64,
+    /// Recording the index map (`WeakRef`s) for the following actions.
+    pub mark: f64,
+    /// The whole call, including the final `JSON.stringify`.
+    pub total: f64,
 }
 
 /// One entry in document order: text between elements, or an element.
@@ -43,31 +88,69 @@ pub(crate) enum RawItem {
     },
 }
 
-/// The compact wire form of an item: a string for text, `[tag, role, text, [name, value, …], shadow 0|1, frame]` for
-/// an element.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum WireItem {
-    Text(String),
-    Element(String, Option<String>, String, Vec<String>, u8, Vec<String>),
+/// The compact wire form of an item: a string for text, `[tag, role, text, [name, value, …], shadow 0|1, frame]`
+/// for an element, where the last two may be left out (not in a shadow root, top document). Read straight from the
+/// JSON by a visitor (no intermediate `Value` or untagged-enum buffering).
+impl<'de> Deserialize<'de> for RawItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ItemVisitor)
+    }
 }
 
-impl<'de> Deserialize<'de> for RawItem {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match WireItem::deserialize(d)? {
-            WireItem::Text(t) => RawItem::Text { t },
-            WireItem::Element(tag, role, text, flat, shadow, frame) => {
-                if flat.len() % 2 != 0 {
-                    return Err(serde::de::Error::custom("attribute list of odd length"));
-                }
-                let mut attrs = BTreeMap::new();
-                let mut pairs = flat.into_iter();
-                while let (Some(k), Some(v)) = (pairs.next(), pairs.next()) {
-                    attrs.insert(k, v);
-                }
-                RawItem::Element { tag, role, text, attrs, shadow: shadow != 0, frame }
+struct ItemVisitor;
+
+impl<'de> Visitor<'de> for ItemVisitor {
+    type Value = RawItem;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a text string or an element array [tag, role, text, [name, value, …], shadow, frame]")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawItem, E> {
+        Ok(RawItem::Text { t: v.to_string() })
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawItem, E> {
+        Ok(RawItem::Text { t: v })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawItem, A::Error> {
+        let tag: String = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let role: Option<String> = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        let text: String = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(2, &self))?;
+        let attrs = seq.next_element::<AttrPairs>()?.ok_or_else(|| de::Error::invalid_length(3, &self))?.0;
+        let shadow = seq.next_element::<u8>()?.unwrap_or(0) != 0;
+        let frame: Vec<String> = seq.next_element()?.unwrap_or_default();
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(7, &self));
+        }
+        Ok(RawItem::Element { tag, role, text, attrs, shadow, frame })
+    }
+}
+
+/// A flat `[name, value, name, value, …]` list read into a map.
+struct AttrPairs(BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for AttrPairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = AttrPairs;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a flat list of attribute names and values")
             }
-        })
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AttrPairs, A::Error> {
+                let mut map = BTreeMap::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    let Some(value) = seq.next_element::<String>()? else {
+                        return Err(de::Error::custom("attribute list of odd length"));
+                    };
+                    map.insert(name, value);
+                }
+                Ok(AttrPairs(map))
+            }
+        }
+        d.deserialize_seq(PairsVisitor)
     }
 }
 
@@ -97,33 +180,47 @@ const SHOWN: [&str; 17] = [
     "contenteditable",
 ];
 
-fn quote(v: &str) -> String {
-    v.replace('"', "'").replace(['\n', '\r'], " ")
+/// Appends ` key="value"` with double quotes turned into single ones and line breaks into spaces.
+fn push_attr(out: &mut String, key: &str, v: &str) {
+    out.push(' ');
+    out.push_str(key);
+    out.push_str("=\"");
+    for c in v.chars() {
+        out.push(match c {
+            '"' => '\'',
+            '\n' | '\r' => ' ',
+            c => c,
+        });
+    }
+    out.push('"');
 }
 
-fn element_line(el: &ElementInfo) -> String {
-    let mut s = format!("[{}]<{}", el.index, el.tag);
+/// Appends the element's line, `[12]<button aria-label="Search">Search</button>`, to `out`.
+fn push_element_line(out: &mut String, el: &ElementInfo) {
+    // Writing into a String cannot fail.
+    let _ = write!(out, "[{}]<{}", el.index, el.tag);
     let mut named = !el.text.is_empty();
     for key in SHOWN {
         if let Some(v) = el.attributes.get(key) {
             if key == "role" && el.role.as_deref() == Some(v.as_str()) && implicit(&el.tag, v) {
                 continue;
             }
-            s.push_str(&format!(" {key}=\"{}\"", quote(v)));
+            push_attr(out, key, v);
             named |= matches!(key, "aria-label" | "title" | "label" | "placeholder" | "alt" | "name");
         }
     }
     if !named && let Some(id) = el.attributes.get("id") {
-        s.push_str(&format!(" id=\"{}\"", quote(id)));
+        push_attr(out, "id", id);
     }
     if el.tag == "input" {
-        s.push_str(" />");
+        out.push_str(" />");
     } else {
-        s.push('>');
-        s.push_str(&el.text);
-        s.push_str(&format!("</{}>", el.tag));
+        out.push('>');
+        out.push_str(&el.text);
+        out.push_str("</");
+        out.push_str(&el.tag);
+        out.push('>');
     }
-    s
 }
 
 /// An explicit role that only repeats what the tag already says is not worth showing.
@@ -133,16 +230,25 @@ fn implicit(tag: &str, role: &str) -> bool {
 
 /// Builds the page state from the collector's output (without tabs and screenshot, which the session adds).
 pub(crate) fn build_state(raw: RawState, tabs: Vec<TabInfo>) -> PageState {
-    let mut elements = Vec::new();
-    let mut lines = Vec::new();
+    let mut elements = Vec::with_capacity(raw.items.len());
+    let mut serialized = String::with_capacity(raw.items.len() * 64);
     let above = raw.above.max(0.0).round() as i64;
     let below = raw.below.max(0.0).round() as i64;
+    // Lines joined by '\n': every line but the first starts with one.
+    let mut first = true;
+    let mut newline = |out: &mut String| {
+        if !std::mem::take(&mut first) {
+            out.push('\n');
+        }
+    };
     if above > 0 {
-        lines.push(format!("… {above} px above"));
+        newline(&mut serialized);
+        let _ = write!(serialized, "… {above} px above");
     }
     for item in raw.items {
+        newline(&mut serialized);
         match item {
-            RawItem::Text { t } => lines.push(t),
+            RawItem::Text { t } => serialized.push_str(&t),
             RawItem::Element { tag, role, text, attrs, shadow, frame } => {
                 let info = ElementInfo {
                     index: elements.len() as u32,
@@ -153,15 +259,15 @@ pub(crate) fn build_state(raw: RawState, tabs: Vec<TabInfo>) -> PageState {
                     in_shadow_root: shadow,
                     frame_path: frame,
                 };
-                lines.push(element_line(&info));
+                push_element_line(&mut serialized, &info);
                 elements.push(info);
             }
         }
     }
     if below > 0 {
-        lines.push(format!("… {below} px below"));
+        newline(&mut serialized);
+        let _ = write!(serialized, "… {below} px below");
     }
-    let serialized = lines.join("\n");
     let dom_hash = hash(&serialized);
     PageState {
         url: raw.url,
@@ -179,7 +285,11 @@ pub(crate) fn build_state(raw: RawState, tabs: Vec<TabInfo>) -> PageState {
 /// Hex SHA-256.
 pub(crate) fn hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -210,6 +320,7 @@ mod tests {
             ],
             above: 0.0,
             below: 250.4,
+            prof: None,
         };
         let state = build_state(raw, vec![]);
         assert_eq!(
@@ -244,6 +355,63 @@ mod tests {
             parse_raw(r#"{"url":"","title":"","above":0,"below":0,"items":[["a",null,"",["odd"],0,[]]]}"#).is_err()
         );
         assert!(parse_raw(r#"{"url":"","title":"","above":0,"below":0,"items":[{"k":"t"}]}"#).is_err());
+    }
+
+    #[test]
+    fn the_trailing_defaults_of_an_element_may_be_left_out_and_nothing_else() {
+        let json = r#"{"url":"u","title":"","above":0,"below":0,"items":[
+            ["a","link","Home",["href","/"]],
+            ["button",null,"In shadow",[],1],
+            ["span","button","Framed",["id","s"],0,["iframe#f"]]]}"#;
+        let raw = parse_raw(json).unwrap();
+        let shape: Vec<(bool, usize)> = raw
+            .items
+            .iter()
+            .map(|i| match i {
+                RawItem::Element { shadow, frame, .. } => (*shadow, frame.len()),
+                RawItem::Text { .. } => panic!("no text items here"),
+            })
+            .collect();
+        assert_eq!(shape, vec![(false, 0), (true, 0), (false, 1)]);
+        assert!(raw.prof.is_none());
+        for bad in [
+            r#"["a","link","Home"]"#,
+            r#"["a","link"]"#,
+            r#"["a","link","Home",["href","/"],0,[],"extra"]"#,
+            r#"["a","link","Home",["href"]]"#,
+            r#"["a",7,"Home",[]]"#,
+            r#"3"#,
+        ] {
+            let json = format!(r#"{{"url":"","title":"","above":0,"below":0,"items":[{bad}]}}"#);
+            assert!(parse_raw(&json).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn scroll_markers_frame_the_lines_and_escapes_are_parsed() {
+        let json = r#"{"url":"u","title":"t","above":399.6,"below":0,"items":["Line \"one\"\n",
+            ["input",null,"",["value","x\ny\"z"]]],"prof":{"walk":1.5,"output":0.5,"mark":0.1,"total":2.5}}"#;
+        let raw = parse_raw(json).unwrap();
+        assert_eq!(raw.prof.map(|p| p.total), Some(2.5));
+        let state = build_state(raw, vec![]);
+        assert_eq!(state.serialized, "… 400 px above\nLine \"one\"\n\n[0]<input value=\"x y'z\" />");
+        assert_eq!((state.pixels_above, state.pixels_below), (400, 0));
+        let empty =
+            build_state(parse_raw(r#"{"url":"u","title":"t","above":0,"below":0,"items":[]}"#).unwrap(), vec![]);
+        assert_eq!(empty.serialized, "");
+        assert!(empty.elements.is_empty());
+    }
+
+    #[test]
+    fn the_collector_is_installed_under_a_versioned_name_and_called_by_it() {
+        let call = call_expression(true, false);
+        let install = install_expression(false, true);
+        let name = INSTALLED_AS.as_str();
+        assert!(name.starts_with("__bamDom_") && name.len() == "__bamDom_".len() + 12, "{name}");
+        assert!(call.contains(&format!("window.{name}")) && call.ends_with("({mark: true, prof: false})"), "{call}");
+        assert!(!call.contains(DOM_JS), "the per-step call does not resend the collector");
+        assert!(install.contains(DOM_JS) && install.contains(&format!("Object.defineProperty(window, '{name}'")));
+        assert!(install.ends_with("({mark: false, prof: true})"), "{install}");
     }
 
     #[test]

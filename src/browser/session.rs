@@ -3,7 +3,7 @@
 //! use: `state`, `goto`, `eval_js`, `current_url`, `screenshot_png`, `page_markdown`. Actions live in `actions.rs`.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use chromiumoxide::Page;
@@ -20,12 +20,36 @@ use futures::StreamExt;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::cdp::{evaluate, guarded};
-use super::dom::{RawState, build_state, collect_expression, hash, parse_raw};
+use super::dom::{RawState, ScriptProfile, build_state, call_expression, install_expression, parse_raw};
 use super::launch::{BrowserHandle, BrowserOptions};
 use super::markdown::{DEFAULT_MAX_CHARS, MARKDOWN_JS, tidy};
 use super::policy::DomainPolicy;
 use super::types::{PageState, TabInfo};
 use super::{BrowserError, Result};
+
+const READING: &str = "reading the page";
+
+/// Parses the collector's JSON text into the raw state.
+fn parse_collected(text: &str) -> Result<RawState> {
+    parse_raw(text).map_err(|e| BrowserError::Cdp { op: READING.into(), reason: format!("unexpected DOM data: {e}") })
+}
+
+/// Where one `state()` call spent its time (milliseconds), for the benchmark's breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct StateTimings {
+    /// The whole call.
+    pub total_ms: f64,
+    /// `Target.getTargets` (the tab list), concurrent with the collector.
+    pub targets_ms: f64,
+    /// The collector's `Runtime.evaluate` round trip(s): script, transfer of its JSON, CDP overhead.
+    pub evaluate_ms: f64,
+    /// Parsing the JSON text in Rust.
+    pub parse_ms: f64,
+    /// Building the elements, the serialisation and its hash.
+    pub build_ms: f64,
+    /// The page script's own phase timings, when asked for.
+    pub script: Option<ScriptProfile>,
+}
 
 /// What `Session::state` should capture besides the DOM.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -195,36 +219,75 @@ impl Session {
     /// The tab list and the page are read concurrently (two CDP calls, one round trip of waiting); only when the tab
     /// refresh changed the active tab (it was closed) is the page read again, from the new active tab.
     pub async fn state(&mut self, options: StateOptions) -> Result<PageState> {
+        Ok(self.state_timed(options, false).await?.0)
+    }
+
+    /// [`Self::state`] with the time each part took (for the benchmark); `prof` also asks the page script for its
+    /// own phase timings.
+    pub(crate) async fn state_timed(&mut self, options: StateOptions, prof: bool) -> Result<(PageState, StateTimings)> {
+        let started = Instant::now();
         let before = self.tabs.get(self.active).map(|t| t.target.clone());
-        let (infos, raw) = tokio::join!(self.target_infos(), self.collect(true));
-        self.apply_targets(infos?).await?;
-        let raw = if self.tabs.get(self.active).map(|t| &t.target) == before.as_ref() {
-            raw?
+        let timed = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+        let (infos, text) = tokio::join!(
+            async {
+                let t = Instant::now();
+                let r = self.target_infos().await;
+                (r, timed(t))
+            },
+            async {
+                let t = Instant::now();
+                let r = self.collect_text(true, prof).await;
+                (r, timed(t))
+            }
+        );
+        let mut timings = StateTimings { targets_ms: infos.1, evaluate_ms: text.1, ..StateTimings::default() };
+        self.apply_targets(infos.0?).await?;
+        let text = if self.tabs.get(self.active).map(|t| &t.target) == before.as_ref() {
+            text.0?
         } else {
-            self.collect(true).await?
+            self.collect_text(true, prof).await?
         };
+        let t = Instant::now();
+        let raw = parse_collected(&text)?;
+        timings.parse_ms = timed(t);
+        timings.script = raw.prof;
+        let t = Instant::now();
         let tabs = self.tab_infos();
         let mut state = build_state(raw, tabs);
+        timings.build_ms = timed(t);
         if options.screenshot {
             state.screenshot_png = Some(self.screenshot_png().await?);
         }
-        Ok(state)
+        timings.total_ms = timed(started);
+        Ok((state, timings))
     }
 
-    /// Runs the collector on the active tab: one CDP round trip whose result is one JSON string.
+    /// Runs the collector on the active tab and parses its result.
     pub(crate) async fn collect(&self, mark: bool) -> Result<RawState> {
-        let value = self.eval_internal("reading the page", collect_expression(mark)).await?;
-        let unexpected = |reason: String| BrowserError::Cdp { op: "reading the page".into(), reason };
-        let text = value.as_str().ok_or_else(|| unexpected(format!("the DOM collector returned {value}")))?;
-        parse_raw(text).map_err(|e| unexpected(format!("unexpected DOM data: {e}")))
+        parse_collected(&self.collect_text(mark, false).await?)
+    }
+
+    /// Runs the collector on the active tab: one CDP round trip whose result is one JSON string (two on the first
+    /// call in a new document, which installs the collector there).
+    async fn collect_text(&self, mark: bool, prof: bool) -> Result<String> {
+        let mut value = self.eval_internal(READING, call_expression(mark, prof)).await?;
+        if value.is_null() {
+            value = self.eval_internal(READING, install_expression(mark, prof)).await?;
+        }
+        match value {
+            serde_json::Value::String(text) => Ok(text),
+            other => Err(BrowserError::Cdp {
+                op: READING.into(),
+                reason: format!("the DOM collector returned {other} instead of a JSON string"),
+            }),
+        }
     }
 
     /// URL and serialisation hash of the active tab without touching the element index (for `page_changed`).
     pub(crate) async fn fingerprint(&self) -> Result<(String, String)> {
         let raw = self.collect(false).await?;
         let url = raw.url.clone();
-        let state = build_state(raw, Vec::new());
-        Ok((url, hash(&state.serialized)))
+        Ok((url, build_state(raw, Vec::new()).dom_hash))
     }
 
     /// PNG screenshot of the active tab's viewport.

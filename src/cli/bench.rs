@@ -69,9 +69,27 @@ fn render(r: &BenchReport) -> String {
             (
                 "  of which (medians)",
                 format!(
-                    "script {:.1} ms, evaluate call {:.1} ms, Rust {:.1} ms",
-                    b.dom.script_median_ms, b.dom.evaluate_median_ms, b.dom.rust_median_ms
+                    "evaluate call {:.1} ms (tab list alongside {:.1} ms), Rust {:.1} ms (parse {:.1}, build {:.1})",
+                    b.dom.evaluate_median_ms,
+                    b.dom.targets_median_ms,
+                    b.dom.rust_median_ms,
+                    b.dom.parse_median_ms,
+                    b.dom.build_median_ms
                 ),
+            ),
+            (
+                "  page script (medians)",
+                format!(
+                    "{:.1} ms: walk {:.1}, hit tests + attributes {:.1}, index map {:.1}",
+                    b.dom.script_median_ms,
+                    b.dom.script_walk_median_ms,
+                    b.dom.script_output_median_ms,
+                    b.dom.script_mark_median_ms
+                ),
+            ),
+            (
+                "  first state after a load",
+                format!("median {:.1} ms (installs the collector; {} loads)", b.dom.cold_median_ms, b.dom.cold_reps),
             ),
             ("click", format!("median {:.1} ms, p95 {:.1} ms", b.actions.click_median_ms, b.actions.click_p95_ms)),
             (

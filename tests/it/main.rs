@@ -4,6 +4,7 @@
 mod agent;
 mod bindings;
 mod browser;
+mod browser_state;
 mod cli;
 mod config;
 mod demo_api;
