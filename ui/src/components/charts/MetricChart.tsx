@@ -1,7 +1,7 @@
 //! A metric-over-steps line chart (run detail: one series; compare runs: one series per run). Measures its own width
 //! so the series are downsampled to the plot's pixel width, says "downsampled from N points" under the chart with a
-//! button to draw every point, and records its render time (build + setOption → `finished`) as the User Timing
-//! measure `metric-chart:<title>`.
+//! button to draw every point, and records User Timing measures: `metric-chart-build:<title>` (series built and
+//! downsampled) and `metric-chart:<title>` (build + setOption → ECharts `finished`).
 
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { num } from '../../lib/format';
@@ -60,7 +60,9 @@ export function MetricChart({ title, series, height = 240, label }: MetricChartP
   const built = useMemo(() => {
     if (width === 0) return null;
     const start = performance.now();
-    return { ...buildMetricChart(title, series, { width: plotWidth(width), sampling }), start };
+    const result = buildMetricChart(title, series, { width: plotWidth(width), sampling });
+    performance.measure(`metric-chart-build:${title}`, { start, end: performance.now() });
+    return { ...result, start };
   }, [title, series, width, sampling]);
 
   return (
