@@ -237,8 +237,28 @@ async function overlayChart(page, base, manifest, o) {
     }
     record(`overlay chart render, sampling=${sampling}`, times, `build → finished, ECharts load excluded; build+downsample ${fmt(pct(builds, 0.5))} ms; ${shown}`);
     record(`  compare page load → chart drawn`, loads, `histories API ${fmt(pct(api, 0.5))} ms, ECharts chunk ${fmt(pct(lib, 0.5))} ms (medians)`);
+    if (sampling === 'lttb' || sampling === 'minmax') await liveToggle(page, o);
   }
   await page.evaluate(() => localStorage.removeItem('browser-ai-mlops.chart-sampling'));
+}
+
+/** On the loaded compare page: "show all points" / "downsample" re-render the live chart (setOption → finished). */
+async function liveToggle(page, o) {
+  const times = { 'show all points': [], downsample: [] };
+  for (let i = 0; i < o.reps; i++) {
+    for (const name of Object.keys(times)) {
+      const n = await page.evaluate(() => performance.getEntriesByName('metric-chart:loss', 'measure').length);
+      await page.getByRole('button', { name, exact: true }).click();
+      const h = await page.waitForFunction(
+        (k) => performance.getEntriesByName('metric-chart:loss', 'measure')[k]?.duration ?? null,
+        n,
+        { timeout: 60_000, polling: 20 },
+      );
+      times[name].push(await h.jsonValue());
+    }
+  }
+  record('  live chart: all points (toggle)', times['show all points'], 'setOption → finished on the open chart');
+  record('  live chart: downsampled again (toggle)', times.downsample);
 }
 
 async function main() {
@@ -254,7 +274,14 @@ async function main() {
   } else console.error(`reusing ${root} (seeded earlier)`);
   const server = await serve(o.bin, root, o.uiDir);
   console.error(`serving ${server.base}`);
-  const ctx = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
+  let ctx = null;
+  // Interrupted: still stop the server and the browser this bench started.
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      console.error(`ui-bench: ${sig}, stopping`);
+      Promise.allSettled([server.stop(), ctx?.close()]).then(() => process.exit(130));
+    });
+  ctx = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: FLAGS,
