@@ -4,7 +4,7 @@
 // Chromium (playwright-core, /usr/bin/chromium, headless, fresh user-data-dir) and prints figures — it asserts nothing.
 //
 //   node ui/bench/ui-bench.mjs [--bin PATH] [--runs 100000] [--points 10000] [--overlay-runs 10] [--loads 10]
-//                              [--reps 10] [--reuse DIR] [--keep]
+//                              [--reps 10] [--reuse DIR] [--keep] [--only table|chart]
 //
 // Measured in the page: runs page load (full navigation and in-app hash navigation) until the first page of rows is
 // in the DOM, split into boot (until the search request starts), API (request start → response end, Resource Timing)
@@ -26,7 +26,7 @@ const SAMPLINGS = ['none', 'echarts-lttb', 'minmax', 'lttb'];
 function parseArgs(argv) {
   const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/browser-ai-mlops/target');
   const o = { bin: join(target, 'release/browser-ai-mlops'), runs: 100_000, points: 10_000, overlayRuns: 10, loads: 10,
-    reps: 10, reuse: null, keep: false, uiDir: resolve(HERE, '../dist') };
+    reps: 10, reuse: null, keep: false, only: null, uiDir: resolve(HERE, '../dist') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -47,6 +47,10 @@ function parseArgs(argv) {
     else if (a === '--reps') o.reps = int();
     else if (a === '--reuse') o.reuse = resolve(val());
     else if (a === '--keep') o.keep = true;
+    else if (a === '--only') {
+      o.only = val();
+      if (!['table', 'chart'].includes(o.only)) throw new Error('--only: expected table or chart');
+    }
     else if (a === '--ui-dir') o.uiDir = resolve(val());
     else throw new Error(`unknown argument ${a} (see the header of ${fileURLToPath(import.meta.url)})`);
   }
@@ -290,9 +294,11 @@ async function main() {
   try {
     await ctx.addInitScript(INIT);
     const page = ctx.pages()[0] ?? (await ctx.newPage());
-    await runsPage(page, server.base, o);
-    await sortFilterPage(page, o);
-    await overlayChart(page, server.base, manifest, o);
+    if (o.only !== 'chart') {
+      await runsPage(page, server.base, o);
+      await sortFilterPage(page, o);
+    }
+    if (o.only !== 'table') await overlayChart(page, server.base, manifest, o);
   } finally {
     await ctx.close();
     await server.stop();
