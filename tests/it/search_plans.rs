@@ -100,3 +100,23 @@ async fn run_table_pages_follow_the_order_with_id_tie_breaks() {
         assert_eq!(seen, sorted, "{order}: pages concatenate to (key, id) order");
     }
 }
+
+#[tokio::test]
+async fn unfiltered_totals_leave_out_archived_experiments_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = many_runs(&dir.path().join("many.db"), 1_000).await;
+    sqlx::query("UPDATE experiments SET archived = 1 WHERE id = 'e3'").execute(store.pool()).await.unwrap();
+    let total = |include_archived: bool, offset: u32| {
+        let query = SearchQuery { include_archived, offset: Some(offset), limit: Some(100), ..Default::default() };
+        let store = &store;
+        async move { search::search(store, &query).await.unwrap() }
+    };
+    // Every fourth run belongs to e3.
+    for offset in [0, 500] {
+        let page = total(false, offset).await;
+        assert_eq!(page.total, 750, "offset {offset}");
+        assert!(page.runs.iter().all(|r| r.run.experiment_id != "e3"));
+        assert_eq!(total(true, offset).await.total, 1_000, "offset {offset}");
+    }
+    assert_eq!(total(false, 740).await.runs.len(), 10, "the last page ends at the total");
+}
