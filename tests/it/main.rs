@@ -17,6 +17,7 @@ mod registry;
 mod remote_cdp;
 mod report;
 mod search;
+mod search_plans;
 mod server;
 mod store;
 mod tracker;

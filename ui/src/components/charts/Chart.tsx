@@ -1,63 +1,92 @@
-//! THE chart wrapper: the only component that touches ECharts. It owns the chart's lifecycle — init on mount (with
-//! the current theme), setOption on every option change, resize with the container (ResizeObserver), dispose on
-//! unmount, and re-create when the theme flips.
+//! THE chart wrapper: the only component that touches ECharts. It owns the chart's lifecycle — load ECharts on first
+//! use (a separate chunk), init on mount (with the current theme), setOption on every option change, resize with the
+//! container (ResizeObserver), dispose on unmount, and re-create when the theme flips. With `timing`, each new
+//! option's render time (from `timing.start`, e.g. before the option was built, to ECharts' `finished` event) is
+//! recorded as a User Timing measure that `ui/bench/ui-bench.mjs` reads with `performance.getEntriesByName`.
 
-import { BarChart, LineChart } from 'echarts/charts';
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import type { EChartsCoreOption } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
+import { useEffect, useRef, useState } from 'react';
 import { useTheme } from '../../app/theme';
 
-echarts.use([
-  LineChart,
-  BarChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  TitleComponent,
-  DataZoomComponent,
-  CanvasRenderer,
-]);
+/** ECharts, fetched once on the first chart's mount (a separate chunk; see echarts.ts). */
+let echartsModule: Promise<typeof import('./echarts')> | null = null;
+const loadEcharts = () => {
+  if (!echartsModule) {
+    const start = performance.now();
+    echartsModule = import('./echarts');
+    // Its own User Timing measure, so chart render times can be read with and without this one-off cost.
+    void echartsModule.then(() => performance.measure('echarts-load', { start, end: performance.now() }));
+  }
+  return echartsModule;
+};
 
 export interface ChartProps {
   option: EChartsCoreOption;
   height?: number;
   /** Accessible description of what the chart shows (charts are canvas: screen readers read this). */
   label: string;
+  /** Record `start` → rendered as the `performance.measure` named `name` (once per option). */
+  timing?: { name: string; start: number };
 }
 
-export function Chart({ option, height = 260, label }: ChartProps) {
+export function Chart({ option, height = 260, label, timing }: ChartProps) {
   const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<ECharts | null>(null);
+  const [instances, setInstances] = useState(0);
   const theme = useTheme();
 
-  // Create per theme; dispose on theme change and unmount.
+  // Create per theme (once ECharts is loaded); dispose on theme change and unmount.
   useEffect(() => {
     const node = el.current;
     if (!node) return;
-    const instance = echarts.init(node, theme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(node);
+    let live = true;
+    let cleanup = () => {};
+    loadEcharts().then(
+      ({ echarts }) => {
+        if (!live) return;
+        const instance = echarts.init(node, theme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
+        chart.current = instance;
+        const observer = new ResizeObserver(() => instance.resize());
+        observer.observe(node);
+        cleanup = () => {
+          observer.disconnect();
+          instance.dispose();
+          chart.current = null;
+        };
+        setInstances((n) => n + 1);
+      },
+      (e: unknown) => console.error('could not load the chart library', e),
+    );
     return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
+      live = false;
+      cleanup();
     };
   }, [theme]);
 
   // Apply options (after the instance exists for this theme).
+  const timed = useRef<EChartsCoreOption | null>(null);
+  const timingRef = useRef(timing);
+  timingRef.current = timing;
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true, lazyUpdate: true });
-  }, [option, theme]);
+    const instance = chart.current;
+    if (!instance) return;
+    let onFinished: (() => void) | null = null;
+    const timing = timingRef.current;
+    if (timing && timed.current !== option) {
+      timed.current = option;
+      const { name, start } = timing;
+      const done = () => {
+        instance.off('finished', done);
+        performance.measure(name, { start, end: performance.now() });
+      };
+      onFinished = done;
+      instance.on('finished', done);
+    }
+    instance.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true, lazyUpdate: true });
+    return () => {
+      if (onFinished) instance.off('finished', onFinished);
+    };
+  }, [option, instances]);
 
   return <div ref={el} role="img" aria-label={label} className="chart" style={{ height }} />;
 }

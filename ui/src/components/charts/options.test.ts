@@ -1,6 +1,7 @@
-// Chart option tests: min/max-preserving downsampling (10 runs × 10k points) and series built from metric histories.
+// Chart option tests: metric series built from histories and downsampled to the plot width (10 runs × 10k points),
+// trends. The downsampling algorithms themselves are tested in lib/downsample.test.ts.
 import { describe, expect, it } from 'vitest';
-import { MAX_POINTS_PER_SERIES, downsampleMinMax, metricChartOption, trendOption, type XY } from './options';
+import { buildMetricChart, metricChartOption, plotWidth, trendOption, type XY } from './options';
 
 /** A deterministic noisy curve with one planted spike and one planted dip. */
 function series(n: number, seed: number): XY[] {
@@ -15,36 +16,6 @@ function series(n: number, seed: number): XY[] {
   return pts;
 }
 
-describe('downsampleMinMax', () => {
-  it('returns short inputs unchanged', () => {
-    const pts: XY[] = [[0, 1], [1, 2], [2, 0]];
-    expect(downsampleMinMax(pts, 10)).toEqual(pts);
-  });
-
-  it('bounds 10 runs × 10k points and keeps each run’s min, max, first and last, in x order', () => {
-    let total = 0;
-    for (let run = 0; run < 10; run++) {
-      const pts = series(10_000, run + 1);
-      const out = downsampleMinMax(pts, 1000);
-      total += out.length;
-      expect(out.length).toBeLessThanOrEqual(1000);
-      expect(out.length).toBeGreaterThan(900);
-      expect(Math.max(...out.map((p) => p[1]))).toBe(50);
-      expect(Math.min(...out.map((p) => p[1]))).toBe(-50);
-      expect(out[0]).toEqual(pts[0]);
-      expect(out[out.length - 1]).toEqual(pts[pts.length - 1]);
-      for (let i = 1; i < out.length; i++) expect((out[i] as XY)[0]).toBeGreaterThan((out[i - 1] as XY)[0]);
-    }
-    expect(total).toBeLessThanOrEqual(10 * 1000);
-  });
-
-  it('keeps every output point an input point', () => {
-    const pts = series(10_000, 3);
-    const set = new Set(pts.map((p) => `${p[0]}:${p[1]}`));
-    for (const p of downsampleMinMax(pts, 100)) expect(set.has(`${p[0]}:${p[1]}`)).toBe(true);
-  });
-});
-
 describe('metricChartOption', () => {
   it('makes one line series per run, sorted by step and downsampled', () => {
     const runs = Array.from({ length: 10 }, (_, r) => ({
@@ -53,11 +24,12 @@ describe('metricChartOption', () => {
         .reverse()
         .map(([step, value]) => ({ step, value })),
     }));
-    const opt = metricChartOption('loss', runs) as { series: { name: string; type: string; data: XY[] }[] };
+    const opt = metricChartOption('loss', runs, 640) as { series: { name: string; type: string; data: XY[] }[] };
     expect(opt.series.map((s) => s.name)).toEqual(runs.map((r) => r.name));
     for (const s of opt.series) {
       expect(s.type).toBe('line');
-      expect(s.data.length).toBeLessThanOrEqual(MAX_POINTS_PER_SERIES);
+      expect(s.data.length).toBeLessThanOrEqual(640);
+      for (let i = 1; i < s.data.length; i++) expect((s.data[i] as XY)[0]).toBeGreaterThan((s.data[i - 1] as XY)[0]);
       expect(s.data[0]?.[0]).toBe(0);
       expect(s.data[s.data.length - 1]?.[0]).toBe(9_999);
     }
@@ -75,5 +47,52 @@ describe('non-finite values', () => {
       { name: 'r', points: [{ step: 2, value: 0.5 }, { step: 1, value: null }, { step: 0, value: 0.25 }] },
     ]) as { series: { data: XY[] }[] };
     expect(opt.series[0]?.data).toEqual([[0, 0.25], [2, 0.5]]);
+  });
+});
+
+describe('buildMetricChart', () => {
+  const runs = Array.from({ length: 10 }, (_, r) => ({
+    name: `run-${r}`,
+    points: series(10_000, r + 1).map(([step, value]) => ({ step, value: step % 1000 === 7 ? null : value })),
+  }));
+  type Opt = { series: { data: XY[]; sampling?: string }[] };
+
+  it('counts finite points before and after downsampling, so the chart can say "downsampled from N"', () => {
+    const b = buildMetricChart('loss', runs, { width: 500, sampling: 'lttb' });
+    expect(b.totalPoints).toBe(10 * (10_000 - 10)); // ten nulls per run are dropped
+    expect(b.shownPoints).toBe((b.option as Opt).series.reduce((n, s) => n + s.data.length, 0));
+    expect(b.shownPoints).toBeLessThanOrEqual(10 * 500);
+    expect(b.downsampled).toBe(true);
+  });
+
+  it('min/max keeps every run’s planted spike and dip', () => {
+    const b = buildMetricChart('loss', runs, { width: 300, sampling: 'minmax' });
+    for (const s of (b.option as Opt).series) {
+      expect(Math.max(...s.data.map((p) => p[1]))).toBe(50);
+      expect(Math.min(...s.data.map((p) => p[1]))).toBe(-50);
+      expect(s.data.length).toBeLessThanOrEqual(2 * 300 + 2);
+    }
+  });
+
+  it('hands ECharts everything for none and for its own LTTB (which it then applies itself)', () => {
+    for (const sampling of ['none', 'echarts-lttb'] as const) {
+      const b = buildMetricChart('loss', runs, { width: 300, sampling });
+      expect(b.shownPoints).toBe(b.totalPoints);
+      expect(b.downsampled).toBe(false);
+      const first = (b.option as Opt).series[0];
+      expect(first?.sampling).toBe(sampling === 'echarts-lttb' ? 'lttb' : undefined);
+    }
+  });
+
+  it('short series are passed through whole and not reported as downsampled', () => {
+    const short = [{ name: 'a', points: [{ step: 0, value: 1 }, { step: 1, value: 2 }] }];
+    const b = buildMetricChart('x', short, { width: 600 });
+    expect(b.downsampled).toBe(false);
+    expect((b.option as Opt).series[0]?.data).toEqual([[0, 1], [1, 2]]);
+  });
+
+  it('plot width subtracts the grid margins and never collapses', () => {
+    expect(plotWidth(800)).toBe(800 - 56 - 16);
+    expect(plotWidth(10)).toBe(50);
   });
 });

@@ -1,42 +1,19 @@
-//! Chart option building: min/max-preserving downsampling and the ECharts options for metric histories and trends.
-//! Pure (tested in options.test.ts); `Chart.tsx` only renders what these return.
+//! Chart option building: the ECharts options for metric histories (downsampled to the plot width with
+//! `lib/downsample`), trends and rate bars. Pure (tested in options.test.ts); `Chart.tsx` only renders what these return.
 
 import type { EChartsCoreOption } from 'echarts/core';
+import { DOWNSAMPLE_MODES, downsample, type DownsampleMode, type XY } from '../../lib/downsample';
 
-export type XY = [number, number];
+export type { XY } from '../../lib/downsample';
 
 /**
- * Reduce `points` (sorted by x) to at most `maxPoints`, keeping each bucket's minimum and maximum (in x order) plus
- * the first and last point, so spikes and the overall range survive. `maxPoints` below 4 is raised to 4.
+ * How metric series are thinned before drawing: our LTTB or min/max per pixel bucket (done before `setOption`),
+ * ECharts' own LTTB (`sampling: 'lttb'` on the full data), or nothing. The default was picked with the figures of
+ * `ui/bench/ui-bench.mjs` (README "UI performance").
  */
-export function downsampleMinMax(points: readonly XY[], maxPoints: number): XY[] {
-  const limit = Math.max(4, Math.floor(maxPoints));
-  const n = points.length;
-  if (n <= limit) return points.slice();
-  const first = points[0] as XY;
-  const last = points[n - 1] as XY;
-  const inner = n - 2;
-  const buckets = Math.floor((limit - 2) / 2);
-  const size = inner / buckets;
-  const out: XY[] = [first];
-  for (let b = 0; b < buckets; b++) {
-    const from = 1 + Math.floor(b * size);
-    const to = 1 + Math.min(inner, Math.floor((b + 1) * size)); // exclusive
-    if (to <= from) continue;
-    let lo = from;
-    let hi = from;
-    for (let i = from + 1; i < to; i++) {
-      const y = (points[i] as XY)[1];
-      if (y < (points[lo] as XY)[1]) lo = i;
-      if (y > (points[hi] as XY)[1]) hi = i;
-    }
-    if (lo === hi) out.push(points[lo] as XY);
-    else if (lo < hi) out.push(points[lo] as XY, points[hi] as XY);
-    else out.push(points[hi] as XY, points[lo] as XY);
-  }
-  out.push(last);
-  return out;
-}
+export type ChartSampling = DownsampleMode | 'echarts-lttb';
+export const CHART_SAMPLINGS: readonly ChartSampling[] = [...DOWNSAMPLE_MODES, 'echarts-lttb'];
+export const DEFAULT_SAMPLING: ChartSampling = 'lttb';
 
 export interface MetricSeries {
   /** Legend label, e.g. a run name. */
@@ -45,38 +22,84 @@ export interface MetricSeries {
   points: readonly { step: number; value: number | null }[];
 }
 
-/** Points per series the overlay chart draws at most (10 runs × 10k points → 10 × this). */
-export const MAX_POINTS_PER_SERIES = 1000;
+/** Horizontal space the metric chart's grid takes from the container (axis labels left, margin right). */
+export const METRIC_GRID = { left: 56, right: 16 } as const;
 
-/** One line per series, x = step, downsampled to `maxPoints` each; zoomable. */
-export function metricChartOption(
+/** Pixels available to the lines in a container `containerWidth` wide (never below 50). */
+export function plotWidth(containerWidth: number): number {
+  return Math.max(50, Math.floor(containerWidth) - METRIC_GRID.left - METRIC_GRID.right);
+}
+
+export interface MetricChartBuild {
+  option: EChartsCoreOption;
+  /** Finite points across all series before downsampling. */
+  totalPoints: number;
+  /** Points handed to ECharts (equal to `totalPoints` for `none` and `echarts-lttb`). */
+  shownPoints: number;
+  /** True when our downsampling dropped points (the chart says so). */
+  downsampled: boolean;
+}
+
+/** Finite points of a series, sorted by step, as `[step, value]`. */
+export function finitePoints(points: MetricSeries['points']): XY[] {
+  const out: XY[] = [];
+  let sorted = true;
+  for (const p of points) {
+    if (p.value === null || !Number.isFinite(p.value)) continue;
+    if (out.length && (out[out.length - 1] as XY)[0] > p.step) sorted = false;
+    out.push([p.step, p.value]);
+  }
+  if (!sorted) out.sort((a, b) => a[0] - b[0]);
+  return out;
+}
+
+/**
+ * One line per series, x = step, zoomable; each series thinned to `width` (the plot width in pixels) with `sampling`.
+ * Also reports how many points were drawn out of how many, for the chart's "downsampled from N points" note.
+ */
+export function buildMetricChart(
   title: string,
   series: readonly MetricSeries[],
-  maxPoints = MAX_POINTS_PER_SERIES,
-): EChartsCoreOption {
-  return {
+  { width, sampling = DEFAULT_SAMPLING }: { width: number; sampling?: ChartSampling },
+): MetricChartBuild {
+  let totalPoints = 0;
+  let shownPoints = 0;
+  const lines = series.map((s) => {
+    const full = finitePoints(s.points);
+    const data = sampling === 'echarts-lttb' ? full : downsample(full, width, sampling);
+    totalPoints += full.length;
+    shownPoints += data.length;
+    return {
+      name: s.name,
+      type: 'line',
+      // Few points (e.g. one final value per run) would be invisible as a bare line: mark them.
+      showSymbol: full.length <= 50,
+      ...(sampling === 'echarts-lttb' ? { sampling: 'lttb' } : {}),
+      data,
+    };
+  });
+  const option: EChartsCoreOption = {
     title: { text: title, left: 0, textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
     legend: { show: series.length > 1, top: 24, left: 0, type: 'scroll' },
-    grid: { left: 56, right: 16, top: 48, bottom: 56 },
+    grid: { left: METRIC_GRID.left, right: METRIC_GRID.right, top: 48, bottom: 56 },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 24, scale: true },
     yAxis: { type: 'value', scale: true },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }],
     animation: false,
-    series: series.map((s) => ({
-      name: s.name,
-      type: 'line',
-      // Few points (e.g. one final value per run) would be invisible as a bare line: mark them.
-      showSymbol: s.points.length <= 50,
-      data: downsampleMinMax(
-        s.points
-          .filter((p): p is { step: number; value: number } => p.value !== null && Number.isFinite(p.value))
-          .sort((a, b) => a.step - b.step)
-          .map((p): XY => [p.step, p.value]),
-        maxPoints,
-      ),
-    })),
+    series: lines,
   };
+  return { option, totalPoints, shownPoints, downsampled: shownPoints < totalPoints };
+}
+
+/** The option alone (see `buildMetricChart`); `width` defaults to a typical half-page plot. */
+export function metricChartOption(
+  title: string,
+  series: readonly MetricSeries[],
+  width = 600,
+  sampling: ChartSampling = DEFAULT_SAMPLING,
+): EChartsCoreOption {
+  return buildMetricChart(title, series, { width, sampling }).option;
 }
 
 export interface TrendPoint {

@@ -3,8 +3,8 @@
 
 import { useMemo } from 'react';
 import { href } from '../../../app/routes';
-import { Chart } from '../../../components/charts/Chart';
-import { metricChartOption, type MetricSeries } from '../../../components/charts/options';
+import { MetricChart } from '../../../components/charts/MetricChart';
+import { type MetricSeries } from '../../../components/charts/options';
 import { Empty, ErrorBox, Loading, Section } from '../../../components/ui/States';
 import { num, shortId } from '../../../lib/format';
 import type { MetricHistory, Run } from '../../../lib/transport';
@@ -27,6 +27,11 @@ export function CompareRunsPage({ ids }: { ids: string[] }) {
   const cmp = useRunComparison(ids);
   const keys = useMemo(() => (cmp.status === 'ok' ? cmp.data.metrics.map((m) => m.key).slice(0, 6) : []), [cmp.status, cmp.data]);
   const histories = useMetricHistories(cmp.status === 'ok' ? ids : [], keys);
+  // Built once per fetch, so the charts only rebuild (and downsample) when the data changes.
+  const charts = useMemo(
+    () => (histories.status === 'ok' && cmp.status === 'ok' ? overlays(histories.data, cmp.data.runs) : []),
+    [histories.status, histories.data, cmp.status, cmp.data],
+  );
   if (ids.length < 2)
     return (
       <Empty title="Pick at least two runs to compare">
@@ -58,8 +63,8 @@ export function CompareRunsPage({ ids }: { ids: string[] }) {
         {keys.length === 0 ? <Empty title="No metrics to overlay" /> : null}
         {histories.status === 'ok' ? (
           <div className="grid2">
-            {overlays(histories.data, c.runs).map((o) => (
-              <Chart key={o.key} height={240} label={`${o.key} for ${o.series.length} runs`} option={metricChartOption(o.key, o.series)} />
+            {charts.map((o) => (
+              <MetricChart key={o.key} title={o.key} series={o.series} height={240} label={`${o.key} for ${o.series.length} runs`} />
             ))}
           </div>
         ) : null}

@@ -2,8 +2,7 @@
 //! action timeline in logged order.
 
 import { useMemo } from 'react';
-import { Chart } from '../../../components/charts/Chart';
-import { metricChartOption } from '../../../components/charts/options';
+import { MetricChart } from '../../../components/charts/MetricChart';
 import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../components/ui/States';
 import { duration, num, utc } from '../../../lib/format';
 import type { MetricHistory, RunSummary, RunTimeline } from '../../../lib/transport';
@@ -14,18 +13,25 @@ function MetricCharts({ summary }: { summary: RunSummary }) {
   const keys = useMemo(() => summary.metrics.map((m) => m.key).slice(0, 12), [summary]);
   const ids = useMemo(() => [summary.run.id], [summary]);
   const histories = useMetricHistories(ids, keys);
+  // One stable series list per fetch, so the charts only rebuild (and downsample) when the data changes.
+  const series = useMemo(
+    () =>
+      histories.status === 'ok'
+        ? histories.data.map((h: MetricHistory) => ({
+            key: h.key,
+            points: h.points.length,
+            s: [{ name: h.key, points: h.points.map((p) => ({ step: Number(p.step), value: p.value })) }],
+          }))
+        : [],
+    [histories.status, histories.data],
+  );
   if (keys.length === 0) return <Empty title="No metrics logged">This run has no metric points.</Empty>;
   if (histories.status === 'loading') return <Loading what="metric histories" />;
   if (histories.status === 'error') return <ErrorBox error={histories.error} retry={histories.reload} />;
   return (
     <div className="grid2">
-      {histories.data.map((h: MetricHistory) => (
-        <Chart
-          key={h.key}
-          label={`${h.key} over steps, ${h.points.length} points`}
-          height={220}
-          option={metricChartOption(h.key, [{ name: h.key, points: h.points.map((p) => ({ step: Number(p.step), value: p.value })) }])}
-        />
+      {series.map(({ key, points, s }) => (
+        <MetricChart key={key} title={key} series={s} label={`${key} over steps, ${points} points`} height={220} />
       ))}
     </div>
   );

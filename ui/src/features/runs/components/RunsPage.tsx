@@ -24,20 +24,30 @@ interface Query {
   sort: { key: string; desc: boolean };
 }
 
-/** Pages of the current query, fetched on demand; a new query starts a new cache. */
+/**
+ * Pages of the current query, fetched on demand. A new query keeps showing the previous rows until its first page
+ * arrives (no flash of an empty table), then swaps them in; `shown` changes at that moment so the table can scroll
+ * back to the top.
+ */
 function useRunPages(q: Query) {
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [, setVersion] = useState(0);
   const [attempt, setAttempt] = useState(0);
+  const [shown, setShown] = useState(0);
+  const [updating, setUpdating] = useState(false);
   const pages = useRef(new Map<number, RunRow[]>());
+  /** The previous query's pages, shown while `stale` (the new query's first page is on its way). */
+  const previous = useRef(new Map<number, RunRow[]>());
   const inflight = useRef(new Set<number>());
   const generation = useRef(0);
+  const stale = useRef(false);
   const key = JSON.stringify(q);
 
   const fetchPage = useCallback(
     (page: number) => {
-      if (pages.current.has(page) || inflight.current.has(page)) return;
+      // While the previous query's rows are still shown, only the new query's first page is wanted.
+      if ((stale.current && page !== 0) || pages.current.has(page) || inflight.current.has(page)) return;
       inflight.current.add(page);
       const gen = generation.current;
       searchRuns({
@@ -51,6 +61,12 @@ function useRunPages(q: Query) {
         (res) => {
           if (gen !== generation.current) return;
           inflight.current.delete(page);
+          if (stale.current) {
+            stale.current = false;
+            previous.current = new Map();
+            setShown(gen);
+            setUpdating(false);
+          }
           pages.current.set(page, res.runs);
           setTotal(Number(res.total));
           setVersion((v) => v + 1);
@@ -58,6 +74,7 @@ function useRunPages(q: Query) {
         (e: unknown) => {
           if (gen !== generation.current) return;
           inflight.current.delete(page);
+          setUpdating(false);
           setError(toApiError(e));
         },
       );
@@ -67,17 +84,30 @@ function useRunPages(q: Query) {
 
   useEffect(() => {
     generation.current += 1;
-    pages.current = new Map();
     inflight.current = new Set();
-    setTotal(null);
+    // Keep the old rows on screen while there are some; after an error or on first load there is nothing to keep.
+    const shownPages = stale.current ? previous.current : pages.current;
+    stale.current = shownPages.size > 0;
+    previous.current = shownPages;
+    pages.current = new Map();
+    if (!stale.current) setTotal(null);
+    setUpdating(stale.current);
     setError(null);
     fetchPage(0);
   }, [fetchPage]);
 
-  const rowAt = useCallback((i: number) => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE], []);
+  const rowAt = useCallback(
+    (i: number) => (stale.current ? previous.current : pages.current).get(Math.floor(i / PAGE))?.[i % PAGE],
+    [],
+  );
   const onRange = useCallback((start: number, end: number) => pagesFor(start, end, PAGE).forEach(fetchPage), [fetchPage]);
-  const retry = useCallback(() => setAttempt((a) => a + 1), []);
-  return { total, error, rowAt, onRange, retry };
+  const retry = useCallback(() => {
+    pages.current = new Map();
+    previous.current = new Map();
+    stale.current = false;
+    setAttempt((a) => a + 1);
+  }, []);
+  return { total, error, rowAt, onRange, retry, shown, updating };
 }
 
 export function RunsPage({ initialFilter }: { initialFilter: string }) {
@@ -85,7 +115,7 @@ export function RunsPage({ initialFilter }: { initialFilter: string }) {
   const [draft, setDraft] = useState(initialFilter);
   const [query, setQuery] = useState<Query>({ filter: initialFilter, experiments: [], sort: { key: 'start_time', desc: true } });
   const [picked, setPicked] = useState<string[]>([]);
-  const { total, error, rowAt, onRange, retry } = useRunPages(query);
+  const { total, error, rowAt, onRange, retry, shown, updating } = useRunPages(query);
 
   const metricKeys = useMemo(() => {
     const keys = new Set<string>();
@@ -180,8 +210,11 @@ export function RunsPage({ initialFilter }: { initialFilter: string }) {
         </Empty>
       ) : (
         <>
-          <div className="muted">{num(total, 0)} runs · ↑↓ PgUp PgDn Home End to move, Space to select, Enter to open</div>
+          <div className="muted" aria-live="polite">
+            {num(total, 0)} runs · ↑↓ PgUp PgDn Home End to move, Space to select, Enter to open{updating ? ' · updating…' : ''}
+          </div>
           <VirtualTable
+            key={shown}
             label="Runs"
             columns={columns}
             rowCount={total}

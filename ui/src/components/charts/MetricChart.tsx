@@ -1,0 +1,89 @@
+//! A metric-over-steps line chart (run detail: one series; compare runs: one series per run). Measures its own width
+//! so the series are downsampled to the plot's pixel width, says "downsampled from N points" under the chart with a
+//! button to draw every point, and records User Timing measures: `metric-chart-build:<title>` (series built and
+//! downsampled) and `metric-chart:<title>` (build + setOption → ECharts `finished`).
+
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { num } from '../../lib/format';
+import { Chart } from './Chart';
+import { CHART_SAMPLINGS, DEFAULT_SAMPLING, buildMetricChart, plotWidth, type ChartSampling, type MetricSeries } from './options';
+
+/**
+ * Developer override of the sampling (`lttb`, `minmax`, `none`, `echarts-lttb`) in localStorage, read once per
+ * chart; the UI bench uses it to compare the strategies on the real pages.
+ */
+export const SAMPLING_STORAGE_KEY = 'browser-ai-mlops.chart-sampling';
+
+function storedSampling(): ChartSampling {
+  try {
+    const v = globalThis.localStorage?.getItem(SAMPLING_STORAGE_KEY);
+    return CHART_SAMPLINGS.find((s) => s === v) ?? DEFAULT_SAMPLING;
+  } catch {
+    return DEFAULT_SAMPLING; // storage disabled
+  }
+}
+
+const LABEL: Record<ChartSampling, string> = {
+  lttb: 'largest-triangle-three-buckets',
+  minmax: 'min/max per pixel',
+  none: 'none',
+  'echarts-lttb': 'ECharts LTTB',
+};
+
+/** Widths are rounded to this many pixels so small resizes do not rebuild the series. */
+const WIDTH_STEP = 32;
+
+export interface MetricChartProps {
+  title: string;
+  series: readonly MetricSeries[];
+  height?: number;
+  label: string;
+}
+
+export function MetricChart({ title, series, height = 240, label }: MetricChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  const [preferred] = useState(storedSampling);
+  const [showAll, setShowAll] = useState(false);
+  const sampling: ChartSampling = showAll ? 'none' : preferred;
+
+  useLayoutEffect(() => {
+    const node = box.current;
+    if (!node) return;
+    const measure = () => setWidth(Math.max(WIDTH_STEP, Math.round(node.clientWidth / WIDTH_STEP) * WIDTH_STEP));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
+
+  const built = useMemo(() => {
+    if (width === 0) return null;
+    const start = performance.now();
+    const result = buildMetricChart(title, series, { width: plotWidth(width), sampling });
+    performance.measure(`metric-chart-build:${title}`, { start, end: performance.now() });
+    return { ...result, start };
+  }, [title, series, width, sampling]);
+
+  return (
+    <div ref={box} style={{ minWidth: 0 }}>
+      {built ? (
+        <>
+          <Chart option={built.option} height={height} label={label} timing={{ name: `metric-chart:${title}`, start: built.start }} />
+          {built.downsampled || showAll ? (
+            <div className="muted" style={{ fontSize: 12 }}>
+              {showAll
+                ? `all ${num(built.totalPoints, 0)} points drawn · `
+                : `downsampled from ${num(built.totalPoints, 0)} to ${num(built.shownPoints, 0)} points (${LABEL[sampling]}, to the plot width) · `}
+              <button type="button" style={{ padding: '0 6px', fontSize: 12 }} onClick={() => setShowAll((v) => !v)}>
+                {showAll ? 'downsample' : 'show all points'}
+              </button>
+            </div>
+          ) : null}
+        </>
+      ) : (
+        <div style={{ height }} />
+      )}
+    </div>
+  );
+}
