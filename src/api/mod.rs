@@ -10,3 +10,4 @@ pub mod monitor;
 pub mod reports;
 pub mod run_search;
 pub mod runs;
+pub mod secrets;

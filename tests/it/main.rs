@@ -15,6 +15,7 @@ mod registry;
 mod remote_cdp;
 mod report;
 mod search;
+mod secrets;
 mod server;
 mod store;
 mod tracker;
