@@ -4,7 +4,8 @@
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
     metrics::alerts::AlertError, metrics::collector::MetricsError, metrics::health::HealthError,
-    registry::RegistryError, report::ReportError, sites::SiteError, store::StoreError, tracker::TrackerError,
+    registry::RegistryError, report::ReportError, secrets::SecretsError, sites::SiteError, store::StoreError,
+    tracker::TrackerError,
 };
 use crate::{metrics::exposition::ExpositionError, server::ServerError};
 
@@ -64,6 +65,8 @@ pub enum Error {
     Exposition(#[from] ExpositionError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -96,6 +99,7 @@ impl Error {
             Error::Server(e) => e.kind(),
             Error::Exposition(e) => e.kind(),
             Error::Report(e) => e.kind(),
+            Error::Secrets(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }

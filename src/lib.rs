@@ -16,6 +16,7 @@ pub mod llm;
 pub mod metrics;
 pub mod registry;
 pub mod report;
+pub mod secrets;
 pub mod server;
 pub mod sites;
 pub mod stats;

@@ -11,3 +11,4 @@ pub mod monitor;
 pub mod reports;
 pub mod run_search;
 pub mod runs;
+pub mod secrets;

@@ -15,6 +15,7 @@ pub mod output;
 pub mod report;
 pub mod run_search;
 pub mod runs;
+pub mod secrets;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Evaluation: task suites, results and comparisons
     #[command(subcommand)]
     Evaluate(evaluate::EvaluateCmd),
+    /// Provider API keys in the OS keychain: set (value from stdin or a hidden prompt), delete, status
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCmd),
     /// Run the browser agent on one ad-hoc task
     #[command(subcommand)]
     Agent(agent::AgentCmd),
@@ -108,6 +112,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Model(cmd) => models::run(&core, cmd, &out).await,
         Command::Evaluate(cmd) => evaluate::run(&core, cmd, &out).await,
         Command::Agent(cmd) => agent::run(&core, cmd, &out).await,
+        Command::Secrets(cmd) => secrets::run(&core, cmd, &out).await,
         Command::Monitor(cmd) => monitor::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,

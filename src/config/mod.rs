@@ -44,8 +44,9 @@ pub enum ConfigError {
     /// A secret reference that cannot be resolved; the message never contains a secret.
     #[error("{0}")]
     Secret(String),
-    #[error("keychain not available in this build: use an env:VAR_NAME reference instead of keychain:{0}")]
-    KeychainUnavailable(String),
+    /// A `keychain:NAME` reference that the OS keychain cannot resolve (no entry, locked, no backend).
+    #[error(transparent)]
+    Keychain(#[from] crate::secrets::SecretsError),
 }
 
 fn count_errors(problems: &[Problem]) -> usize {
@@ -62,7 +63,8 @@ impl ConfigError {
             ConfigError::Invalid(_) | ConfigError::Problems { .. } | ConfigError::Secret(_) => ErrorKind::Input,
             ConfigError::UnknownEnv { .. } => ErrorKind::NotFound,
             ConfigError::Exists { .. } => ErrorKind::Conflict,
-            ConfigError::Io { .. } | ConfigError::KeychainUnavailable(_) => ErrorKind::Failed,
+            ConfigError::Io { .. } => ErrorKind::Failed,
+            ConfigError::Keychain(e) => e.kind(),
         }
     }
 }
@@ -143,7 +145,8 @@ pub fn validate_text(text: &str, file: &str, env: &str) -> (Option<Config>, Vec<
 }
 
 /// Resolve a secret reference at the moment it is needed: `env:NAME` reads the variable (`None` when unset);
-/// `keychain:NAME` is not available in this build. A literal is refused without being repeated.
+/// `keychain:NAME` reads entry NAME of service `browser-ai-mlops` from the OS keychain (a missing entry is a
+/// `Keychain(NotFound)` error naming the reference). A literal is refused without being repeated.
 pub fn resolve_secret(reference: &str) -> Result<Option<String>, ConfigError> {
     if let Some(problem) = reference_problem(reference) {
         return Err(ConfigError::Secret(problem));
@@ -152,22 +155,22 @@ pub fn resolve_secret(reference: &str) -> Result<Option<String>, ConfigError> {
         return Ok(std::env::var(var).ok().filter(|v| !v.is_empty()));
     }
     let name = reference.strip_prefix("keychain:").unwrap_or(reference);
-    Err(ConfigError::KeychainUnavailable(name.to_string()))
+    Ok(Some(crate::secrets::get(name)?))
 }
 
-/// Whether a reference resolves right now (`set`/`unset`), without reading a keychain or revealing a value.
+/// Whether a reference resolves right now (`set`/`unset`; `unavailable` when the keychain cannot be asked,
+/// `invalid` for a malformed reference), without revealing a value.
 pub fn secret_status(reference: &str) -> &'static str {
-    match reference.strip_prefix("env:") {
-        Some(var) if reference_problem(reference).is_none() => {
-            if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
-                "set"
-            } else {
-                "unset"
-            }
-        }
-        Some(_) => "invalid",
-        None if reference_problem(reference).is_none() => "unavailable",
-        None => "invalid",
+    if reference_problem(reference).is_some() {
+        return "invalid";
+    }
+    if let Some(var) = reference.strip_prefix("env:") {
+        return if std::env::var_os(var).is_some_and(|v| !v.is_empty()) { "set" } else { "unset" };
+    }
+    match crate::secrets::find(reference) {
+        Ok(Some(_)) => "set",
+        Ok(None) => "unset",
+        Err(_) => "unavailable",
     }
 }
 
@@ -189,7 +192,7 @@ mod tests {
     #[test]
     fn secrets_resolve_only_from_references() {
         assert!(matches!(resolve_secret("sk-abc"), Err(ConfigError::Secret(m)) if !m.contains("sk-abc")));
-        assert!(matches!(resolve_secret("keychain:openai"), Err(ConfigError::KeychainUnavailable(_))));
+        assert!(matches!(resolve_secret("keychain:bad name"), Err(ConfigError::Secret(_))));
         assert_eq!(resolve_secret("env:BROWSER_AI_MLOPS_TEST_SURELY_UNSET_VAR").unwrap(), None);
         let path = std::env::var("PATH").ok();
         assert_eq!(resolve_secret("env:PATH").unwrap(), path.filter(|p| !p.is_empty()));

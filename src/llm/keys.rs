@@ -52,7 +52,7 @@ impl KeySource {
                 provider: provider.clone(),
                 variable: reference.strip_prefix("env:").unwrap_or(reference).to_string(),
             }),
-            Err(e @ (ConfigError::Secret(_) | ConfigError::KeychainUnavailable(_))) => {
+            Err(e @ (ConfigError::Secret(_) | ConfigError::Keychain(_))) => {
                 Err(LlmError::KeyReference { provider: provider.clone(), detail: e.to_string() })
             }
             Err(_) => Err(LlmError::KeyReference {

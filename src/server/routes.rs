@@ -91,6 +91,7 @@ pub fn table() -> Vec<Route> {
         route("config", "set", M, api::config::set),
         route("config", "set_feature_flag", M, api::config::set_feature_flag),
         route("config", "clone", M, api::config::clone),
+        route("secrets", "status", R, api::secrets::status),
         route("experiments", "create_experiment", M, api::experiments::create_experiment),
         route("experiments", "list_experiments", R, api::experiments::list_experiments),
         route("experiments", "show_experiment", R, api::experiments::show_experiment),

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use browser_ai_mlops::api::{config, evals, experiments, health, models, monitor, reports, run_search, runs};
+use browser_ai_mlops::api::{config, evals, experiments, health, models, monitor, reports, run_search, runs, secrets};
 use browser_ai_mlops::evaluator::{adhoc, runner};
 use browser_ai_mlops::{metrics, registry, server, tracker};
 use specta::datatype::{DataType, Fields, NamedReferenceType, Primitive, Reference};
@@ -102,6 +102,13 @@ fn collect() -> Types {
     register::<config::WriteOutput>(&mut t);
     register::<config::CloneInput>(&mut t);
     register::<config::CloneOutput>(&mut t);
+    // api::secrets (set/delete: desktop IPC and CLI only; status: also HTTP)
+    register::<secrets::SetSecretInput>(&mut t);
+    register::<secrets::SetSecretOutput>(&mut t);
+    register::<secrets::DeleteSecretInput>(&mut t);
+    register::<secrets::DeleteSecretOutput>(&mut t);
+    register::<secrets::SecretsStatusInput>(&mut t);
+    register::<secrets::SecretsStatusOutput>(&mut t);
     // api::monitor
     register::<monitor::PerformanceInput>(&mut t);
     register::<monitor::ErrorsInput>(&mut t);

@@ -18,6 +18,7 @@ mod remote_cdp;
 mod report;
 mod search;
 mod search_plans;
+mod secrets;
 mod server;
 mod store;
 mod tracker;

@@ -179,6 +179,12 @@ export type Autoscaling = {
 	target_cpu_percent: number,
 };
 
+export type BackendInfo = {
+	backend: KeychainBackend,
+	label: string,
+	persistence: string,
+};
+
 /**  What a batch wrote. */
 export type BatchReport = {
 	metrics: number,
@@ -336,57 +342,15 @@ export type CreateVersionInput = {
 	changelog?: string | null,
 };
 
-export type DemoEvaluation = {
-	model: string,
-	versions: DemoVersionResult[],
-	comparison_p_value: number | null,
-	only_strict: number,
-	only_lenient: number,
-	deployed_to_staging: string | null,
+export type DeleteSecretInput = {
+	name: string,
 };
 
-/**  What the demo did, for `--json` and for tests. */
-export type DemoReport = {
-	experiment: string,
-	runs: DemoRun[],
-	search_filter: string,
-	search_matches: string[],
-	ingest_points: number,
-	ingest_points_per_s: number | null,
-	model: string,
-	staging_after_rollback: string,
-	deployments: number,
-	/**  The browser-agent evaluation (absent with `--no-eval`). */
-	evaluation: DemoEvaluation | null,
-	/**  Agent tasks the monitoring collector recorded in the last hour (the evaluation's attempts). */
-	monitored_tasks: number,
-	/**  The HTML report written at the end (`generate-report`). */
-	report: string,
-};
-
-export type DemoRun = {
-	run_id: string,
-	learning_rate: number | null,
-	status: RunStatus,
-	steps: number,
-	final_loss: number | null,
-};
-
-export type DemoStatus = {
-	/**  Nothing is stored yet (no experiments, archived ones included, and no models): offer the demo. */
-	empty: boolean,
-	experiments: number,
-	models: number,
-};
-
-export type DemoStatusInput = Record<string, never>;
-
-export type DemoVersionResult = {
+export type DeleteSecretOutput = {
+	name: string,
 	reference: string,
-	match_threshold: number | null,
-	evaluation_id: string,
-	attempts: number,
-	successes: number,
+	/**  Every backend the entry was removed from. */
+	removed_from: KeychainBackend[],
 };
 
 /**  Whether an audit record moved an alias forward or back. */
@@ -828,6 +792,17 @@ export type KeyValueInput = {
 	value: string,
 };
 
+/**  Where a key is kept. */
+export type KeychainBackend = 
+/**  freedesktop Secret Service over D-Bus (GNOME Keyring, KWallet): persistent, encrypted at rest. */
+"secret_service" | 
+/**  Linux kernel keyutils, the user's persistent keyring: no daemon, survives logout, lost at reboot. */
+"keyutils" | 
+/**  macOS Keychain. */
+"macos_keychain" | 
+/**  Windows Credential Manager. */
+"windows_credential_manager";
+
 /**  `POST /api/v1/evals/launch`'s answer. */
 export type LaunchOutput = {
 	job_id: string,
@@ -926,21 +901,6 @@ export type LlmStats = {
 	cost_per_task: number | null,
 	tokens_per_task: number | null,
 	by_model: LlmModelStats[],
-};
-
-export type LoadDemoInput = {
-	/**  Skip the browser-agent evaluation (no Chromium needed; much faster). */
-	no_eval?: boolean,
-	/**  Evaluate only this task category instead of every easy task. */
-	category?: Category | null,
-	/**  Task attempts running at once (default 2). */
-	concurrency?: number | null,
-};
-
-export type LoadDemoOutput = {
-	/**  The demo's narrative, line by line (what `browser-ai-mlops demo` prints). */
-	narrative: string[],
-	report: DemoReport,
 };
 
 export type LoadOutput = {
@@ -1209,6 +1169,23 @@ export type Problem = {
 /**  Which LLM API a version talks to (`baseline` is the offline scripted agent). */
 export type Provider = "openai" | "anthropic" | "gemini" | "ollama" | "openai-compatible" | "baseline";
 
+export type ReferenceKind = "env" | "keychain";
+
+export type ReferenceStatus = {
+	reference: string,
+	kind: ReferenceKind,
+	/**  The variable or entry name. */
+	name: string,
+	/**  Where the environment uses it: `llm.api_key`, `llm.provider default (openai)`, or `requested`. */
+	used_by: string,
+	state: SecretState,
+	/**  Where the value was found: `environment variable` or a keychain backend's label. */
+	source: string | null,
+	/**  The keychain backend holding it, for `keychain:` references that are set. */
+	backend: KeychainBackend | null,
+	detail: string | null,
+};
+
 export type RegisterInput = {
 	/**  Model name; the model is created if missing. */
 	name: string,
@@ -1399,11 +1376,34 @@ export type SearchRunsInput = {
 	include_archived?: boolean,
 };
 
+export type SecretState = 
+/**  The reference resolves to a non-empty value right now. */
+"set" | "not_set" | 
+/**  The keychain could not be asked (no backend reachable, locked); `detail` says why. */
+"unavailable" | 
+/**  Not a well-formed reference. */
+"invalid";
+
 /**  A secret reference and whether it resolves now: `set`, `unset`, `unavailable` (keychain) — never the value. */
 export type SecretStatus = {
 	path: string,
 	reference: string,
 	status: string,
+};
+
+export type SecretsStatusInput = {
+	/**  The environment whose references are listed; defaults to the active one. */
+	env?: string | null,
+	/**  Check these references instead (`env:NAME`, `keychain:NAME`, or a bare keychain entry name). */
+	names?: string[] | null,
+};
+
+export type SecretsStatusOutput = {
+	env: string,
+	service: string,
+	/**  The keychain backends consulted on this machine, in order (new keys go to the first that answers). */
+	backends: BackendInfo[],
+	references: ReferenceStatus[],
 };
 
 /**  How many rows (or entries) one section of the report holds; 0 means it shows an empty state. */
@@ -1430,6 +1430,22 @@ export type SetInput = {
 	key: string,
 	/**  The value as YAML: `0.3`, `true`, `'["127.0.0.1","localhost"]'`, `env:OPENAI_API_KEY`. */
 	value: string,
+};
+
+/**  The key to store. `Debug` shows the name only. */
+export type SetSecretInput = {
+	/**  Entry name, with or without the `keychain:` prefix (letters, digits, `_ - . @`). */
+	name: string,
+	value: string,
+};
+
+export type SetSecretOutput = {
+	name: string,
+	/**  What to put in a config: `keychain:NAME`. */
+	reference: string,
+	backend: KeychainBackend,
+	/**  How long the key lasts in that backend. */
+	persistence: string,
 };
 
 export type Severity = "error" | "warning";

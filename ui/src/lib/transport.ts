@@ -47,6 +47,10 @@ export interface Commands {
   'config/validate': [B.EnvInput, B.ValidateOutput];
   'config/set': [B.SetInput, B.WriteOutput];
   'config/set_feature_flag': [B.SetFeatureFlagInput, B.WriteOutput];
+  'secrets/status': [B.SecretsStatusInput, B.SecretsStatusOutput];
+  // Desktop app only (Tauri IPC): the server never serves set/delete, so over HTTP these answer 404.
+  'secrets/set': [B.SetSecretInput, B.SetSecretOutput];
+  'secrets/delete': [B.DeleteSecretInput, B.DeleteSecretOutput];
   // HAND-TYPED UNTIL MERGE: monitor/health/reports types are not in bindings.ts yet (see tests/it/bindings.rs).
   'monitor/performance': [Record<string, unknown>, unknown];
   'monitor/errors': [Record<string, unknown>, unknown];

@@ -7,6 +7,7 @@ import { Badge, Empty, ErrorBox, Loading, Section } from '../../../components/ui
 import type { Problem } from '../../../lib/transport';
 import { useEnvConfig, useEnvs, useSetFeatureFlag, useSetValue, useValidation } from '../api';
 import { selectEnv, useSelectedEnv } from '../env';
+import { ApiKeysPanel } from './ApiKeysPanel';
 
 /** `file:line:column` of a problem (only the parts known). */
 export function where(p: Problem): string {
@@ -129,6 +130,9 @@ export function SettingsPage() {
           <ValueEditor env={env} />
         </Section>
       </div>
+      <Section title="API keys">
+        <ApiKeysPanel env={env} />
+      </Section>
     </>
   );
 }
