@@ -2,9 +2,9 @@
 //! in logged order, linked artifacts), one artifact's bytes by hash, and the recent-evaluations list with summaries,
 //! newest first, with its limit checked.
 
-use browser_ai_mlops::api::evals::{ListEvaluationsInput, list};
 use base64::Engine;
 use browser_ai_mlops::agent::artifacts::{link_artifact, sha256_hex, store_artifact};
+use browser_ai_mlops::api::evals::{ListEvaluationsInput, list};
 use browser_ai_mlops::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start_run, timeline};
 use browser_ai_mlops::evaluator::results::NewEvaluation;
 use browser_ai_mlops::evaluator::{EvalConfig, NewTaskResult, Results};
@@ -147,11 +147,8 @@ async fn artifacts_are_listed_in_the_timeline_and_read_back_by_hash() {
     link_artifact(store, &run.id, 3, "final_screenshot", &png_hash).await.unwrap();
 
     let t = timeline(&core, RunRef { run_id: run.id.clone() }).await.unwrap();
-    let listed: Vec<(i64, &str, &str, &str, i64)> = t
-        .artifacts
-        .iter()
-        .map(|a| (a.step, a.kind.as_str(), a.hash.as_str(), a.mime.as_str(), a.size_bytes))
-        .collect();
+    let listed: Vec<(i64, &str, &str, &str, i64)> =
+        t.artifacts.iter().map(|a| (a.step, a.kind.as_str(), a.hash.as_str(), a.mime.as_str(), a.size_bytes)).collect();
     assert_eq!(
         listed,
         [
@@ -162,7 +159,10 @@ async fn artifacts_are_listed_in_the_timeline_and_read_back_by_hash() {
     );
 
     let got = artifact(&core, ArtifactInput { hash: png_hash.clone() }).await.unwrap();
-    assert_eq!((got.hash.as_str(), got.kind.as_str(), got.mime.as_str()), (png_hash.as_str(), "screenshot", "image/png"));
+    assert_eq!(
+        (got.hash.as_str(), got.kind.as_str(), got.mime.as_str()),
+        (png_hash.as_str(), "screenshot", "image/png")
+    );
     assert_eq!(got.size_bytes, png.len() as i64);
     let decoded = base64::engine::general_purpose::STANDARD.decode(&got.base64).unwrap();
     assert_eq!(decoded, png);
