@@ -85,10 +85,13 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     if (child.exitCode === null) {
+      // serve shuts down cleanly on SIGTERM (jobs stopped, writer flushed); SIGKILL only if it hangs for 15 s.
+      let timer: NodeJS.Timeout | undefined;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
     if (!keep) rmSync(work, { recursive: true, force: true });
     else console.log(`e2e: kept ${work}`);

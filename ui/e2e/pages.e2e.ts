@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, openApp, type App } from './browser';
 import { percent, short } from './expect';
-import type { ErrorList, EvaluationComparison, EvaluationResults, HealthOutput } from '../src/bindings';
+import type { ErrorList, EvaluationComparison, EvaluationResults, HealthOutput, RunTimeline } from '../src/bindings';
 
 const seed = inject('seed');
 let app: App;
@@ -106,12 +106,18 @@ describe('pages render the seeded data', () => {
   it("run detail shows an evaluation attempt's screenshot from the artifact store", async () => {
     const { page } = app;
     await app.goto(`#/runs/${seed.screenshotRun}`);
-    const img = page.locator(`img.shot[data-hash="${seed.screenshotHash}"]`);
+    const timeline = await api<RunTimeline>('runs/timeline', { run_id: seed.screenshotRun });
+    const shots = timeline.artifacts.filter((a) => a.mime === 'image/png');
+    await expect.poll(() => page.locator('img.shot').count()).toBe(shots.length);
+    // Every listed screenshot is on screen with its hash; the final one is the evaluation result's screenshot.
+    const onScreen = await page.locator('img.shot').evaluateAll((els) => els.map((e) => e.getAttribute('data-hash')));
+    expect(onScreen).toEqual(shots.map((a) => a.hash));
+    const img = page.getByRole('img', { name: /^final screenshot at step/ });
     await img.waitFor();
+    expect(await img.getAttribute('data-hash')).toBe(seed.screenshotHash);
     const size = await img.evaluate((el: HTMLImageElement) => (el.complete ? [el.naturalWidth, el.naturalHeight] : [0, 0]));
     expect(size[0]).toBeGreaterThan(100);
     expect(size[1]).toBeGreaterThan(100);
-    expect(await img.getAttribute('alt')).toMatch(/final screenshot/);
     await app.shot('run-detail-screenshot');
   });
 
