@@ -47,6 +47,8 @@ describe('settings: config edits and validation errors', () => {
     const text = (await problems.textContent()) ?? '';
     expect(text).toContain(`${seed.brokenFile}:${seed.brokenLine}:`);
     expect(text).toContain('llm.temperature');
+    // The flags cannot be loaded from an invalid file: the page says so and what to do instead of a raw error.
+    await page.getByRole('region', { name: 'Feature flags' }).getByText('Flags cannot be read while this environment is invalid').waitFor();
     await app.shot('settings-file-problem');
 
     const before = readFileSync(seed.brokenFile, 'utf8');
