@@ -36,6 +36,13 @@ describe('evaluations: launch and watch', () => {
     const line = await launch.getByText(/attempts ·/).textContent();
     expect(line).toMatch(/^1 \/ 1 attempts · (\d) passed · (\d) failed/);
     expect(await launch.locator('progress').getAttribute('value')).toBe('1');
+    // The job list and the recent evaluations refresh by themselves once the stream ends.
+    const jobs = page.getByRole('region', { name: 'Jobs on this server' });
+    await jobs.locator('li').first().locator('.badge', { hasText: 'finished' }).waitFor();
+    expect(await jobs.locator('li').first().textContent()).toContain('1/1 attempts');
+    const evalHref = await launch.getByRole('link', { name: /^evaluation / }).getAttribute('href');
+    const newId = decodeURIComponent(evalHref?.split('#/evals/')[1] ?? '');
+    await page.getByRole('region', { name: 'Recent evaluations' }).getByRole('row', { name: `Open evaluation ${newId.slice(-8)}` }).waitFor();
     await app.shot('evaluations-finished');
 
     const link = launch.getByRole('link', { name: /^evaluation / });

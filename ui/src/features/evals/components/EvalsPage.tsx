@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { href } from '../../../app/routes';
 import { rowLink } from '../../../components/ui/rowLink';
 import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../components/ui/States';
-import { toApiError } from '../../../lib/query';
+import { invalidate, toApiError } from '../../../lib/query';
 import { duration, num, pct, pValue, shortId, usd, utc } from '../../../lib/format';
 import type { ApiError, BenchmarkRequest, Category, Difficulty } from '../../../lib/transport';
 import { ArtifactToggle } from '../../runs/components/ArtifactView';
@@ -98,9 +98,17 @@ function LiveProgress({ jobId }: { jobId: string }) {
     setP(initialProgress);
     setError(null);
     setEnded(false);
+    // When the stream ends (finished or failed), the job list and the recent evaluations are out of date: refresh.
     watch(jobId, (e) => setP((cur) => applyEvent(cur, e)), abort.signal).then(
-      () => setEnded(true),
-      (e: unknown) => !abort.signal.aborted && setError(toApiError(e)),
+      () => {
+        setEnded(true);
+        invalidate('evals:');
+      },
+      (e: unknown) => {
+        if (abort.signal.aborted) return;
+        setError(toApiError(e));
+        invalidate('evals:');
+      },
     );
     return () => abort.abort();
   }, [jobId]);
