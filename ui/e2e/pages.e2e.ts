@@ -4,7 +4,7 @@
 //! screen with the seed or with the API's answer, and saves a screenshot of the page.
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, openApp, type App } from './browser';
+import { api, apiError, openApp, type App } from './browser';
 import { percent, short } from './expect';
 import type { ErrorList, EvaluationComparison, EvaluationResults, HealthOutput, RunTimeline } from '../src/bindings';
 
@@ -119,6 +119,12 @@ describe('pages render the seeded data', () => {
     expect(size[0]).toBeGreaterThan(100);
     expect(size[1]).toBeGreaterThan(100);
     await app.shot('run-detail-screenshot');
+
+    // The same command over HTTP: an unknown hash is 404 NotFound, a malformed one 422 Input.
+    const unknown = await apiError('runs/artifact', { hash: '0'.repeat(64) });
+    expect([unknown.status, unknown.kind]).toEqual([404, 'NotFound']);
+    const malformed = await apiError('runs/artifact', { hash: '../mlops.db' });
+    expect([malformed.status, malformed.kind]).toEqual([422, 'Input']);
   });
 
   it('models: the registry lists the model with its aliases, and Enter on its row opens it', async () => {
