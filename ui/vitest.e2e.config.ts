@@ -11,5 +11,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 600_000,
+    // The UI loads data asynchronously on a busy machine: polled expectations wait up to 30 s (not vitest's 1 s).
+    expect: { poll: { timeout: 30_000, interval: 100 } },
   },
 });
