@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::agent::{AgentError, artifacts::RunArtifact};
 use crate::tracker::{
     self, Action, BatchReport, Message, MetricPoint, Run, RunComparison, RunStart, RunStatus, RunSummary, validate,
 };
@@ -59,19 +61,68 @@ pub async fn show_run(core: &Core, input: RunRef) -> Result<RunSummary> {
     Ok(core.tracker().await?.run_summary(&input.run_id).await?)
 }
 
-/// A run's conversation and browser actions, each in logged order (for the UI's timeline).
+/// A run's conversation and browser actions, each in logged order, and the artifacts (screenshots, DOM snapshots)
+/// linked to its steps (for the UI's timeline; fetch an artifact's bytes with [`artifact`]).
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
 pub struct RunTimeline {
     pub run_id: String,
     pub messages: Vec<Message>,
     pub actions: Vec<Action>,
+    /// By step, then link order.
+    pub artifacts: Vec<RunArtifact>,
 }
 
 pub async fn timeline(core: &Core, input: RunRef) -> Result<RunTimeline> {
     let tracker = core.tracker().await?;
     let messages = tracker.run_messages(&input.run_id).await?;
     let actions = tracker.run_actions(&input.run_id).await?;
-    Ok(RunTimeline { run_id: input.run_id, messages, actions })
+    let artifacts = crate::agent::artifacts::run_artifacts(core.store().await?, &input.run_id).await?;
+    Ok(RunTimeline { run_id: input.run_id, messages, actions, artifacts })
+}
+
+/// Names one stored artifact by its content hash.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct ArtifactInput {
+    /// Hex SHA-256 of the raw bytes (64 lowercase hex digits), as listed in a run's timeline.
+    pub hash: String,
+}
+
+/// One artifact's raw bytes (decompressed and checked against the hash), base64-encoded for JSON transports.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct ArtifactContent {
+    pub hash: String,
+    /// `screenshot`, `dom_snapshot`, …
+    pub kind: String,
+    /// e.g. `image/png`.
+    pub mime: String,
+    /// Raw (decoded) size.
+    pub size_bytes: i64,
+    /// Standard base64 (with padding) of the raw bytes.
+    pub base64: String,
+}
+
+/// Read one artifact from the zstd content-addressed store: a malformed hash is an input error, an unknown one
+/// NotFound, a stored blob that no longer hashes to its name a failure.
+pub async fn artifact(core: &Core, input: ArtifactInput) -> Result<ArtifactContent> {
+    if !tracker::artifacts::is_artifact_hash(&input.hash) {
+        return Err(tracker::TrackerError::Invalid(format!(
+            "artifact hash {:?}: expected 64 lowercase hex digits (a SHA-256, as listed in the run's timeline)",
+            input.hash
+        ))
+        .into());
+    }
+    let store = core.store().await?;
+    let meta = tracker::artifacts::artifact_meta(store, &input.hash)
+        .await?
+        .ok_or_else(|| AgentError::ArtifactNotFound(input.hash.clone()))?;
+    let bytes = crate::agent::artifacts::load_artifact(store, &input.hash).await?;
+    Ok(ArtifactContent {
+        hash: input.hash,
+        kind: meta.kind,
+        mime: meta.mime,
+        size_bytes: meta.size_bytes,
+        base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+    })
 }
 
 pub async fn delete_run(core: &Core, input: RunRef) -> Result<Run> {

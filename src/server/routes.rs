@@ -112,6 +112,7 @@ pub fn table() -> Vec<Route> {
         route("runs", "delete_tag", M, api::runs::delete_tag),
         route("runs", "metric_history", R, api::runs::metric_history),
         route("runs", "timeline", R, api::runs::timeline),
+        route("runs", "artifact", R, api::runs::artifact),
         route("run_search", "search", R, api::run_search::search),
         route("run_search", "list", R, api::run_search::list),
         route("models", "register", M, api::models::register),

@@ -2,6 +2,7 @@
 //! conversation messages and actions. This file holds the `Tracker` handle, its error type and the metric hot path;
 //! the operations live in the sibling modules (`experiments`, `runs`, `conversation`, `summary`, `batch`).
 
+pub mod artifacts;
 pub mod batch;
 pub mod conversation;
 pub mod experiments;

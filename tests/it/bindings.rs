@@ -46,6 +46,8 @@ fn collect() -> Types {
     register::<runs::MetricHistory>(&mut t);
     register::<runs::LogBatchInput>(&mut t);
     register::<runs::RunTimeline>(&mut t);
+    register::<runs::ArtifactInput>(&mut t);
+    register::<runs::ArtifactContent>(&mut t);
     register::<tracker::Run>(&mut t);
     register::<tracker::RunSummary>(&mut t);
     register::<tracker::RunComparison>(&mut t);

@@ -1,8 +1,11 @@
 //! The command-table operations added for the UI, on a real SQLite file: a run's timeline (conversation and actions
-//! in logged order) and the recent-evaluations list with summaries, newest first, with its limit checked.
+//! in logged order, linked artifacts), one artifact's bytes by hash, and the recent-evaluations list with summaries,
+//! newest first, with its limit checked.
 
+use base64::Engine;
+use browser_ai_mlops::agent::artifacts::{link_artifact, sha256_hex, store_artifact};
 use browser_ai_mlops::api::evals::{ListEvaluationsInput, list};
-use browser_ai_mlops::api::runs::{RunRef, StartRunInput, start_run, timeline};
+use browser_ai_mlops::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start_run, timeline};
 use browser_ai_mlops::evaluator::results::NewEvaluation;
 use browser_ai_mlops::evaluator::{EvalConfig, NewTaskResult, Results};
 use browser_ai_mlops::tracker::{Action, Message, Role, TokenCounts};
@@ -116,5 +119,65 @@ async fn evaluations_list_is_newest_first_with_summaries_and_a_checked_limit() {
 
     let zero = list(&core, ListEvaluationsInput { model_version_id: None, limit: Some(0) }).await.unwrap_err();
     assert_eq!(zero.kind(), ErrorKind::Input);
+    core.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn artifacts_are_listed_in_the_timeline_and_read_back_by_hash() {
+    let home = Home::new();
+    let core = Core::open(home.settings()).await.unwrap();
+    let tracker = core.tracker().await.unwrap();
+    tracker.create_experiment("ui", "", &Default::default()).await.unwrap();
+    let input = StartRunInput {
+        experiment: "ui".into(),
+        name: None,
+        model_version_id: None,
+        params: Default::default(),
+        tags: Default::default(),
+    };
+    let run = start_run(&core, input).await.unwrap();
+    let store = core.store().await.unwrap();
+    // Two different contents, and the first one linked twice: stored once, listed per link.
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\n".iter().copied().chain((0..4096u32).map(|i| (i * 7 % 251) as u8)).collect();
+    let dom = "<button id=buy>Buy</button>".repeat(50).into_bytes();
+    let png_hash = store_artifact(store, "screenshot", "image/png", &png).await.unwrap();
+    let dom_hash = store_artifact(store, "dom_snapshot", "text/plain", &dom).await.unwrap();
+    link_artifact(store, &run.id, 2, "screenshot", &png_hash).await.unwrap();
+    link_artifact(store, &run.id, 1, "dom_snapshot", &dom_hash).await.unwrap();
+    link_artifact(store, &run.id, 3, "final_screenshot", &png_hash).await.unwrap();
+
+    let t = timeline(&core, RunRef { run_id: run.id.clone() }).await.unwrap();
+    let listed: Vec<(i64, &str, &str, &str, i64)> =
+        t.artifacts.iter().map(|a| (a.step, a.kind.as_str(), a.hash.as_str(), a.mime.as_str(), a.size_bytes)).collect();
+    assert_eq!(
+        listed,
+        [
+            (1, "dom_snapshot", dom_hash.as_str(), "text/plain", dom.len() as i64),
+            (2, "screenshot", png_hash.as_str(), "image/png", png.len() as i64),
+            (3, "final_screenshot", png_hash.as_str(), "image/png", png.len() as i64),
+        ]
+    );
+
+    let got = artifact(&core, ArtifactInput { hash: png_hash.clone() }).await.unwrap();
+    assert_eq!(
+        (got.hash.as_str(), got.kind.as_str(), got.mime.as_str()),
+        (png_hash.as_str(), "screenshot", "image/png")
+    );
+    assert_eq!(got.size_bytes, png.len() as i64);
+    let decoded = base64::engine::general_purpose::STANDARD.decode(&got.base64).unwrap();
+    assert_eq!(decoded, png);
+    assert_eq!(sha256_hex(&decoded), png_hash);
+    let text = artifact(&core, ArtifactInput { hash: dom_hash.clone() }).await.unwrap();
+    assert_eq!(base64::engine::general_purpose::STANDARD.decode(&text.base64).unwrap(), dom);
+
+    let unknown = sha256_hex(b"never stored");
+    let missing = artifact(&core, ArtifactInput { hash: unknown.clone() }).await.unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
+    assert!(missing.to_string().contains(&unknown), "{missing}");
+    for bad in ["", "../etc/passwd", &png_hash.to_uppercase(), &png_hash[..63]] {
+        let err = artifact(&core, ArtifactInput { hash: bad.to_string() }).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Input, "{bad:?}: {err}");
+        assert!(err.to_string().contains("64 lowercase hex digits"), "{err}");
+    }
     core.shutdown().await.unwrap();
 }

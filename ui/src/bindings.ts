@@ -172,6 +172,25 @@ export type ArchiveInput = {
 	force?: boolean,
 };
 
+/**  One artifact's raw bytes (decompressed and checked against the hash), base64-encoded for JSON transports. */
+export type ArtifactContent = {
+	hash: string,
+	/**  `screenshot`, `dom_snapshot`, … */
+	kind: string,
+	/**  e.g. `image/png`. */
+	mime: string,
+	/**  Raw (decoded) size. */
+	size_bytes: number,
+	/**  Standard base64 (with padding) of the raw bytes. */
+	base64: string,
+};
+
+/**  Names one stored artifact by its content hash. */
+export type ArtifactInput = {
+	/**  Hex SHA-256 of the raw bytes (64 lowercase hex digits), as listed in a run's timeline. */
+	hash: string,
+};
+
 export type Autoscaling = {
 	enabled: boolean,
 	min_replicas: number,
@@ -1279,6 +1298,17 @@ export type Run = {
 	host: string,
 };
 
+/**  One artifact linked to a run. */
+export type RunArtifact = {
+	step: number,
+	kind: string,
+	hash: string,
+	mime: string,
+	/**  Raw (uncompressed) size. */
+	size_bytes: number,
+	created_at_ms: number,
+};
+
 /**  Runs side by side; `values` in every row are in the order of `runs`. */
 export type RunComparison = {
 	runs: Run[],
@@ -1342,11 +1372,16 @@ export type RunSummary = {
 	metrics: MetricSummary[],
 };
 
-/**  A run's conversation and browser actions, each in logged order (for the UI's timeline). */
+/**
+ *  A run's conversation and browser actions, each in logged order, and the artifacts (screenshots, DOM snapshots)
+ *  linked to its steps (for the UI's timeline; fetch an artifact's bytes with [`artifact`]).
+ */
 export type RunTimeline = {
 	run_id: string,
 	messages: Message[],
 	actions: Action[],
+	/**  By step, then link order. */
+	artifacts: RunArtifact[],
 };
 
 /**  Counts of everything logged to a run. */

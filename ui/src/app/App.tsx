@@ -13,6 +13,7 @@ import { SettingsPage } from '../features/settings/components/SettingsPage';
 import { Empty } from '../components/ui/States';
 import { invalidate } from '../lib/query';
 import { storedToken, storeToken, transport } from '../lib/transport';
+import { PageErrorBoundary } from './ErrorBoundary';
 import { NAV, parseRoute, type Route } from './routes';
 import { initialTheme, saveTheme, ThemeContext, type Theme } from './theme';
 
@@ -102,7 +103,9 @@ export function App() {
           </div>
         </nav>
         <main id="main" tabIndex={-1}>
-          <Page route={route} />
+          <PageErrorBoundary key={hash}>
+            <Page route={route} />
+          </PageErrorBoundary>
         </main>
       </div>
     </ThemeContext.Provider>

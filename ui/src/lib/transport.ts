@@ -51,15 +51,16 @@ export interface Commands {
   // Desktop app only (Tauri IPC): the server never serves set/delete, so over HTTP these answer 404.
   'secrets/set': [B.SetSecretInput, B.SetSecretOutput];
   'secrets/delete': [B.DeleteSecretInput, B.DeleteSecretOutput];
-  // HAND-TYPED UNTIL MERGE: monitor/health/reports types are not in bindings.ts yet (see tests/it/bindings.rs).
-  'monitor/performance': [Record<string, unknown>, unknown];
-  'monitor/errors': [Record<string, unknown>, unknown];
-  'monitor/resolve_error': [Record<string, unknown>, unknown];
-  'health/health': [Record<string, unknown>, unknown];
-  'health/health_history': [Record<string, unknown>, unknown];
-  'health/alerts': [Record<string, unknown>, unknown];
-  'health/evaluate_alerts': [Record<string, unknown>, unknown];
-  'reports/generate': [Record<string, unknown>, unknown];
+  'runs/artifact': [B.ArtifactInput, B.ArtifactContent];
+  'monitor/performance': [B.PerformanceInput, B.PerformanceSummary];
+  'monitor/errors': [B.ErrorsInput, B.ErrorList];
+  'monitor/resolve_error': [B.ResolveErrorInput, B.ResolvedError];
+  'health/health': [B.HealthInput, B.HealthOutput];
+  'health/health_history': [B.HealthHistoryInput, B.HealthHistoryOutput];
+  'health/alerts': [B.AlertsInput, B.AlertsOutput];
+  'health/evaluate_alerts': [B.EvaluateAlertsInput, B.AlertEvaluation];
+  'health/watch_snapshot': [B.WatchInput, B.WatchSnapshot];
+  'reports/generate': [B.GenerateReportInput, B.GenerateReportOutput];
 }
 export type CommandName = keyof Commands;
 export type InputOf<K extends CommandName> = Commands[K][0];

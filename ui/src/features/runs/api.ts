@@ -23,3 +23,6 @@ export const useMetricHistories = (runIds: string[], keys: string[]) =>
   useQuery(runIds.length && keys.length ? `runs:histories:${runIds.join(',')}:${keys.join(',')}` : null, () =>
     Promise.all(runIds.flatMap((id) => keys.map((k) => metricHistory(id, k)))),
   );
+/** One stored artifact (screenshot, DOM snapshot) by content hash, base64-encoded. */
+export const artifact = (hash: string) => command('runs/artifact', { hash });
+export const useArtifact = (hash: string | null) => useQuery(hash ? `runs:artifact:${hash}` : null, () => artifact(hash ?? ''));

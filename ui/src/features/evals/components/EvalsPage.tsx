@@ -4,11 +4,14 @@
 
 import { useEffect, useState } from 'react';
 import { href } from '../../../app/routes';
+import { rowLink } from '../../../components/ui/rowLink';
 import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../components/ui/States';
-import { toApiError } from '../../../lib/query';
+import { invalidate, toApiError } from '../../../lib/query';
 import { duration, num, pct, pValue, shortId, usd, utc } from '../../../lib/format';
 import type { ApiError, BenchmarkRequest, Category, Difficulty } from '../../../lib/transport';
+import { ArtifactToggle } from '../../runs/components/ArtifactView';
 import { useEvalComparison, useEvaluations, useJobs, useLaunch, useResults, watch } from '../api';
+import { taskIds } from '../launch';
 import { applyEvent, fractionDone, initialProgress, type Progress } from '../progress';
 
 const CATEGORIES: Category[] = ['search', 'shopping', 'forms', 'navigation', 'extraction', 'auth', 'table', 'dynamic'];
@@ -20,6 +23,7 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
   const [suite, setSuite] = useState('builtin');
   const [category, setCategory] = useState('');
   const [difficulty, setDifficulty] = useState('');
+  const [tasks, setTasks] = useState('');
   const [repeats, setRepeats] = useState(1);
   const [concurrency, setConcurrency] = useState(2);
   const submit = async (e: React.FormEvent) => {
@@ -27,7 +31,7 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
     const request: BenchmarkRequest = {
       model: model.trim(),
       suite: suite.trim() || 'builtin',
-      filter: { category: (category || null) as Category | null, difficulty: (difficulty || null) as Difficulty | null, ids: [] },
+      filter: { category: (category || null) as Category | null, difficulty: (difficulty || null) as Difficulty | null, ids: taskIds(tasks) },
       repeats,
       concurrency,
       resume: null,
@@ -66,6 +70,10 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
         </select>
       </label>
       <label>
+        Task ids (optional)
+        <input placeholder="dyn-modal-accept, shop-cart-total" value={tasks} onChange={(e) => setTasks(e.target.value)} />
+      </label>
+      <label>
         Repeats
         <input type="number" min={1} max={100} value={repeats} onChange={(e) => setRepeats(Number(e.target.value))} style={{ width: 70 }} />
       </label>
@@ -90,9 +98,17 @@ function LiveProgress({ jobId }: { jobId: string }) {
     setP(initialProgress);
     setError(null);
     setEnded(false);
+    // When the stream ends (finished or failed), the job list and the recent evaluations are out of date: refresh.
     watch(jobId, (e) => setP((cur) => applyEvent(cur, e)), abort.signal).then(
-      () => setEnded(true),
-      (e: unknown) => !abort.signal.aborted && setError(toApiError(e)),
+      () => {
+        setEnded(true);
+        invalidate('evals:');
+      },
+      (e: unknown) => {
+        if (abort.signal.aborted) return;
+        setError(toApiError(e));
+        invalidate('evals:');
+      },
     );
     return () => abort.abort();
   }, [jobId]);
@@ -166,7 +182,7 @@ function Recent() {
       </thead>
       <tbody>
         {list.data.evaluations.map((s) => (
-          <tr key={s.evaluation.id}>
+          <tr key={s.evaluation.id} {...rowLink(href.evaluation(s.evaluation.id), `Open evaluation ${shortId(s.evaluation.id)}`)}>
             <td>
               <a href={href.evaluation(s.evaluation.id)}>{shortId(s.evaluation.id)}</a>
             </td>
@@ -216,6 +232,7 @@ function Results({ id }: { id: string }) {
               <th className="num">Time</th>
               <th>Evidence</th>
               <th>Final URL</th>
+              <th>Screenshot</th>
             </tr>
           </thead>
           <tbody>
@@ -234,6 +251,13 @@ function Results({ id }: { id: string }) {
                   {t.error ?? t.evidence.map((e) => `${e.passed ? '✓' : '✗'} ${e.observed}`).join('; ')}
                 </td>
                 <td>{t.final_url}</td>
+                <td className="shot-cell">
+                  {t.screenshot_hash ? (
+                    <ArtifactToggle hash={t.screenshot_hash} label="screenshot" alt={`final page of ${t.task_id} attempt ${t.attempt}`} />
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { href } from '../../../app/routes';
 import { Chart } from '../../../components/charts/Chart';
 import { rateBarsOption } from '../../../components/charts/options';
+import { rowLink } from '../../../components/ui/rowLink';
 import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, Section } from '../../../components/ui/States';
 import { cell, duration, num, pct, usd, utc, wilson } from '../../../lib/format';
 import type { ModelDetail } from '../../../lib/transport';
@@ -28,7 +29,7 @@ function Registry() {
       </thead>
       <tbody>
         {models.data.models.map((m) => (
-          <tr key={m.model.id}>
+          <tr key={m.model.id} {...rowLink(href.model(m.model.name), `Open model ${m.model.name}`)}>
             <td>
               <a href={href.model(m.model.name)}>{m.model.name}</a>
             </td>
@@ -55,6 +56,8 @@ function Compare({ refs }: { refs: string[] }) {
   const perf: [string, (i: number) => string][] = [
     ['Runs', (i) => num(Number(cols[i]?.performance?.runs ?? 0), 0)],
     ['Success rate', (i) => pct(cols[i]?.performance?.success_rate)],
+    ['95% CI (Wilson)', (i) => (bars[i]?.low != null && bars[i]?.high != null ? `${pct(bars[i]?.low)} – ${pct(bars[i]?.high)}` : '—')],
+    ['Runs with success', (i) => num(Number(cols[i]?.performance?.success_runs ?? 0), 0)],
     ['Mean steps', (i) => num(cols[i]?.performance?.mean_steps, 1)],
     ['Mean cost', (i) => usd(cols[i]?.performance?.mean_cost_usd)],
     ['p50 latency', (i) => duration(cols[i]?.performance?.p50_duration_ms)],

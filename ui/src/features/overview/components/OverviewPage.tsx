@@ -5,13 +5,12 @@ import { useMemo } from 'react';
 import { href } from '../../../app/routes';
 import { Chart } from '../../../components/charts/Chart';
 import { trendOption } from '../../../components/charts/options';
-import { JsonView } from '../../../components/ui/JsonView';
 import { Empty, ErrorBox, Loading, Section } from '../../../components/ui/States';
 import { pct, shortId, usd, utc } from '../../../lib/format';
 import type { EvaluationSummary, ModelSummary } from '../../../lib/transport';
 import { useEvaluations } from '../../evals/api';
 import { useModels } from '../../models/api';
-import { useHealth } from '../../monitoring/api';
+import { HealthPanel } from '../../monitoring/components/HealthPanel';
 
 /** Model × target table: which version each alias points at. */
 export function deployedMatrix(models: ModelSummary[]): { targets: string[]; rows: { model: string; cells: (string | null)[] }[] } {
@@ -105,18 +104,11 @@ function Evaluations() {
 }
 
 export function OverviewPage() {
-  const health = useHealth();
   return (
     <>
       <h1>Overview</h1>
       <Section title="Health" actions={<a href="#/monitoring">Monitoring</a>}>
-        {health.status === 'loading' ? (
-          <Loading what="health" />
-        ) : health.status === 'error' ? (
-          <ErrorBox error={health.error} retry={health.reload} />
-        ) : (
-          <JsonView value={health.data} empty="No health data yet" />
-        )}
+        <HealthPanel compact />
       </Section>
       <Section title="Deployed versions">
         <Deployed />

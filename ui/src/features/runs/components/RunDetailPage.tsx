@@ -1,5 +1,5 @@
-//! One run: summary, params and tags, a chart per metric (full history, downsampled), and the conversation and
-//! action timeline in logged order.
+//! One run: summary, params and tags, a chart per metric (full history, downsampled), and the conversation, action
+//! and artifact timeline in logged order: screenshots are shown inline, DOM snapshots behind a button.
 
 import { useMemo } from 'react';
 import { MetricChart } from '../../../components/charts/MetricChart';
@@ -7,6 +7,7 @@ import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../co
 import { duration, num, utc } from '../../../lib/format';
 import type { MetricHistory, RunSummary, RunTimeline } from '../../../lib/transport';
 import { useMetricHistories, useRun, useTimeline } from '../api';
+import { ArtifactImage, ArtifactToggle } from './ArtifactView';
 import { statusTone } from './RunsPage';
 
 function MetricCharts({ summary }: { summary: RunSummary }) {
@@ -39,7 +40,10 @@ function MetricCharts({ summary }: { summary: RunSummary }) {
 
 type Entry =
   | { kind: 'message'; ts: number; order: number; role: string; text: string; tokens: number }
-  | { kind: 'action'; ts: number; order: number; text: string; ok: boolean; ms: number; error: string | null };
+  | { kind: 'action'; ts: number; order: number; text: string; ok: boolean; ms: number; error: string | null }
+  | { kind: 'artifact'; ts: number; order: number; step: number; artifact: string; hash: string; mime: string };
+
+const RANK: Record<Entry['kind'], number> = { message: 0, action: 1, artifact: 2 };
 
 /** Messages and actions merged by timestamp (logging order breaks ties). */
 export function mergeTimeline(t: RunTimeline): Entry[] {
@@ -61,8 +65,17 @@ export function mergeTimeline(t: RunTimeline): Entry[] {
       ms: Number(a.duration_ms),
       error: a.error ?? null,
     })),
+    ...t.artifacts.map((a, i): Entry => ({
+      kind: 'artifact',
+      ts: Number(a.created_at_ms),
+      order: i,
+      step: Number(a.step),
+      artifact: a.kind,
+      hash: a.hash,
+      mime: a.mime,
+    })),
   ];
-  return entries.sort((a, b) => a.ts - b.ts || (a.kind === b.kind ? a.order - b.order : a.kind === 'message' ? -1 : 1));
+  return entries.sort((a, b) => a.ts - b.ts || (a.kind === b.kind ? a.order - b.order : RANK[a.kind] - RANK[b.kind]));
 }
 
 function Timeline({ runId }: { runId: string }) {
@@ -70,11 +83,29 @@ function Timeline({ runId }: { runId: string }) {
   if (t.status === 'loading') return <Loading what="timeline" />;
   if (t.status === 'error') return <ErrorBox error={t.error} retry={t.reload} />;
   const entries = mergeTimeline(t.data);
-  if (entries.length === 0) return <Empty title="No conversation or actions">Nothing was logged for this run.</Empty>;
+  if (entries.length === 0)
+    return (
+      <Empty title="No conversation, actions or screenshots">
+        Nothing was logged for this run. Agent runs (`agent run`, evaluations) record them; `run log-batch` adds messages and actions.
+      </Empty>
+    );
   return (
-    <ol className="timeline">
+    <ol className="timeline" aria-label="Timeline">
       {entries.map((e, i) =>
-        e.kind === 'message' ? (
+        e.kind === 'artifact' ? (
+          <li key={i} className="artifact">
+            <span className="muted">
+              {utc(e.ts)} · step {e.step} · {e.artifact.replace(/_/g, ' ')}
+            </span>
+            {e.mime.startsWith('image/') ? (
+              <ArtifactImage hash={e.hash} alt={`${e.artifact.replace(/_/g, ' ')} at step ${e.step}`} />
+            ) : (
+              <div>
+                <ArtifactToggle hash={e.hash} label={e.artifact.replace(/_/g, ' ')} alt={e.artifact} />
+              </div>
+            )}
+          </li>
+        ) : e.kind === 'message' ? (
           <li key={i} className={e.role}>
             <span className="muted">
               {utc(e.ts)} · {e.role} · {num(e.tokens, 0)} tokens

@@ -36,7 +36,19 @@ function Flags({ env }: { env: string | null }) {
   const set = useSetFeatureFlag();
   const [name, setName] = useState('');
   if (cfg.status === 'loading') return <Loading what="feature flags" />;
-  if (cfg.status === 'error') return <ErrorBox error={cfg.error} retry={cfg.reload} />;
+  if (cfg.status === 'error')
+    return cfg.error.kind === 'Input' ? (
+      <Empty title="Flags cannot be read while this environment is invalid">
+        Fix the problems listed under Validation (file:line:column) in the file, then try again.
+        <div>
+          <button type="button" onClick={cfg.reload}>
+            Try again
+          </button>
+        </div>
+      </Empty>
+    ) : (
+      <ErrorBox error={cfg.error} retry={cfg.reload} />
+    );
   const flags = Object.entries(cfg.data.config.feature_flags ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const toggle = (flag: string, enabled: boolean) => void set.run({ env: cfg.data.env, flag, enabled });
   return (
