@@ -372,6 +372,59 @@ export type DeleteSecretOutput = {
 	removed_from: KeychainBackend[],
 };
 
+export type DemoEvaluation = {
+	model: string,
+	versions: DemoVersionResult[],
+	comparison_p_value: number | null,
+	only_strict: number,
+	only_lenient: number,
+	deployed_to_staging: string | null,
+};
+
+/**  What the demo did, for `--json` and for tests. */
+export type DemoReport = {
+	experiment: string,
+	runs: DemoRun[],
+	search_filter: string,
+	search_matches: string[],
+	ingest_points: number,
+	ingest_points_per_s: number | null,
+	model: string,
+	staging_after_rollback: string,
+	deployments: number,
+	/**  The browser-agent evaluation (absent with `--no-eval`). */
+	evaluation: DemoEvaluation | null,
+	/**  Agent tasks the monitoring collector recorded in the last hour (the evaluation's attempts). */
+	monitored_tasks: number,
+	/**  The HTML report written at the end (`generate-report`). */
+	report: string,
+};
+
+export type DemoRun = {
+	run_id: string,
+	learning_rate: number | null,
+	status: RunStatus,
+	steps: number,
+	final_loss: number | null,
+};
+
+export type DemoStatus = {
+	/**  Nothing is stored yet (no experiments, archived ones included, and no models): offer the demo. */
+	empty: boolean,
+	experiments: number,
+	models: number,
+};
+
+export type DemoStatusInput = Record<string, never>;
+
+export type DemoVersionResult = {
+	reference: string,
+	match_threshold: number | null,
+	evaluation_id: string,
+	attempts: number,
+	successes: number,
+};
+
 /**  Whether an audit record moved an alias forward or back. */
 export type DeployAction = "deploy" | "rollback";
 
@@ -920,6 +973,21 @@ export type LlmStats = {
 	cost_per_task: number | null,
 	tokens_per_task: number | null,
 	by_model: LlmModelStats[],
+};
+
+export type LoadDemoInput = {
+	/**  Skip the browser-agent evaluation (no Chromium needed; much faster). */
+	no_eval?: boolean,
+	/**  Evaluate only this task category instead of every easy task. */
+	category?: Category | null,
+	/**  Task attempts running at once (default 2). */
+	concurrency?: number | null,
+};
+
+export type LoadDemoOutput = {
+	/**  The demo's narrative, line by line (what `browser-ai-mlops demo` prints). */
+	narrative: string[],
+	report: DemoReport,
 };
 
 export type LoadOutput = {
