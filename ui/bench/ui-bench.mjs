@@ -302,8 +302,9 @@ async function main() {
   } finally {
     await ctx.close();
     await server.stop();
-    if (!o.keep && !o.reuse) rmSync(work, { recursive: true, force: true });
-    else console.error(`kept ${o.reuse ? root : work}`);
+    // The browser profile always lives in `work`; the seed too unless it was --reuse'd from elsewhere.
+    if (!o.keep) rmSync(work, { recursive: true, force: true });
+    else console.error(`kept ${work}`);
   }
   const load1 = loadavg();
   console.log(`\nUI bench — ${manifest.runs} runs; overlay ${manifest.overlayIds.length} × ${manifest.points} points`);
