@@ -2,6 +2,7 @@
 //! returning a typed output (serde + `specta::Type`). The CLI, and later Tauri and HTTP, call only these.
 
 pub mod config;
+pub mod edge;
 pub mod evals;
 pub mod experiments;
 pub mod health;
