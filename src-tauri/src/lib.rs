@@ -90,20 +90,21 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
         // 64-bit integers are UTC milliseconds, counts and token sums, all far below 2^53; serde_json writes them as
         // JSON numbers and ids that could be large are strings, so they are `number` in TypeScript.
         .dangerously_cast_bigints_to_number()
+        // One TypeScript type per Rust type (as the UI has always had), not separate serialize/deserialize shapes.
+        .disable_serde_phases()
 }
 
-/// Register the state, commands and events on a Tauri builder (the real app, or `tauri::test::mock_builder()`).
+/// Register the state and the commands on a Tauri builder (the real app, or `tauri::test::mock_builder()`); call
+/// `attach` on the built app before it runs.
 pub fn configure<R: Runtime>(app: tauri::Builder<R>, core: Arc<Core>, specta: &Builder<R>) -> tauri::Builder<R> {
-    let events = specta.clone();
-    app.manage(core)
-        .manage(JobsState::default())
-        .invoke_handler(specta.invoke_handler())
-        .setup(move |app| {
-            events.mount_events(app);
-            let handle = app.handle().clone();
-            app.manage(EventSink(Box::new(move |event: &EvalJobEvent| event.emit(&handle))));
-            Ok(())
-        })
+    app.manage(core).manage(JobsState::default()).invoke_handler(specta.invoke_handler())
+}
+
+/// Mount the typed events on a built app and give the commands their event sink.
+pub fn attach<R: Runtime>(app: &tauri::App<R>, specta: &Builder<R>) {
+    specta.mount_events(app);
+    let handle = app.handle().clone();
+    app.manage(EventSink(Box::new(move |event: &EvalJobEvent| event.emit(&handle))));
 }
 
 /// Stop running jobs and make everything durable (the app is exiting).
@@ -126,6 +127,7 @@ pub fn run() -> Result<(), ShellError> {
     let core = Arc::new(Core::new(Settings::resolve(None, None, None)?));
     let specta = specta_builder::<tauri::Wry>();
     let app = configure(tauri::Builder::default(), core, &specta).build(tauri::generate_context!())?;
+    attach(&app, &specta);
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
             shutdown(handle);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use browser_ai_mlops::{Core, Settings, api};
-use browser_ai_mlops_desktop::{configure, specta_builder};
+use browser_ai_mlops_desktop::{attach, configure, specta_builder};
 use serde_json::{Value, json};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::webview::{InvokeRequest, WebviewWindow, WebviewWindowBuilder};
@@ -16,9 +16,9 @@ struct App {
 
 fn app(settings: Settings) -> App {
     let core = Arc::new(Core::new(settings));
-    let app = configure(mock_builder(), core, &specta_builder::<MockRuntime>())
-        .build(mock_context(noop_assets()))
-        .expect("build the mock app");
+    let specta = specta_builder::<MockRuntime>();
+    let app = configure(mock_builder(), core, &specta).build(mock_context(noop_assets())).expect("build the mock app");
+    attach(&app, &specta);
     let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window");
     App { _app: app, window }
 }
@@ -43,13 +43,14 @@ fn commands_write_the_shared_sqlite_file_and_errors_cross_as_the_tagged_enum() {
     let settings = Settings::in_dir(home.path());
     let app = app(settings.clone());
 
-    let created = call(&app, "experiments_create_experiment", json!({"name": "checkout", "description": "d"}))
-        .expect("create");
+    let created =
+        call(&app, "experiments_create_experiment", json!({"name": "checkout", "description": "d"})).expect("create");
     assert_eq!(created["name"], "checkout");
     let id = created["id"].as_str().expect("id").to_string();
 
     let listed = call(&app, "experiments_list_experiments", json!({})).expect("list");
-    let names: Vec<&str> = listed.as_array().expect("array").iter().filter_map(|e| e["experiment"]["name"].as_str()).collect();
+    let names: Vec<&str> =
+        listed.as_array().expect("array").iter().filter_map(|e| e["experiment"]["name"].as_str()).collect();
     assert_eq!(names, ["checkout"]);
 
     // A duplicate name: the core's Conflict, carried as the edge error the HTTP server also sends.

@@ -194,9 +194,11 @@ impl Driver {
             let url = format!("{}/session/{}/elements", self.base, self.session);
             let body = json!({"using": "xpath", "value": xpath});
             let found = self.http.post(&url).json(&body).send().ok().and_then(|r| r.json::<Value>().ok());
-            let id = found.as_ref().and_then(|v| v["value"].as_array()).and_then(|a| a.first()).and_then(|e| {
-                e["element-6066-11e4-a52e-4f735466cecf"].as_str().map(str::to_string)
-            });
+            let id = found
+                .as_ref()
+                .and_then(|v| v["value"].as_array())
+                .and_then(|a| a.first())
+                .and_then(|e| e["element-6066-11e4-a52e-4f735466cecf"].as_str().map(str::to_string));
             if id.is_some() || started.elapsed() > within {
                 return id;
             }

@@ -6,7 +6,10 @@ use super::{CoreState, Edge};
 
 #[tauri::command]
 #[specta::specta]
-pub async fn config_list_envs(core: CoreState<'_>, input: api::config::ListEnvsInput) -> Edge<api::config::ListEnvsOutput> {
+pub async fn config_list_envs(
+    core: CoreState<'_>,
+    input: api::config::ListEnvsInput,
+) -> Edge<api::config::ListEnvsOutput> {
     Ok(api::config::list_envs(&core, input).await?)
 }
 
@@ -36,7 +39,10 @@ pub async fn config_set(core: CoreState<'_>, input: api::config::SetInput) -> Ed
 
 #[tauri::command]
 #[specta::specta]
-pub async fn config_set_feature_flag(core: CoreState<'_>, input: api::config::SetFeatureFlagInput) -> Edge<api::config::WriteOutput> {
+pub async fn config_set_feature_flag(
+    core: CoreState<'_>,
+    input: api::config::SetFeatureFlagInput,
+) -> Edge<api::config::WriteOutput> {
     Ok(api::config::set_feature_flag(&core, input).await?)
 }
 

@@ -6,24 +6,36 @@ use super::{CoreState, Edge};
 
 #[tauri::command]
 #[specta::specta]
-pub async fn evals_list_tasks(core: CoreState<'_>, input: api::evals::ListTasksInput) -> Edge<api::evals::ListTasksOutput> {
+pub async fn evals_list_tasks(
+    core: CoreState<'_>,
+    input: api::evals::ListTasksInput,
+) -> Edge<api::evals::ListTasksOutput> {
     Ok(api::evals::list_tasks(&core, input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn evals_results(core: CoreState<'_>, input: api::evals::EvaluationIdInput) -> Edge<api::evals::EvaluationResults> {
+pub async fn evals_results(
+    core: CoreState<'_>,
+    input: api::evals::EvaluationIdInput,
+) -> Edge<api::evals::EvaluationResults> {
     Ok(api::evals::results(&core, input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn evals_compare(core: CoreState<'_>, input: api::evals::CompareEvaluationsInput) -> Edge<evaluator::EvaluationComparison> {
+pub async fn evals_compare(
+    core: CoreState<'_>,
+    input: api::evals::CompareEvaluationsInput,
+) -> Edge<evaluator::EvaluationComparison> {
     Ok(api::evals::compare(&core, input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn evals_list(core: CoreState<'_>, input: api::evals::ListEvaluationsInput) -> Edge<api::evals::ListEvaluationsOutput> {
+pub async fn evals_list(
+    core: CoreState<'_>,
+    input: api::evals::ListEvaluationsInput,
+) -> Edge<api::evals::ListEvaluationsOutput> {
     Ok(api::evals::list(&core, input).await?)
 }

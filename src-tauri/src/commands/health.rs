@@ -12,7 +12,10 @@ pub async fn health_health(core: CoreState<'_>, input: api::health::HealthInput)
 
 #[tauri::command]
 #[specta::specta]
-pub async fn health_health_history(core: CoreState<'_>, input: api::health::HealthHistoryInput) -> Edge<api::health::HealthHistoryOutput> {
+pub async fn health_health_history(
+    core: CoreState<'_>,
+    input: api::health::HealthHistoryInput,
+) -> Edge<api::health::HealthHistoryOutput> {
     Ok(api::health::health_history(&core, input).await?)
 }
 
@@ -24,12 +27,18 @@ pub async fn health_alerts(core: CoreState<'_>, input: api::health::AlertsInput)
 
 #[tauri::command]
 #[specta::specta]
-pub async fn health_evaluate_alerts(core: CoreState<'_>, input: api::health::EvaluateAlertsInput) -> Edge<metrics::alerts::AlertEvaluation> {
+pub async fn health_evaluate_alerts(
+    core: CoreState<'_>,
+    input: api::health::EvaluateAlertsInput,
+) -> Edge<metrics::alerts::AlertEvaluation> {
     Ok(api::health::evaluate_alerts(&core, input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn health_watch_snapshot(core: CoreState<'_>, input: api::health::WatchInput) -> Edge<api::health::WatchSnapshot> {
+pub async fn health_watch_snapshot(
+    core: CoreState<'_>,
+    input: api::health::WatchInput,
+) -> Edge<api::health::WatchSnapshot> {
     Ok(api::health::watch_snapshot(&core, input).await?)
 }

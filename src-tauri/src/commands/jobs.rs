@@ -55,7 +55,11 @@ pub struct WatchJobInput {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn evals_launch(core: CoreState<'_>, jobs: State<'_, JobsState>, input: BenchmarkRequest) -> Edge<LaunchOutput> {
+pub async fn evals_launch(
+    core: CoreState<'_>,
+    jobs: State<'_, JobsState>,
+    input: BenchmarkRequest,
+) -> Edge<LaunchOutput> {
     Ok(LaunchOutput { job_id: jobs.jobs.launch(Arc::clone(&core), input)? })
 }
 
@@ -68,7 +72,11 @@ pub async fn evals_jobs(jobs: State<'_, JobsState>) -> Edge<Vec<JobInfo>> {
 /// Forward the job's events (replayed from its start) as `EvalJobEvent`s; resolves with the job's final info.
 #[tauri::command]
 #[specta::specta]
-pub async fn evals_watch(sink: State<'_, EventSink>, jobs: State<'_, JobsState>, input: WatchJobInput) -> Edge<JobInfo> {
+pub async fn evals_watch(
+    sink: State<'_, EventSink>,
+    jobs: State<'_, JobsState>,
+    input: WatchJobInput,
+) -> Edge<JobInfo> {
     let not_found = || EdgeError::new(EdgeErrorKind::NotFound, format!("no evaluation job {}", input.job_id));
     let stream = jobs.jobs.subscribe(&input.job_id, jobs.stop.subscribe()).ok_or_else(not_found)?;
     let mut stream = std::pin::pin!(stream);

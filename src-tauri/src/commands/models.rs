@@ -12,13 +12,19 @@ pub async fn models_register(core: CoreState<'_>, input: api::models::RegisterIn
 
 #[tauri::command]
 #[specta::specta]
-pub async fn models_create_version(core: CoreState<'_>, input: api::models::CreateVersionInput) -> Edge<registry::ModelVersion> {
+pub async fn models_create_version(
+    core: CoreState<'_>,
+    input: api::models::CreateVersionInput,
+) -> Edge<registry::ModelVersion> {
     Ok(api::models::create_version(&core, input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn models_list(core: CoreState<'_>, input: api::models::ListModelsInput) -> Edge<api::models::ListModelsOutput> {
+pub async fn models_list(
+    core: CoreState<'_>,
+    input: api::models::ListModelsInput,
+) -> Edge<api::models::ListModelsOutput> {
     Ok(api::models::list(&core, input).await?)
 }
 
@@ -30,13 +36,19 @@ pub async fn models_show(core: CoreState<'_>, input: api::models::ModelNameInput
 
 #[tauri::command]
 #[specta::specta]
-pub async fn models_versions(core: CoreState<'_>, input: api::models::ModelNameInput) -> Edge<api::models::VersionsOutput> {
+pub async fn models_versions(
+    core: CoreState<'_>,
+    input: api::models::ModelNameInput,
+) -> Edge<api::models::VersionsOutput> {
     Ok(api::models::versions(&core, input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn models_version_show(core: CoreState<'_>, input: api::models::VersionRefInput) -> Edge<registry::ModelVersion> {
+pub async fn models_version_show(
+    core: CoreState<'_>,
+    input: api::models::VersionRefInput,
+) -> Edge<registry::ModelVersion> {
     Ok(api::models::version_show(&core, input).await?)
 }
 

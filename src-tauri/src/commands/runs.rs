@@ -30,7 +30,10 @@ pub async fn runs_delete_run(core: CoreState<'_>, input: api::runs::RunRef) -> E
 
 #[tauri::command]
 #[specta::specta]
-pub async fn runs_compare_runs(core: CoreState<'_>, input: api::runs::CompareRunsInput) -> Edge<tracker::RunComparison> {
+pub async fn runs_compare_runs(
+    core: CoreState<'_>,
+    input: api::runs::CompareRunsInput,
+) -> Edge<tracker::RunComparison> {
     Ok(api::runs::compare_runs(&core, input).await?)
 }
 

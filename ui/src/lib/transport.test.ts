@@ -254,7 +254,7 @@ describe('TauriTransport', () => {
 
   it('watchEval delivers only its own job events, in order, and stops listening when the watch ends', async () => {
     const bus = fakeEvents();
-    const { commands } = fakeCommands((name, input) => {
+    const { commands } = fakeCommands((_name, input) => {
       const { job_id, watch_id } = input as { job_id: string; watch_id: string };
       const started: EvalEvent = { type: 'started', evaluation_id: 'e1', attempts: 1, skipped: 0 };
       const finished: EvalEvent = { type: 'finished', evaluation_id: 'e1' };
