@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod edge;
 pub mod evals;
 pub mod experiments;
 pub mod health;

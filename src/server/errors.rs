@@ -1,46 +1,17 @@
-//! The HTTP edge's one error shape: `{"kind": "...", "detail": {"message": "..."}}` with a status code per kind.
-//! Every failure the server returns (bad token, body too large, malformed JSON, unknown route, a failed `api::`
-//! call) goes through `ApiError`, so clients parse one shape.
+//! The HTTP edge's errors: every failure the server returns (bad token, body too large, malformed JSON, unknown route, a
+//! failed `api::` call) goes through `ApiError`, which carries a status code and becomes the edge's one error shape
+//! (`api::edge::EdgeError`, `{"kind": "...", "detail": {"message": "..."}}`), so clients parse one shape.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
-use crate::error::{Error, ErrorKind};
+use crate::api::edge::{self, EdgeError};
+use crate::error::Error;
 
-/// The stable kinds of HTTP errors (serialized as-is in `kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-pub enum ApiErrorKind {
-    /// The request is well-formed but a value is wrong (an unknown option, a value out of range): 422.
-    Input,
-    /// The request names something that does not exist, or the route is unknown: 404.
-    NotFound,
-    /// The request conflicts with stored state (a duplicate name): 409.
-    Conflict,
-    /// The bearer token is missing or wrong: 401.
-    Unauthorized,
-    /// The body is larger than `--max-body-bytes`: 413.
-    PayloadTooLarge,
-    /// The body is not JSON of the expected shape, or the method / content type is wrong: 400 (405, 415).
-    BadRequest,
-    /// A valid request failed while being done (I/O, database): 500.
-    Failed,
-    /// The server is not ready (store unreachable, schema not current) or is shutting down: 503.
-    Unavailable,
-}
-
-/// `detail` of an error body.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct ErrorDetail {
-    pub message: String,
-}
-
-/// The JSON body of every error response.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct ErrorBody {
-    pub kind: ApiErrorKind,
-    pub detail: ErrorDetail,
-}
+/// The kinds of HTTP errors: the edge's kinds (`api::edge`), shared with the desktop app.
+pub use crate::api::edge::EdgeErrorKind as ApiErrorKind;
+/// The JSON body of every error response: the edge error (`{"kind", "detail": {"message"}}`).
+pub type ErrorBody = EdgeError;
 
 /// An error on its way to becoming an HTTP response.
 #[derive(Debug, Clone)]
@@ -84,17 +55,18 @@ impl ApiError {
     }
 
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { kind: self.kind, detail: ErrorDetail { message: self.message.clone() } }
+        EdgeError::new(self.kind, self.message.clone())
     }
 }
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
-        let (status, kind) = match e.kind() {
-            ErrorKind::Input => (StatusCode::UNPROCESSABLE_ENTITY, ApiErrorKind::Input),
-            ErrorKind::NotFound => (StatusCode::NOT_FOUND, ApiErrorKind::NotFound),
-            ErrorKind::Conflict => (StatusCode::CONFLICT, ApiErrorKind::Conflict),
-            ErrorKind::Failed => (StatusCode::INTERNAL_SERVER_ERROR, ApiErrorKind::Failed),
+        let kind = edge::kind_of(&e);
+        let status = match kind {
+            ApiErrorKind::Input => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ApiErrorKind::Conflict => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, kind, e.to_string())
     }

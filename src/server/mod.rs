@@ -6,7 +6,7 @@
 
 pub mod auth;
 pub mod errors;
-pub mod jobs;
+pub use crate::evaluator::jobs;
 pub mod openapi;
 pub mod routes;
 pub mod schema;

@@ -2,7 +2,6 @@
 //! SQLite files in temporary directories.
 
 mod agent;
-mod bindings;
 mod browser;
 mod browser_state;
 mod cli;

@@ -1,8 +1,9 @@
 // Transport tests: the HTTP request shape, the bearer token, error bodies → the typed union, SSE event streams
-// read through fetch, and the Tauri stub. A recording fake `fetch` stands in for the server.
+// read through fetch, and the Tauri transport (generated commands + the typed job event). A recording fake `fetch`
+// stands in for the server; recording fake `commands`/`events` objects stand in for the app's IPC.
 import { describe, expect, it } from 'vitest';
-import type { EvalEvent } from '../bindings';
-import { CommandError, HttpTransport, TauriTransport, errorFromResponse, parseEvalEvent } from './transport';
+import type { EvalEvent, EvalJobEvent } from '../bindings';
+import { CommandError, HttpTransport, TauriTransport, errorFromResponse, parseEvalEvent, type JobEvents } from './transport';
 
 interface Call {
   url: string;
@@ -176,11 +177,108 @@ describe('HttpTransport evaluation jobs', () => {
   });
 });
 
-describe('TauriTransport (stub)', () => {
-  it('maps domain/op to the IPC name and rejects as Unavailable for now', async () => {
+/** Fake generated commands: each records its input and answers what `answer` says. */
+function fakeCommands(answer: (name: string, input: unknown) => unknown) {
+  const calls: { name: string; input: unknown }[] = [];
+  const commands = new Proxy(
+    {},
+    {
+      get: (_t, name: string) =>
+        name === 'not_a_command'
+          ? undefined
+          : async (input: unknown) => {
+              calls.push({ name, input });
+              return answer(name, input);
+            },
+    },
+  );
+  return { calls, commands };
+}
+
+/** A fake event bus with tauri-specta's `listen` shape. */
+function fakeEvents() {
+  let listeners: ((e: { payload: EvalJobEvent }) => void)[] = [];
+  const events: JobEvents = {
+    eval_job_event: {
+      listen: async (cb) => {
+        listeners.push(cb);
+        return () => {
+          listeners = listeners.filter((l) => l !== cb);
+        };
+      },
+    },
+  };
+  const emit = (payload: EvalJobEvent) => listeners.forEach((l) => l({ payload }));
+  return { events, emit, count: () => listeners.length };
+}
+
+describe('TauriTransport', () => {
+  it('calls the generated command named domain_op with the input and returns its data', async () => {
+    const { calls, commands } = fakeCommands(() => ({ status: 'ok', data: { models: [] } }));
+    const t = new TauriTransport(commands, fakeEvents().events);
     expect(TauriTransport.commandName('run_search/search')).toBe('run_search_search');
-    const e = await rejection(new TauriTransport().invoke('models/list'));
-    expect(e.error.kind).toBe('Unavailable');
-    expect(e.error.detail.message).toContain('models_list');
+    expect(await t.invoke('models/list', {})).toEqual({ models: [] });
+    expect(await t.invoke('run_search/search', { filter: 'x' })).toEqual({ models: [] });
+    expect(calls).toEqual([
+      { name: 'models_list', input: {} },
+      { name: 'run_search_search', input: { filter: 'x' } },
+    ]);
+  });
+
+  it('turns the command error into the same typed union as HTTP, and Tauri text errors into Protocol', async () => {
+    const { commands } = fakeCommands((name) =>
+      name === 'models_show'
+        ? { status: 'error', error: { kind: 'NotFound', detail: { message: 'no model x' } } }
+        : { status: 'error', error: 'command models_list not allowed by ACL' },
+    );
+    const t = new TauriTransport(commands, fakeEvents().events);
+    const e = await rejection(t.invoke('models/show', { name: 'x' }));
+    expect(e.error).toEqual({ kind: 'NotFound', detail: { message: 'no model x' } });
+    const denied = await rejection(t.invoke('models/list', {}));
+    expect(denied.error.kind).toBe('Protocol');
+    expect(denied.error.detail.message).toContain('not allowed by ACL');
+    const missing = await rejection(t.invoke('not/a_command', {}));
+    expect(missing.error.kind).toBe('NotFound');
+  });
+
+  it('launches and lists jobs through evals_launch and evals_jobs', async () => {
+    const { calls, commands } = fakeCommands((name) =>
+      name === 'evals_launch' ? { status: 'ok', data: { job_id: 'j1' } } : { status: 'ok', data: [] },
+    );
+    const t = new TauriTransport(commands, fakeEvents().events);
+    const request = { model: 'm@1', suite: null } as unknown as Parameters<typeof t.launchEval>[0];
+    expect(await t.launchEval(request)).toEqual({ job_id: 'j1' });
+    expect(await t.listEvalJobs()).toEqual([]);
+    expect(calls.map((c) => c.name)).toEqual(['evals_launch', 'evals_jobs']);
+  });
+
+  it('watchEval delivers only its own job events, in order, and stops listening when the watch ends', async () => {
+    const bus = fakeEvents();
+    const { commands } = fakeCommands((_name, input) => {
+      const { job_id, watch_id } = input as { job_id: string; watch_id: string };
+      const started: EvalEvent = { type: 'started', evaluation_id: 'e1', attempts: 1, skipped: 0 };
+      const finished: EvalEvent = { type: 'finished', evaluation_id: 'e1' };
+      bus.emit({ watch_id: 'someone-else', job_id, update: { kind: 'eval', data: finished } });
+      bus.emit({ watch_id, job_id, update: { kind: 'eval', data: started } });
+      bus.emit({ watch_id, job_id, update: { kind: 'eval', data: finished } });
+      return { status: 'ok', data: { job_id, state: 'finished' } };
+    });
+    const t = new TauriTransport(commands, bus.events);
+    const seen: EvalEvent[] = [];
+    await t.watchEval('j1', (e) => seen.push(e));
+    expect(seen.map((e) => e.type)).toEqual(['started', 'finished']);
+    expect(bus.count()).toBe(0);
+  });
+
+  it('watchEval rejects with the error event that ended the job', async () => {
+    const bus = fakeEvents();
+    const { commands } = fakeCommands((_name, input) => {
+      const { job_id, watch_id } = input as { job_id: string; watch_id: string };
+      const error = { kind: 'Input', detail: { message: 'no task matches' } } as const;
+      bus.emit({ watch_id, job_id, update: { kind: 'error', data: error } });
+      return { status: 'ok', data: { job_id, state: 'failed' } };
+    });
+    const e = await rejection(new TauriTransport(commands, bus.events).watchEval('j1', () => {}));
+    expect(e.error).toEqual({ kind: 'Input', detail: { message: 'no task matches' } });
   });
 });

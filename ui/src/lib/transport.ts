@@ -1,9 +1,10 @@
 //! The one door to the backend: the ONLY file that imports `bindings.ts` (generated from the Rust types) or
 //! `@tauri-apps/*`. Features call `command(name, input)`; which transport carries it is decided here — HTTP
-//! (`POST /api/v1/<domain>/<op>`, server-sent events) when served by `browser-ai-mlops serve`, Tauri IPC
-//! (`<domain>_<op>`) inside the desktop app (a stub until the shell lands).
+//! (`POST /api/v1/<domain>/<op>`, server-sent events) when served by `browser-ai-mlops serve`, Tauri IPC (the
+//! generated `commands.<domain>_<op>` and the typed `eval_job_event` event) inside the desktop app.
 
 import type * as B from '../bindings';
+import { commands as generatedCommands, events as generatedEvents } from '../bindings';
 import { readSse } from './sse';
 
 export type * from '../bindings';
@@ -61,13 +62,32 @@ export interface Commands {
   'health/evaluate_alerts': [B.EvaluateAlertsInput, B.AlertEvaluation];
   'health/watch_snapshot': [B.WatchInput, B.WatchSnapshot];
   'reports/generate': [B.GenerateReportInput, B.GenerateReportOutput];
+  'demo/status': [B.DemoStatusInput, B.DemoStatus];
+  'demo/load': [B.LoadDemoInput, B.LoadDemoOutput];
 }
 export type CommandName = keyof Commands;
+
+/** The IPC name of a command: `domain/op` → `domain_op` (the generated accessor under `commands`). */
+type IpcName<K extends string> = K extends `${infer D}/${infer O}` ? `${D}_${O}` : never;
+type Generated = typeof generatedCommands;
+type GeneratedOutput<N extends keyof Generated> = Extract<Awaited<ReturnType<Generated[N]>>, { status: 'ok' }>['data'];
+// Compile-time check that every command above exists in the Rust app with the same input and output types.
+type Checked = {
+  [K in CommandName]: IpcName<K> extends keyof Generated
+    ? Parameters<Generated[IpcName<K>]>[0] extends Commands[K][0]
+      ? GeneratedOutput<IpcName<K>> extends Commands[K][1]
+        ? true
+        : K
+      : K
+    : K;
+};
+const commandsMatchTheApp: Checked[CommandName] = true;
+void commandsMatchTheApp;
 export type InputOf<K extends CommandName> = Commands[K][0];
 export type OutputOf<K extends CommandName> = Commands[K][1];
 
-/** Error kinds the server sends (`{kind, detail: {message}}`), plus two the client itself detects. */
-export const SERVER_ERROR_KINDS = [
+/** Error kinds the backend sends (`EdgeError`, `{kind, detail: {message}}`), plus two the client itself detects. */
+export const SERVER_ERROR_KINDS: readonly B.EdgeErrorKind[] = [
   'Input',
   'NotFound',
   'Conflict',
@@ -76,11 +96,13 @@ export const SERVER_ERROR_KINDS = [
   'BadRequest',
   'Failed',
   'Unavailable',
-] as const;
-export type ServerErrorKind = (typeof SERVER_ERROR_KINDS)[number];
-// HAND-TYPED UNTIL MERGE: serve's error type joins bindings.ts with the merge; this mirrors its wire shape.
+]; // exhaustive: checked against B.EdgeErrorKind below
+export type ServerErrorKind = B.EdgeErrorKind;
+const everyKindListed: Exclude<B.EdgeErrorKind, (typeof SERVER_ERROR_KINDS)[number]> extends never ? true : false = true;
+void everyKindListed;
+/** The one error union of both transports: the backend's `EdgeError`, or a client-side failure. */
 export type ApiError =
-  | { kind: ServerErrorKind; detail: { message: string } }
+  | B.EdgeError
   /** The server could not be reached at all. */
   | { kind: 'Network'; detail: { message: string } }
   /** The server answered something that is not the agreed JSON. */
@@ -108,7 +130,7 @@ export function errorFromResponse(status: number, body: string): ApiError {
       const { kind, detail } = v as { kind: unknown; detail: unknown };
       const message =
         detail && typeof detail === 'object' && 'message' in detail ? (detail as { message: unknown }).message : null;
-      if (isServerErrorKind(kind) && typeof message === 'string') return { kind, detail: { message } };
+      if (isServerErrorKind(kind) && typeof message === 'string') return { kind, detail: { message } } as B.EdgeError;
     }
   } catch {
     // not JSON: fall through
@@ -123,23 +145,10 @@ export function errorFromResponse(status: number, body: string): ApiError {
   return { kind: 'Protocol', detail: { message: `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, status } };
 }
 
-/** Job accepted by `POST /api/v1/evals/launch`. */
-export interface LaunchedJob {
-  job_id: string;
-}
-// HAND-TYPED UNTIL MERGE: mirrors serve's `JobInfo` (src/server/jobs.rs), which joins bindings.ts at the merge.
-export interface EvalJob {
-  job_id: string;
-  state: 'running' | 'finished' | 'failed';
-  evaluation_id: string | null;
-  attempts: number | null;
-  skipped: number;
-  attempts_done: number;
-  successes: number;
-  error: string | null;
-  created_at_ms: number;
-  finished_at_ms: number | null;
-}
+/** Job accepted by a launch (`POST /api/v1/evals/launch`, the app's `evals_launch`). */
+export type LaunchedJob = B.LaunchOutput;
+/** One evaluation job (`GET /api/v1/evals/jobs`, the app's `evals_jobs`). */
+export type EvalJob = B.JobInfo;
 
 /** What carries commands: HTTP in a browser, IPC in the desktop app. */
 export interface Transport {
@@ -256,31 +265,96 @@ export function parseEvalEvent(data: string): B.EvalEvent | null {
   return null;
 }
 
-// ---- TAURI TRANSPORT: STUB until the desktop shell (src-tauri/) lands next session ----------------------------------
-// It will call `invoke('<domain>_<op>', { input })` from @tauri-apps/api/core and listen to typed events.
+/** What a generated command resolves to (tauri-specta's result mode). */
+type IpcResult = { status: 'ok'; data: unknown } | { status: 'error'; error: unknown };
+type IpcCommand = (input?: unknown) => Promise<IpcResult>;
+/** The generated event accessor the transport uses (injectable for tests). */
+export interface JobEvents {
+  eval_job_event: {
+    listen(cb: (e: { payload: B.EvalJobEvent }) => void): Promise<() => void>;
+  };
+}
+
+/** A rejected IPC call: the command's `EdgeError`, or (ACL denial, bad argument) Tauri's own text. */
+function ipcError(name: string, error: unknown): ApiError {
+  if (error && typeof error === 'object' && 'kind' in error && 'detail' in error) {
+    const { kind, detail } = error as { kind: unknown; detail: unknown };
+    const message =
+      detail && typeof detail === 'object' && 'message' in detail ? (detail as { message: unknown }).message : null;
+    if (isServerErrorKind(kind) && typeof message === 'string') return { kind, detail: { message } } as B.EdgeError;
+  }
+  return { kind: 'Protocol', detail: { message: `${name}: ${String(error)}`, status: 0 } };
+}
+
+let watchCounter = 0;
+
+/** The desktop app: the generated tauri-specta `commands` (IPC) and the typed `eval_job_event` for live progress. */
 export class TauriTransport implements Transport {
   readonly kind = 'tauri' as const;
-  private unavailable(what: string): CommandError {
-    return new CommandError({ kind: 'Unavailable', detail: { message: `${what}: the desktop transport is not available yet` } });
+  private readonly commands: Record<string, IpcCommand | undefined>;
+  private readonly events: JobEvents;
+
+  constructor(commands: object = generatedCommands, events: JobEvents = generatedEvents) {
+    this.commands = commands as Record<string, IpcCommand | undefined>;
+    this.events = events;
   }
+
   /** The IPC command name a `domain/op` maps to. */
   static commandName(name: string): string {
     return name.replace('/', '_');
   }
-  invoke(name: string): Promise<unknown> {
-    return Promise.reject(this.unavailable(TauriTransport.commandName(name)));
+
+  async invoke(name: string, input?: unknown): Promise<unknown> {
+    const ipc = TauriTransport.commandName(name);
+    const call = this.commands[ipc];
+    if (!call) {
+      throw new CommandError({ kind: 'NotFound', detail: { message: `the desktop app has no command ${ipc}` } });
+    }
+    let result: IpcResult;
+    try {
+      result = await call(input);
+    } catch (e) {
+      throw new CommandError(ipcError(ipc, e));
+    }
+    if (result.status === 'error') throw new CommandError(ipcError(ipc, result.error));
+    return result.data;
   }
-  launchEval(): Promise<LaunchedJob> {
-    return Promise.reject(this.unavailable('evals_launch'));
+
+  async launchEval(request: B.BenchmarkRequest): Promise<LaunchedJob> {
+    return (await this.invoke('evals/launch', request)) as LaunchedJob;
   }
-  listEvalJobs(): Promise<EvalJob[]> {
-    return Promise.reject(this.unavailable('evals_jobs'));
+
+  async listEvalJobs(): Promise<EvalJob[]> {
+    return (await this.invoke('evals/jobs')) as EvalJob[];
   }
-  watchEval(): Promise<void> {
-    return Promise.reject(this.unavailable('evals events'));
+
+  /** Listen first, then ask the app to forward this job's events (history, then live) tagged with our watch id. */
+  async watchEval(jobId: string, onEvent: (e: B.EvalEvent) => void, signal?: AbortSignal): Promise<void> {
+    watchCounter += 1;
+    const watchId = `${Date.now().toString(36)}-${watchCounter}-${Math.random().toString(36).slice(2)}`;
+    let failure: ApiError | null = null;
+    const unlisten = await this.events.eval_job_event.listen(({ payload }) => {
+      if (payload.watch_id !== watchId || signal?.aborted) return;
+      if (payload.update.kind === 'eval') onEvent(payload.update.data);
+      else failure = payload.update.data;
+    });
+    try {
+      const watched = this.invoke('evals/watch', { job_id: jobId, watch_id: watchId } satisfies B.WatchJobInput);
+      if (signal) {
+        const aborted = new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          else signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        await Promise.race([watched, aborted]);
+      } else {
+        await watched;
+      }
+    } finally {
+      unlisten();
+    }
+    if (failure) throw new CommandError(failure);
   }
 }
-// ---------------------------------------------------------------------------------------------------------------------
 
 const TOKEN_KEY = 'browser-ai-mlops.token';
 
@@ -298,8 +372,8 @@ export function storeToken(token: string | null): void {
 }
 
 function pickTransport(): Transport {
-  const w = globalThis as { __TAURI_INTERNALS__?: unknown };
-  return w.__TAURI_INTERNALS__ ? new TauriTransport() : new HttpTransport({ getToken: storedToken });
+  const inTauri = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+  return inTauri ? new TauriTransport() : new HttpTransport({ getToken: storedToken });
 }
 
 let active: Transport = pickTransport();

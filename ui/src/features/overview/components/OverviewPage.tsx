@@ -11,6 +11,7 @@ import type { EvaluationSummary, ModelSummary } from '../../../lib/transport';
 import { useEvaluations } from '../../evals/api';
 import { useModels } from '../../models/api';
 import { HealthPanel } from '../../monitoring/components/HealthPanel';
+import { useDemoStatus, useLoadDemo } from '../api';
 
 /** Model × target table: which version each alias points at. */
 export function deployedMatrix(models: ModelSummary[]): { targets: string[]; rows: { model: string; cells: (string | null)[] }[] } {
@@ -103,10 +104,37 @@ function Evaluations() {
   );
 }
 
+/** On a first start (nothing stored yet) offer the demo's data; it runs for real, so say how long it takes. */
+function FirstStart() {
+  const status = useDemoStatus();
+  const load = useLoadDemo();
+  if (status.status !== 'ok' || !status.data.empty) return null;
+  return (
+    <Section title="Welcome — this data dir is empty">
+      <p>
+        Load the demo&apos;s data: a tracked learning-rate sweep, a model registry round (deploy and rollback) and two
+        offline baseline agents evaluated on real headless Chromium and compared with McNemar&apos;s test. Everything
+        it shows really runs here; the evaluation takes a few minutes. The same demo runs in a terminal with{' '}
+        <code>browser-ai-mlops demo</code>.
+      </p>
+      <p>
+        <button type="button" disabled={load.pending} onClick={() => void load.run({ no_eval: false, category: null, concurrency: null })}>
+          {load.pending ? 'Loading the demo… (running the evaluation)' : 'Load the demo data'}
+        </button>{' '}
+        <button type="button" disabled={load.pending} onClick={() => void load.run({ no_eval: true, category: null, concurrency: null })}>
+          Without the browser evaluation (seconds)
+        </button>
+      </p>
+      {load.error && <ErrorBox error={load.error} />}
+    </Section>
+  );
+}
+
 export function OverviewPage() {
   return (
     <>
       <h1>Overview</h1>
+      <FirstStart />
       <Section title="Health" actions={<a href="#/monitoring">Monitoring</a>}>
         <HealthPanel compact />
       </Section>

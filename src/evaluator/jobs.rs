@@ -1,5 +1,6 @@
-//! Evaluation jobs: `POST /api/v1/evals/launch` runs `api::evals::benchmark` in a background task and returns a job
-//! id at once. Each job keeps the typed `EvalEvent`s it has seen (plus a final error event on failure) so a late
+//! Evaluation jobs, shared by every long-lived transport (the HTTP server's `POST /api/v1/evals/launch` + SSE, the
+//! desktop app's `evals_launch` command + `eval-job-event` events): a job runs `api::evals::benchmark` in a background task and its id
+//! is returned at once. Each job keeps the typed `EvalEvent`s it has seen (plus a final error event on failure) so a late
 //! subscriber first replays what happened so far and then follows live events; a `watch` counter wakes subscribers.
 
 use std::collections::BTreeMap;
@@ -10,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-use super::errors::{ApiError, ErrorBody};
 use crate::Core;
+use crate::api::edge::{EdgeError, EdgeErrorKind};
 use crate::evaluator::runner::{BenchmarkRequest, EvalEvent};
 
 /// Where a job is.
@@ -23,7 +24,7 @@ pub enum JobState {
     Failed,
 }
 
-/// What `GET /api/v1/evals/jobs` lists for one job.
+/// What the job list (`GET /api/v1/evals/jobs`, the app's `evals_jobs`) shows for one job.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct JobInfo {
     pub job_id: String,
@@ -41,7 +42,7 @@ pub struct JobInfo {
     pub finished_at_ms: Option<i64>,
 }
 
-/// `POST /api/v1/evals/launch`'s answer.
+/// The answer to a launch (`POST /api/v1/evals/launch`, the app's `evals_launch`).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct LaunchOutput {
     pub job_id: String,
@@ -51,11 +52,11 @@ pub struct LaunchOutput {
 #[derive(Debug, Clone)]
 pub enum JobEvent {
     Eval(EvalEvent),
-    Error(ErrorBody),
+    Error(EdgeError),
 }
 
 impl JobEvent {
-    /// The SSE event name: the evaluator event's `type`, or `error`.
+    /// The event name (SSE `event:`): the evaluator event's `type`, or `error`.
     pub fn name(&self) -> &'static str {
         match self {
             JobEvent::Eval(EvalEvent::Started { .. }) => "started",
@@ -125,14 +126,15 @@ fn record(job: &mut Job, event: JobEvent) {
 }
 
 impl Entry {
-    /// Record how the run ended (`None`: stopped because the server is shutting down). The terminal event and the
+    /// Record how the run ended (`None`: stopped because the process is shutting down). The terminal event and the
     /// final state are written in one update, so whoever sees `finished` or `error` also sees the final state.
     fn finish(&self, result: Option<crate::Result<crate::api::evals::EvaluationResults>>) {
         let outcome = match result {
             Some(Ok(results)) => Ok(results.summary.evaluation.id),
-            Some(Err(e)) => Err(ApiError::from(e)),
-            None => Err(ApiError::unavailable(
-                "the server shut down before the evaluation finished; resume it with `evaluate benchmark --resume`",
+            Some(Err(e)) => Err(EdgeError::from(e)),
+            None => Err(EdgeError::new(
+                EdgeErrorKind::Unavailable,
+                "the server or app shut down before the evaluation finished; resume it with `evaluate benchmark --resume`",
             )),
         };
         self.update(|job| {
@@ -143,20 +145,20 @@ impl Entry {
                     job.info.state = JobState::Finished;
                 }
                 Err(error) => {
-                    record(job, JobEvent::Error(error.body()));
                     job.info.state = JobState::Failed;
-                    job.info.error = Some(error.message);
+                    job.info.error = Some(error.message().to_string());
+                    record(job, JobEvent::Error(error));
                 }
             }
         });
     }
 }
 
-/// Every job this server process has launched (kept in memory; the evaluations themselves are in the store).
+/// Every job this process (server or app) has launched (kept in memory; the evaluations themselves are in the store).
 #[derive(Clone)]
 pub struct Jobs {
     entries: Arc<Mutex<BTreeMap<String, Arc<Entry>>>>,
-    /// Turned true when the server shuts down: running jobs stop.
+    /// Turned true when the process shuts down: running jobs stop.
     cancel: Arc<watch::Sender<bool>>,
     runners: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
@@ -173,11 +175,11 @@ impl Jobs {
     }
 
     /// Start `request` in the background and return its job id.
-    pub fn launch(&self, core: Arc<Core>, request: BenchmarkRequest) -> Result<String, ApiError> {
+    pub fn launch(&self, core: Arc<Core>, request: BenchmarkRequest) -> crate::Result<String> {
         if request.headful {
-            return Err(ApiError::from(crate::Error::Input(
-                "headful: a server runs Chromium headless; launch with \"headful\": false".into(),
-            )));
+            return Err(crate::Error::Input(
+                "headful: background jobs run Chromium headless; launch with \"headful\": false".into(),
+            ));
         }
         let job_id = uuid::Uuid::now_v7().to_string();
         let info = JobInfo {

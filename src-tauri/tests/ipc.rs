@@ -1,0 +1,91 @@
+//! The commands over Tauri's IPC with the mock runtime (no display): real `api::` calls against a real SQLite file in
+//! a temp data dir, results as JSON, and failures crossing as the tagged edge error (`{kind, detail: {message}}`).
+
+use std::sync::Arc;
+
+use browser_ai_mlops::{Core, Settings, api};
+use browser_ai_mlops_desktop::{attach, configure, specta_builder};
+use serde_json::{Value, json};
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::webview::{InvokeRequest, WebviewWindow, WebviewWindowBuilder};
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn app(settings: Settings) -> App {
+    let core = Arc::new(Core::new(settings));
+    let specta = specta_builder::<MockRuntime>();
+    let app = configure(mock_builder(), core, &specta).build(mock_context(noop_assets())).expect("build the mock app");
+    attach(&app, &specta);
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window");
+    App { _app: app, window }
+}
+
+/// Invoke `cmd` with `{input}`; Ok(output JSON) or Err(error JSON).
+fn call(app: &App, cmd: &str, input: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: tauri::ipc::InvokeBody::Json(json!({ "input": input })),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    tauri::test::get_ipc_response(&app.window, request).map(|body| body.deserialize::<Value>().expect("JSON body"))
+}
+
+#[test]
+fn commands_write_the_shared_sqlite_file_and_errors_cross_as_the_tagged_enum() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let settings = Settings::in_dir(home.path());
+    let app = app(settings.clone());
+
+    let created =
+        call(&app, "experiments_create_experiment", json!({"name": "checkout", "description": "d"})).expect("create");
+    assert_eq!(created["name"], "checkout");
+    let id = created["id"].as_str().expect("id").to_string();
+
+    let listed = call(&app, "experiments_list_experiments", json!({})).expect("list");
+    let names: Vec<&str> =
+        listed.as_array().expect("array").iter().filter_map(|e| e["experiment"]["name"].as_str()).collect();
+    assert_eq!(names, ["checkout"]);
+
+    // A duplicate name: the core's Conflict, carried as the edge error the HTTP server also sends.
+    let err = call(&app, "experiments_create_experiment", json!({"name": "checkout"})).expect_err("duplicate");
+    assert_eq!(err["kind"], "Conflict", "{err}");
+    assert!(err["detail"]["message"].as_str().expect("message").contains("checkout"), "{err}");
+    let typed: api::edge::EdgeError = serde_json::from_value(err).expect("the error parses as EdgeError");
+    assert_eq!(typed.kind(), api::edge::EdgeErrorKind::Conflict);
+
+    let err = call(&app, "models_show", json!({"name": "no-such-model"})).expect_err("unknown model");
+    assert_eq!(err["kind"], "NotFound", "{err}");
+
+    let err = call(&app, "evals_watch", json!({"job_id": "nope", "watch_id": "w"})).expect_err("unknown job");
+    assert_eq!(err["kind"], "NotFound", "{err}");
+
+    // The app wrote the same SQLite file the CLI reads: a second core on the data dir sees the experiment.
+    assert!(settings.db_path().is_file(), "{} missing", settings.db_path().display());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let other = Core::new(settings);
+    let seen = rt.block_on(async {
+        let input = api::experiments::ExperimentRef { experiment: id.clone() };
+        let info = api::experiments::show_experiment(&other, input).await.expect("show from a second core");
+        other.shutdown().await.expect("shutdown");
+        info
+    });
+    assert_eq!(seen.experiment.name, "checkout");
+}
+
+#[test]
+fn a_malformed_input_is_rejected_before_any_command_runs() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let app = app(Settings::in_dir(home.path()));
+    // `name` must be a string: Tauri refuses to deserialize the argument, and nothing is created.
+    let err = call(&app, "experiments_create_experiment", json!({"name": 5})).expect_err("bad input");
+    assert!(err.to_string().contains("input"), "{err}");
+    let listed = call(&app, "experiments_list_experiments", json!({})).expect("list");
+    assert_eq!(listed, json!([]));
+}
