@@ -28,7 +28,10 @@ impl Default for JobsState {
 
 /// Sends `EvalJobEvent`s to the window (set up by `crate::configure` for whichever runtime the app uses, so the
 /// commands need no runtime parameter).
-pub struct EventSink(pub Box<dyn Fn(&EvalJobEvent) -> tauri::Result<()> + Send + Sync>);
+pub struct EventSink(pub Box<EmitFn>);
+
+/// How a job event reaches the window.
+pub type EmitFn = dyn Fn(&EvalJobEvent) -> tauri::Result<()> + Send + Sync;
 
 /// What happened in a job: an evaluator event, or the error that ended it.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
