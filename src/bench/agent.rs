@@ -31,7 +31,7 @@ pub struct BrowserBenchReport {
 pub async fn run(dir: &std::path::Path, levels: &[u32], progress: &impl Fn(&str)) -> Result<BrowserBenchReport> {
     let pool = BrowserPool::new(BrowserOptions::default(), 1);
     progress("browser: DOM state of a 1,000-element page ×30…");
-    let dom = bench_dom(&pool, 1_000, 30).await?;
+    let dom = bench_dom(&pool, 1_000, 100).await?;
     progress("browser: click and input_text latency ×30…");
     let actions = bench_actions(&pool, 200, 30).await?;
     pool.shutdown().await;

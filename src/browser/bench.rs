@@ -20,11 +20,14 @@ pub struct DomBenchFigures {
     pub indexed: usize,
     pub reps: usize,
     /// `state()` on a page whose document already has the collector installed (every step but the first after a
-    /// navigation).
+    /// navigation), in steady state: measured after the `early_reps` calls below.
     pub median_ms: f64,
     pub p95_ms: f64,
     pub max_ms: f64,
     pub serialized_bytes: usize,
+    /// The `early_reps` calls right after the collector was installed, while V8 is still optimising it (median).
+    pub early_median_ms: f64,
+    pub early_reps: usize,
     /// The first `state()` after a (re)load: installs the collector and runs it cold (median of `cold_reps`).
     pub cold_median_ms: f64,
     pub cold_reps: usize,
@@ -90,7 +93,8 @@ fn ms_since(t: Instant) -> f64 {
 }
 
 /// Median/p95 of `state()` (tab list + extraction + serialisation + hash) over `reps` runs on a page with `elements`
-/// elements and the split of that time; then the first state after a reload (cold), and the page script's phases.
+/// elements and the split of that time, after (and apart from) the first `min(reps, 10)` calls; then the page
+/// script's phases and the first state after a reload (cold).
 pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Result<DomBenchFigures> {
     let server = TestServer::start(None, vec![("/bench.html".into(), generated_page(elements))])
         .await
@@ -100,6 +104,14 @@ pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Resu
     session.goto(&url).await?;
     let first = session.state(StateOptions::default()).await?;
     let reps = reps.max(1);
+    let early_reps = reps.clamp(1, 10);
+    let mut early = Vec::with_capacity(early_reps);
+    for _ in 0..early_reps {
+        let t = Instant::now();
+        std::hint::black_box(session.state(StateOptions::default()).await?);
+        early.push(ms_since(t));
+    }
+    let early = sorted(early);
     let mut runs: Vec<StateTimings> = Vec::with_capacity(reps);
     for _ in 0..reps {
         let (state, timings) = session.state_timed(StateOptions::default(), false).await?;
@@ -137,6 +149,8 @@ pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Resu
         p95_ms: pct(&times, 95),
         max_ms: times.last().copied().unwrap_or(0.0),
         serialized_bytes: first.serialized.len(),
+        early_median_ms: pct(&early, 50),
+        early_reps: early.len(),
         cold_median_ms: pct(&cold, 50),
         cold_reps: cold.len(),
         targets_median_ms: pct(&targets, 50),

@@ -64,7 +64,17 @@ fn render(r: &BenchReport) -> String {
         lines.push(fields(&[
             (
                 "DOM state, 1000 elements",
-                format!("median {:.1} ms, p95 {:.1} ms ({} indexed)", b.dom.median_ms, b.dom.p95_ms, b.dom.indexed),
+                format!(
+                    "median {:.1} ms, p95 {:.1} ms ({} indexed; steady state, {} calls)",
+                    b.dom.median_ms, b.dom.p95_ms, b.dom.indexed, b.dom.reps
+                ),
+            ),
+            (
+                "  first calls after install",
+                format!(
+                    "median {:.1} ms ({} calls, V8 still optimising the collector)",
+                    b.dom.early_median_ms, b.dom.early_reps
+                ),
             ),
             (
                 "  of which (medians)",
