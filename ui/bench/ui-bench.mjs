@@ -263,6 +263,28 @@ async function liveToggle(page, o) {
   }
   record('  live chart: all points (toggle)', times['show all points'], 'setOption → finished on the open chart');
   record('  live chart: downsampled again (toggle)', times.downsample);
+  // Wheel-zoom into the chart (ECharts' inside data zoom), then back out: once the zoom settles (120 ms) the series
+  // are thinned again for the window — measured from that build to `finished`.
+  const box = await page.locator('.chart').first().boundingBox();
+  const zoomIn = [];
+  const zoomOut = [];
+  let note = '';
+  for (let i = 0; i < o.reps && box; i++) {
+    for (const [dy, into] of [[-600, zoomIn], [6000, zoomOut]]) {
+      const n = await page.evaluate(() => performance.getEntriesByName('metric-chart:loss', 'measure').length);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, dy);
+      const h = await page.waitForFunction(
+        (k) => performance.getEntriesByName('metric-chart:loss', 'measure')[k]?.duration ?? null,
+        n,
+        { timeout: 60_000, polling: 20 },
+      );
+      into.push(await h.jsonValue());
+      if (dy < 0) note = await page.evaluate(() => document.body.innerText.match(/zoomed to steps [^·]*/)?.[0]?.trim() ?? 'no zoom note');
+    }
+  }
+  record('  live chart: wheel zoom in, re-thinned', zoomIn, note);
+  record('  live chart: zoom back out', zoomOut);
 }
 
 async function main() {

@@ -2,7 +2,8 @@
 //! use (a separate chunk), init on mount (with the current theme), setOption on every option change, resize with the
 //! container (ResizeObserver), dispose on unmount, and re-create when the theme flips. With `timing`, each new
 //! option's render time (from `timing.start`, e.g. before the option was built, to ECharts' `finished` event) is
-//! recorded as a User Timing measure that `ui/bench/ui-bench.mjs` reads with `performance.getEntriesByName`.
+//! recorded as a User Timing measure that `ui/bench/ui-bench.mjs` reads with `performance.getEntriesByName`. With
+//! `onZoom`, data-zoom changes are reported so the owner can re-thin its data for the new window.
 
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef, useState } from 'react';
@@ -27,13 +28,25 @@ export interface ChartProps {
   label: string;
   /** Record `start` → rendered as the `performance.measure` named `name` (once per option). */
   timing?: { name: string; start: number };
+  /** Called with the x window (percent of the data extent) after the user zooms or pans with a data zoom. */
+  onZoom?: (window: { start: number; end: number }) => void;
 }
 
-export function Chart({ option, height = 260, label, timing }: ChartProps) {
+/** The window of a `datazoom` event: the slider sends `start`/`end`, the inside zoom a one-entry `batch`. */
+export function zoomWindow(event: unknown): { start: number; end: number } | null {
+  const e = event as { start?: unknown; end?: unknown; batch?: { start?: unknown; end?: unknown }[] };
+  const src = Array.isArray(e.batch) && e.batch.length > 0 ? e.batch[0] : e;
+  if (!src || typeof src.start !== 'number' || typeof src.end !== 'number') return null;
+  return { start: src.start, end: src.end };
+}
+
+export function Chart({ option, height = 260, label, timing, onZoom }: ChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
   const [instances, setInstances] = useState(0);
   const theme = useTheme();
+  const onZoomRef = useRef(onZoom);
+  onZoomRef.current = onZoom;
 
   // Create per theme (once ECharts is loaded); dispose on theme change and unmount.
   useEffect(() => {
@@ -48,6 +61,10 @@ export function Chart({ option, height = 260, label, timing }: ChartProps) {
         chart.current = instance;
         const observer = new ResizeObserver(() => instance.resize());
         observer.observe(node);
+        instance.on('datazoom', (event: unknown) => {
+          const window = zoomWindow(event);
+          if (window) onZoomRef.current?.(window);
+        });
         cleanup = () => {
           observer.disconnect();
           instance.dispose();

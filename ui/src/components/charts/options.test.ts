@@ -1,7 +1,8 @@
 // Chart option tests: metric series built from histories and downsampled to the plot width (10 runs × 10k points),
 // trends. The downsampling algorithms themselves are tested in lib/downsample.test.ts.
 import { describe, expect, it } from 'vitest';
-import { buildMetricChart, metricChartOption, plotWidth, trendOption, type XY } from './options';
+import { zoomWindow } from './Chart';
+import { buildMetricChart, downsampleWindow, metricChartOption, plotWidth, trendOption, type XY } from './options';
 
 /** A deterministic noisy curve with one planted spike and one planted dip. */
 function series(n: number, seed: number): XY[] {
@@ -94,5 +95,63 @@ describe('buildMetricChart', () => {
   it('plot width subtracts the grid margins and never collapses', () => {
     expect(plotWidth(800)).toBe(800 - 56 - 16);
     expect(plotWidth(10)).toBe(50);
+  });
+});
+
+describe('zoomed charts re-thin the window', () => {
+  const full = series(10_000, 3);
+  const inWindow = (pts: readonly XY[], from: number, to: number) => pts.filter((p) => p[0] >= from && p[0] <= to);
+
+  it('gives the window the whole width, keeps both ends and only real points in order', () => {
+    const unzoomed = metricChartOption('l', [{ name: 'r', points: full.map(([step, value]) => ({ step, value })) }], 400);
+    const whole = inWindow((unzoomed as { series: { data: XY[] }[] }).series[0]?.data ?? [], 2000, 2999);
+    const w = downsampleWindow(full, 400, 'lttb', 2000, 2999);
+    const zoomedIn = inWindow(w.data, 2000, 2999);
+    // A tenth of the extent: the unzoomed line has about 40 points there, the zoomed one up to the plot width.
+    expect(whole.length).toBeLessThan(60);
+    expect(zoomedIn.length).toBeGreaterThan(350);
+    expect(zoomedIn.length).toBeLessThanOrEqual(400);
+    expect(w.inside).toBe(1000);
+    expect(w.shownInside).toBe(zoomedIn.length);
+    expect(w.data[0]).toBe(full[0]);
+    expect(w.data[w.data.length - 1]).toBe(full[full.length - 1]);
+    const index = new Map(full.map((p, i) => [p, i]));
+    let prev = -1;
+    for (const p of w.data) {
+      const i = index.get(p);
+      expect(i).toBeDefined();
+      expect(i as number).toBeGreaterThan(prev);
+      prev = i as number;
+    }
+    // One point beyond each edge, so the line runs to the plot's borders.
+    expect(w.data).toContain(full[1999]);
+    expect(w.data).toContain(full[3000]);
+  });
+
+  it('a window narrower than the plot is drawn point for point', () => {
+    const w = downsampleWindow(full, 400, 'minmax', 5000, 5099);
+    expect(inWindow(w.data, 5000, 5099)).toEqual(full.slice(5000, 5100));
+    expect(w.inside).toBe(100);
+  });
+
+  it('buildMetricChart maps the zoom percentages to steps and keeps the window in the option', () => {
+    const runs = [0, 1].map((r) => ({ name: `r${r}`, points: series(10_000, r + 5).map(([step, value]) => ({ step, value })) }));
+    const b = buildMetricChart('loss', runs, { width: 300, zoom: { start: 50, end: 60 } });
+    expect(b.zoomed?.from).toBeCloseTo(0.5 * 9_999, 6);
+    expect(b.zoomed?.to).toBeCloseTo(0.6 * 9_999, 6);
+    expect(b.zoomed?.points).toBe(2 * 1000);
+    const opt = b.option as { dataZoom: { start?: number; end?: number }[]; series: { data: XY[] }[] };
+    expect(opt.dataZoom.map((d) => [d.start, d.end])).toEqual([[50, 60], [50, 60]]);
+    for (const s of opt.series) expect(inWindow(s.data, b.zoomed?.from ?? 0, b.zoomed?.to ?? 0).length).toBeGreaterThan(250);
+    // Unzoomed, and "show all points", report no window.
+    expect(buildMetricChart('loss', runs, { width: 300, zoom: { start: 0, end: 100 } }).zoomed).toBeNull();
+    expect(buildMetricChart('loss', runs, { width: 300, sampling: 'none', zoom: { start: 50, end: 60 } }).zoomed).toBeNull();
+  });
+
+  it('reads the window from both kinds of datazoom event', () => {
+    expect(zoomWindow({ start: 10, end: 20 })).toEqual({ start: 10, end: 20 });
+    expect(zoomWindow({ batch: [{ start: 5, end: 7.5 }] })).toEqual({ start: 5, end: 7.5 });
+    expect(zoomWindow({ batch: [{ startValue: 5 }] })).toBeNull();
+    expect(zoomWindow({})).toBeNull();
   });
 });

@@ -30,6 +30,12 @@ export function plotWidth(containerWidth: number): number {
   return Math.max(50, Math.floor(containerWidth) - METRIC_GRID.left - METRIC_GRID.right);
 }
 
+/** The window the user zoomed the x axis to, in percent of the data's x extent (ECharts dataZoom `start`/`end`). */
+export interface ZoomWindow {
+  start: number;
+  end: number;
+}
+
 export interface MetricChartBuild {
   option: EChartsCoreOption;
   /** Finite points across all series before downsampling. */
@@ -38,6 +44,56 @@ export interface MetricChartBuild {
   shownPoints: number;
   /** True when our downsampling dropped points (the chart says so). */
   downsampled: boolean;
+  /** With a zoom window: the x range it covers, and the finite points inside it before and after downsampling. */
+  zoomed: { from: number; to: number; points: number; shown: number } | null;
+}
+
+/** Index of the first point with x ≥ `x` (or, `after`, x > `x`); points sorted by x. */
+function bound(points: readonly XY[], x: number, after = false): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const px = (points[mid] as XY)[0];
+    if (px < x || (after && px === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A series thinned for a zoomed chart: the points from the one before `from` to the one after `to` (so the line
+ * reaches the plot's edges) get the whole plot `width`; the points left and right of that keep a share of `width`
+ * proportional to the x span they cover, so the data zoom's overview and the series' extent stay as they were. Every
+ * output point is an input point, in input order.
+ */
+export function downsampleWindow(
+  full: readonly XY[],
+  width: number,
+  mode: DownsampleMode,
+  from: number,
+  to: number,
+): { data: XY[]; inside: number; shownInside: number } {
+  const a = Math.max(0, bound(full, from) - 1);
+  const b = Math.min(full.length, bound(full, to, true) + 1);
+  const inside = full.slice(a, b);
+  const first = full[0];
+  const last = full[full.length - 1];
+  const span = first && last ? last[0] - first[0] : 0;
+  const share = (part: readonly XY[]) => {
+    if (part.length === 0) return [];
+    const pf = part[0] as XY;
+    const pl = part[part.length - 1] as XY;
+    const px = span > 0 ? Math.max(3, Math.ceil((width * (pl[0] - pf[0])) / span)) : 3;
+    return downsample(part, px, mode);
+  };
+  const shown = downsample(inside, width, mode);
+  const strictlyInside = (pts: readonly XY[]) => pts.reduce((n, p) => (p[0] >= from && p[0] <= to ? n + 1 : n), 0);
+  return {
+    data: [...share(full.slice(0, a)), ...shown, ...share(full.slice(b))],
+    inside: strictlyInside(inside),
+    shownInside: strictlyInside(shown),
+  };
 }
 
 /** Finite points of a series, sorted by step, as `[step, value]`. */
@@ -60,13 +116,36 @@ export function finitePoints(points: MetricSeries['points']): XY[] {
 export function buildMetricChart(
   title: string,
   series: readonly MetricSeries[],
-  { width, sampling = DEFAULT_SAMPLING }: { width: number; sampling?: ChartSampling },
+  { width, sampling = DEFAULT_SAMPLING, zoom = null }: { width: number; sampling?: ChartSampling; zoom?: ZoomWindow | null },
 ): MetricChartBuild {
   let totalPoints = 0;
   let shownPoints = 0;
-  const lines = series.map((s) => {
-    const full = finitePoints(s.points);
-    const data = sampling === 'echarts-lttb' ? full : downsample(full, width, sampling);
+  const fulls = series.map((s) => finitePoints(s.points));
+  // The zoom window in x: dataZoom percentages are of the x extent of all series together.
+  let range: { from: number; to: number } | null = null;
+  const partial = zoom !== null && (zoom.start > 0 || zoom.end < 100);
+  if (partial && sampling !== 'none' && sampling !== 'echarts-lttb') {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const f of fulls) {
+      if (f.length === 0) continue;
+      lo = Math.min(lo, (f[0] as XY)[0]);
+      hi = Math.max(hi, (f[f.length - 1] as XY)[0]);
+    }
+    if (lo < hi) range = { from: lo + ((hi - lo) * zoom.start) / 100, to: lo + ((hi - lo) * zoom.end) / 100 };
+  }
+  let inside = 0;
+  let shownInside = 0;
+  const lines = series.map((s, i) => {
+    const full = fulls[i] as XY[];
+    let data: XY[];
+    if (sampling === 'echarts-lttb') data = full;
+    else if (range) {
+      const w = downsampleWindow(full, width, sampling, range.from, range.to);
+      data = w.data;
+      inside += w.inside;
+      shownInside += w.shownInside;
+    } else data = downsample(full, width, sampling);
     totalPoints += full.length;
     shownPoints += data.length;
     return {
@@ -85,11 +164,16 @@ export function buildMetricChart(
     grid: { left: METRIC_GRID.left, right: METRIC_GRID.right, top: 48, bottom: 56 },
     xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 24, scale: true },
     yAxis: { type: 'value', scale: true },
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }],
+    // The window is part of the option, so replacing the option (new data for a new window) keeps the zoom.
+    dataZoom: [
+      { type: 'inside', ...(zoom ?? {}) },
+      { type: 'slider', height: 16, bottom: 4, ...(zoom ?? {}) },
+    ],
     animation: false,
     series: lines,
   };
-  return { option, totalPoints, shownPoints, downsampled: shownPoints < totalPoints };
+  const zoomed = range ? { ...range, points: inside, shown: shownInside } : null;
+  return { option, totalPoints, shownPoints, downsampled: shownPoints < totalPoints, zoomed };
 }
 
 /** The option alone (see `buildMetricChart`); `width` defaults to a typical half-page plot. */
