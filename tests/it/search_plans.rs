@@ -120,3 +120,92 @@ async fn unfiltered_totals_leave_out_archived_experiments_unless_asked() {
     }
     assert_eq!(total(false, 740).await.runs.len(), 10, "the last page ends at the total");
 }
+
+#[tokio::test]
+async fn metric_orders_walk_the_summary_index_and_put_runs_without_the_metric_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 1_000;
+    let store = many_runs(&dir.path().join("many.db"), n).await;
+    // Two runs in three log `acc`, with many ties (17 distinct values); the others never logged it.
+    let runs: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, experiment_id, status FROM runs").fetch_all(store.pool()).await.unwrap();
+    let mut acc = std::collections::HashMap::new();
+    for (i, (id, _, _)) in runs.iter().enumerate() {
+        if i % 3 == 0 {
+            continue;
+        }
+        let v = (i % 17) as f64 / 10.0;
+        sqlx::query(
+            "INSERT INTO run_metric_summary (run_id, key, last_value, last_step, last_ts_ms, min_value, max_value, \
+             sum_value, count) VALUES (?, 'acc', ?, 0, 0, ?, ?, ?, 1)",
+        )
+        .bind(id)
+        .bind(v)
+        .bind(v)
+        .bind(v)
+        .bind(v)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        acc.insert(id.clone(), v);
+    }
+    sqlx::query("UPDATE experiments SET archived = 1 WHERE id = 'e3'").execute(store.pool()).await.unwrap();
+    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+
+    for (order, desc) in [("metrics.acc desc", true), ("metrics.acc asc", false)] {
+        for filter in [None, Some("status != 'failed'")] {
+            // Expected, from the rows themselves: unarchived, filtered; with the metric by (value, id), then the rest
+            // by id; both in the order's direction.
+            let mut with: Vec<(f64, String)> = Vec::new();
+            let mut without: Vec<String> = Vec::new();
+            for (id, exp, status) in &runs {
+                if exp == "e3" || (filter.is_some() && status == "failed") {
+                    continue;
+                }
+                match acc.get(id) {
+                    Some(v) => with.push((*v, id.clone())),
+                    None => without.push(id.clone()),
+                }
+            }
+            with.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            without.sort();
+            if desc {
+                with.reverse();
+                without.reverse();
+            }
+            let expected: Vec<String> = with.into_iter().map(|(_, id)| id).chain(without).collect();
+
+            let query = |offset: u32, limit: u32| SearchQuery {
+                order_by: vec![order.into()],
+                filter: filter.map(str::to_string),
+                offset: Some(offset),
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let plan = search::explain(&store, &query(400, 50)).await.unwrap();
+            assert!(plan.iter().any(|l| l.contains("run_metric_summary_by_key_last")), "{order}: {plan:#?}");
+            assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{order}: no sort step: {plan:#?}");
+
+            let mut seen = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = search::search(&store, &query(offset, 130)).await.unwrap();
+                assert_eq!(page.total, expected.len() as i64, "{order} {filter:?}");
+                seen.extend(page.runs.iter().map(|r| r.run.id.clone()));
+                match page.next_offset {
+                    Some(next) => offset = next as u32,
+                    None => break,
+                }
+            }
+            assert_eq!(seen, expected, "{order} {filter:?}: pages concatenate to the metric order");
+            // A page that starts among the runs without the metric (so the ones with it must be counted).
+            let far = expected.len() as u32 - 20;
+            let page = search::search(&store, &query(far, 50)).await.unwrap();
+            let ids: Vec<&str> = page.runs.iter().map(|r| r.run.id.as_str()).collect();
+            assert_eq!(ids, expected[far as usize..].iter().map(String::as_str).collect::<Vec<_>>());
+            // Metric values reach the rows.
+            let first = search::search(&store, &query(0, 1)).await.unwrap();
+            assert_eq!(first.runs[0].metrics.get("acc"), acc.get(&expected[0]));
+        }
+    }
+}
