@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::browser::bench::EARLY_CALLS;
 use crate::browser::{ActionBenchFigures, BrowserOptions, BrowserPool, DomBenchFigures, bench_actions, bench_dom};
 use crate::core::{Core, Settings};
 use crate::error::Result;
@@ -37,7 +38,7 @@ pub async fn run(dir: &std::path::Path, levels: &[u32], progress: &impl Fn(&str)
     progress(&format!(
         "browser: DOM state of a 1,000-element page ×{} (after {} first calls)…",
         DOM_REPS,
-        DOM_REPS.min(10)
+        DOM_REPS.min(EARLY_CALLS)
     ));
     let dom = bench_dom(&pool, 1_000, DOM_REPS).await?;
     progress("browser: click and input_text latency ×30…");

@@ -92,8 +92,11 @@ fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+/// Calls timed apart right after the collector is installed, before the steady-state ones (at most `reps`).
+pub const EARLY_CALLS: usize = 10;
+
 /// Median/p95 of `state()` (tab list + extraction + serialisation + hash) over `reps` runs on a page with `elements`
-/// elements and the split of that time, after (and apart from) the first `min(reps, 10)` calls; then the page
+/// elements and the split of that time, after (and apart from) the first `min(reps, EARLY_CALLS)` calls; then the page
 /// script's phases and the first state after a reload (cold).
 pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Result<DomBenchFigures> {
     let server = TestServer::start(None, vec![("/bench.html".into(), generated_page(elements))])
@@ -104,7 +107,7 @@ pub async fn bench_dom(pool: &BrowserPool, elements: usize, reps: usize) -> Resu
     session.goto(&url).await?;
     let first = session.state(StateOptions::default()).await?;
     let reps = reps.max(1);
-    let early_reps = reps.clamp(1, 10);
+    let early_reps = reps.clamp(1, EARLY_CALLS);
     let mut early = Vec::with_capacity(early_reps);
     for _ in 0..early_reps {
         let t = Instant::now();

@@ -88,10 +88,31 @@ macro_rules! bind_all {
     }};
 }
 
-/// The WHERE clause; `driven` when the filter starts the query from a key/value index (see `compile::filter`).
+/// The search's conditions joined with `AND` (empty when there are none); `driven` when the filter starts the query
+/// from a key/value index (see `compile::filter`).
 struct Where {
-    sql: Sql,
+    conditions: Sql,
     driven: bool,
+}
+
+impl Where {
+    /// The conditions after `lead` (` WHERE ` or ` AND `), or nothing when there are none.
+    fn after(&self, lead: &str) -> Sql {
+        let mut sql = Sql::default();
+        if !self.conditions.text.is_empty() {
+            sql.push(lead);
+            sql.append(self.conditions.clone());
+        }
+        sql
+    }
+}
+
+/// ` LIMIT ? OFFSET ?` with their binds.
+fn push_page(sql: &mut Sql, limit: u32, offset: u32) {
+    sql.push(" LIMIT ");
+    sql.bind(Bind::Int(i64::from(limit)));
+    sql.push(" OFFSET ");
+    sql.bind(Bind::Int(i64::from(offset)));
 }
 
 /// The WHERE clause: experiment scope, archived experiments, statuses, then the filter.
@@ -126,12 +147,14 @@ async fn where_clause(
     if let Some(f) = filter {
         parts.push(f.sql);
     }
-    let mut sql = Sql::default();
+    let mut conditions = Sql::default();
     for (i, part) in parts.into_iter().enumerate() {
-        sql.push(if i == 0 { " WHERE " } else { " AND " });
-        sql.append(part);
+        if i > 0 {
+            conditions.push(" AND ");
+        }
+        conditions.append(part);
     }
-    Ok(Where { sql, driven })
+    Ok(Where { conditions, driven })
 }
 
 /// An experiment's id from its id or its name.
@@ -154,12 +177,9 @@ fn page_sql(prepared: &Prepared, filter: &Where) -> Sql {
     let total = if filter.driven { ", COUNT(*) OVER () AS total_matches" } else { "" };
     sql.push(&format!("SELECT {COLUMNS}{total} {FROM}"));
     sql.append(joins);
-    sql.append(filter.sql.clone());
+    sql.append(filter.after(" WHERE "));
     sql.push(&order);
-    sql.push(" LIMIT ");
-    sql.bind(Bind::Int(i64::from(prepared.limit)));
-    sql.push(" OFFSET ");
-    sql.bind(Bind::Int(i64::from(prepared.offset)));
+    push_page(&mut sql, prepared.limit, prepared.offset);
     sql
 }
 
@@ -182,17 +202,6 @@ fn metric_walk(prepared: &Prepared, filter: &Where) -> Option<MetricWalk> {
 }
 
 impl MetricWalk {
-    /// The filter's conditions as extra `AND` terms (its text starts with ` WHERE ` when there is one).
-    fn and_filter(filter: &Where) -> Sql {
-        let mut sql = Sql::default();
-        if let Some(rest) = filter.sql.text.strip_prefix(" WHERE ") {
-            sql.push(" AND ");
-            sql.push(rest);
-            sql.binds.extend(filter.sql.binds.iter().cloned());
-        }
-        sql
-    }
-
     /// Runs with the metric, walked in index order (`CROSS JOIN` keeps SQLite from starting at the experiments).
     fn with_metric(&self, filter: &Where, select: &str) -> Sql {
         let mut sql = Sql::default();
@@ -201,16 +210,14 @@ impl MetricWalk {
              CROSS JOIN experiments e ON e.id = r.experiment_id WHERE o0.key = "
         ));
         sql.bind(Bind::Text(self.key.clone()));
-        sql.append(Self::and_filter(filter));
+        sql.append(filter.after(" AND "));
         sql
     }
 
     fn page_with_metric(&self, filter: &Where, limit: u32, offset: u32) -> Sql {
         let mut sql = self.with_metric(filter, COLUMNS);
-        sql.push(&format!(" ORDER BY o0.last_value {0}, o0.run_id {0} LIMIT ", self.dir));
-        sql.bind(Bind::Int(i64::from(limit)));
-        sql.push(" OFFSET ");
-        sql.bind(Bind::Int(i64::from(offset)));
+        sql.push(&format!(" ORDER BY o0.last_value {0}, o0.run_id {0}", self.dir));
+        push_page(&mut sql, limit, offset);
         sql
     }
 
@@ -221,11 +228,9 @@ impl MetricWalk {
         ));
         sql.bind(Bind::Text(self.key.clone()));
         sql.push(")");
-        sql.append(Self::and_filter(filter));
-        sql.push(&format!(" ORDER BY r.id {} LIMIT ", self.dir));
-        sql.bind(Bind::Int(i64::from(limit)));
-        sql.push(" OFFSET ");
-        sql.bind(Bind::Int(i64::from(offset)));
+        sql.append(filter.after(" AND "));
+        sql.push(&format!(" ORDER BY r.id {}", self.dir));
+        push_page(&mut sql, limit, offset);
         sql
     }
 
@@ -297,8 +302,9 @@ pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, Searc
             sqlx::query_scalar(count).fetch_one(&mut *tx).await?
         }
         None => {
-            let count = format!("SELECT COUNT(*) {FROM}{}", filter.sql.text);
-            bind_all!(sqlx::query_scalar(&count), &filter.sql.binds).fetch_one(&mut *tx).await?
+            let clause = filter.after(" WHERE ");
+            let count = format!("SELECT COUNT(*) {FROM}{}", clause.text);
+            bind_all!(sqlx::query_scalar(&count), &clause.binds).fetch_one(&mut *tx).await?
         }
     };
 

@@ -62,8 +62,8 @@ export function Chart({ option, height = 260, label, timing, onZoom }: ChartProp
         const observer = new ResizeObserver(() => instance.resize());
         observer.observe(node);
         instance.on('datazoom', (event: unknown) => {
-          const window = zoomWindow(event);
-          if (window) onZoomRef.current?.(window);
+          const w = zoomWindow(event);
+          if (w) onZoomRef.current?.(w);
         });
         cleanup = () => {
           observer.disconnect();

@@ -59,20 +59,26 @@ export function MetricChart({ title, series, height = 240, label }: MetricChartP
   const [preferred] = useState(storedSampling);
   const [showAll, setShowAll] = useState(false);
   const sampling: ChartSampling = showAll ? 'none' : preferred;
-  // The zoom window the series are thinned for (null: the whole extent); new data starts unzoomed.
-  const [zoom, setZoom] = useState<ZoomWindow | null>(null);
-  useEffect(() => setZoom(null), [series]);
+  // The zoom window the series are thinned for (null: the whole extent), kept with the series it was set on, so new
+  // data starts unzoomed without a second build.
+  const [zoomed, setZoomed] = useState<{ series: readonly MetricSeries[]; window: ZoomWindow } | null>(null);
+  const zoom = zoomed && zoomed.series === series ? zoomed.window : null;
   const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => {
     if (settle.current) clearTimeout(settle.current);
   }, []);
-  const onZoom = useCallback((w: ZoomWindow) => {
-    if (settle.current) clearTimeout(settle.current);
-    settle.current = setTimeout(() => {
-      const full = w.start <= 0 && w.end >= 100;
-      setZoom((z) => (full ? null : z && z.start === w.start && z.end === w.end ? z : w));
-    }, ZOOM_SETTLE_MS);
-  }, []);
+  const onZoom = useCallback(
+    (w: ZoomWindow) => {
+      if (settle.current) clearTimeout(settle.current);
+      settle.current = setTimeout(() => {
+        const full = w.start <= 0 && w.end >= 100;
+        setZoomed((z) =>
+          full ? null : z && z.series === series && z.window.start === w.start && z.window.end === w.end ? z : { series, window: w },
+        );
+      }, ZOOM_SETTLE_MS);
+    },
+    [series],
+  );
 
   useLayoutEffect(() => {
     const node = box.current;
