@@ -29,13 +29,17 @@ fn require(tool: &str) {
 }
 
 fn cargo(root: &Path, target: &Path, args: &[&str]) {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args(["build", "--target-dir"])
-        .arg(target)
-        .args(args)
-        .status()
-        .expect("run cargo build");
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // `cargo test` gives this process CARGO_MANIFEST_DIR, CARGO_PKG_*, OUT_DIR …; build scripts that watch such a variable
+    // (ring's does) would see it change between this build and the outer one and rebuild a dozen crates both ways.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if (key.starts_with("CARGO_") && key != "CARGO_HOME") || key == "OUT_DIR" {
+            cmd.env_remove(key.as_ref());
+        }
+    }
+    let status =
+        cmd.current_dir(root).args(["build", "--target-dir"]).arg(target).args(args).status().expect("run cargo build");
     assert!(status.success(), "cargo build {args:?} failed");
 }
 
@@ -182,7 +186,26 @@ impl Driver {
             "browserName": "wry",
             "tauri:options": {"application": application},
         }}});
-        let v = Driver::send(&http, reqwest::Method::POST, &format!("{base}/session"), Some(caps));
+        // tauri-driver listens before its WebKitWebDriver does, and drops the connection of a request it cannot
+        // forward yet; on a busy machine that window lasts seconds. A dropped connection is retried (60 s at most);
+        // an answer that is an error is not.
+        let url = format!("{base}/session");
+        let started = Instant::now();
+        let v = loop {
+            match http.post(&url).json(&caps).send() {
+                Ok(res) => {
+                    let status = res.status();
+                    let v: Value = res.json().unwrap_or_else(|e| panic!("{url}: not JSON: {e}"));
+                    assert!(status.is_success(), "{url}: {status}: {v}");
+                    break v["value"].clone();
+                }
+                Err(e) if started.elapsed() < Duration::from_secs(60) => {
+                    eprintln!("{url}: {e:#}; retrying");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => panic!("{url}: {e:?}"),
+            }
+        };
         let session = v["sessionId"].as_str().expect("sessionId").to_string();
         Driver { http, base, session }
     }
@@ -237,20 +260,24 @@ fn tauri_driver_opens_the_models_page_and_reads_a_model_seeded_by_the_cli() {
     assert!(out.status.success(), "model register failed: {}", String::from_utf8_lossy(&out.stderr));
 
     let (port, native) = (free_port(), free_port());
+    let log_path = artifacts_dir().join("tauri-driver.log");
+    let log = std::fs::File::create(&log_path).expect("tauri-driver log");
     let mut cmd = Command::new("xvfb-run");
     cmd.args(["-a", "-s", "-screen 0 1280x800x24", "tauri-driver", "--port"])
         .arg(port.to_string())
         .arg("--native-port")
         .arg(native.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stdout(Stdio::from(log.try_clone().expect("log file")))
+        .stderr(Stdio::from(log));
     home.apply(&mut cmd);
     let _driver_process = Running(in_own_group(&mut cmd).spawn().expect("start tauri-driver"));
     let base = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "tauri-driver did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(100));
+    for p in [port, native] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "nothing listens on {p}; see {}", log_path.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     let driver = Driver::start(base, app);
