@@ -8,11 +8,13 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::util::{new_id, now_ms};
 
-const ROWS_PER_STATEMENT: usize = 256;
-const ROWS_PER_TRANSACTION: usize = 32_768;
+/// The writer's statement and transaction sizes, so the ceiling is measured with the same shape.
+const ROWS_PER_STATEMENT: usize = crate::tracker::writer::ROWS_PER_INSERT;
+const ROWS_PER_TRANSACTION: usize = crate::tracker::writer::MAX_BATCH;
 
-/// Insert `points` metric rows straight into `metric_points` with the same statement shape the writer uses (multi-row
-/// INSERTs, one `BEGIN IMMEDIATE` transaction per 32k rows) and return rows per second.
+/// Insert `points` metric rows straight into `metric_values` with the same statement shape the writer uses (multi-row
+/// INSERTs of (series, step, timestamp, value), one `BEGIN IMMEDIATE` transaction per 32k rows, four series of one
+/// run) and return rows per second.
 pub async fn raw_insert_rate(path: &Path, points: usize) -> Result<f64> {
     let store = Store::open(path).await?;
     let pool = store.pool();
@@ -29,8 +31,15 @@ pub async fn raw_insert_rate(path: &Path, points: usize) -> Result<f64> {
     .bind(now)
     .execute(pool)
     .await?;
+    let mut series = Vec::new();
+    for key in ["loss", "accuracy", "reward", "latency_ms"] {
+        let id: i64 = sqlx::query_scalar("INSERT INTO metric_series (run_id, key) VALUES ('raw', ?) RETURNING id")
+            .bind(key)
+            .fetch_one(pool)
+            .await?;
+        series.push(id);
+    }
     let full = insert_sql(ROWS_PER_STATEMENT);
-    let keys = ["loss", "accuracy", "reward", "latency_ms"];
     let started = Instant::now();
     let mut written = 0usize;
     while written < points {
@@ -49,7 +58,7 @@ pub async fn raw_insert_rate(path: &Path, points: usize) -> Result<f64> {
             let mut q = sqlx::query(sql);
             for j in 0..n {
                 let i = written + done + j;
-                q = q.bind("raw").bind(keys[i % 4]).bind((i as f64).sin()).bind(i as i64).bind(now);
+                q = q.bind(series[i % 4]).bind(i as i64).bind(now).bind((i as f64).sin());
             }
             q.execute(&mut *tx).await?;
             done += n;
@@ -63,9 +72,9 @@ pub async fn raw_insert_rate(path: &Path, points: usize) -> Result<f64> {
 }
 
 fn insert_sql(rows: usize) -> String {
-    let mut sql = String::from("INSERT INTO metric_points (run_id, key, value, step, ts_ms) VALUES ");
+    let mut sql = String::from("INSERT INTO metric_values (series_id, step, ts_ms, value) VALUES ");
     for i in 0..rows {
-        sql.push_str(if i == 0 { "(?,?,?,?,?)" } else { ",(?,?,?,?,?)" });
+        sql.push_str(if i == 0 { "(?,?,?,?)" } else { ",(?,?,?,?)" });
     }
     sql
 }

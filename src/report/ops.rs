@@ -22,7 +22,7 @@ const HEALTH_BUCKETS: i64 = 120;
 const MAIN_TABLES: [&str; 14] = [
     "experiments",
     "runs",
-    "metric_points",
+    "metric_values",
     "models",
     "model_versions",
     "deployments",

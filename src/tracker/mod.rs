@@ -11,7 +11,7 @@ pub mod search;
 pub mod summary;
 pub mod types;
 pub mod validate;
-mod writer;
+pub(crate) mod writer;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};

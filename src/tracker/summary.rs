@@ -166,7 +166,8 @@ impl Tracker {
         let pool = self.store().pool();
         runs::fetch_run(pool, run_id).await?;
         let rows: Vec<(String, f64, i64, i64)> = sqlx::query_as(
-            "SELECT key, value, step, ts_ms FROM metric_points WHERE run_id = ? AND key = ? ORDER BY step, ts_ms, id",
+            "SELECT s.key, v.value, v.step, v.ts_ms FROM metric_series s JOIN metric_values v ON v.series_id = s.id \
+             WHERE s.run_id = ? AND s.key = ? ORDER BY v.step, v.ts_ms, v.id",
         )
         .bind(run_id)
         .bind(key)

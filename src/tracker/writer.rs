@@ -1,9 +1,10 @@
 //! The metric writer: one background task that drains the metric channel in batches and commits each batch in one
-//! `BEGIN IMMEDIATE` transaction (multi-row INSERTs plus the per-(run, key) summary upserts). A failing batch is
-//! retried run by run so only the offending run's points are lost; those failures are reported to the next caller of
-//! `flush`/`log_metric`.
+//! `BEGIN IMMEDIATE` transaction (the batch's new (run, key) series, multi-row INSERTs of the points by series id,
+//! and the per-(run, key) summary upserts). A failing batch is retried run by run so only the offending run's points
+//! are lost; those failures are reported to the next caller of `flush`/`log_metric`.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -13,12 +14,16 @@ use tokio::sync::{mpsc, oneshot};
 use crate::store::{Store, StoreError};
 
 /// Most channel messages taken per batch (one transaction).
-const MAX_BATCH: usize = 32_768;
-/// Longest pause between back-to-back batches (SQLite's busy handler polls at most every 100 ms).
-const WRITER_GAP_MAX: std::time::Duration = std::time::Duration::from_millis(100);
-/// Rows per full multi-row INSERT (5 binds each: far under SQLite's 32766 bind limit); the remainder of a batch is
+pub(crate) const MAX_BATCH: usize = 32_768;
+/// With a backlog, the writer commits batch after batch; after holding the write lock this long without a break it
+/// pauses for `WRITER_PAUSE`. SQLite's busy handler re-tries a waiting writer at most 100 ms apart, so a pause longer
+/// than that always lets another process's writer in: it waits about `WRITER_HOLD_MAX` at worst, far under the 30 s
+/// busy timeout, and this writer gives up about a tenth of its time under sustained load.
+const WRITER_HOLD_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+const WRITER_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
+/// Rows per full multi-row INSERT (4 binds each: far under SQLite's 32766 bind limit); the remainder of a batch is
 /// written with power-of-two sized statements so only a dozen distinct statements are ever prepared.
-const ROWS_PER_INSERT: usize = 256;
+pub(crate) const ROWS_PER_INSERT: usize = 512;
 /// Summary rows per upsert statement (9 binds each).
 const SUMMARIES_PER_UPSERT: usize = 64;
 
@@ -66,12 +71,15 @@ pub(crate) async fn run(
     let mut points: Vec<Point> = Vec::with_capacity(MAX_BATCH);
     let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
     let sql = Statements::new();
+    let mut series = SeriesIds::default();
+    // Since when the writer has been committing back to back (the lock was free whenever the channel was empty).
+    let mut busy_since: Option<std::time::Instant> = None;
     loop {
         if rx.recv_many(&mut msgs, MAX_BATCH).await == 0 {
             break;
         }
         let mut stop = false;
-        let mut gap = std::time::Duration::ZERO;
+        let mut pause = false;
         for msg in msgs.drain(..) {
             match msg {
                 WriterMsg::Point(p) => points.push(p),
@@ -83,14 +91,16 @@ pub(crate) async fn run(
             }
         }
         if !points.is_empty() {
-            let started = std::time::Instant::now();
-            let lost = write_or_isolate(&store, &sql, &points).await;
+            let started = *busy_since.get_or_insert_with(std::time::Instant::now);
+            let lost = write_or_isolate(&store, &sql, &mut series, &points).await;
             points.clear();
-            // With a backlog the writer would take SQLite's write lock again microseconds after releasing it, and
-            // other writers (which poll for the lock with sleeps of up to 100 ms) could starve past their busy
-            // timeout. Leave a gap between back-to-back batches: a quarter of the batch's time, at most 100 ms.
-            if !stop && !rx.is_empty() {
-                gap = (started.elapsed() / 4).min(WRITER_GAP_MAX);
+            // With a backlog the writer takes SQLite's write lock again microseconds after releasing it, and other
+            // writers (which poll for the lock with sleeps of up to 100 ms) could starve past their busy timeout.
+            if stop || rx.is_empty() {
+                busy_since = None;
+            } else if started.elapsed() >= WRITER_HOLD_MAX {
+                pause = true;
+                busy_since = None;
             }
             if !lost.is_empty()
                 && let Ok(mut f) = failures.lock()
@@ -105,8 +115,8 @@ pub(crate) async fn run(
         if stop {
             break;
         }
-        if !gap.is_zero() {
-            tokio::time::sleep(gap).await;
+        if pause {
+            tokio::time::sleep(WRITER_PAUSE).await;
         }
     }
 }
@@ -123,8 +133,14 @@ fn merge_failures(pending: &mut Vec<MetricWriteFailure>, lost: Vec<MetricWriteFa
 
 /// Write a batch in one transaction; if that fails, write each run's points in its own transaction and return the
 /// runs whose points still failed.
-pub(crate) async fn write_or_isolate(store: &Store, sql: &Statements, points: &[Point]) -> Vec<MetricWriteFailure> {
-    if write_batch(store, sql, points.iter()).await.is_ok() {
+pub(crate) async fn write_or_isolate(
+    store: &Store,
+    sql: &Statements,
+    series: &mut SeriesIds,
+    points: &[Point],
+) -> Vec<MetricWriteFailure> {
+    let all: Vec<&Point> = points.iter().collect();
+    if write_batch(store, sql, series, &all).await.is_ok() {
         return Vec::new();
     }
     let mut by_run: HashMap<&str, Vec<&Point>> = HashMap::new();
@@ -133,7 +149,8 @@ pub(crate) async fn write_or_isolate(store: &Store, sql: &Statements, points: &[
     }
     let mut lost = Vec::new();
     for (run_id, run_points) in by_run {
-        if let Err(e) = write_batch(store, sql, run_points.iter().copied()).await {
+        if let Err(e) = write_batch(store, sql, series, &run_points).await {
+            series.forget(run_id);
             lost.push(MetricWriteFailure {
                 run_id: run_id.to_string(),
                 points: run_points.len(),
@@ -184,19 +201,78 @@ impl Agg {
     }
 }
 
-pub(crate) fn aggregate<'a>(points: impl Iterator<Item = &'a Point>) -> Vec<(&'a str, &'a str, Agg)> {
+/// The batch's series (each with its first point, which names its run and key, and the aggregate of its points),
+/// and for each point the index of its series.
+pub(crate) fn aggregate<'a>(points: &[&'a Point]) -> (Vec<(&'a Point, Agg)>, Vec<usize>) {
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut out: Vec<(&str, &str, Agg)> = Vec::new();
-    for p in points {
-        match index.get(&(&*p.run, &*p.key)) {
-            Some(&i) => out[i].2.add(p),
-            None => {
-                index.insert((&p.run, &p.key), out.len());
-                out.push((&p.run, &p.key, Agg::new(p)));
+    let mut series: Vec<(&Point, Agg)> = Vec::new();
+    let mut of_point = Vec::with_capacity(points.len());
+    for &p in points {
+        let i = match index.entry((&p.run, &p.key)) {
+            Entry::Occupied(e) => {
+                series[*e.get()].1.add(p);
+                *e.get()
             }
+            Entry::Vacant(e) => {
+                series.push((p, Agg::new(p)));
+                *e.insert(series.len() - 1)
+            }
+        };
+        of_point.push(i);
+    }
+    (series, of_point)
+}
+
+/// Series ids of (run, key) pairs whose `metric_series` row is committed, so each batch resolves only new pairs.
+/// Bounded: cleared when it holds `MAX_CACHED_SERIES` entries (it refills from the table as series come back).
+#[derive(Default)]
+pub(crate) struct SeriesIds {
+    by_run: HashMap<Arc<str>, HashMap<Arc<str>, i64>>,
+    len: usize,
+}
+
+const MAX_CACHED_SERIES: usize = 65_536;
+
+impl SeriesIds {
+    fn get(&self, run: &str, key: &str) -> Option<i64> {
+        self.by_run.get(run).and_then(|keys| keys.get(key)).copied()
+    }
+
+    fn insert(&mut self, run: &Arc<str>, key: &Arc<str>, id: i64) {
+        if self.len >= MAX_CACHED_SERIES {
+            self.by_run.clear();
+            self.len = 0;
+        }
+        if self.by_run.entry(run.clone()).or_default().insert(key.clone(), id).is_none() {
+            self.len += 1;
         }
     }
-    out
+
+    /// Drop a run's entries (its points failed: the run may have been deleted).
+    fn forget(&mut self, run: &str) {
+        if let Some(keys) = self.by_run.remove(run) {
+            self.len -= keys.len();
+        }
+    }
+}
+
+/// The id of a run's series for `key`, created if missing (a missing run fails here, on the foreign key).
+async fn series_id(tx: &mut Transaction<'static, Sqlite>, run: &str, key: &str) -> Result<i64, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM metric_series WHERE run_id = ? AND key = ?")
+        .bind(run)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match found {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar("INSERT INTO metric_series (run_id, key) VALUES (?, ?) RETURNING id")
+                .bind(run)
+                .bind(key)
+                .fetch_one(&mut **tx)
+                .await
+        }
+    }
 }
 
 /// The SQL text of every statement size the writer uses, built once.
@@ -213,8 +289,8 @@ impl Statements {
             .into_iter()
             .map(|n| {
                 format!(
-                    "INSERT INTO metric_points (run_id, key, value, step, ts_ms) VALUES {}",
-                    vec!["(?, ?, ?, ?, ?)"; n].join(", ")
+                    "INSERT INTO metric_values (series_id, step, ts_ms, value) VALUES {}",
+                    vec!["(?, ?, ?, ?)"; n].join(", ")
                 )
             })
             .collect();
@@ -260,29 +336,55 @@ fn chunk_sizes(mut len: usize, max: usize) -> Vec<(usize, usize)> {
 }
 
 /// Insert `points` and merge their aggregates into the summary table, all in one write transaction.
-async fn write_batch<'a>(
+async fn write_batch(
     store: &Store,
     sql: &Statements,
-    points: impl Iterator<Item = &'a Point> + Clone,
+    series: &mut SeriesIds,
+    points: &[&Point],
 ) -> Result<(), StoreError> {
-    let summaries = aggregate(points.clone());
+    let (summaries, of_point) = aggregate(points);
     let mut tx = store.begin_write().await?;
-    let all: Vec<&Point> = points.collect();
-    let mut rest = all.as_slice();
-    for (idx, n) in chunk_sizes(all.len(), ROWS_PER_INSERT) {
-        let (chunk, tail) = rest.split_at(n);
-        rest = tail;
-        insert_points(&mut tx, &sql.inserts[idx], chunk).await?;
+    let mut ids = Vec::with_capacity(summaries.len());
+    let mut fresh = Vec::new();
+    for (i, (first, _)) in summaries.iter().enumerate() {
+        match series.get(&first.run, &first.key) {
+            Some(id) => ids.push(id),
+            None => {
+                ids.push(series_id(&mut tx, &first.run, &first.key).await?);
+                fresh.push(i);
+            }
+        }
+    }
+    // Each statement's arguments are bound while SQLite (on sqlx's connection thread) executes the one before.
+    let mut chunks = chunk_sizes(points.len(), ROWS_PER_INSERT).into_iter().scan(0, |start, (idx, n)| {
+        let rows = *start..*start + n;
+        *start += n;
+        Some((idx, rows))
+    });
+    let build = |(idx, rows): (usize, std::ops::Range<usize>)| {
+        let mut q = sqlx::query(&sql.inserts[idx]);
+        for j in rows {
+            let p = points[j];
+            q = q.bind(ids[of_point[j]]).bind(p.step).bind(p.ts_ms).bind(p.value);
+        }
+        q
+    };
+    let mut next = chunks.next().map(build);
+    while let Some(q) = next.take() {
+        // `join` polls the execution first (which hands the statement to the connection thread), then binds.
+        let (done, built) = futures::future::join(q.execute(&mut *tx), async { chunks.next().map(build) }).await;
+        done?;
+        next = built;
     }
     let mut rest = summaries.as_slice();
     for (idx, n) in chunk_sizes(summaries.len(), SUMMARIES_PER_UPSERT) {
         let (chunk, tail) = rest.split_at(n);
         rest = tail;
         let mut q = sqlx::query(&sql.upserts[idx]);
-        for (run, key, a) in chunk {
+        for (first, a) in chunk {
             q = q
-                .bind(*run)
-                .bind(*key)
+                .bind(&*first.run)
+                .bind(&*first.key)
                 .bind(a.last_value)
                 .bind(a.last_step)
                 .bind(a.last_ts_ms)
@@ -294,15 +396,10 @@ async fn write_batch<'a>(
         q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(())
-}
-
-async fn insert_points(tx: &mut Transaction<'static, Sqlite>, sql: &str, chunk: &[&Point]) -> Result<(), sqlx::Error> {
-    let mut q = sqlx::query(sql);
-    for p in chunk {
-        q = q.bind(&*p.run).bind(&*p.key).bind(p.value).bind(p.step).bind(p.ts_ms);
+    // Only now are the new series rows durable (a failed batch rolls them back), so only now are they cached.
+    for i in fresh {
+        series.insert(&summaries[i].0.run, &summaries[i].0.key, ids[i]);
     }
-    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -342,9 +439,11 @@ mod tests {
             pt("r", "acc", 0.5, 0, 1),
             pt("s", "loss", 9.0, 0, 1),
         ];
-        let aggs = aggregate(points.iter());
+        let refs: Vec<&Point> = points.iter().collect();
+        let (aggs, of_point) = aggregate(&refs);
         assert_eq!(aggs.len(), 3);
-        let (_, _, loss) = aggs.iter().find(|(r, k, _)| *r == "r" && *k == "loss").unwrap();
+        assert_eq!(of_point, vec![0, 0, 0, 1, 2]);
+        let (_, loss) = aggs.iter().find(|(p, _)| &*p.run == "r" && &*p.key == "loss").unwrap();
         assert_eq!((loss.last_value, loss.last_step, loss.last_ts_ms), (2.0, 5, 200));
         assert_eq!((loss.min, loss.max, loss.sum, loss.count), (1.0, 3.0, 6.0, 3));
     }
@@ -370,7 +469,7 @@ mod tests {
                 points.push(pt("missing", "loss", 1.0, i, i));
             }
         }
-        let lost = write_or_isolate(&store, &Statements::new(), &points).await;
+        let lost = write_or_isolate(&store, &Statements::new(), &mut SeriesIds::default(), &points).await;
         assert_eq!(lost.len(), 1, "{lost:?}");
         assert_eq!(lost[0].run_id, "missing");
         assert_eq!(lost[0].points, 100);
@@ -409,9 +508,14 @@ mod tests {
         .await
         .unwrap();
         let sql = Statements::new();
+        let mut series = SeriesIds::default();
         // The second batch holds an older step: it must not replace "last", but must widen min/max and add to sum.
-        assert!(write_or_isolate(&store, &sql, &[pt("r", "k", 5.0, 10, 1), pt("r", "k", 7.0, 11, 2)]).await.is_empty());
-        assert!(write_or_isolate(&store, &sql, &[pt("r", "k", -1.0, 3, 50)]).await.is_empty());
+        assert!(
+            write_or_isolate(&store, &sql, &mut series, &[pt("r", "k", 5.0, 10, 1), pt("r", "k", 7.0, 11, 2)])
+                .await
+                .is_empty()
+        );
+        assert!(write_or_isolate(&store, &sql, &mut series, &[pt("r", "k", -1.0, 3, 50)]).await.is_empty());
         let row: (f64, i64, f64, f64, f64, i64) = sqlx::query_as(
             "SELECT last_value, last_step, min_value, max_value, sum_value, count FROM run_metric_summary",
         )

@@ -120,12 +120,70 @@ async fn a_failing_run_loses_only_its_points_and_the_error_surfaces_on_flush() {
     core.shutdown().await.unwrap();
 }
 
+/// A run deleted by another process while this one still logs to it: this process's writer has the run's series id
+/// cached, and its next points must be reported lost (not land in another series, not be kept as orphans); a run
+/// created afterwards gets a new series id, never the deleted one's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_for_a_run_deleted_elsewhere_are_reported_lost_not_misfiled() {
+    let h = Home::new();
+    let (core, run) = core_with_run(&h).await;
+    let tracker = core.tracker().await.unwrap();
+    for i in 0..100 {
+        tracker.log_metric(&run, "loss", i as f64, i, None).await.unwrap();
+    }
+    tracker.flush().await.unwrap();
+    let old_series: i64 = sqlx::query_scalar("SELECT id FROM metric_series WHERE run_id = ?")
+        .bind(&run)
+        .fetch_one(tracker.store().pool())
+        .await
+        .unwrap();
+
+    // "Another process": a second store on the same file deletes the run, then a new run logs its first point.
+    let other = Core::open(h.settings()).await.unwrap();
+    other.tracker().await.unwrap().delete_run(&run).await.unwrap();
+    let fresh = other
+        .tracker()
+        .await
+        .unwrap()
+        .start_run(&RunStart { experiment: "ingest".into(), ..Default::default() })
+        .await
+        .unwrap();
+    other.tracker().await.unwrap().log_metric(&fresh.id, "loss", 7.0, 0, None).await.unwrap();
+    other.shutdown().await.unwrap();
+
+    for i in 100..150 {
+        tracker.log_metric(&run, "loss", i as f64, i, None).await.unwrap();
+    }
+    let err = tracker.flush().await.unwrap_err();
+    assert!(
+        matches!(&err, TrackerError::MetricsNotWritten(f) if f.len() == 1 && f[0].run_id == run && f[0].points == 50),
+        "{err:?}"
+    );
+    let pool = tracker.store().pool();
+    let fresh_series: i64 = sqlx::query_scalar("SELECT id FROM metric_series WHERE run_id = ?")
+        .bind(&fresh.id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert!(fresh_series > old_series, "series id {fresh_series} reused (deleted run had {old_series})");
+    let (fresh_points, orphans): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM metric_points WHERE run_id = ?), \
+                (SELECT COUNT(*) FROM metric_values WHERE series_id NOT IN (SELECT id FROM metric_series))",
+    )
+    .bind(&fresh.id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!((fresh_points, orphans), (1, 0));
+    core.shutdown().await.unwrap();
+}
+
 #[test]
 fn two_processes_logging_to_one_database_lose_nothing() {
     let h = Home::new();
     h.ok(&["experiment", "create", "e"]);
     let runs: Vec<String> = (0..2).map(|_| h.ok(&["run", "start", "--experiment", "e"]).trim().to_string()).collect();
-    let per_process = 40_000usize;
+    let per_process = 200_000usize;
     let mut children = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         let file = h.path().join(format!("p{i}.jsonl"));
