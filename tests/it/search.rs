@@ -206,6 +206,19 @@ async fn filters_select_exactly_the_runs_the_data_implies() {
     for (text, expected) in cases {
         assert_eq!(matching(&store, filter(text)).await, set(expected), "filter: {text}");
     }
+    // Every pair joined by `and` selects the intersection of the two sets above, whichever conditions become joins,
+    // which one drives and whatever is left as a probe or subquery (three-way chains too, with the example).
+    let example = cases[0];
+    for (i, (a, in_a)) in cases.iter().enumerate().filter(|(_, c)| !c.0.is_empty()) {
+        for (b, in_b) in cases[i + 1..].iter().filter(|c| !c.0.is_empty()) {
+            let both: BTreeSet<String> = set(in_a).intersection(&set(in_b)).cloned().collect();
+            let text = format!("({a}) and ({b})");
+            assert_eq!(matching(&store, filter(&text)).await, both, "filter: {text}");
+            let all: BTreeSet<String> = both.intersection(&set(example.1)).cloned().collect();
+            let text = format!("({a}) and {} and ({b})", example.0);
+            assert_eq!(matching(&store, filter(&text)).await, all, "filter: {text}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -339,24 +352,51 @@ async fn bad_requests_are_input_errors() {
     assert!(err.to_string().starts_with("order-by error at column 11:"), "{err}");
 }
 
+/// The example query joins its key/value conditions on their primary keys, starting from the one with the fewest
+/// matches (counted here independently), and reads a run only after all of them matched.
 #[tokio::test]
-async fn the_example_query_starts_from_the_metric_index_and_probes_the_rest() {
+async fn the_example_query_joins_from_its_rarest_condition_on_primary_keys() {
     let dir = tempfile::tempdir().unwrap();
     let store = filled_store(&dir.path().join("s.db")).await;
-    let query = SearchQuery {
-        order_by: vec!["metrics.success_rate desc".into()],
-        ..filter(
-            "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'",
-        )
+    let example =
+        "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'";
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM run_metric_summary WHERE key = 'success_rate' AND last_value > 0.8), \
+                (SELECT COUNT(*) FROM run_params WHERE key = 'llm_model' AND value = 'gpt-4o'), \
+                (SELECT COUNT(*) FROM run_tags WHERE key = 'env' AND value = 'staging')",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let fewest = [counts.0, counts.1, counts.2].into_iter().min().unwrap();
+    let driver_index = if counts.0 == fewest {
+        "run_metric_summary_by_key_last"
+    } else if counts.1 == fewest {
+        "run_params_by_key_value"
+    } else {
+        "run_tags_by_key_value"
     };
+    let query = SearchQuery { order_by: vec!["metrics.success_rate desc".into()], ..filter(example) };
     let plan = search::explain(&store, &query).await.unwrap();
     let has = |needle: &str| plan.iter().any(|line| line.contains(needle));
-    assert!(has("SEARCH run_metric_summary USING COVERING INDEX run_metric_summary_by_key_last"), "{plan:#?}");
-    assert!(has("SEARCH r USING INDEX sqlite_autoindex_runs_1 (id=?)"), "{plan:#?}");
-    assert!(has("SEARCH run_params USING PRIMARY KEY (run_id=? AND key=?)"), "{plan:#?}");
-    assert!(has("SEARCH run_tags USING PRIMARY KEY (run_id=? AND key=?)"), "{plan:#?}");
+    assert!(has(&format!("SEARCH j0 USING COVERING INDEX {driver_index}")), "{counts:?}: {plan:#?}");
+    assert!(has("SEARCH j1 USING PRIMARY KEY (run_id=? AND key=?)"), "{plan:#?}");
+    assert!(has("SEARCH j2 USING PRIMARY KEY (run_id=? AND key=?)"), "{plan:#?}");
+    let pos = |needle: &str| plan.iter().position(|line| line.contains(needle)).unwrap_or(usize::MAX);
+    assert!(pos("SEARCH j2") < pos("SEARCH r USING INDEX sqlite_autoindex_runs_1 (id=?)"), "{plan:#?}");
     assert!(!plan.iter().any(|line| line.starts_with("SCAN r")), "no full scan of runs: {plan:#?}");
     assert!(!has("runs_by_status"), "status must not drive the query: {plan:#?}");
+
+    // Make staging the rarest (one run left) and the tag drives.
+    sqlx::query("UPDATE run_tags SET value = 'gone' WHERE key = 'env' AND value = 'staging' AND run_id <> 'r5'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let plan = search::explain(&store, &query).await.unwrap();
+    assert!(plan.iter().any(|l| l.contains("SEARCH j0 USING COVERING INDEX run_tags_by_key_value")), "{plan:#?}");
+    let page = search::search(&store, &query).await.unwrap();
+    assert_eq!(page.runs.iter().map(|r| r.run.id.as_str()).collect::<Vec<_>>(), ["r5"]);
+    assert_eq!(page.total, 1);
 }
 
 /// A home whose database holds the fixture, for running the real binary.

@@ -12,7 +12,9 @@ use super::{DEFAULT_LIMIT, MAX_LIMIT, RunPage, RunRow, SearchError, SearchQuery}
 use crate::store::Store;
 use crate::tracker::{Run, RunStatus};
 
-const FROM: &str = "FROM runs r JOIN experiments e ON e.id = r.experiment_id";
+const FROM: &str = compile::FROM_RUNS;
+/// Matches counted per joinable condition when choosing the driver; more than this counts as "many".
+const ESTIMATE_CAP: i64 = 5_000;
 const COLUMNS: &str = "r.id, r.experiment_id, r.name, r.status, r.model_version_id, r.start_ms, r.end_ms, r.error, \
                        r.pid, r.host, e.name AS experiment_name";
 
@@ -88,9 +90,10 @@ macro_rules! bind_all {
     }};
 }
 
-/// The search's conditions joined with `AND` (empty when there are none); `driven` when the filter starts the query
-/// from a key/value index (see `compile::filter`).
+/// The search's FROM clause and its conditions joined with `AND` (empty when there are none); `driven` when the filter
+/// starts the query from a key/value index (see `compile::filter`).
 struct Where {
+    from: Sql,
     conditions: Sql,
     driven: bool,
 }
@@ -121,8 +124,12 @@ async fn where_clause(
     query: &SearchQuery,
     filter: Option<&Expr>,
 ) -> Result<Where, SearchError> {
-    let filter = filter.map(compile::filter);
+    let filter = match filter {
+        Some(expr) => Some(compile::filter(expr, choose_driver(tx, expr).await?)),
+        None => None,
+    };
     let driven = filter.as_ref().is_some_and(|f| f.driven);
+    let from = filter.as_ref().map(|f| f.from.clone()).unwrap_or_else(|| Sql { text: FROM.into(), binds: Vec::new() });
     // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
     let plus = if driven { "+" } else { "" };
     let mut parts: Vec<Sql> = Vec::new();
@@ -154,7 +161,29 @@ async fn where_clause(
         }
         conditions.append(part);
     }
-    Ok(Where { conditions, driven })
+    Ok(Where { from, conditions, driven })
+}
+
+/// Which joinable condition drives the query: the one with the fewest matches, counted on its index up to
+/// `ESTIMATE_CAP` (well under 1 ms each); a condition that cannot be counted off an index range only drives when none
+/// can. Ties (typically: several past the cap) go to an equality on a param or tag, whose index range lists runs in
+/// id order so the joins probe the other tables' primary keys in order (measured: 27 vs 48 ms for the README's
+/// example at 100k runs), then to the earlier condition.
+async fn choose_driver(tx: &mut Transaction<'static, Sqlite>, expr: &Expr) -> Result<usize, SearchError> {
+    let joinable = compile::joinable(expr);
+    if joinable.len() < 2 {
+        return Ok(0);
+    }
+    let mut best = ((i64::MAX, true), 0);
+    for (i, p) in joinable.iter().enumerate() {
+        let Some(count) = compile::estimate(p, ESTIMATE_CAP) else { continue };
+        let n: i64 = bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut **tx).await?;
+        let rank = (n, !compile::in_run_order(p));
+        if rank < best.0 {
+            best = (rank, i);
+        }
+    }
+    Ok(best.1)
 }
 
 /// An experiment's id from its id or its name.
@@ -175,7 +204,8 @@ fn page_sql(prepared: &Prepared, filter: &Where) -> Sql {
     let (joins, order) = compile::order_by(&prepared.order);
     let mut sql = Sql::default();
     let total = if filter.driven { ", COUNT(*) OVER () AS total_matches" } else { "" };
-    sql.push(&format!("SELECT {COLUMNS}{total} {FROM}"));
+    sql.push(&format!("SELECT {COLUMNS}{total} "));
+    sql.append(filter.from.clone());
     sql.append(joins);
     sql.append(filter.after(" WHERE "));
     sql.push(&order);
@@ -302,9 +332,11 @@ pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, Searc
             sqlx::query_scalar(count).fetch_one(&mut *tx).await?
         }
         None => {
-            let clause = filter.after(" WHERE ");
-            let count = format!("SELECT COUNT(*) {FROM}{}", clause.text);
-            bind_all!(sqlx::query_scalar(&count), &clause.binds).fetch_one(&mut *tx).await?
+            let mut count = Sql::default();
+            count.push("SELECT COUNT(*) ");
+            count.append(filter.from.clone());
+            count.append(filter.after(" WHERE "));
+            bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut *tx).await?
         }
     };
 
