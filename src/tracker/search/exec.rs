@@ -14,7 +14,7 @@ use crate::tracker::{Run, RunStatus};
 
 const FROM: &str = compile::FROM_RUNS;
 /// Matches counted per joinable condition when choosing the driver; more than this counts as "many".
-const ESTIMATE_CAP: i64 = 5_000;
+const ESTIMATE_CAP: i64 = 1_000;
 const COLUMNS: &str = "r.id, r.experiment_id, r.name, r.status, r.model_version_id, r.start_ms, r.end_ms, r.error, \
                        r.pid, r.host, e.name AS experiment_name";
 
