@@ -168,16 +168,26 @@ struct Driver {
 }
 
 impl Driver {
-    fn send(http: &reqwest::blocking::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
+    /// The answer's `value`; `Err` only when no answer arrived (an answer that is an error fails the test).
+    fn try_send(
+        http: &reqwest::blocking::Client,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, reqwest::Error> {
         let mut req = http.request(method, url);
         if let Some(body) = body {
-            req = req.json(&body);
+            req = req.json(body);
         }
-        let res = req.send().unwrap_or_else(|e| panic!("{url}: {e}"));
+        let res = req.send()?;
         let status = res.status();
         let v: Value = res.json().unwrap_or_else(|e| panic!("{url}: not JSON: {e}"));
         assert!(status.is_success(), "{url}: {status}: {v}");
-        v["value"].clone()
+        Ok(v["value"].clone())
+    }
+
+    fn send(http: &reqwest::blocking::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
+        Driver::try_send(http, method, url, body.as_ref()).unwrap_or_else(|e| panic!("{url}: {e}"))
     }
 
     fn start(base: String, application: &Path) -> Driver {
@@ -192,13 +202,8 @@ impl Driver {
         let url = format!("{base}/session");
         let started = Instant::now();
         let v = loop {
-            match http.post(&url).json(&caps).send() {
-                Ok(res) => {
-                    let status = res.status();
-                    let v: Value = res.json().unwrap_or_else(|e| panic!("{url}: not JSON: {e}"));
-                    assert!(status.is_success(), "{url}: {status}: {v}");
-                    break v["value"].clone();
-                }
+            match Driver::try_send(&http, reqwest::Method::POST, &url, Some(&caps)) {
+                Ok(v) => break v,
                 Err(e) if started.elapsed() < Duration::from_secs(60) => {
                     eprintln!("{url}: {e:#}; retrying");
                     std::thread::sleep(Duration::from_millis(500));

@@ -4,6 +4,7 @@
 //! WHERE key = ? AND …)`, which SQLite answers from the `(key, value, run_id)` indexes.
 
 use super::ast::{Agg, Attr, Expr, Field, Pred, Test, Value};
+use super::lexer::CmpOp;
 use super::parser::OrderTerm;
 
 /// A value bound to one `?`.
@@ -102,7 +103,7 @@ pub fn estimate(p: &Pred, cap: i64) -> Option<Sql> {
     let indexed = match (&p.field, &p.test) {
         (Field::Metric { agg: Agg::Last, .. }, Test::Cmp(..) | Test::In { negated: false, .. }) => true,
         (Field::Metric { .. }, _) => false,
-        (_, Test::Cmp(op, Value::Str(_))) => op.sql() == "=",
+        (_, Test::Cmp(CmpOp::Eq, Value::Str(_))) => true,
         (_, Test::In { negated: false, values }) => matches!(values.first(), Some(Value::Str(_))),
         _ => false,
     };
@@ -120,7 +121,7 @@ pub fn estimate(p: &Pred, cap: i64) -> Option<Sql> {
 
 /// True when a condition's index range lists its runs in id order: one value of a param or tag.
 pub fn in_run_order(p: &Pred) -> bool {
-    matches!((&p.field, &p.test), (Field::Param(_) | Field::Tag(_), Test::Cmp(op, Value::Str(_))) if op.sql() == "=")
+    matches!((&p.field, &p.test), (Field::Param(_) | Field::Tag(_), Test::Cmp(CmpOp::Eq, Value::Str(_))))
 }
 
 /// Compile a filter into a FROM clause and a boolean SQL expression.
@@ -135,13 +136,7 @@ pub fn in_run_order(p: &Pred) -> bool {
 pub fn filter(expr: &Expr, driver: usize) -> Filter {
     let mut conjuncts = Vec::new();
     flatten_and(expr, &mut conjuncts);
-    let mut joined: Vec<&Pred> = conjuncts
-        .iter()
-        .filter_map(|e| match e {
-            Expr::Pred(p) if is_joinable(p) => Some(p),
-            _ => None,
-        })
-        .collect();
+    let mut joined = joinable(expr);
     let driven = !joined.is_empty();
     if driven {
         let first = joined.remove(driver.min(joined.len() - 1));
@@ -156,14 +151,11 @@ pub fn filter(expr: &Expr, driver: usize) -> Filter {
             let loose = table != "run_metric_summary";
             if j == 0 {
                 from.push(&format!("FROM {table} j0"));
+                keyed_conditions(&column, &alias, key, &p.test, loose, &mut sql);
             } else {
                 from.push(&format!(" CROSS JOIN {table} j{j} ON j{j}.run_id = j0.run_id AND j{j}.key = "));
                 from.bind(Bind::Text(key.to_string()));
                 sql.push(" AND ");
-            }
-            if j == 0 {
-                keyed_conditions(&column, &alias, key, &p.test, loose, &mut sql);
-            } else {
                 value_conditions(&column, &p.test, loose, &mut sql);
             }
         }

@@ -128,8 +128,10 @@ async fn where_clause(
         Some(expr) => Some(compile::filter(expr, choose_driver(tx, expr).await?)),
         None => None,
     };
-    let driven = filter.as_ref().is_some_and(|f| f.driven);
-    let from = filter.as_ref().map(|f| f.from.clone()).unwrap_or_else(|| Sql { text: FROM.into(), binds: Vec::new() });
+    let (from, filter, driven) = match filter {
+        Some(f) => (f.from, Some(f.sql), f.driven),
+        None => (Sql { text: FROM.into(), binds: Vec::new() }, None, false),
+    };
     // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
     let plus = if driven { "+" } else { "" };
     let mut parts: Vec<Sql> = Vec::new();
@@ -151,9 +153,7 @@ async fn where_clause(
         sql.bind_list(query.statuses.iter().map(|s| Bind::Text(s.as_str().to_string())));
         parts.push(sql);
     }
-    if let Some(f) = filter {
-        parts.push(f.sql);
-    }
+    parts.extend(filter);
     let mut conditions = Sql::default();
     for (i, part) in parts.into_iter().enumerate() {
         if i > 0 {
