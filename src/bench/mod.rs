@@ -3,7 +3,7 @@
 //! search latency over a generated set of runs. Every figure is measured here and now; nothing is assumed.
 
 pub mod agent;
-mod data;
+pub(crate) mod data;
 
 use std::time::Instant;
 

@@ -2,20 +2,22 @@
 //! order, run them in one read transaction, then load the page's params, tags and metrics in three batched queries.
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Connection, SqliteConnection};
 
 use super::ast::{Agg, Attr, Expr, Field};
 use super::compile::{self, Bind, Sql};
+use super::parallel;
 use super::parser::{self, OrderTerm};
 use super::{DEFAULT_LIMIT, MAX_LIMIT, RunPage, RunRow, SearchError, SearchQuery};
 use crate::store::Store;
 use crate::tracker::{Run, RunStatus};
 
-const FROM: &str = compile::FROM_RUNS;
+pub(super) const FROM: &str = compile::FROM_RUNS;
 /// Matches counted per joinable condition when choosing the driver; more than this counts as "many".
 const ESTIMATE_CAP: i64 = 1_000;
-const COLUMNS: &str = "r.id, r.experiment_id, r.name, r.status, r.model_version_id, r.start_ms, r.end_ms, r.error, \
+pub(super) const COLUMNS: &str = "r.id, r.experiment_id, r.name, r.status, r.model_version_id, r.start_ms, r.end_ms, r.error, \
                        r.pid, r.host, e.name AS experiment_name";
 
 /// Every run, and every run of a non-archived experiment (all runs minus those of archived experiments).
@@ -24,11 +26,11 @@ const COUNT_UNARCHIVED: &str = "SELECT (SELECT COUNT(*) FROM runs) - (SELECT COU
                                 (SELECT id FROM experiments WHERE archived <> 0))";
 
 /// Everything parsed and checked before the database is touched.
-struct Prepared {
-    filter: Option<Expr>,
-    order: Vec<OrderTerm>,
-    limit: u32,
-    offset: u32,
+pub(super) struct Prepared {
+    pub(super) filter: Option<Expr>,
+    pub(super) order: Vec<OrderTerm>,
+    pub(super) limit: u32,
+    pub(super) offset: u32,
 }
 
 fn prepare(query: &SearchQuery) -> Result<Prepared, SearchError> {
@@ -75,32 +77,19 @@ pub fn mentioned_metrics(query: &SearchQuery) -> Vec<String> {
     keys
 }
 
-/// Bind every value of `binds`, in order, to a sqlx query.
-macro_rules! bind_all {
-    ($query:expr, $binds:expr) => {{
-        let mut q = $query;
-        for b in $binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.clone()),
-                Bind::Real(v) => q.bind(*v),
-                Bind::Int(v) => q.bind(*v),
-            };
-        }
-        q
-    }};
-}
-
 /// The search's FROM clause and its conditions joined with `AND` (empty when there are none); `driven` when the filter
 /// starts the query from a key/value index (see `compile::filter`).
-struct Where {
-    from: Sql,
-    conditions: Sql,
-    driven: bool,
+pub(super) struct Where {
+    pub(super) from: Sql,
+    pub(super) conditions: Sql,
+    pub(super) driven: bool,
+    /// The matches may be many: no key/value condition drives, or the driver's index range reached `ESTIMATE_CAP`.
+    pub(super) broad: bool,
 }
 
 impl Where {
     /// The conditions after `lead` (` WHERE ` or ` AND `), or nothing when there are none.
-    fn after(&self, lead: &str) -> Sql {
+    pub(super) fn after(&self, lead: &str) -> Sql {
         let mut sql = Sql::default();
         if !self.conditions.text.is_empty() {
             sql.push(lead);
@@ -111,7 +100,7 @@ impl Where {
 }
 
 /// ` LIMIT ? OFFSET ?` with their binds.
-fn push_page(sql: &mut Sql, limit: u32, offset: u32) {
+pub(super) fn push_page(sql: &mut Sql, limit: u32, offset: u32) {
     sql.push(" LIMIT ");
     sql.bind(Bind::Int(i64::from(limit)));
     sql.push(" OFFSET ");
@@ -120,18 +109,24 @@ fn push_page(sql: &mut Sql, limit: u32, offset: u32) {
 
 /// The WHERE clause: experiment scope, archived experiments, statuses, then the filter.
 async fn where_clause(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     query: &SearchQuery,
     filter: Option<&Expr>,
 ) -> Result<Where, SearchError> {
+    let mut broad = true;
     let filter = match filter {
-        Some(expr) => Some(compile::filter(expr, choose_driver(tx, expr).await?)),
+        Some(expr) => {
+            let (driver, matches) = choose_driver(tx, expr).await?;
+            broad = matches >= ESTIMATE_CAP;
+            Some(compile::filter(expr, driver))
+        }
         None => None,
     };
     let (from, filter, driven) = match filter {
         Some(f) => (f.from, Some(f.sql), f.driven),
         None => (Sql { text: FROM.into(), binds: Vec::new() }, None, false),
     };
+    let broad = broad || !driven;
     // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
     let plus = if driven { "+" } else { "" };
     let mut parts: Vec<Sql> = Vec::new();
@@ -161,40 +156,38 @@ async fn where_clause(
         }
         conditions.append(part);
     }
-    Ok(Where { from, conditions, driven })
+    Ok(Where { from, conditions, driven, broad })
 }
 
 /// Which joinable condition drives the query: the one with the fewest matches, counted on its index up to
 /// `ESTIMATE_CAP` (well under 1 ms each); a condition that cannot be counted off an index range only drives when none
 /// can. Ties (typically: several past the cap) go to an equality on a param or tag, whose index range lists runs in
 /// id order so the joins probe the other tables' primary keys in order (measured: 27 vs 48 ms for the README's
-/// example at 100k runs), then to the earlier condition.
-async fn choose_driver(tx: &mut Transaction<'static, Sqlite>, expr: &Expr) -> Result<usize, SearchError> {
+/// example at 100k runs), then to the earlier condition. Returns the driver and its count (`i64::MAX` when no
+/// condition could be counted).
+async fn choose_driver(tx: &mut SqliteConnection, expr: &Expr) -> Result<(usize, i64), SearchError> {
     let joinable = compile::joinable(expr);
-    if joinable.len() < 2 {
-        return Ok(0);
-    }
     let mut best = ((i64::MAX, true), 0);
     for (i, p) in joinable.iter().enumerate() {
         let Some(count) = compile::estimate(p, ESTIMATE_CAP) else { continue };
-        let n: i64 = bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut **tx).await?;
+        let n: i64 = bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut *tx).await?;
         let rank = (n, !compile::in_run_order(p));
         if rank < best.0 {
             best = (rank, i);
         }
     }
-    Ok(best.1)
+    Ok((best.1, best.0.0))
 }
 
 /// An experiment's id from its id or its name.
-async fn resolve_experiment(tx: &mut Transaction<'static, Sqlite>, wanted: &str) -> Result<String, SearchError> {
+async fn resolve_experiment(tx: &mut SqliteConnection, wanted: &str) -> Result<String, SearchError> {
     let by_id: Option<String> =
-        sqlx::query_scalar("SELECT id FROM experiments WHERE id = ?").bind(wanted).fetch_optional(&mut **tx).await?;
+        sqlx::query_scalar("SELECT id FROM experiments WHERE id = ?").bind(wanted).fetch_optional(&mut *tx).await?;
     if let Some(id) = by_id {
         return Ok(id);
     }
     let by_name: Option<String> =
-        sqlx::query_scalar("SELECT id FROM experiments WHERE name = ?").bind(wanted).fetch_optional(&mut **tx).await?;
+        sqlx::query_scalar("SELECT id FROM experiments WHERE name = ?").bind(wanted).fetch_optional(&mut *tx).await?;
     by_name.ok_or_else(|| SearchError::UnknownExperiment(wanted.to_string()))
 }
 
@@ -267,35 +260,35 @@ impl MetricWalk {
     /// The page: from the runs with the metric, then (past their end) from those without it.
     async fn fetch(
         &self,
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut SqliteConnection,
         filter: &Where,
         prepared: &Prepared,
     ) -> Result<Vec<RunRecord>, SearchError> {
         let (limit, offset) = (prepared.limit, prepared.offset);
         let first = self.page_with_metric(filter, limit, offset);
         let mut records: Vec<RunRecord> =
-            bind_all!(sqlx::query_as(&first.text), &first.binds).fetch_all(&mut **tx).await?;
+            bind_all!(sqlx::query_as(&first.text), &first.binds).fetch_all(&mut *tx).await?;
         if records.len() as u32 == limit {
             return Ok(records);
         }
         // The runs with the metric end on this page (or before it): how many there are places the rest.
         let with_metric = if records.is_empty() && offset > 0 {
             let count = self.with_metric(filter, "COUNT(*)");
-            let n: i64 = bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut **tx).await?;
+            let n: i64 = bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut *tx).await?;
             u32::try_from(n).unwrap_or(u32::MAX)
         } else {
             offset + records.len() as u32
         };
         let rest = self.page_without_metric(filter, limit - records.len() as u32, offset.saturating_sub(with_metric));
-        let more: Vec<RunRecord> = bind_all!(sqlx::query_as(&rest.text), &rest.binds).fetch_all(&mut **tx).await?;
+        let more: Vec<RunRecord> = bind_all!(sqlx::query_as(&rest.text), &rest.binds).fetch_all(&mut *tx).await?;
         records.extend(more);
         Ok(records)
     }
 }
 
 #[derive(sqlx::FromRow)]
-struct RunRecord {
-    id: String,
+pub(super) struct RunRecord {
+    pub(super) id: String,
     experiment_id: String,
     name: String,
     status: String,
@@ -311,14 +304,69 @@ struct RunRecord {
 }
 
 pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, SearchError> {
-    let prepared = prepare(query)?;
-    let mut tx = store.pool().begin().await?;
-    let filter = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
+    search_with(store, query, parallel::workers(), || async {}).await
+}
 
-    let records: Vec<RunRecord> = match metric_walk(&prepared, &filter) {
-        Some(walk) => walk.fetch(&mut tx, &filter, &prepared).await?,
+/// `search` with at most `workers` partitions read in parallel (1: serial) and a hook run after the partitions (tests
+/// commit a write there to check that a page never mixes two snapshots).
+pub(super) async fn search_with<H, F>(
+    store: &Store,
+    query: &SearchQuery,
+    workers: usize,
+    after_partitions: H,
+) -> Result<RunPage, SearchError>
+where
+    H: FnOnce() -> F,
+    F: Future<Output = ()>,
+{
+    let prepared = prepare(query)?;
+    let mut conn = store.pool().acquire().await?;
+    let mut tx = conn.begin().await?;
+    let filter = where_clause(&mut tx, query, prepared.filter.as_ref()).await?;
+    let parts = match metric_walk(&prepared, &filter) {
+        Some(_) => 1,
+        None => parallel::parts(&prepared, &filter, workers),
+    };
+    let mut more = match parts {
+        1 => Vec::new(),
+        _ => parallel::more_connections(store.pool(), parts - 1).await,
+    };
+    if !more.is_empty() {
+        // Each partition reads in its own transaction. They all read the snapshot this connection read (`version`)
+        // when nothing was committed from the start of this transaction to the start of the next one below.
+        let version = parallel::data_version(&mut tx).await?;
+        tx.commit().await?;
+        let found = parallel::partitions(&mut conn, &mut more, &prepared, &filter).await?;
+        drop(more);
+        after_partitions().await;
+        let mut tx = conn.begin().await?;
+        let (records, total) = if parallel::data_version(&mut tx).await? == version {
+            (parallel::page(&mut tx, &prepared, &found).await?, found.total)
+        } else {
+            // A write landed meanwhile: the partitions' snapshots may differ, so read the page again in one.
+            page_and_total(&mut tx, query, &prepared, &filter).await?
+        };
+        let page = hydrate(&mut tx, &prepared, records, total).await?;
+        tx.commit().await?;
+        return Ok(page);
+    }
+    let (records, total) = page_and_total(&mut tx, query, &prepared, &filter).await?;
+    let page = hydrate(&mut tx, &prepared, records, total).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+/// One page of run records and the number of matches, read in one transaction.
+async fn page_and_total(
+    tx: &mut SqliteConnection,
+    query: &SearchQuery,
+    prepared: &Prepared,
+    filter: &Where,
+) -> Result<(Vec<RunRecord>, i64), SearchError> {
+    let records: Vec<RunRecord> = match metric_walk(prepared, filter) {
+        Some(walk) => walk.fetch(tx, filter, prepared).await?,
         None => {
-            let page = page_sql(&prepared, &filter);
+            let page = page_sql(prepared, filter);
             bind_all!(sqlx::query_as(&page.text), &page.binds).fetch_all(&mut *tx).await?
         }
     };
@@ -339,18 +387,26 @@ pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, Searc
             bind_all!(sqlx::query_scalar(&count.text), &count.binds).fetch_one(&mut *tx).await?
         }
     };
+    Ok((records, total))
+}
 
+/// The page's runs with their params, tags and latest metric values (three batched queries).
+async fn hydrate(
+    tx: &mut SqliteConnection,
+    prepared: &Prepared,
+    records: Vec<RunRecord>,
+    total: i64,
+) -> Result<RunPage, SearchError> {
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let ids_json = serde_json::Value::from(ids).to_string();
-    let params = key_values(&mut tx, "SELECT run_id, key, value FROM run_params", &ids_json).await?;
-    let tags = key_values(&mut tx, "SELECT run_id, key, value FROM run_tags", &ids_json).await?;
+    let params = key_values(tx, "SELECT run_id, key, value FROM run_params", &ids_json).await?;
+    let tags = key_values(tx, "SELECT run_id, key, value FROM run_tags", &ids_json).await?;
     let metric_rows: Vec<(String, String, f64)> = sqlx::query_as(
         "SELECT run_id, key, last_value FROM run_metric_summary WHERE run_id IN (SELECT value FROM json_each(?))",
     )
     .bind(&ids_json)
     .fetch_all(&mut *tx)
     .await?;
-    tx.commit().await?;
 
     let mut metrics: HashMap<String, BTreeMap<String, f64>> = HashMap::new();
     for (run_id, key, value) in metric_rows {
@@ -391,12 +447,12 @@ pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, Searc
 
 /// `run_id → key → value` for the runs whose ids are in the JSON array `ids_json`.
 async fn key_values(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     select: &str,
     ids_json: &str,
 ) -> Result<HashMap<String, BTreeMap<String, String>>, SearchError> {
     let sql = format!("{select} WHERE run_id IN (SELECT value FROM json_each(?))");
-    let rows: Vec<(String, String, String)> = sqlx::query_as(&sql).bind(ids_json).fetch_all(&mut **tx).await?;
+    let rows: Vec<(String, String, String)> = sqlx::query_as(&sql).bind(ids_json).fetch_all(&mut *tx).await?;
     let mut out: HashMap<String, BTreeMap<String, String>> = HashMap::new();
     for (run_id, key, value) in rows {
         out.entry(run_id).or_default().insert(key, value);

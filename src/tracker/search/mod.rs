@@ -11,11 +11,27 @@
 //!   `IS NULL` matches runs without it; `not (…)` is the exact complement of `(…)`.
 //! - `LIKE` is case-sensitive, `ILIKE` ignores ASCII case; `%` any run of characters, `_` one, `\%`/`\_` literal.
 
+/// Bind every value of `binds`, in order, to a sqlx query.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                $crate::tracker::search::compile::Bind::Text(s) => q.bind(s.clone()),
+                $crate::tracker::search::compile::Bind::Real(v) => q.bind(*v),
+                $crate::tracker::search::compile::Bind::Int(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
 mod ast;
 mod compile;
 mod error;
 mod exec;
 mod lexer;
+mod parallel;
 mod parser;
 
 use std::collections::BTreeMap;
@@ -88,7 +104,9 @@ pub fn mentioned_metrics(query: &SearchQuery) -> Vec<String> {
     exec::mentioned_metrics(query)
 }
 
-/// Run a search: validate everything first, then count the matches and fetch one page in one read transaction.
+/// Run a search: validate everything first, then count the matches and fetch one page, all from one snapshot of the
+/// database. A filter with many runs to look at is read in parallel partitions (see `parallel`), which read the same
+/// snapshot or, when a write landed meanwhile, are replaced by a serial read.
 pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, SearchError> {
     exec::search(store, query).await
 }
