@@ -331,7 +331,10 @@ where
         1 => Vec::new(),
         _ => parallel::more_connections(store.pool(), parts - 1).await,
     };
-    if !more.is_empty() {
+    let (mut tx, records, total) = if more.is_empty() {
+        let (records, total) = page_and_total(&mut tx, query, &prepared, &filter).await?;
+        (tx, records, total)
+    } else {
         // Each partition reads in its own transaction. They all read the snapshot this connection read (`version`)
         // when nothing was committed from the start of this transaction to the start of the next one below.
         let version = parallel::data_version(&mut tx).await?;
@@ -346,11 +349,8 @@ where
             // A write landed meanwhile: the partitions' snapshots may differ, so read the page again in one.
             page_and_total(&mut tx, query, &prepared, &filter).await?
         };
-        let page = hydrate(&mut tx, &prepared, records, total).await?;
-        tx.commit().await?;
-        return Ok(page);
-    }
-    let (records, total) = page_and_total(&mut tx, query, &prepared, &filter).await?;
+        (tx, records, total)
+    };
     let page = hydrate(&mut tx, &prepared, records, total).await?;
     tx.commit().await?;
     Ok(page)
