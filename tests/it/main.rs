@@ -12,6 +12,7 @@ mod evaluator;
 mod health;
 mod llm;
 mod monitor;
+mod readme;
 mod registry;
 mod remote_cdp;
 mod report;
