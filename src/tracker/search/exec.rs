@@ -1,5 +1,6 @@
 //! Executing a search: resolve the experiment scope, build the count and page queries from the compiled filter and
-//! order, run them in one read transaction, then load the page's params, tags and metrics in three batched queries.
+//! order, run them in one read transaction (or in parallel partitions of one snapshot, see `parallel`), then load the
+//! page's params, tags and metrics in three batched queries.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -113,20 +114,18 @@ async fn where_clause(
     query: &SearchQuery,
     filter: Option<&Expr>,
 ) -> Result<Where, SearchError> {
-    let mut broad = true;
-    let filter = match filter {
+    let (filter, driver_matches) = match filter {
         Some(expr) => {
             let (driver, matches) = choose_driver(tx, expr).await?;
-            broad = matches >= ESTIMATE_CAP;
-            Some(compile::filter(expr, driver))
+            (Some(compile::filter(expr, driver)), matches)
         }
-        None => None,
+        None => (None, i64::MAX),
     };
     let (from, filter, driven) = match filter {
         Some(f) => (f.from, Some(f.sql), f.driven),
         None => (Sql { text: FROM.into(), binds: Vec::new() }, None, false),
     };
-    let broad = broad || !driven;
+    let broad = !driven || driver_matches >= ESTIMATE_CAP;
     // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
     let plus = if driven { "+" } else { "" };
     let mut parts: Vec<Sql> = Vec::new();
@@ -288,7 +287,7 @@ impl MetricWalk {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct RunRecord {
-    pub(super) id: String,
+    id: String,
     experiment_id: String,
     name: String,
     status: String,
