@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use browser_ai_mlops::api::{config, evals, experiments, health, models, monitor, reports, run_search, runs};
-use browser_ai_mlops::evaluator::{adhoc, runner};
-use browser_ai_mlops::{api, evaluator, metrics, registry, tracker};
+use browser_ai_mlops_core::api::{config, evals, experiments, health, models, monitor, reports, run_search, runs};
+use browser_ai_mlops_core::evaluator::{adhoc, runner};
+use browser_ai_mlops_core::{api, evaluator, metrics, registry, tracker};
 use specta::Types;
 use specta_typescript::Typescript;
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use browser_ai_mlops::{Core, Settings};
+use browser_ai_mlops_core::{Core, Settings};
 use tauri::{Manager, RunEvent, Runtime};
 use tauri_specta::{Builder, Casing, collect_commands, collect_events};
 
@@ -18,7 +18,7 @@ use tauri_specta::Event;
 #[derive(Debug, thiserror::Error)]
 pub enum ShellError {
     #[error(transparent)]
-    Core(#[from] browser_ai_mlops::Error),
+    Core(#[from] browser_ai_mlops_core::Error),
     #[error("the desktop window failed: {0}")]
     Tauri(#[from] tauri::Error),
 }

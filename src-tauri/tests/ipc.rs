@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use browser_ai_mlops::{Core, Settings, api};
+use browser_ai_mlops_core::{Core, Settings, api};
 use browser_ai_mlops_desktop::{attach, configure, specta_builder};
 use serde_json::{Value, json};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder, mock_context, noop_assets};

@@ -6,14 +6,14 @@ mod fake;
 
 use std::collections::BTreeMap;
 
-use browser_ai_mlops::agent::artifacts::{self, KIND_DOM_SNAPSHOT, KIND_SCREENSHOT};
-use browser_ai_mlops::agent::baseline::{BaselineOptions, BaselinePlanner};
-use browser_ai_mlops::agent::recorder::{CaptureSettings, Recorder};
-use browser_ai_mlops::agent::run::{AgentEvent, AgentOutcome, AgentSettings, AgentTask, StopReason, run_agent};
-use browser_ai_mlops::agent::types::{PlanError, Planner};
-use browser_ai_mlops::browser::types::BrowserAction;
-use browser_ai_mlops::tracker::{RunStart, TokenCounts};
-use browser_ai_mlops::{Core, agent::driver::BrowserDriver};
+use browser_ai_mlops_core::agent::artifacts::{self, KIND_DOM_SNAPSHOT, KIND_SCREENSHOT};
+use browser_ai_mlops_core::agent::baseline::{BaselineOptions, BaselinePlanner};
+use browser_ai_mlops_core::agent::recorder::{CaptureSettings, Recorder};
+use browser_ai_mlops_core::agent::run::{AgentEvent, AgentOutcome, AgentSettings, AgentTask, StopReason, run_agent};
+use browser_ai_mlops_core::agent::types::{PlanError, Planner};
+use browser_ai_mlops_core::browser::types::BrowserAction;
+use browser_ai_mlops_core::tracker::{RunStart, TokenCounts};
+use browser_ai_mlops_core::{Core, agent::driver::BrowserDriver};
 use serde_json::json;
 
 use crate::util::Home;
@@ -440,7 +440,7 @@ async fn the_baseline_planner_drives_the_loop_to_a_sign_in() {
 
 /// The offline baseline on real Chromium over built-in tasks (via the binary, as `evaluate benchmark` runs them).
 mod baseline_on_builtin_sites {
-    use browser_ai_mlops::Core;
+    use browser_ai_mlops_core::Core;
 
     use crate::util::Home;
 

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_ai_mlops::browser::testserver::TestServer;
-use browser_ai_mlops::browser::types::{BrowserAction, PageState, ScrollDirection};
-use browser_ai_mlops::browser::{BrowserError, BrowserOptions, BrowserPool, Session, StateOptions, parse_action};
+use browser_ai_mlops_testkit::TestServer;
+use browser_ai_mlops_core::browser::types::{BrowserAction, PageState, ScrollDirection};
+use browser_ai_mlops_core::browser::{BrowserError, BrowserOptions, BrowserPool, Session, StateOptions, parse_action};
 use serde_json::json;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages")
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/pages")
 }
 
 fn options(op_timeout: Duration, allowed: &[&str]) -> BrowserOptions {
@@ -39,7 +39,7 @@ fn texts(state: &PageState) -> BTreeSet<String> {
     state.elements.iter().map(|e| format!("{}:{}", e.tag, e.text)).collect()
 }
 
-fn index_of(state: &PageState, pred: impl Fn(&browser_ai_mlops::browser::types::ElementInfo) -> bool) -> u32 {
+fn index_of(state: &PageState, pred: impl Fn(&browser_ai_mlops_core::browser::types::ElementInfo) -> bool) -> u32 {
     state
         .elements
         .iter()
@@ -382,7 +382,7 @@ async fn parallel_sessions_have_isolated_storage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bundled_shadow_and_visibility_sites_work() {
-    let server = TestServer::start(Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benchmarks/sites")), vec![])
+    let server = TestServer::start(Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("benchmarks/sites")), vec![])
         .await
         .unwrap();
     let pool = BrowserPool::new(options(Duration::from_secs(15), &["127.0.0.1"]), 1);

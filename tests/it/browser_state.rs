@@ -8,13 +8,13 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_ai_mlops::browser::testserver::TestServer;
-use browser_ai_mlops::browser::types::PageState;
-use browser_ai_mlops::browser::{BrowserOptions, BrowserPool, StateOptions};
+use browser_ai_mlops_testkit::TestServer;
+use browser_ai_mlops_core::browser::types::PageState;
+use browser_ai_mlops_core::browser::{BrowserOptions, BrowserPool, StateOptions};
 use serde_json::json;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages")
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/pages")
 }
 
 fn pool() -> BrowserPool {
@@ -122,7 +122,7 @@ async fn the_collector_is_reinstalled_after_navigation_and_survives_a_hostile_pa
         let st = s.state(StateOptions::default()).await.unwrap();
         assert_eq!(listed(&st), BTreeSet::from(["button:One".to_string(), "a:Two".to_string()]), "{}", st.serialized);
         let out = s
-            .execute(&browser_ai_mlops::browser::types::BrowserAction::Click { index: st.elements[1].index })
+            .execute(&browser_ai_mlops_core::browser::types::BrowserAction::Click { index: st.elements[1].index })
             .await
             .unwrap();
         assert!(out.success, "{out:?}");

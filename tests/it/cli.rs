@@ -15,7 +15,7 @@ fn demo_stores_what_it_reports_and_the_numbers_recompute() {
     assert_eq!(runs.len(), 4);
     for run in runs {
         let lr = run["learning_rate"].as_f64().unwrap();
-        let expected = browser_ai_mlops::demo::sweep::train(lr, 300, 1e6);
+        let expected = browser_ai_mlops_core::demo::sweep::train(lr, 300, 1e6);
         let id = run["run_id"].as_str().unwrap();
         let history = home.json(&["run", "metric", id, "loss"]);
         let points = history["points"].as_array().unwrap();
@@ -127,11 +127,11 @@ fn a_file_that_is_not_a_database_is_refused_by_name_and_left_alone() {
 fn a_database_from_a_newer_version_is_refused_naming_both_versions() {
     let home = Home::new();
     home.ok(&["experiment", "create", "old"]);
-    let supported = browser_ai_mlops::store::Store::supported_schema_version();
+    let supported = browser_ai_mlops_core::store::Store::supported_schema_version();
     let newer = supported + 10;
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = browser_ai_mlops::store::Store::open(&home.db_path()).await.unwrap();
+        let store = browser_ai_mlops_core::store::Store::open(&home.db_path()).await.unwrap();
         sqlx::query(
             "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
              VALUES (?, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)",

@@ -3,7 +3,7 @@
 
 use std::process::Output;
 
-use browser_ai_mlops::config::{self, Config};
+use browser_ai_mlops_core::config::{self, Config};
 
 use crate::util::Home;
 

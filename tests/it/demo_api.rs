@@ -1,11 +1,11 @@
 //! `api::demo` on a real SQLite file: a fresh data dir is a first start, loading the demo (without the browser part)
 //! stores what its report says, and the data dir is no longer empty afterwards.
 
-use browser_ai_mlops::Core;
-use browser_ai_mlops::api::demo::{LoadDemoInput, load, status};
-use browser_ai_mlops::api::experiments::{ExperimentRef, show_experiment};
-use browser_ai_mlops::api::models::{ModelNameInput, versions};
-use browser_ai_mlops::api::runs::{RunRef, show_run};
+use browser_ai_mlops_core::Core;
+use browser_ai_mlops_core::api::demo::{LoadDemoInput, load, status};
+use browser_ai_mlops_core::api::experiments::{ExperimentRef, show_experiment};
+use browser_ai_mlops_core::api::models::{ModelNameInput, versions};
+use browser_ai_mlops_core::api::runs::{RunRef, show_run};
 
 use crate::util::Home;
 

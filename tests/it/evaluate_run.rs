@@ -4,7 +4,7 @@
 use crate::util::Home;
 
 fn suite_path() -> String {
-    format!("{}/tests/fixtures/suites/runner-smoke.yaml", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/fixtures/suites/runner-smoke.yaml", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn agent_run_drives_the_browser_and_is_tracked_as_a_run() {
 }
 
 fn miniwob_fixture() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/miniwob")
+    std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/miniwob")
 }
 
 /// Raw rewards the fixture pages' own graders give for the button their utterance names

@@ -7,13 +7,13 @@ mod results;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use browser_ai_mlops::evaluator::suite;
-use browser_ai_mlops::sites::{self, SiteServer};
+use browser_ai_mlops_core::evaluator::suite;
+use browser_ai_mlops_core::sites::{self, SiteServer};
 
 use crate::util::Home;
 
 fn fixture(rel: &str) -> String {
-    format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/fixtures/{rel}", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 fn client() -> reqwest::Client {

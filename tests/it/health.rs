@@ -2,10 +2,10 @@
 //! by rows the tests insert into mon_tasks and health_samples, retention, the `monitor alerts` / `monitor watch`
 //! CLI, and deploy/alerts.yml checked against config/production.yaml and by promtool.
 
-use browser_ai_mlops::config::{self, AlertThresholds};
-use browser_ai_mlops::metrics::alerts::{self, MIN_TASKS_FOR_SUCCESS_RATE, RULES, Rule};
-use browser_ai_mlops::metrics::health;
-use browser_ai_mlops::store::Store;
+use browser_ai_mlops_core::config::{self, AlertThresholds};
+use browser_ai_mlops_core::metrics::alerts::{self, MIN_TASKS_FOR_SUCCESS_RATE, RULES, Rule};
+use browser_ai_mlops_core::metrics::health;
+use browser_ai_mlops_core::store::Store;
 use serde_json::Value;
 
 use crate::util::Home;
@@ -70,7 +70,7 @@ fn rules_of(alerts: &[alerts::Alert]) -> Vec<String> {
 async fn alerts_fire_once_stay_single_while_violated_and_resolve_when_cleared() {
     let home = Home::new();
     let store = Store::open(&home.db_path()).await.unwrap();
-    let now = browser_ai_mlops::util::now_ms();
+    let now = browser_ai_mlops_core::util::now_ms();
     let t = thresholds();
     // In the last hour: 4 succeeded (1 s), 3 failed (2 s), 3 error (30 s). Outside it: 5 errors that must not count.
     for _ in 0..4 {
@@ -135,7 +135,7 @@ async fn alerts_fire_once_stay_single_while_violated_and_resolve_when_cleared() 
 async fn success_rate_needs_enough_tasks_and_stale_samples_are_ignored() {
     let home = Home::new();
     let store = Store::open(&home.db_path()).await.unwrap();
-    let now = browser_ai_mlops::util::now_ms();
+    let now = browser_ai_mlops_core::util::now_ms();
     for _ in 0..MIN_TASKS_FOR_SUCCESS_RATE - 1 {
         task(&store, "failed", 1, now, MINUTE).await;
     }
@@ -158,7 +158,7 @@ async fn success_rate_needs_enough_tasks_and_stale_samples_are_ignored() {
 async fn retention_prunes_only_old_samples_and_old_resolved_alerts() {
     let home = Home::new();
     let store = Store::open(&home.db_path()).await.unwrap();
-    let now = browser_ai_mlops::util::now_ms();
+    let now = browser_ai_mlops_core::util::now_ms();
     let day = 24 * 60 * MINUTE;
     sample(&store, now - 10 * day, Some(1.0), 1, 1).await;
     sample(&store, now - 6 * day, Some(2.0), 1, 1).await;
@@ -235,7 +235,7 @@ fn monitor_health_json_reports_plausible_figures_and_a_consistent_status() {
 async fn monitor_alerts_lists_open_ones_and_all_with_flag() {
     let home = Home::new();
     let store = Store::open(&home.db_path()).await.unwrap();
-    let now = browser_ai_mlops::util::now_ms();
+    let now = browser_ai_mlops_core::util::now_ms();
     for (id, rule, resolved) in [("a-open", "disk_percent", None), ("b-done", "cpu_percent", Some(now))] {
         sqlx::query(
             "INSERT INTO alerts (id, rule, severity, message, observed, threshold, fired_at_ms, resolved_at_ms)
@@ -371,7 +371,7 @@ fn prometheus_rules_mirror_the_production_thresholds() {
 
 #[test]
 fn promtool_accepts_the_rules_file() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/alerts.yml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/alerts.yml");
     let out = std::process::Command::new("promtool").args(["check", "rules", path]).output().expect("run promtool");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{text}");

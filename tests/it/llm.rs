@@ -7,9 +7,9 @@ mod planner;
 
 use serde_json::{Value, json};
 
-use browser_ai_mlops::llm::{self, ChatMessage, ChatRequest, LlmError, Price};
-use browser_ai_mlops::registry::Provider;
-use browser_ai_mlops::tracker::{Role, TokenCounts};
+use browser_ai_mlops_core::llm::{self, ChatMessage, ChatRequest, LlmError, Price};
+use browser_ai_mlops_core::registry::Provider;
+use browser_ai_mlops_core::tracker::{Role, TokenCounts};
 
 use fake::{CANARY, CANARY_VAR, FakeServer, Reply, client, error_reply, fixture};
 
@@ -240,7 +240,7 @@ async fn not_found_and_bad_request_carry_the_provider_message() {
         let server = FakeServer::start(vec![error_reply(provider, "not_found")]).await;
         let err = client(provider, &server, 2, None).complete(&standard_request()).await.unwrap_err();
         assert!(matches!(err, LlmError::ModelNotFound { .. }), "{err:?}");
-        assert_eq!(err.kind(), browser_ai_mlops::ErrorKind::NotFound);
+        assert_eq!(err.kind(), browser_ai_mlops_core::ErrorKind::NotFound);
         let server = FakeServer::start(vec![error_reply(provider, "bad_request")]).await;
         let err = client(provider, &server, 2, None).complete(&standard_request()).await.unwrap_err();
         let provider_msg = errors["bad_request"]["body"]["error"]["message"].as_str().unwrap();
@@ -267,7 +267,7 @@ async fn ollama_sends_no_key_and_local_models_cost_nothing() {
     let body = fixture("openai", "text.json");
     let server = FakeServer::start(vec![Reply::json(200, &body)]).await;
     let version = fake::version(Provider::Ollama, "llama3.1:8b", Some(server.base.clone()));
-    let cfg = fake::llm_config(browser_ai_mlops::config::Provider::Ollama, None, 0);
+    let cfg = fake::llm_config(browser_ai_mlops_core::config::Provider::Ollama, None, 0);
     let resp = llm::client_for(&version, &cfg).unwrap().complete(&standard_request()).await.unwrap();
     let seen = &server.seen()[0];
     assert_eq!(seen.path, "/v1/chat/completions", "a bare Ollama address gets /v1");
@@ -316,7 +316,7 @@ async fn refused_connections_are_retried_then_reported() {
 #[test]
 fn baseline_versions_have_no_llm_client() {
     let version = fake::version(Provider::Baseline, "baseline", None);
-    let cfg = fake::llm_config(browser_ai_mlops::config::Provider::Baseline, None, 0);
+    let cfg = fake::llm_config(browser_ai_mlops_core::config::Provider::Baseline, None, 0);
     let err = llm::client_for(&version, &cfg).err().expect("baseline must be refused");
     assert!(err.to_string().contains("baseline, which is not an LLM"), "{err}");
 }

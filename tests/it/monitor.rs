@@ -6,12 +6,12 @@
 use serde_json::{Value, json};
 use sqlx::sqlite::SqlitePoolOptions;
 
-use browser_ai_mlops::metrics::collector::{
+use browser_ai_mlops_core::metrics::collector::{
     ActionSample, Collector, ErrorSample, ErrorSeverity, LlmCallSample, PageLoadSample, TaskStart, TaskStatus,
 };
-use browser_ai_mlops::metrics::summary;
-use browser_ai_mlops::store::Store;
-use browser_ai_mlops::tracker::TokenCounts;
+use browser_ai_mlops_core::metrics::summary;
+use browser_ai_mlops_core::store::Store;
+use browser_ai_mlops_core::tracker::TokenCounts;
 
 use crate::llm::fake::{CANARY, FakeServer, Reply, error_reply, fixture};
 use crate::util::Home;
@@ -275,7 +275,7 @@ async fn a_baseline_agent_run_reports_its_task_actions_and_page_loads() {
 async fn an_evaluation_reports_one_task_per_attempt_with_its_outcome() {
     let home = Home::new();
     home.ok(&["model", "register", "smoke", "baseline", "label-matcher"]);
-    let suite = format!("{}/tests/fixtures/suites/runner-smoke.yaml", env!("CARGO_MANIFEST_DIR"));
+    let suite = format!("{}/tests/fixtures/suites/runner-smoke.yaml", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let out = tokio::task::spawn_blocking({
         let mut cmd = home.cmd(&["--json", "evaluate", "benchmark", "smoke:1", "--suite", &suite]);
         move || cmd.output().unwrap()
@@ -417,7 +417,7 @@ async fn the_cli_shows_what_the_database_holds_and_resolves_errors() {
     let home = Home::new();
     let store = Store::open(&home.db_path()).await.unwrap();
     let c = Collector::new(store.clone());
-    let now = browser_ai_mlops::util::now_ms();
+    let now = browser_ai_mlops_core::util::now_ms();
     let minute = 60_000;
     // In the last hour: three ended tasks of 1, 2 and 4 s (one in error) and two LLM calls; three hours ago: one
     // more task and an error, inside `--hours 24` but not `--hours 1`.

@@ -12,7 +12,7 @@ use crate::util::Home;
 fn sql(h: &Home, statements: &[String]) -> Result<(), String> {
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     rt.block_on(async {
-        let store = browser_ai_mlops::store::Store::open(&h.db_path()).await.map_err(|e| e.to_string())?;
+        let store = browser_ai_mlops_core::store::Store::open(&h.db_path()).await.map_err(|e| e.to_string())?;
         for s in statements {
             sqlx::query(s).execute(store.pool()).await.map_err(|e| e.to_string())?;
         }
@@ -24,7 +24,7 @@ fn sql(h: &Home, statements: &[String]) -> Result<(), String> {
 fn count(h: &Home, table: &str) -> i64 {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = browser_ai_mlops::store::Store::open(&h.db_path()).await.unwrap();
+        let store = browser_ai_mlops_core::store::Store::open(&h.db_path()).await.unwrap();
         let n = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(store.pool()).await.unwrap();
         store.close().await;
         n

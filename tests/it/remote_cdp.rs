@@ -6,12 +6,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_ai_mlops::browser::testserver::TestServer;
-use browser_ai_mlops::browser::{BrowserError, BrowserOptions, BrowserPool, Session, StateOptions};
+use browser_ai_mlops_testkit::TestServer;
+use browser_ai_mlops_core::browser::{BrowserError, BrowserOptions, BrowserPool, Session, StateOptions};
 use serde_json::json;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages")
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/pages")
 }
 
 fn options() -> BrowserOptions {

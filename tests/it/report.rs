@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use browser_ai_mlops::stats;
+use browser_ai_mlops_core::stats;
 use serde_json::Value;
 
 use crate::util::Home;

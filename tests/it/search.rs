@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use browser_ai_mlops::ErrorKind;
-use browser_ai_mlops::store::Store;
-use browser_ai_mlops::tracker::RunStatus;
-use browser_ai_mlops::tracker::search::{self, SearchError, SearchQuery};
+use browser_ai_mlops_core::ErrorKind;
+use browser_ai_mlops_core::store::Store;
+use browser_ai_mlops_core::tracker::RunStatus;
+use browser_ai_mlops_core::tracker::search::{self, SearchError, SearchQuery};
 
 use crate::util::Home;
 

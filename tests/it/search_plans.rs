@@ -2,8 +2,8 @@
 //! tie-break, experiment_id; migration 20261126120000) so a page at any offset needs no sort step, and the pages
 //! concatenate to the exact (key, id) order — checked on a few thousand generated runs in a real SQLite file.
 
-use browser_ai_mlops::store::Store;
-use browser_ai_mlops::tracker::search::{self, SearchQuery};
+use browser_ai_mlops_core::store::Store;
+use browser_ai_mlops_core::tracker::search::{self, SearchQuery};
 
 /// A store with `n` runs over 4 experiments (names and statuses repeat, so ties are broken by id), analysed like
 /// `bench` leaves its database, for checking the plans the runs table relies on at 100k runs.

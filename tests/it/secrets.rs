@@ -9,13 +9,13 @@ mod canary;
 use std::io::Write;
 use std::process::Stdio;
 
-use browser_ai_mlops::api::secrets::{self as api, DeleteSecretInput, SecretState, SecretsStatusInput, SetSecretInput};
-use browser_ai_mlops::config::{ConfigError, Provider as CfgProvider, resolve_secret};
-use browser_ai_mlops::llm::{self, ChatMessage, ChatRequest};
-use browser_ai_mlops::registry::Provider;
-use browser_ai_mlops::secrets::SecretsError;
-use browser_ai_mlops::tracker::Role;
-use browser_ai_mlops::{Core, ErrorKind};
+use browser_ai_mlops_core::api::secrets::{self as api, DeleteSecretInput, SecretState, SecretsStatusInput, SetSecretInput};
+use browser_ai_mlops_core::config::{ConfigError, Provider as CfgProvider, resolve_secret};
+use browser_ai_mlops_core::llm::{self, ChatMessage, ChatRequest};
+use browser_ai_mlops_core::registry::Provider;
+use browser_ai_mlops_core::secrets::SecretsError;
+use browser_ai_mlops_core::tracker::Role;
+use browser_ai_mlops_core::{Core, ErrorKind};
 
 use crate::llm::fake::{self, FakeServer, Reply, fixture};
 use crate::util::Home;

@@ -1,6 +1,6 @@
 //! Integration tests: the store opened from several connections and processes, and damaged database files.
 
-use browser_ai_mlops::store::{Store, StoreError};
+use browser_ai_mlops_core::store::{Store, StoreError};
 
 use crate::util::Home;
 
@@ -21,7 +21,7 @@ async fn concurrent_first_open_migrates_once() {
     }
     let applied: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(stores[0].pool()).await.unwrap();
-    let known = browser_ai_mlops::store::SQLITE_MIGRATIONS.iter().count() as i64;
+    let known = browser_ai_mlops_core::store::SQLITE_MIGRATIONS.iter().count() as i64;
     assert_eq!(applied, known);
 }
 
@@ -81,7 +81,7 @@ async fn points_stored_before_the_series_migration_keep_run_key_value_and_order(
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     // The migrations before the series one, applied by sqlx's own migrator from a copy of their files.
     let old = tempfile::tempdir().unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("migrations/sqlite");
     let mut copied = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();

@@ -149,9 +149,9 @@ fn a_run_is_stored_at_start_and_an_orphan_is_flagged() {
     // Started by this (live) test process through the library: visible to another process while still running.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let live = rt.block_on(async {
-        let core = browser_ai_mlops::Core::open(h.settings()).await.unwrap();
+        let core = browser_ai_mlops_core::Core::open(h.settings()).await.unwrap();
         let tracker = core.tracker().await.unwrap();
-        let spec = browser_ai_mlops::tracker::RunStart { experiment: "e".into(), ..Default::default() };
+        let spec = browser_ai_mlops_core::tracker::RunStart { experiment: "e".into(), ..Default::default() };
         let run = tracker.start_run(&spec).await.unwrap();
         core.shutdown().await.unwrap();
         run
@@ -385,7 +385,7 @@ fn deleting_a_run_removes_its_data() {
 pub(crate) fn sqlite_count(h: &Home, sql: &str) -> i64 {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = browser_ai_mlops::store::Store::open(&h.db_path()).await.unwrap();
+        let store = browser_ai_mlops_core::store::Store::open(&h.db_path()).await.unwrap();
         let n: i64 = sqlx::query_scalar(sql).fetch_one(store.pool()).await.unwrap();
         store.close().await;
         n
@@ -395,7 +395,7 @@ pub(crate) fn sqlite_count(h: &Home, sql: &str) -> i64 {
 fn sqlite_exec(h: &Home, statements: &[&str]) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = browser_ai_mlops::store::Store::open(&h.db_path()).await.unwrap();
+        let store = browser_ai_mlops_core::store::Store::open(&h.db_path()).await.unwrap();
         for s in statements {
             sqlx::query(s).execute(store.pool()).await.unwrap();
         }

@@ -3,13 +3,13 @@
 //! newest first, with its limit checked.
 
 use base64::Engine;
-use browser_ai_mlops::agent::artifacts::{link_artifact, sha256_hex, store_artifact};
-use browser_ai_mlops::api::evals::{ListEvaluationsInput, list};
-use browser_ai_mlops::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start_run, timeline};
-use browser_ai_mlops::evaluator::results::NewEvaluation;
-use browser_ai_mlops::evaluator::{EvalConfig, NewTaskResult, Results};
-use browser_ai_mlops::tracker::{Action, Message, Role, TokenCounts};
-use browser_ai_mlops::{Core, ErrorKind};
+use browser_ai_mlops_core::agent::artifacts::{link_artifact, sha256_hex, store_artifact};
+use browser_ai_mlops_core::api::evals::{ListEvaluationsInput, list};
+use browser_ai_mlops_core::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start_run, timeline};
+use browser_ai_mlops_core::evaluator::results::NewEvaluation;
+use browser_ai_mlops_core::evaluator::{EvalConfig, NewTaskResult, Results};
+use browser_ai_mlops_core::tracker::{Action, Message, Role, TokenCounts};
+use browser_ai_mlops_core::{Core, ErrorKind};
 
 use crate::util::Home;
 

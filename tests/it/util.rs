@@ -32,8 +32,8 @@ impl Home {
     }
 
     /// Settings for using the library directly against this home.
-    pub fn settings(&self) -> browser_ai_mlops::Settings {
-        browser_ai_mlops::Settings::in_dir(self.path())
+    pub fn settings(&self) -> browser_ai_mlops_core::Settings {
+        browser_ai_mlops_core::Settings::in_dir(self.path())
     }
 
     /// A `Command` for the real binary pointed at this home, with no inherited BROWSER_AI_MLOPS_* variables.

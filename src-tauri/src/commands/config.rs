@@ -1,6 +1,6 @@
 //! `api::config` as desktop commands: one-line adapters named `config_<op>`, one per entry of the HTTP route table.
 
-use browser_ai_mlops::api;
+use browser_ai_mlops_core::api;
 
 use super::{CoreState, Edge};
 

@@ -1,6 +1,6 @@
 //! `api::demo` as desktop commands: is this a first start (an empty data dir), and load the demo's data into it.
 
-use browser_ai_mlops::api;
+use browser_ai_mlops_core::api;
 
 use super::{CoreState, Edge};
 

@@ -1,6 +1,6 @@
 //! `api::evals` as desktop commands: one-line adapters named `evals_<op>`, one per entry of the HTTP route table.
 
-use browser_ai_mlops::{api, evaluator};
+use browser_ai_mlops_core::{api, evaluator};
 
 use super::{CoreState, Edge};
 

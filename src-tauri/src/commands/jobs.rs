@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use browser_ai_mlops::api::edge::{EdgeError, EdgeErrorKind};
-use browser_ai_mlops::evaluator::jobs::{JobEvent, JobInfo, Jobs, LaunchOutput};
-use browser_ai_mlops::evaluator::runner::{BenchmarkRequest, EvalEvent};
+use browser_ai_mlops_core::api::edge::{EdgeError, EdgeErrorKind};
+use browser_ai_mlops_core::evaluator::jobs::{JobEvent, JobInfo, Jobs, LaunchOutput};
+use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tauri::State;

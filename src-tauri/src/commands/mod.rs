@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use browser_ai_mlops::api::edge::EdgeError;
+use browser_ai_mlops_core::api::edge::EdgeError;
 
 pub mod config;
 pub mod demo;
@@ -21,7 +21,7 @@ pub mod secrets;
 include!("names.rs");
 
 /// The one core every command works on (opened from the same data dir the CLI uses).
-pub type CoreState<'a> = tauri::State<'a, Arc<browser_ai_mlops::Core>>;
+pub type CoreState<'a> = tauri::State<'a, Arc<browser_ai_mlops_core::Core>>;
 
 /// What every command returns.
 pub type Edge<T> = Result<T, EdgeError>;

@@ -1,6 +1,6 @@
 //! `api::models` as desktop commands: one-line adapters named `models_<op>`, one per entry of the HTTP route table.
 
-use browser_ai_mlops::{api, registry};
+use browser_ai_mlops_core::{api, registry};
 
 use super::{CoreState, Edge};
 

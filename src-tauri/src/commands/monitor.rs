@@ -1,6 +1,6 @@
 //! `api::monitor` as desktop commands: one-line adapters named `monitor_<op>`, one per entry of the HTTP route table.
 
-use browser_ai_mlops::{api, metrics};
+use browser_ai_mlops_core::{api, metrics};
 
 use super::{CoreState, Edge};
 

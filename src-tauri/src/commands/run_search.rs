@@ -1,6 +1,6 @@
 //! `api::run_search` as desktop commands: one-line adapters named `run_search_<op>`, one per entry of the HTTP route table.
 
-use browser_ai_mlops::api;
+use browser_ai_mlops_core::api;
 
 use super::{CoreState, Edge};
 

@@ -1,6 +1,6 @@
 //! `api::runs` as desktop commands: one-line adapters named `runs_<op>`, one per entry of the HTTP route table.
 
-use browser_ai_mlops::{api, tracker};
+use browser_ai_mlops_core::{api, tracker};
 
 use super::{CoreState, Edge};
 

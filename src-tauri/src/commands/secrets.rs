@@ -1,7 +1,7 @@
 //! `api::secrets` as desktop commands: API keys into and out of the OS keychain (set/delete exist only here and in
 //! the CLI, never over HTTP), and which key references are resolvable.
 
-use browser_ai_mlops::api;
+use browser_ai_mlops_core::api;
 
 use super::{CoreState, Edge};
 

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 
-use browser_ai_mlops::agent::driver::{BrowserDriver, DriverError};
-use browser_ai_mlops::agent::types::{PlanContext, PlanError, PlanOutput, PlanSummary, Planner};
-use browser_ai_mlops::browser::types::{ActionOutcome, BrowserAction, ElementInfo, PageState};
-use browser_ai_mlops::tracker::{Message, Role, TokenCounts};
+use browser_ai_mlops_core::agent::driver::{BrowserDriver, DriverError};
+use browser_ai_mlops_core::agent::types::{PlanContext, PlanError, PlanOutput, PlanSummary, Planner};
+use browser_ai_mlops_core::browser::types::{ActionOutcome, BrowserAction, ElementInfo, PageState};
+use browser_ai_mlops_core::tracker::{Message, Role, TokenCounts};
 use futures::future::BoxFuture;
 use serde_json::Value;
 
@@ -32,7 +32,7 @@ pub fn page(url: &str, serialized: &str, elements: Vec<ElementInfo>) -> PageStat
         serialized: serialized.into(),
         pixels_above: 0,
         pixels_below: 0,
-        dom_hash: browser_ai_mlops::agent::artifacts::sha256_hex(format!("{url}\n{serialized}").as_bytes()),
+        dom_hash: browser_ai_mlops_core::agent::artifacts::sha256_hex(format!("{url}\n{serialized}").as_bytes()),
         screenshot_png: None,
     }
 }

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use browser_ai_mlops::evaluator::checks::{CheckInput, PageProbe, evaluate_check};
-use browser_ai_mlops::evaluator::miniwob::{self, MiniwobDir};
-use browser_ai_mlops::evaluator::suite::{AnswerCheck, Check, ElementTextCheck, SubmissionCheck};
-use browser_ai_mlops::sites::SiteServer;
+use browser_ai_mlops_core::evaluator::checks::{CheckInput, PageProbe, evaluate_check};
+use browser_ai_mlops_core::evaluator::miniwob::{self, MiniwobDir};
+use browser_ai_mlops_core::evaluator::suite::{AnswerCheck, Check, ElementTextCheck, SubmissionCheck};
+use browser_ai_mlops_core::sites::SiteServer;
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
@@ -119,7 +119,7 @@ async fn every_check_kind_passes_and_fails_on_real_pages() {
     goto(&page, &server.resolve_for(&attempt, "site://shop/cart.html").unwrap()).await;
 
     let probe = Probe(page.clone());
-    let none: Vec<browser_ai_mlops::sites::Submission> = Vec::new();
+    let none: Vec<browser_ai_mlops_core::sites::Submission> = Vec::new();
     let input = CheckInput { probe: &probe, answer: Some("The total is $1,204.50."), submissions: &none };
     let cart_js =
         r#"JSON.parse(sessionStorage.getItem("cart") || "[]").some(l => l.id === "trail-runner-2" && l.qty === 1)"#;

@@ -2,11 +2,11 @@
 //! paired comparison with a McNemar p-value computed here from the binomial formula, the registry's compare reading
 //! task results, and the `evaluate results` / `evaluate compare` CLI.
 
-use browser_ai_mlops::api::models::{RegisterInput, register};
-use browser_ai_mlops::evaluator::results::NewEvaluation;
-use browser_ai_mlops::evaluator::{EvalConfig, EvalError, EvalStatus, NewTaskResult, Results};
-use browser_ai_mlops::registry::Provider;
-use browser_ai_mlops::{Core, ErrorKind};
+use browser_ai_mlops_core::api::models::{RegisterInput, register};
+use browser_ai_mlops_core::evaluator::results::NewEvaluation;
+use browser_ai_mlops_core::evaluator::{EvalConfig, EvalError, EvalStatus, NewTaskResult, Results};
+use browser_ai_mlops_core::registry::Provider;
+use browser_ai_mlops_core::{Core, ErrorKind};
 
 use crate::util::Home;
 

@@ -12,9 +12,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use browser_ai_mlops::config::{LlmConfig, Provider as CfgProvider};
-use browser_ai_mlops::llm::{self, ClientOptions, LlmClient, Price, PriceTable};
-use browser_ai_mlops::registry::{ModelConfig, ModelVersion, Provider};
+use browser_ai_mlops_core::config::{LlmConfig, Provider as CfgProvider};
+use browser_ai_mlops_core::llm::{self, ClientOptions, LlmClient, Price, PriceTable};
+use browser_ai_mlops_core::registry::{ModelConfig, ModelVersion, Provider};
 
 /// The canary key: set once for the whole test binary, referenced as `env:LLM_IT_CANARY_KEY`.
 pub const CANARY_VAR: &str = "LLM_IT_CANARY_KEY";
@@ -132,7 +132,7 @@ async fn handle(
 
 /// A fixture file as JSON, with `{KEY}` replaced by the canary key.
 pub fn fixture(provider: &str, name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/llm").join(provider).join(name);
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/llm").join(provider).join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = text.replace("{KEY}", CANARY);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

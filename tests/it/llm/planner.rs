@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
-use browser_ai_mlops::agent::llm_planner::LlmPlanner;
-use browser_ai_mlops::agent::types::{PlanContext, PlanError, PlanSummary, Planner, StepRecord};
-use browser_ai_mlops::browser::types::{ActionOutcome, PageState, TabInfo};
-use browser_ai_mlops::llm::Price;
-use browser_ai_mlops::registry::Provider;
-use browser_ai_mlops::tracker::Role;
+use browser_ai_mlops_core::agent::llm_planner::LlmPlanner;
+use browser_ai_mlops_core::agent::types::{PlanContext, PlanError, PlanSummary, Planner, StepRecord};
+use browser_ai_mlops_core::browser::types::{ActionOutcome, PageState, TabInfo};
+use browser_ai_mlops_core::llm::Price;
+use browser_ai_mlops_core::registry::Provider;
+use browser_ai_mlops_core::tracker::Role;
 
 use super::fake::{self, CANARY, FakeServer, Reply, error_reply, fixture};
 

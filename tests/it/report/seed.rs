@@ -1,11 +1,11 @@
 //! Seeding for the report tests: a real database filled through the public API (registry, results store) and SQL
 //! inserts mirroring the monitoring schema, with the plan of what was inserted kept for computing expectations.
 
-use browser_ai_mlops::Core;
-use browser_ai_mlops::api::models::{DeployInput, RegisterInput, deploy, register};
-use browser_ai_mlops::evaluator::results::NewEvaluation;
-use browser_ai_mlops::evaluator::{EvalConfig, EvalStatus, NewTaskResult, Results};
-use browser_ai_mlops::registry::Provider;
+use browser_ai_mlops_core::Core;
+use browser_ai_mlops_core::api::models::{DeployInput, RegisterInput, deploy, register};
+use browser_ai_mlops_core::evaluator::results::NewEvaluation;
+use browser_ai_mlops_core::evaluator::{EvalConfig, EvalStatus, NewTaskResult, Results};
+use browser_ai_mlops_core::registry::Provider;
 
 use crate::util::Home;
 
@@ -78,7 +78,7 @@ pub async fn seed(home: &Home) -> Seed {
     register_version(&core, 0.5).await;
     let d = DeployInput { reference: "web-agent:2".into(), target: "production".into(), reason: "better".into() };
     deploy(&core, d).await.unwrap();
-    let now = browser_ai_mlops::util::now_ms();
+    let now = browser_ai_mlops_core::util::now_ms();
     let evals = vec![
         SeededEval {
             version: "web-agent:1",

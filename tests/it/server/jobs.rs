@@ -45,7 +45,7 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     let home = Home::new();
     home.ok(&["model", "register", "smoke", "baseline", "label-matcher"]);
     let server = Server::start(&home, &["--token", TOKEN]);
-    let suite = format!("{}/tests/fixtures/suites/runner-smoke.yaml", env!("CARGO_MANIFEST_DIR"));
+    let suite = format!("{}/tests/fixtures/suites/runner-smoke.yaml", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let request = json!({
         "model": "smoke:1", "suite": suite, "filter": {}, "repeats": 1, "concurrency": 1,
         "resume": null, "miniwob_dir": null, "headful": false,

@@ -63,7 +63,7 @@ const PAGE_LOADS_MS: [f64; 3] = [120.0, 480.0, 2_200.0];
 const ERRORS: [(&str, bool); 3] = [("low", false), ("high", true), ("high", false)];
 
 async fn insert_rows(home: &Home) {
-    let store = browser_ai_mlops::store::Store::open(&home.db_path()).await.unwrap();
+    let store = browser_ai_mlops_core::store::Store::open(&home.db_path()).await.unwrap();
     let pool = store.pool();
     for (i, t) in TASKS.iter().enumerate() {
         let end = if t.1 == "running" { None } else { Some(1_000_000 + t.2) };
@@ -287,7 +287,7 @@ async fn metrics_equal_the_rows_in_the_store_pass_promtool_and_cover_the_dashboa
 
     // Every metric the Grafana dashboard queries is one this scrape exports.
     let exported: BTreeSet<String> = s.keys().map(|(name, _)| name.clone()).collect();
-    let dashboard = format!("{}/deploy/grafana/dashboards/browser-ai-mlops.json", env!("CARGO_MANIFEST_DIR"));
+    let dashboard = format!("{}/deploy/grafana/dashboards/browser-ai-mlops.json", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dashboard).unwrap()).unwrap();
     let name_re = regex::Regex::new(r"browser_ai_[a-z0-9_]+").unwrap();
     let mut queried = BTreeSet::new();
@@ -321,7 +321,7 @@ async fn metrics_equal_the_rows_in_the_store_pass_promtool_and_cover_the_dashboa
 #[test]
 fn prometheus_config_passes_promtool_check_config() {
     let dir = tempfile::tempdir().unwrap();
-    let deploy = format!("{}/deploy", env!("CARGO_MANIFEST_DIR"));
+    let deploy = format!("{}/deploy", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     std::fs::copy(format!("{deploy}/prometheus.yml"), dir.path().join("prometheus.yml")).unwrap();
     // deploy/alerts.yml is written by the alerting work; a stub stands in when it is not there.
     let alerts = std::path::Path::new(&deploy).join("alerts.yml");

@@ -96,7 +96,7 @@ pub fn error_message(body: &Value, kind: &str) -> String {
 
 /// The newest migration version, read from the migration file names (what /readyz must report).
 fn newest_migration() -> i64 {
-    let dir = format!("{}/migrations/sqlite", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!("{}/migrations/sqlite", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.unwrap().file_name().to_str()?.split('_').next()?.parse::<i64>().ok())
@@ -249,7 +249,7 @@ fn keys(value: impl serde::Serialize) -> Vec<String> {
 
 #[tokio::test]
 async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() {
-    use browser_ai_mlops::api;
+    use browser_ai_mlops_core::api;
     let home = Home::new();
     let server = Server::start(&home, &["--token", TOKEN, "--public-read"]);
     let (status, text) = get(&server, "/api/v1/openapi.json", None).await;
@@ -257,12 +257,12 @@ async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() 
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    let table = browser_ai_mlops::server::routes::table();
+    let table = browser_ai_mlops_server::routes::table();
     assert!(table.len() >= 40);
     for route in &table {
         let op = &paths[&route.path()]["post"];
         assert!(op.is_object(), "{} missing from the document", route.path());
-        let read = route.access == browser_ai_mlops::server::auth::Access::Read;
+        let read = route.access == browser_ai_mlops_server::auth::Access::Read;
         assert_eq!(op["x-access"], if read { "read" } else { "mutating" });
         // With --public-read, only mutating operations declare the bearer requirement.
         assert_eq!(op["security"].as_array().unwrap().is_empty(), read, "{}", route.path());
@@ -295,7 +295,7 @@ async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() 
     assert_eq!(props("LogMetricInput"), keys(&metric));
     assert_eq!(schemas["LogMetricInput"]["properties"]["value"]["type"], "number");
     // The tagged event enum: each variant carries `type` with its snake_case name.
-    let finished = browser_ai_mlops::evaluator::runner::EvalEvent::Finished { evaluation_id: "e".into() };
+    let finished = browser_ai_mlops_core::evaluator::runner::EvalEvent::Finished { evaluation_id: "e".into() };
     let tag = serde_json::to_value(&finished).unwrap()["type"].clone();
     let variants = schemas["EvalEvent"]["oneOf"].as_array().unwrap();
     assert_eq!(variants.len(), 4);

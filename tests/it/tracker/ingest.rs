@@ -4,9 +4,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use browser_ai_mlops::store::Store;
-use browser_ai_mlops::tracker::{RunStart, RunStatus, TrackerError};
-use browser_ai_mlops::{Core, ErrorKind};
+use browser_ai_mlops_core::store::Store;
+use browser_ai_mlops_core::tracker::{RunStart, RunStatus, TrackerError};
+use browser_ai_mlops_core::{Core, ErrorKind};
 
 use super::sqlite_count;
 use crate::util::Home;

@@ -1,0 +1,134 @@
+//! `bench`: measures the tracker on this machine and prints the figures (never asserted in tests).
+//! Runs in a fresh temporary directory so the user's database is never touched.
+
+use clap::Args;
+
+use crate::perf::{self, BenchOptions, BenchReport};
+use crate::output::{fields, num};
+use browser_ai_mlops_core::{Core, Result};
+use crate::Output;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Metric points logged through `log_metric` (and inserted raw for the ceiling)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub points: usize,
+    /// Runs generated for the search benchmark
+    #[arg(long, default_value_t = 100_000)]
+    pub runs: usize,
+    /// Timed repetitions of each search query after its first (cold) run, which is reported apart
+    #[arg(long, default_value_t = 40)]
+    pub searches: usize,
+    /// Also measure the browser engine and the baseline agent's tasks/min at these concurrency levels, e.g. 1,4,8
+    #[arg(long, value_delimiter = ',', value_name = "LEVELS")]
+    pub browser: Vec<u32>,
+    /// Keep the benchmark's temporary directory (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
+}
+
+pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
+    let options = BenchOptions {
+        browser_levels: args.browser,
+        points: args.points,
+        runs: args.runs,
+        searches: args.searches,
+        keep: args.keep,
+    };
+    let report = perf::run(&options, |line| eprintln!("{line}")).await?;
+    out.emit(&report, render)?;
+    Ok(0)
+}
+
+fn render(r: &BenchReport) -> String {
+    let mut lines = vec![fields(&[
+        ("log_metric caller p50", format!("{:.2} µs", r.log_metric.p50_us)),
+        ("log_metric caller p99", format!("{:.2} µs", r.log_metric.p99_us)),
+        ("log_metric caller max", format!("{:.1} µs", r.log_metric.max_us)),
+        (
+            "sustained ingestion",
+            format!("{} points/s ({} points, flushed)", num(r.sustained_points_per_s.round()), r.points),
+        ),
+        ("raw batched INSERT ceiling", format!("{} points/s", num(r.raw_insert_points_per_s.round()))),
+        ("sustained / raw", format!("{:.0} %", 100.0 * r.sustained_points_per_s / r.raw_insert_points_per_s)),
+        ("search data", format!("{} runs, {} experiments", r.search_runs, r.search_experiments)),
+    ])];
+    lines.push(String::new());
+    lines.push(crate::output::table(
+        &["search filter", "matches", "first ms", "p50 ms", "p95 ms"],
+        r.searches.iter().map(|s| {
+            vec![
+                s.filter.clone(),
+                s.total.to_string(),
+                format!("{:.2}", s.first_ms),
+                format!("{:.2}", s.p50_ms),
+                format!("{:.2}", s.p95_ms),
+            ]
+        }),
+    ));
+    if let Some(b) = &r.browser {
+        lines.push(String::new());
+        lines.push(fields(&[
+            (
+                "DOM state, 1000 elements",
+                format!(
+                    "median {:.1} ms, p95 {:.1} ms ({} indexed; steady state, {} calls)",
+                    b.dom.median_ms, b.dom.p95_ms, b.dom.indexed, b.dom.reps
+                ),
+            ),
+            (
+                "  first calls after install",
+                format!(
+                    "median {:.1} ms ({} calls, V8 still optimising the collector)",
+                    b.dom.early_median_ms, b.dom.early_reps
+                ),
+            ),
+            (
+                "  of which (medians)",
+                format!(
+                    "evaluate call {:.1} ms (tab list alongside {:.1} ms), Rust {:.1} ms (parse {:.1}, build {:.1})",
+                    b.dom.evaluate_median_ms,
+                    b.dom.targets_median_ms,
+                    b.dom.rust_median_ms,
+                    b.dom.parse_median_ms,
+                    b.dom.build_median_ms
+                ),
+            ),
+            (
+                "  page script (medians)",
+                format!(
+                    "{:.1} ms: walk {:.1}, hit tests + attributes {:.1}, index map {:.1}",
+                    b.dom.script_median_ms,
+                    b.dom.script_walk_median_ms,
+                    b.dom.script_output_median_ms,
+                    b.dom.script_mark_median_ms
+                ),
+            ),
+            (
+                "  first state after a load",
+                format!("median {:.1} ms (installs the collector; {} loads)", b.dom.cold_median_ms, b.dom.cold_reps),
+            ),
+            ("click", format!("median {:.1} ms, p95 {:.1} ms", b.actions.click_median_ms, b.actions.click_p95_ms)),
+            (
+                "input_text",
+                format!("median {:.1} ms, p95 {:.1} ms", b.actions.input_text_median_ms, b.actions.input_text_p95_ms),
+            ),
+        ]));
+        lines.push(crate::output::table(
+            &["concurrency", "tasks", "passed", "seconds", "tasks/min"],
+            b.throughput.iter().map(|t| {
+                vec![
+                    t.concurrency.to_string(),
+                    t.tasks.to_string(),
+                    t.passed.to_string(),
+                    format!("{:.1}", t.seconds),
+                    format!("{:.1}", t.tasks_per_min),
+                ]
+            }),
+        ));
+    }
+    if let Some(dir) = &r.kept_dir {
+        lines.push(format!("\nkept: {dir}"));
+    }
+    lines.join("\n")
+}

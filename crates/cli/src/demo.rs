@@ -1,0 +1,43 @@
+//! `demo`: the README's main job — runs `browser_ai_mlops_core::demo` and prints its narrative (or the report with `--json`).
+use clap::Args;
+
+use browser_ai_mlops_core::demo::evaluation::DemoEvalOptions;
+use browser_ai_mlops_core::evaluator::Category;
+use browser_ai_mlops_core::{Core, Error, Result};
+use crate::Output;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Skip the browser-agent evaluation (no Chromium needed)
+    #[arg(long)]
+    pub no_eval: bool,
+    /// Evaluate only this task category instead of every easy task
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Task attempts running at once
+    #[arg(long, default_value_t = 2)]
+    pub concurrency: u32,
+}
+
+pub async fn run(core: &Core, args: DemoArgs, out: &Output) -> Result<i32> {
+    let category = args
+        .category
+        .map(|c| {
+            serde_json::from_value::<Category>(serde_json::Value::String(c.clone())).map_err(|_| {
+                Error::Input(format!("--category {c:?}: expected a task category such as dynamic or search"))
+            })
+        })
+        .transpose()?;
+    let eval = (!args.no_eval).then_some(DemoEvalOptions { category, concurrency: args.concurrency });
+    let json = out.json;
+    let mut say = |line: &str| {
+        if !json {
+            let _ = super::output::write_stdout(&format!("{line}\n"));
+        }
+    };
+    let report = browser_ai_mlops_core::demo::run(core, eval.as_ref(), &mut say).await?;
+    if json {
+        out.emit(&report, |_| String::new())?;
+    }
+    Ok(0)
+}

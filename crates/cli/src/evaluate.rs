@@ -1,0 +1,179 @@
+//! `evaluate …` commands: list a suite's tasks, show an evaluation's results, compare two evaluations. Arguments →
+//! `api::evals` → a table or `--json`. (`evaluate model` / `evaluate benchmark` join this enum later.)
+
+use clap::Subcommand;
+
+use browser_ai_mlops_core::api::evals::{self as api, CompareEvaluationsInput, EvaluationIdInput, ListTasksInput};
+use crate::output::{fields, num, table};
+use browser_ai_mlops_core::evaluator::{Category, Difficulty};
+use browser_ai_mlops_core::stats::Interval;
+use browser_ai_mlops_core::util::fmt_ms;
+use browser_ai_mlops_core::{Core, Error, Result};
+use crate::Output;
+
+#[derive(Debug, Subcommand)]
+pub enum EvaluateCmd {
+    /// List the tasks of a suite (the built-in one by default)
+    ListTasks {
+        /// Built-in suite name or path to a suite YAML file
+        #[arg(long, value_name = "NAME|PATH")]
+        suite: Option<String>,
+        /// search, shopping, forms, navigation, extraction, auth, table, dynamic or multi-tab
+        #[arg(long)]
+        category: Option<String>,
+        /// easy, medium or hard
+        #[arg(long)]
+        difficulty: Option<String>,
+    },
+    /// Show an evaluation: summary (success rate with 95 % CI, per category/difficulty, pass^k, cost, durations)
+    /// and the per-task results
+    Results {
+        /// Evaluation id (or a unique prefix)
+        evaluation: String,
+    },
+    /// Compare two evaluations of the same suite task by task (exact McNemar test)
+    Compare { a: String, b: String },
+    /// Run one task with a model version on real Chromium
+    Model(super::evaluate_run::ModelArgs),
+    /// Run a model version over a suite on real Chromium (repeats, concurrency, resume, JUnit, threshold)
+    Benchmark(super::evaluate_run::BenchmarkArgs),
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, value: &str, valid: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|_| Error::Input(format!("--{flag} {value:?}: expected one of {valid}")))
+}
+
+pub async fn run(core: &Core, cmd: EvaluateCmd, out: &Output) -> Result<i32> {
+    match cmd {
+        EvaluateCmd::ListTasks { suite, category, difficulty } => {
+            let category = category
+                .map(|c| {
+                    parse_enum::<Category>(
+                        "category",
+                        &c,
+                        "search, shopping, forms, navigation, extraction, auth, table, dynamic, multi-tab, miniwob",
+                    )
+                })
+                .transpose()?;
+            let difficulty =
+                difficulty.map(|d| parse_enum::<Difficulty>("difficulty", &d, "easy, medium, hard")).transpose()?;
+            let listed = api::list_tasks(core, ListTasksInput { suite, category, difficulty }).await?;
+            out.emit(&listed, |l| {
+                let rows = l.tasks.iter().map(|t| {
+                    vec![
+                        t.id.clone(),
+                        t.category.as_str().to_string(),
+                        t.difficulty.as_str().to_string(),
+                        t.max_steps.to_string(),
+                        t.name.clone(),
+                    ]
+                });
+                let head = format!("suite {} ({}): {} of {} tasks\n", l.suite, l.source, l.tasks.len(), l.total);
+                head + &table(&["id", "category", "difficulty", "steps", "name"], rows)
+            })?;
+        }
+        EvaluateCmd::Results { evaluation } => {
+            let r = api::results(core, EvaluationIdInput { id: evaluation }).await?;
+            out.emit(&r, render_results)?;
+        }
+        EvaluateCmd::Model(args) => return super::evaluate_run::model(core, args, out).await,
+        EvaluateCmd::Benchmark(args) => return super::evaluate_run::benchmark(core, args, out).await,
+        EvaluateCmd::Compare { a, b } => {
+            let c = api::compare(core, CompareEvaluationsInput { a, b }).await?;
+            out.emit(&c, render_comparison)?;
+        }
+    }
+    Ok(0)
+}
+
+fn rate(i: &Option<Interval>) -> String {
+    match i {
+        Some(i) => format!("{:.1}% [{:.1}%, {:.1}%]", i.estimate * 100.0, i.low * 100.0, i.high * 100.0),
+        None => "-".to_string(),
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(num).unwrap_or_else(|| "-".to_string())
+}
+
+pub(crate) fn render_results(r: &api::EvaluationResults) -> String {
+    let s = &r.summary;
+    let e = &s.evaluation;
+    let mut text = fields(&[
+        ("evaluation", e.id.clone()),
+        ("model version", e.model_version_id.clone().unwrap_or_else(|| "-".into())),
+        ("suite", format!("{} (sha256 {})", e.suite, e.suite_hash.get(..12).unwrap_or(&e.suite_hash))),
+        ("status", e.status.as_str().to_string()),
+        ("started", fmt_ms(Some(e.started_at_ms))),
+        ("tasks / attempts", format!("{} / {}", s.tasks, s.attempts)),
+        ("success rate (95% CI)", format!("{} ({}/{})", rate(&s.success_rate), s.successes, s.attempts)),
+        ("mean score", opt(s.mean_score)),
+        ("mean steps", opt(s.mean_steps)),
+        ("tokens in / out", format!("{} / {}", s.input_tokens, s.output_tokens)),
+        ("cost usd (per task)", format!("{} ({})", opt(s.cost_usd), opt(s.cost_per_task_usd))),
+        ("duration p50 / p95 ms", format!("{} / {}", opt(s.p50_duration_ms), opt(s.p95_duration_ms))),
+        ("errors", s.errors.to_string()),
+    ]);
+    for pk in &s.pass_k {
+        text.push_str(&format!(
+            "\npass^{}                 all-first-k {} · unbiased {}",
+            pk.k,
+            opt(pk.all_of_first_k),
+            opt(pk.unbiased)
+        ));
+    }
+    let groups = s.by_category.iter().map(|g| ("category", g)).chain(s.by_difficulty.iter().map(|g| ("difficulty", g)));
+    let rows = groups.map(|(kind, g)| {
+        vec![kind.to_string(), g.name.clone(), format!("{}/{}", g.successes, g.attempts), rate(&g.success_rate)]
+    });
+    text.push_str("\n\n");
+    text.push_str(&table(&["by", "group", "passed", "success rate (95% CI)"], rows));
+    for ec in &s.error_counts {
+        text.push_str(&format!("\nerror ×{}: {}", ec.count, ec.error));
+    }
+    let rows = r.results.iter().map(|t| {
+        let x = &t.result;
+        vec![
+            x.task_id.clone(),
+            x.attempt.to_string(),
+            if x.success { "pass".into() } else { "FAIL".into() },
+            num(x.score),
+            x.steps.to_string(),
+            x.duration_ms.to_string(),
+            x.error.clone().unwrap_or_default(),
+        ]
+    });
+    text.push_str("\n\n");
+    text.push_str(&table(&["task", "attempt", "result", "score", "steps", "ms", "error"], rows));
+    text
+}
+
+fn render_comparison(c: &browser_ai_mlops_core::evaluator::EvaluationComparison) -> String {
+    let pct = |v: Option<f64>| v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "-".into());
+    let mut text = fields(&[
+        ("suite", c.a.suite.clone() + if c.suite_changed { " (suite file changed between the two)" } else { "" }),
+        ("A", format!("{} success {}", c.a.id, pct(c.success_rate_a))),
+        ("B", format!("{} success {}", c.b.id, pct(c.success_rate_b))),
+        ("difference (B - A)", c.difference.map(|d| format!("{:+.1} points", d * 100.0)).unwrap_or("-".into())),
+        ("paired tasks", c.tasks.len().to_string()),
+        ("both / only A / only B / neither", format!("{} / {} / {} / {}", c.both_pass, c.only_a, c.only_b, c.neither)),
+        ("McNemar exact p", format!("{:.4}", c.p_value)),
+    ]);
+    if !c.unpaired.is_empty() {
+        text.push_str(&format!("\nunpaired (only in one): {}", c.unpaired.join(", ")));
+    }
+    let mark = |p: bool| if p { "pass" } else { "fail" };
+    let rows = c.tasks.iter().map(|t| {
+        vec![
+            t.task_id.clone(),
+            format!("{} ({}/{})", mark(t.a), t.a_passes, t.a_attempts),
+            format!("{} ({}/{})", mark(t.b), t.b_passes, t.b_attempts),
+            if t.a != t.b { "*".into() } else { String::new() },
+        ]
+    });
+    text.push_str("\n\n");
+    text.push_str(&table(&["task", "a", "b", "differs"], rows));
+    text
+}

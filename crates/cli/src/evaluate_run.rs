@@ -1,0 +1,223 @@
+//! `evaluate model` and `evaluate benchmark`: run a model version over tasks on real Chromium with a live progress
+//! bar, print the stored results, optionally write JUnit XML and fail below a success-rate threshold (for CI).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use browser_ai_mlops_core::api::evals::{self as api, EvaluationResults};
+use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
+use browser_ai_mlops_core::evaluator::{Category, Difficulty, TaskFilter};
+use browser_ai_mlops_core::{Core, Error, Result};
+use crate::Output;
+
+#[derive(Debug, Args)]
+pub struct BenchmarkArgs {
+    /// Model version reference: NAME:N, NAME@alias, NAME (latest) or an id
+    pub model: String,
+    /// Built-in suite name or a suite YAML path
+    #[arg(long, default_value = "builtin", value_name = "NAME|PATH")]
+    pub suite: String,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub difficulty: Option<String>,
+    /// Only these task ids (repeatable; `miniwob:<task>` needs --miniwob-dir or experiments.miniwob_dir)
+    #[arg(long = "task", value_name = "ID")]
+    pub tasks: Vec<String>,
+    /// Attempts per task
+    #[arg(long, default_value_t = 1)]
+    pub repeats: u32,
+    /// Attempts running at once (one isolated browser context each)
+    #[arg(long, default_value_t = 2)]
+    pub concurrency: u32,
+    /// Continue this evaluation id: attempts already stored are skipped
+    #[arg(long, value_name = "EVAL_ID")]
+    pub resume: Option<String>,
+    /// Write the results as JUnit XML
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Exit with code 1 when the success rate is below this (0..1)
+    #[arg(long, value_name = "X")]
+    pub min_success_rate: Option<f64>,
+    /// Directory with MiniWoB++ html pages (for miniwob:<task> ids; default: experiments.miniwob_dir)
+    #[arg(long, value_name = "DIR")]
+    pub miniwob_dir: Option<PathBuf>,
+    /// Show the browser window
+    #[arg(long)]
+    pub headful: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Model version reference
+    pub model: String,
+    /// Task id in the suite (or miniwob:<task>)
+    pub task: String,
+    #[arg(long, default_value = "builtin", value_name = "NAME|PATH")]
+    pub suite: String,
+    #[arg(long, default_value_t = 1)]
+    pub repeats: u32,
+    #[arg(long, value_name = "DIR")]
+    pub miniwob_dir: Option<PathBuf>,
+    #[arg(long)]
+    pub headful: bool,
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, value: &str, valid: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|_| Error::Input(format!("--{flag} {value:?}: expected one of {valid}")))
+}
+
+pub async fn benchmark(core: &Core, args: BenchmarkArgs, out: &Output) -> Result<i32> {
+    if let Some(x) = args.min_success_rate.filter(|x| !(0.0..=1.0).contains(x)) {
+        return Err(Error::Input(format!("--min-success-rate {x}: expected a number between 0 and 1")));
+    }
+    let filter = TaskFilter {
+        category: args
+            .category
+            .map(|c| {
+                parse_enum::<Category>(
+                    "category",
+                    &c,
+                    "search, shopping, forms, navigation, extraction, auth, table, dynamic, multi-tab",
+                )
+            })
+            .transpose()?,
+        difficulty: args
+            .difficulty
+            .map(|d| parse_enum::<Difficulty>("difficulty", &d, "easy, medium, hard"))
+            .transpose()?,
+        ids: args.tasks,
+    };
+    let request = BenchmarkRequest {
+        model: args.model,
+        suite: args.suite,
+        filter,
+        repeats: args.repeats,
+        concurrency: args.concurrency,
+        resume: args.resume,
+        miniwob_dir: args.miniwob_dir,
+        headful: args.headful,
+    };
+    let results = run_with_progress(core, request, out).await?;
+    finish(results, args.junit, args.min_success_rate, out)
+}
+
+pub async fn model(core: &Core, args: ModelArgs, out: &Output) -> Result<i32> {
+    let request = BenchmarkRequest {
+        model: args.model,
+        suite: args.suite,
+        filter: TaskFilter { ids: vec![args.task], ..Default::default() },
+        repeats: args.repeats,
+        concurrency: 1,
+        resume: None,
+        miniwob_dir: args.miniwob_dir,
+        headful: args.headful,
+    };
+    let results = run_with_progress(core, request, out).await?;
+    finish(results, None, None, out)
+}
+
+/// Run the evaluation while a progress bar (stderr, hidden when not a terminal or with --json) follows its events.
+async fn run_with_progress(core: &Core, request: BenchmarkRequest, out: &Output) -> Result<EvaluationResults> {
+    let (tx, mut rx) = tokio::sync::broadcast::channel::<EvalEvent>(1024);
+    let bar = if out.json { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let follow = {
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            let (mut passed, mut done) = (0u32, 0u32);
+            while let Ok(event) = rx.recv().await {
+                match event {
+                    EvalEvent::Started { attempts, skipped, .. } => {
+                        bar.set_length(u64::from(attempts));
+                        if skipped > 0 {
+                            bar.println(format!("resuming: {skipped} attempts already stored"));
+                        }
+                    }
+                    EvalEvent::AttemptFinished { task_id, attempt, success, .. } => {
+                        done += 1;
+                        passed += u32::from(success);
+                        bar.inc(1);
+                        bar.set_message(format!(
+                            "{passed}/{done} passed — last: {task_id}#{attempt} {}",
+                            if success { "✓" } else { "✗" }
+                        ));
+                    }
+                    EvalEvent::Finished { .. } => break,
+                    EvalEvent::AttemptStarted { .. } => {}
+                }
+            }
+        })
+    };
+    let result = api::benchmark(core, request, Some(&tx)).await;
+    drop(tx);
+    let _ = follow.await;
+    bar.finish_and_clear();
+    result
+}
+
+fn finish(results: EvaluationResults, junit: Option<PathBuf>, min: Option<f64>, out: &Output) -> Result<i32> {
+    if let Some(path) = &junit {
+        std::fs::write(path, junit_xml(&results))
+            .map_err(|e| Error::io(format!("cannot write JUnit XML to {}", path.display()), e))?;
+    }
+    out.emit(&results, super::evaluate::render_results)?;
+    let s = &results.summary;
+    if let Some(min) = min {
+        let rate = if s.attempts == 0 { 0.0 } else { s.successes as f64 / s.attempts as f64 };
+        if rate < min {
+            eprintln!("success rate {:.1}% is below --min-success-rate {:.1}%", rate * 100.0, min * 100.0);
+            return Ok(1);
+        }
+    }
+    Ok(0)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+/// JUnit XML: one test case per attempt, failures carrying the check evidence or the error.
+pub fn junit_xml(results: &EvaluationResults) -> String {
+    let s = &results.summary;
+    let failures = results.results.iter().filter(|r| !r.result.success).count();
+    let total_s: f64 = results.results.iter().map(|r| r.result.duration_ms as f64 / 1000.0).sum();
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{total_s:.3}\">\n",
+        xml_escape(&s.evaluation.suite),
+        results.results.len()
+    );
+    for r in &results.results {
+        let r = &r.result;
+        xml.push_str(&format!(
+            "  <testcase classname=\"{}.{}\" name=\"{}#{}\" time=\"{:.3}\">",
+            xml_escape(&s.evaluation.suite),
+            xml_escape(&r.category),
+            xml_escape(&r.task_id),
+            r.attempt,
+            r.duration_ms as f64 / 1000.0
+        ));
+        if !r.success {
+            let detail: Vec<String> = r
+                .evidence
+                .iter()
+                .map(|e| format!("{} [{}] observed: {}", e.check, if e.passed { "pass" } else { "fail" }, e.observed))
+                .collect();
+            let message = r.error.clone().unwrap_or_else(|| format!("check failed (score {:.2})", r.score));
+            xml.push_str(&format!(
+                "\n    <failure message=\"{}\">{}</failure>\n  ",
+                xml_escape(&message),
+                xml_escape(&detail.join("\n"))
+            ));
+        }
+        xml.push_str("</testcase>\n");
+    }
+    xml.push_str("</testsuite>\n");
+    xml
+}

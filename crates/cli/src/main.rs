@@ -1,0 +1,23 @@
+//! The `browser-ai-mlops` binary: parse the command line, run it, print an error once, exit 0 / 1 / 2.
+
+use clap::Parser;
+
+fn main() {
+    let cli = browser_ai_mlops_cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = match runtime.block_on(browser_ai_mlops_cli::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.kind().exit_code()
+        }
+    };
+    drop(runtime);
+    std::process::exit(code);
+}

@@ -1,0 +1,39 @@
+//! Rendering for the CLI: `--json` prints the api output as stable JSON, otherwise a human table or text.
+
+use serde::Serialize;
+
+use browser_ai_mlops_core::error::{Error, Result};
+
+/// How the user asked to see results.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    /// Print `value` as pretty JSON with `--json`, else print what `human` renders.
+    pub fn emit<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) -> Result<()> {
+        if self.json {
+            let text = serde_json::to_string_pretty(value)
+                .map_err(|e| Error::Failed(format!("cannot render JSON output: {e}")))?;
+            write_stdout(&format!("{text}\n"))
+        } else {
+            let text = human(value);
+            if text.is_empty() { Ok(()) } else { write_stdout(&format!("{}\n", text.trim_end_matches('\n'))) }
+        }
+    }
+}
+
+/// Write to stdout; a closed pipe (`… | head`) ends output quietly instead of panicking like `println!`.
+pub fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("cannot write to standard output", e)),
+    }
+}
+
+pub use browser_ai_mlops_core::text::{fields, num, table};
+

@@ -1,0 +1,202 @@
+//! Performance measurement of the tracker: the caller's cost of `log_metric`, sustained ingestion through the
+//! batching writer, the raw batched-INSERT ceiling of SQLite on the same machine (so the ratio is visible), and run
+//! search latency over a generated set of runs. Every figure is measured here and now; nothing is assumed.
+
+pub mod agent;
+pub mod dom;
+
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use browser_ai_mlops_core::core::{Core, Settings};
+use browser_ai_mlops_core::error::{Error, Result};
+use browser_ai_mlops_core::tracker::RunStart;
+use browser_ai_mlops_core::tracker::search::{SearchQuery, search};
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Also measure the browser engine and the agent (needs Chromium); concurrency levels for tasks/min.
+    pub browser_levels: Vec<u32>,
+    pub points: usize,
+    pub runs: usize,
+    pub searches: usize,
+    pub keep: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct CallCost {
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub max_us: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct SearchFigure {
+    pub filter: String,
+    pub order_by: String,
+    pub total: i64,
+    /// The query's first run on this connection pool: pages not yet mapped or cached.
+    pub first_ms: f64,
+    /// Over the repetitions after the first.
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct BenchReport {
+    pub points: usize,
+    pub log_metric: CallCost,
+    pub sustained_points_per_s: f64,
+    pub raw_insert_points_per_s: f64,
+    pub search_runs: usize,
+    pub search_experiments: usize,
+    pub searches: Vec<SearchFigure>,
+    pub browser: Option<agent::BrowserBenchReport>,
+    pub kept_dir: Option<String>,
+}
+
+/// Run every benchmark in a fresh temporary directory; `progress` receives a line per phase.
+pub async fn run(options: &BenchOptions, progress: impl Fn(&str)) -> Result<BenchReport> {
+    let dir = std::env::temp_dir().join(format!("browser-ai-mlops-bench-{}", browser_ai_mlops_core::util::new_id()));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let result = run_in(&dir, options, &progress).await;
+    let kept_dir = if options.keep {
+        Some(dir.display().to_string())
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+        None
+    };
+    result.map(|mut r| {
+        r.kept_dir = kept_dir;
+        r
+    })
+}
+
+async fn run_in(dir: &std::path::Path, options: &BenchOptions, progress: &impl Fn(&str)) -> Result<BenchReport> {
+    progress(&format!("log_metric: {} points through the writer…", options.points));
+    let (log_metric, sustained) = ingest(&dir.join("ingest"), options.points).await?;
+    progress(&format!("raw ceiling: {} points in batched INSERT transactions…", options.points));
+    let raw = browser_ai_mlops_core::tracker::synthetic::raw_insert_rate(&dir.join("raw").join("mlops.db"), options.points).await?;
+    progress(&format!("search: generating {} runs…", options.runs));
+    let search_dir = dir.join("search");
+    let core = Core::open(Settings::in_dir(&search_dir)).await?;
+    let store = core.store().await?.clone();
+    let experiments = browser_ai_mlops_core::tracker::synthetic::generate_runs(&store, options.runs).await?;
+    let mut searches = Vec::new();
+    for (filter, order) in [
+        (
+            "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'",
+            "metrics.success_rate desc",
+        ),
+        ("metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o'", "start_time desc"),
+        ("tags.env = 'production' or metrics.cost_usd < 0.01", "metrics.cost_usd asc"),
+        ("params.max_steps > 20 and status != 'failed'", "start_time desc"),
+        ("", "start_time desc"),
+    ] {
+        progress(&format!("search: {filter:?} ×{}", options.searches));
+        searches.push(time_search(&store, filter, order, options.searches).await?);
+    }
+    core.shutdown().await?;
+    let browser = if options.browser_levels.is_empty() {
+        None
+    } else {
+        Some(agent::run(dir, &options.browser_levels, progress).await?)
+    };
+    Ok(BenchReport {
+        browser,
+        points: options.points,
+        log_metric,
+        sustained_points_per_s: sustained,
+        raw_insert_points_per_s: raw,
+        search_runs: options.runs,
+        search_experiments: experiments,
+        searches,
+        kept_dir: None,
+    })
+}
+
+/// Log `points` metric points from one caller, timing each call; then flush and report the sustained rate.
+async fn ingest(dir: &std::path::Path, points: usize) -> Result<(CallCost, f64)> {
+    let core = Core::open(Settings::in_dir(dir)).await?;
+    let tracker = core.tracker().await?;
+    tracker.create_experiment("bench", "log_metric benchmark", &Default::default()).await?;
+    let run = tracker.start_run(&RunStart { experiment: "bench".into(), ..Default::default() }).await?;
+    let keys = ["loss", "accuracy", "reward", "latency_ms"];
+    // Warm up the run cache, the key interner and the writer.
+    for i in 0..1_000 {
+        tracker.log_metric(&run.id, keys[i % 4], i as f64, i as i64, None).await?;
+    }
+    tracker.flush().await?;
+    let mut nanos: Vec<u64> = Vec::with_capacity(points);
+    let started = Instant::now();
+    for i in 0..points {
+        let t = Instant::now();
+        tracker.log_metric(&run.id, keys[i % 4], (i as f64).sin(), i as i64, None).await?;
+        nanos.push(t.elapsed().as_nanos() as u64);
+    }
+    tracker.flush().await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points WHERE run_id = ?")
+        .bind(&run.id)
+        .fetch_one(core.store().await?.pool())
+        .await?;
+    if stored != (points + 1_000) as i64 {
+        return Err(Error::Failed(format!("benchmark lost points: logged {}, stored {stored}", points + 1_000)));
+    }
+    core.shutdown().await?;
+    nanos.sort_unstable();
+    let cost = CallCost {
+        p50_us: pct(&nanos, 50) / 1e3,
+        p99_us: pct(&nanos, 99) / 1e3,
+        max_us: nanos.last().copied().unwrap_or(0) as f64 / 1e3,
+    };
+    Ok((cost, points as f64 / elapsed))
+}
+
+async fn time_search(store: &browser_ai_mlops_core::store::Store, filter: &str, order: &str, reps: usize) -> Result<SearchFigure> {
+    let query = SearchQuery {
+        filter: (!filter.is_empty()).then(|| filter.to_string()),
+        order_by: vec![order.to_string()],
+        ..Default::default()
+    };
+    let mut nanos = Vec::with_capacity(reps + 1);
+    let mut total = 0;
+    for _ in 0..=reps.max(1) {
+        let t = Instant::now();
+        let page = search(store, &query).await.map_err(|e| Error::Input(e.to_string()))?;
+        nanos.push(t.elapsed().as_nanos() as u64);
+        total = page.total;
+    }
+    let first_ms = nanos.remove(0) as f64 / 1e6;
+    nanos.sort_unstable();
+    Ok(SearchFigure {
+        filter: if filter.is_empty() { "(none)".to_string() } else { filter.to_string() },
+        order_by: order.to_string(),
+        total,
+        first_ms,
+        p50_ms: pct(&nanos, 50) / 1e6,
+        p95_ms: pct(&nanos, 95) / 1e6,
+    })
+}
+
+/// Nearest-rank percentile (`pct` in 0..=100) of ascending values, as f64; 0 for none.
+fn pct(sorted: &[u64], pct: u32) -> f64 {
+    browser_ai_mlops_core::stats::nearest_rank(sorted, pct).unwrap_or(0) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pct;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(pct(&v, 50), 50.0);
+        assert_eq!(pct(&v, 99), 99.0);
+        assert_eq!(pct(&v, 100), 100.0);
+        assert_eq!(pct(&[7], 95), 7.0);
+        assert_eq!(pct(&[], 50), 0.0);
+    }
+}

@@ -1,0 +1,135 @@
+//! The config directory: one `NAME.yaml` per environment, seeded with the embedded defaults when it has none,
+//! and atomic writes (temp file in the same directory, then rename).
+
+use std::path::{Path, PathBuf};
+
+use super::ConfigError;
+
+/// The defaults a fresh config dir is seeded with, embedded in the binary.
+pub const DEFAULTS: [(&str, &str); 3] = [
+    ("development", include_str!("../../../../config/development.yaml")),
+    ("staging", include_str!("../../../../config/staging.yaml")),
+    ("production", include_str!("../../../../config/production.yaml")),
+];
+
+/// Environment names: `[a-z0-9][a-z0-9_-]*`.
+pub fn check_env_name(name: &str) -> Result<(), ConfigError> {
+    let ok = name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "environment name {name:?} is not valid: use lowercase letters, digits, _ and - (starting with a letter or digit)"
+        )))
+    }
+}
+
+pub fn env_path(dir: &Path, env: &str) -> PathBuf {
+    dir.join(format!("{env}.yaml"))
+}
+
+fn io(path: &Path, source: std::io::Error) -> ConfigError {
+    ConfigError::Io { path: path.to_path_buf(), source }
+}
+
+/// Environment names present in `dir`, sorted; files whose names are not valid environment names are ignored.
+pub fn list(dir: &Path) -> Result<Vec<String>, ConfigError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(dir, e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io(dir, e))?;
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".yaml")) else { continue };
+        if check_env_name(name).is_ok() && entry.path().is_file() {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Seed `dir` with the embedded defaults when it does not exist or holds no `*.yaml`; returns the names written.
+pub fn ensure_seeded(dir: &Path) -> Result<Vec<String>, ConfigError> {
+    let has_yaml = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "yaml")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io(dir, e)),
+    };
+    if has_yaml {
+        return Ok(Vec::new());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::new();
+    for (name, text) in DEFAULTS {
+        write_atomic(&env_path(dir, name), text)?;
+        written.push(name.to_string());
+    }
+    Ok(written)
+}
+
+/// The path and text of environment `env`, or NotFound naming the environments that exist.
+pub fn read(dir: &Path, env: &str) -> Result<(PathBuf, String), ConfigError> {
+    check_env_name(env)?;
+    let path = env_path(dir, env);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((path, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ConfigError::UnknownEnv { env: env.to_string(), dir: dir.to_path_buf(), available: list(dir)? })
+        }
+        Err(e) => Err(io(&path, e)),
+    }
+}
+
+/// Write `text` to `path` atomically: a temp file in the same directory, flushed, then renamed over the target.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), ConfigError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("config");
+    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), crate::util::new_id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(path, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_are_restricted() {
+        for ok in ["development", "prod-eu", "qa_2", "9x"] {
+            assert!(check_env_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "Prod", "-x", "a b", "../etc", "x.y"] {
+            assert!(check_env_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn seeding_only_happens_without_yaml() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("cfg");
+        assert_eq!(ensure_seeded(&cfg).unwrap().len(), 3);
+        assert_eq!(list(&cfg).unwrap(), vec!["development", "production", "staging"]);
+        std::fs::remove_file(env_path(&cfg, "staging")).unwrap();
+        assert!(ensure_seeded(&cfg).unwrap().is_empty());
+        assert_eq!(list(&cfg).unwrap().len(), 2);
+        let leftovers = std::fs::read_dir(&cfg)
+            .unwrap()
+            .filter(|e| e.as_ref().map(|e| e.file_name().to_string_lossy().ends_with(".tmp")).unwrap_or(false));
+        assert_eq!(leftovers.count(), 0);
+    }
+}

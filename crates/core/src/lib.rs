@@ -1,0 +1,27 @@
+//! Browser.AI MLOps core: the domains (store, tracker, registry, config, secrets, evaluator, agent, browser, llm,
+//! metrics, reports, statistics, the built-in sites, the demo's data) and `api`, the one operation table every
+//! transport serves. Nothing in here knows about clap, axum or Tauri: the CLI, the HTTP server and the desktop shell
+//! are crates above this one, and data flows one way: transport → `api` → domain → `store`.
+
+pub mod agent;
+pub mod api;
+pub mod browser;
+pub mod config;
+pub mod core;
+pub mod demo;
+pub mod error;
+pub mod evaluator;
+pub mod llm;
+pub mod metrics;
+pub mod registry;
+pub mod report;
+pub mod secrets;
+pub mod sites;
+pub mod stats;
+pub mod text;
+pub mod store;
+pub mod tracker;
+pub mod util;
+
+pub use crate::core::{Core, Settings};
+pub use crate::error::{Error, ErrorKind, Result};

@@ -1,0 +1,297 @@
+//! The local store: one SQLite file opened through a single `Store::open` that sets WAL, foreign keys and a busy
+//! timeout, refuses files that are not databases or were written by a newer schema, and applies the embedded
+//! migrations under a file lock so two processes opening a fresh file at once do not race.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
+
+use crate::error::ErrorKind;
+
+/// Migrations for the SQLite backend, embedded in the binary.
+pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// How long a connection waits for another writer (in this or another process) before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path}: not an SQLite database (the file exists but its header is not SQLite's); move it away or pass another --data-dir"
+    )]
+    NotADatabase { path: PathBuf },
+    #[error("{path}: the database is corrupt ({detail}); restore it from a backup or move it away")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path}: database schema version {db_version} is newer than this program supports (schema version {supported}); upgrade browser-ai-mlops"
+    )]
+    NewerSchema { path: PathBuf, db_version: i64, supported: i64 },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot open database: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("{path}: migration failed: {source}")]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NotADatabase { .. } | StoreError::NewerSchema { .. } => ErrorKind::Input,
+            _ => ErrorKind::Failed,
+        }
+    }
+}
+
+/// A handle to the open database; cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if missing) the SQLite database at `path` and bring its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        }
+        check_header(path)?;
+        // The first connection switches a fresh file to WAL, which needs an exclusive lock that SQLite does not wait
+        // for; so connecting and migrating both happen under one file lock shared by every process.
+        let guard = lock_file(&path.with_extension("db.migrate-lock")).await?;
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?
+            .filename(path)
+            .create_if_missing(true)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            // Reads of a large store (100k runs ≈ 190 MB) go through a memory map instead of a read() per 4 KB page,
+            // and each connection may cache up to 32 MB of pages (SQLite's default is 2 MB); both are ceilings that
+            // cost nothing on a small database. Measured with `bench` (README "Performance").
+            .pragma("mmap_size", "268435456")
+            .pragma("cache_size", "-32768");
+        // WAL is a property of the file: set it once here, on one connection, under the lock. Pooled connections do
+        // not repeat `PRAGMA journal_mode`, which can fail with "database is locked" without waiting on the busy
+        // timeout while another connection writes or checkpoints.
+        let first =
+            options.clone().journal_mode(SqliteJournalMode::Wal).connect().await.map_err(|e| classify(path, e))?;
+        first.close().await.map_err(|e| classify(path, e))?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(path, e))?;
+        let store = Store { pool, path: path.to_path_buf() };
+        let migrated = store.migrate().await;
+        drop(guard);
+        migrated?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Begin a write transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`), so a transaction that
+    /// reads before it writes waits for other writers (busy timeout) instead of failing with "database is locked".
+    ///
+    /// The `BEGIN` runs in its own task: if the caller is cancelled (a timeout around an agent episode) while the
+    /// statement waits for the lock, the task still finishes and drops the transaction, which rolls it back. Awaiting
+    /// it inline could leave a pooled connection holding the write lock with nobody to release it.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        let pool = self.pool.clone();
+        let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await });
+        match begun.await {
+            Ok(tx) => Ok(tx?),
+            Err(e) => Err(StoreError::Io { path: self.path.clone(), source: std::io::Error::other(e) }),
+        }
+    }
+
+    /// The newest migration this binary knows.
+    pub fn supported_schema_version() -> i64 {
+        SQLITE_MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// The newest migration applied to this database.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(applied_version(&self.pool).await?.unwrap_or(0))
+    }
+
+    /// Close the pool, waiting for connections to be returned (checkpoints the WAL on the last close).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Apply pending migrations; the caller holds the migration file lock.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let supported = Self::supported_schema_version();
+        let applied = applied_version(&self.pool).await.map_err(|e| classify(&self.path, e))?;
+        if let Some(db_version) = applied.filter(|v| *v > supported) {
+            return Err(StoreError::NewerSchema { path: self.path.clone(), db_version, supported });
+        }
+        SQLITE_MIGRATIONS
+            .run(&self.pool)
+            .await
+            .map_err(|source| StoreError::Migrate { path: self.path.clone(), source })
+    }
+}
+
+/// Take an exclusive advisory lock on `lock_path` (created if missing), waiting for other holders.
+async fn lock_file(lock_path: &Path) -> Result<std::fs::File, StoreError> {
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+        .map_err(|source| StoreError::Io { path: lock_path.to_path_buf(), source })?;
+    tokio::task::spawn_blocking(move || lock.lock().map(|_| lock))
+        .await
+        .map_err(|e| StoreError::Io { path: lock_path.to_path_buf(), source: std::io::Error::other(e) })?
+        .map_err(|source| StoreError::Io { path: lock_path.to_path_buf(), source })
+}
+
+/// Newest successfully applied migration version, or `None` for a database sqlx never migrated.
+async fn applied_version(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> {
+    let has_table: Option<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_optional(pool)
+            .await?;
+    if has_table.is_none() {
+        return Ok(None);
+    }
+    sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1").fetch_one(pool).await
+}
+
+/// Refuse a non-empty file whose first bytes are not SQLite's magic header, before SQLite gets to it.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
+    };
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(source) => return Err(StoreError::Io { path: path.to_path_buf(), source }),
+        }
+    }
+    if read == 0 || &header == SQLITE_MAGIC {
+        Ok(())
+    } else {
+        Err(StoreError::NotADatabase { path: path.to_path_buf() })
+    }
+}
+
+/// Turn SQLite's "not a database" (26) and "corrupt" (11) result codes into their own errors.
+fn classify(path: &Path, e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        match db.code().as_deref() {
+            Some("26") => return StoreError::NotADatabase { path: path.to_path_buf() },
+            Some("11") => return StoreError::Corrupt { path: path.to_path_buf(), detail: db.message().to_string() },
+            _ => {}
+        }
+    }
+    StoreError::Open { path: path.to_path_buf(), source: e }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn open_applies_migrations_and_sets_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        assert_eq!(store.schema_version().await.unwrap(), Store::supported_schema_version());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(fk, 1);
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(busy, BUSY_TIMEOUT.as_millis() as i64);
+    }
+
+    #[tokio::test]
+    async fn a_text_file_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(&path, "these are my notes, not a database\n").unwrap();
+        let err = Store::open(&path).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+        assert!(err.to_string().contains("notes.db"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "these are my notes, not a database\n");
+    }
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused_naming_both_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = Store::open(&path).await.unwrap();
+        let newer = Store::supported_schema_version() + 1;
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+             VALUES (?, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+        )
+        .bind(newer)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+        let err = Store::open(&path).await.unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(&newer.to_string()), "{msg}");
+        assert!(msg.contains(&Store::supported_schema_version().to_string()), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn model_versions_cannot_be_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        sqlx::query("INSERT INTO models (id, name, created_at_ms, updated_at_ms) VALUES ('m', 'm', 0, 0)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO model_versions (id, model_id, version, provider, model, temperature, created_at_ms, updated_at_ms) \
+             VALUES ('v', 'm', 1, 'baseline', 'b', 0.0, 0, 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let err = sqlx::query("UPDATE model_versions SET temperature = 1.0 WHERE id = 'v'")
+            .execute(store.pool())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("immutable"), "{err}");
+    }
+}

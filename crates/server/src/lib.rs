@@ -1,0 +1,346 @@
+//! Server mode (`browser-ai-mlops serve`): the command table over HTTP with axum. `/healthz`, `/readyz`, `/metrics`
+//! (Prometheus, computed from the store), `POST /api/v1/<domain>/<op>` for every `api::` operation in the route
+//! table, evaluation jobs with server-sent events, the OpenAPI document, and optionally the web UI at `/`.
+//! Bearer-token auth (hash only, constant-time compare), a body size limit, one JSON error shape, CORS only when
+//! configured, and a graceful shutdown that lets in-flight requests finish and then closes the store.
+
+pub mod auth;
+pub mod errors;
+pub use browser_ai_mlops_core::evaluator::jobs;
+pub mod openapi;
+pub mod routes;
+pub mod schema;
+pub mod static_ui;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::StreamExt;
+use tokio::sync::watch;
+
+use browser_ai_mlops_core::error::ErrorKind;
+use browser_ai_mlops_core::evaluator::runner::BenchmarkRequest;
+use browser_ai_mlops_core::store::Store;
+use browser_ai_mlops_core::{Core, Error};
+use auth::{Access, Auth};
+use errors::{ApiError, ApiErrorKind};
+use jobs::{Jobs, LaunchOutput};
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const ENV_TOKEN: &str = "BROWSER_AI_MLOPS_TOKEN";
+
+/// How to run the server (built by `cli::serve` from flags; no clap in here).
+#[derive(Clone)]
+pub struct ServeOptions {
+    pub bind: SocketAddr,
+    /// The bearer token in plain text; hashed at start and dropped.
+    pub token: Option<String>,
+    /// Allow running without a token (only on a loopback address).
+    pub no_auth: bool,
+    /// Reads (and /metrics) need no token; mutating routes still do.
+    pub public_read: bool,
+    pub max_body_bytes: usize,
+    pub cors_origins: Vec<String>,
+    pub ui_dir: Option<PathBuf>,
+    /// Interval of the system-health sampler (`None`: the config's; zero: no sampler).
+    pub health_interval: Option<std::time::Duration>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(
+        "no bearer token: pass --token or set {ENV_TOKEN} (at least {} characters), or --no-auth to serve without one on a loopback address",
+        auth::MIN_TOKEN_LEN
+    )]
+    NoToken,
+    #[error(
+        "--no-auth is only allowed on a loopback address, not {bind}; configure a token with --token or {ENV_TOKEN}"
+    )]
+    NoAuthNotLoopback { bind: SocketAddr },
+    #[error("--no-auth and a token (--token or {ENV_TOKEN}) were both given; pick one")]
+    NoAuthWithToken,
+    #[error("the bearer token is too short: expected at least {min} characters without whitespace")]
+    WeakToken { min: usize },
+    #[error("--max-body-bytes must be at least 1")]
+    ZeroBodyLimit,
+    #[error("--cors-origin {origin:?}: expected an origin like https://app.example.com (scheme://host[:port])")]
+    BadOrigin { origin: String },
+    #[error("--ui-dir {}: expected a directory containing index.html", path.display())]
+    UiDir { path: PathBuf },
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Core(#[from] Error),
+}
+
+impl ServerError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ServerError::Bind { .. } | ServerError::Serve(_) => ErrorKind::Failed,
+            ServerError::Core(e) => e.kind(),
+            _ => ErrorKind::Input,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+struct AppState {
+    core: Arc<Core>,
+    auth: Auth,
+    jobs: Jobs,
+    max_body: usize,
+    openapi: Arc<serde_json::Value>,
+    ui_dir: Option<Arc<PathBuf>>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// Check the options and hash the token; the plain token does not outlive this call.
+fn check_options(opts: &mut ServeOptions) -> Result<Auth, ServerError> {
+    let token = opts.token.take().filter(|t| !t.is_empty());
+    if opts.max_body_bytes == 0 {
+        return Err(ServerError::ZeroBodyLimit);
+    }
+    for origin in &opts.cors_origins {
+        let ok = url::Url::parse(origin)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/")
+            .is_some_and(|_| !origin.ends_with('/'));
+        if !ok {
+            return Err(ServerError::BadOrigin { origin: origin.clone() });
+        }
+    }
+    if let Some(dir) = opts.ui_dir.as_ref().filter(|d| !d.join("index.html").is_file()) {
+        return Err(ServerError::UiDir { path: dir.clone() });
+    }
+    match (token, opts.no_auth) {
+        (Some(_), true) => Err(ServerError::NoAuthWithToken),
+        (None, false) => Err(ServerError::NoToken),
+        (None, true) if !opts.bind.ip().is_loopback() => Err(ServerError::NoAuthNotLoopback { bind: opts.bind }),
+        (None, true) => Ok(Auth::new(None, opts.public_read)),
+        (Some(t), false) if t.len() < auth::MIN_TOKEN_LEN || t.chars().any(char::is_whitespace) => {
+            Err(ServerError::WeakToken { min: auth::MIN_TOKEN_LEN })
+        }
+        (Some(t), false) => Ok(Auth::new(Some(&t), opts.public_read)),
+    }
+}
+
+/// Run the server until `shutdown` resolves: bind, call `on_bound` with the real address (port 0 → the chosen
+/// port), serve, then stop accepting, let in-flight requests finish, stop running evaluation jobs, flush the
+/// tracker and close the store.
+pub async fn serve(
+    core: Arc<Core>,
+    mut opts: ServeOptions,
+    on_bound: impl FnOnce(SocketAddr),
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let auth = check_options(&mut opts)?;
+    core.store().await?;
+    // System health is sampled (and alert rules evaluated) for as long as the server runs.
+    let sampler = match opts.health_interval {
+        Some(interval) if interval.is_zero() => None,
+        interval => match browser_ai_mlops_core::api::health::start_sampler(&core, interval).await {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                eprintln!("server: health sampling is off: {e}");
+                None
+            }
+        },
+    };
+    let table = routes::table();
+    let openapi = Arc::new(openapi::document(&table, &auth));
+    let listener = tokio::net::TcpListener::bind(opts.bind)
+        .await
+        .map_err(|source| ServerError::Bind { bind: opts.bind, source })?;
+    let local = listener.local_addr().map_err(ServerError::Serve)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let state = AppState {
+        core: Arc::clone(&core),
+        auth,
+        jobs: Jobs::default(),
+        max_body: opts.max_body_bytes,
+        openapi,
+        ui_dir: opts.ui_dir.clone().map(Arc::new),
+        shutdown: stop_rx,
+    };
+    let jobs = state.jobs.clone();
+    let app = router(table, state, &opts);
+    on_bound(local);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Ends open event streams, so the graceful shutdown does not wait for them.
+            let _ = stop_tx.send(true);
+        })
+        .await
+        .map_err(ServerError::Serve);
+    let aborted = jobs.shutdown().await;
+    if aborted > 0 {
+        eprintln!(
+            "server: stopped {aborted} running evaluation job(s); resume them with `evaluate benchmark --resume`"
+        );
+    }
+    drop(sampler);
+    let closed = core.shutdown().await;
+    served?;
+    Ok(closed?)
+}
+
+fn router(table: Vec<routes::Route>, state: AppState, opts: &ServeOptions) -> Router {
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(openapi_doc))
+        .route("/api/v1/evals/launch", post(launch))
+        .route("/api/v1/evals/jobs", get(list_jobs))
+        .route("/api/v1/evals/jobs/{job_id}/events", get(job_events));
+    for route in table {
+        let route = Arc::new(route);
+        let path = route.path();
+        app = app.route(
+            &path,
+            post(move |State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>| {
+                let route = Arc::clone(&route);
+                async move { call(state, &route, &headers, body).await }
+            }),
+        );
+    }
+    let mut app = app
+        .fallback(fallback)
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ApiErrorKind::BadRequest, "method not allowed on this route")
+        })
+        .layer(DefaultBodyLimit::max(opts.max_body_bytes))
+        .with_state(state);
+    if !opts.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> =
+            opts.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        app = app.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        );
+    }
+    app
+}
+
+/// Read the body, insisting on JSON (which also makes cross-site form posts impossible without CORS).
+fn json_body(state: &AppState, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(state.max_body)
+        } else {
+            ApiError::bad_request(format!("cannot read the request body: {rejection}"))
+        }
+    })?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiErrorKind::BadRequest,
+            "expected the header `Content-Type: application/json`",
+        ));
+    }
+    Ok(body)
+}
+
+async fn call(
+    state: AppState,
+    route: &routes::Route,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    state.auth.check(headers, route.access)?;
+    let body = json_body(&state, headers, body)?;
+    Ok(axum::Json((route.call)(Arc::clone(&state.core), body).await?))
+}
+
+async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let store = state.core.store().await.map_err(|e| ApiError::unavailable(format!("store unavailable: {e}")))?;
+    let version = store.schema_version().await.map_err(|e| ApiError::unavailable(format!("store unreachable: {e}")))?;
+    let supported = Store::supported_schema_version();
+    if version != supported {
+        return Err(ApiError::unavailable(format!(
+            "database schema version {version} differs from this binary's {supported}"
+        )));
+    }
+    Ok(axum::Json(serde_json::json!({"status": "ready", "schema_version": version})))
+}
+
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    state.auth.check(&headers, Access::Read)?;
+    let store = state.core.store().await?;
+    let text = browser_ai_mlops_core::metrics::exposition::render(store).await.map_err(Error::from)?;
+    let mut response = text.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(prometheus::TEXT_FORMAT));
+    Ok(response)
+}
+
+async fn openapi_doc(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    state.auth.check(&headers, Access::Read)?;
+    Ok(axum::Json(state.openapi.as_ref().clone()).into_response())
+}
+
+async fn launch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<axum::Json<LaunchOutput>, ApiError> {
+    state.auth.check(&headers, Access::Mutating)?;
+    let body = json_body(&state, &headers, body)?;
+    let request: BenchmarkRequest = routes::parse_body(&body)?;
+    let job_id = state.jobs.launch(Arc::clone(&state.core), request)?;
+    Ok(axum::Json(LaunchOutput { job_id }))
+}
+
+async fn list_jobs(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    state.auth.check(&headers, Access::Read)?;
+    Ok(axum::Json(state.jobs.list()).into_response())
+}
+
+async fn job_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(job_id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.auth.check(&headers, Access::Read)?;
+    let stream = state
+        .jobs
+        .subscribe(&job_id, state.shutdown.clone())
+        .ok_or_else(|| ApiError::not_found(format!("no evaluation job {job_id:?} on this server")))?;
+    let events = stream.map(|event| {
+        let data = event.to_json().unwrap_or_else(|e| format!("{{\"error\":\"cannot encode event: {e}\"}}"));
+        Ok::<Event, Infallible>(Event::default().event(event.name()).data(data))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+}
+
+async fn fallback(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    if let Some(root) = state.ui_dir.as_ref().filter(|_| method == Method::GET && !uri.path().starts_with("/api/")) {
+        return static_ui::serve(root, uri.path()).await;
+    }
+    ApiError::not_found(format!("no route {method} {}", uri.path())).into_response()
+}
