@@ -1,5 +1,6 @@
 //! The shell: navigation, hash routing, theme switch, the access-token prompt for `serve`, and the page outlet.
 
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { OverviewPage } from '../features/overview/components/OverviewPage';
 import { AbTestsPage } from '../features/abtests/components/AbTestsPage';
@@ -11,7 +12,6 @@ import { RunDetailPage } from '../features/runs/components/RunDetailPage';
 import { RunsPage } from '../features/runs/components/RunsPage';
 import { SettingsPage } from '../features/settings/components/SettingsPage';
 import { Empty } from '../components/ui/States';
-import { invalidate } from '../lib/query';
 import { storedToken, storeToken, transport } from '../lib/transport';
 import { PageErrorBoundary } from './ErrorBoundary';
 import { NAV, parseRoute, type Route } from './routes';
@@ -53,13 +53,15 @@ function Page({ route }: { route: Route }) {
 
 function TokenButton() {
   const [has, setHas] = useState(() => storedToken() !== null);
+  const client = useQueryClient();
   if (transport().kind !== 'http') return null;
   const ask = () => {
     const t = window.prompt('Access token printed by `browser-ai-mlops serve` (kept for this browser tab only):');
     if (t === null) return;
     storeToken(t.trim() || null);
     setHas(t.trim() !== '');
-    invalidate('');
+    // Every answer so far was given to the old token (or none): ask again.
+    void client.invalidateQueries();
   };
   return (
     <button type="button" onClick={ask} title="Set the bearer token for the server">

@@ -1,108 +1,86 @@
-//! The data-fetching layer: `useQuery` runs a command and tracks loading/error/data; `useMutation` runs a command
-//! on demand and then invalidates queries by key prefix (so a deploy refreshes the history). Features build their
-//! one-hook-per-command APIs on these.
+//! The data layer's shared pieces on TanStack Query: the app's one QueryClient (made by `createQueryClient`, mounted
+//! in main.tsx), its retry policy, and the typed error. Every query and mutation rejects with the `ApiError` union
+//! (registered below as TanStack's default error type), so `query.error` / `mutation.error` are typed everywhere.
+//! Features own their query keys (arrays, one small key factory per feature) and their hooks in `features/*/api.ts`;
+//! every backend call still goes through `command(name, input)` (or the transport's eval-job calls).
 
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { CommandError, type ApiError } from './transport';
+import { QueryClient } from '@tanstack/react-query';
+import { CommandError, isServerErrorKind, type ApiError } from './transport';
 
-export type QueryState<T> =
-  | { status: 'loading'; data: undefined; error: undefined }
-  | { status: 'error'; data: undefined; error: ApiError }
-  | { status: 'ok'; data: T; error: undefined };
+declare module '@tanstack/react-query' {
+  interface Register {
+    defaultError: ApiError;
+  }
+}
+
+/** Whether `e` already is the typed error union (what a query or mutation rejected with). */
+export function isApiError(e: unknown): e is ApiError {
+  if (!e || typeof e !== 'object' || !('kind' in e) || !('detail' in e)) return false;
+  const { kind, detail } = e as { kind: unknown; detail: unknown };
+  const known = isServerErrorKind(kind) || kind === 'Network' || kind === 'Protocol';
+  return known && !!detail && typeof detail === 'object' && typeof (detail as { message?: unknown }).message === 'string';
+}
 
 /** Any rejection as the typed error union (non-CommandErrors are client bugs, shown as Protocol errors). */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof CommandError) return e.error;
+  if (isApiError(e)) return e;
   return { kind: 'Protocol', detail: { message: e instanceof Error ? e.message : String(e), status: 0 } };
 }
 
-// Invalidation: a version counter per key prefix; queries whose key starts with an invalidated prefix re-run.
-let generation = 0;
-const invalidated: [string, number][] = [];
-const listeners = new Set<() => void>();
-
-export function invalidate(prefix: string): void {
-  generation += 1;
-  invalidated.push([prefix, generation]);
-  if (invalidated.length > 200) invalidated.shift();
-  for (const l of listeners) l();
-}
-
-function versionOf(key: string): number {
-  let v = 0;
-  for (const [prefix, g] of invalidated) if (key.startsWith(prefix) && g > v) v = g;
-  return v;
-}
-
-function subscribe(l: () => void): () => void {
-  listeners.add(l);
-  return () => listeners.delete(l);
+/** Run a backend call so that it rejects with the `ApiError` itself (the error TanStack hands to components). */
+export async function typed<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw toApiError(e);
+  }
 }
 
 /**
- * Run `fn` whenever `key` changes (or is invalidated); `key === null` = do not run (e.g. nothing selected yet).
- * The newest request wins: late answers to older keys are dropped.
+ * Errors that say the request itself is wrong or not allowed: asking again gives the same answer, so never retry.
+ * (Input, NotFound and Unauthorized above all; Conflict, BadRequest and PayloadTooLarge are just as deterministic.)
  */
-export function useQuery<T>(key: string | null, fn: () => Promise<T>): QueryState<T> & { reload: () => void } {
-  const [state, setState] = useState<QueryState<T>>({ status: 'loading', data: undefined, error: undefined });
-  const [tick, setTick] = useState(0);
-  const version = useSyncExternalStore(subscribe, () => (key === null ? 0 : versionOf(key)));
-  const fnRef = useRef(fn);
-  fnRef.current = fn;
-  const lastKey = useRef<string | null>(null);
-  useEffect(() => {
-    if (key === null) return;
-    let live = true;
-    // Re-running the same key (invalidation, retry) keeps showing the data while it refreshes; a new key does not.
-    const sameKey = lastKey.current === key;
-    lastKey.current = key;
-    setState((s) => (sameKey && s.status === 'ok' ? s : { status: 'loading', data: undefined, error: undefined }));
-    fnRef.current().then(
-      (data) => live && setState({ status: 'ok', data, error: undefined }),
-      (e: unknown) => live && setState({ status: 'error', data: undefined, error: toApiError(e) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [key, version, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+const DETERMINISTIC: ReadonlySet<ApiError['kind']> = new Set<ApiError['kind']>([
+  'Input',
+  'NotFound',
+  'Unauthorized',
+  'Conflict',
+  'BadRequest',
+  'PayloadTooLarge',
+]);
+
+/** Retry a failed query once, and only for errors that may pass (Network, Unavailable, Failed, Protocol). */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (failureCount >= 1) return false;
+  return !(isApiError(error) && DETERMINISTIC.has(error.kind));
 }
 
-export interface Mutation<I, O> {
-  run: (input: I) => Promise<O | undefined>;
-  pending: boolean;
-  error: ApiError | null;
-  result: O | null;
-  reset: () => void;
-}
+/** How long fetched data counts as fresh (see `createQueryClient`). */
+export const STALE_MS = 5_000;
 
-/** A command run on demand; on success every query whose key starts with one of `invalidates` re-runs. */
-export function useMutation<I, O>(fn: (input: I) => Promise<O>, invalidates: string[] = []): Mutation<I, O> {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [result, setResult] = useState<O | null>(null);
-  const run = useCallback(
-    async (input: I) => {
-      setPending(true);
-      setError(null);
-      try {
-        const out = await fn(input);
-        setResult(out);
-        for (const p of invalidates) invalidate(p);
-        return out;
-      } catch (e) {
-        setError(toApiError(e));
-        return undefined;
-      } finally {
-        setPending(false);
-      }
+/**
+ * The app's QueryClient. The backend is local (IPC in the desktop app, a local `serve` in a browser), so:
+ * - `staleTime` 5 s: components mounting together (and StrictMode's double mount) share one fetch, while opening a
+ *   page again a few seconds later re-reads what the CLI or a running evaluation may have changed meanwhile;
+ * - no refetch on window focus: switching windows in a desktop app happens all the time and would re-run every
+ *   query on the page (health alone takes about a second); pages that must stay live poll with `refetchInterval`;
+ * - `networkMode: 'always'`: the backend is on this machine, so "the browser is offline" must not pause queries;
+ * - retry at most once, never for deterministic errors (`shouldRetry`); mutations never retry (not idempotent).
+ */
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: STALE_MS,
+        refetchOnWindowFocus: false,
+        networkMode: 'always',
+        retry: shouldRetry,
+      },
+      mutations: {
+        networkMode: 'always',
+        retry: false,
+      },
     },
-    [fn, invalidates.join('|')],
-  );
-  const reset = useCallback(() => {
-    setError(null);
-    setResult(null);
-  }, []);
-  return { run, pending, error, result, reset };
+  });
 }

@@ -49,7 +49,7 @@ export function ErrorBox({ error, retry }: { error: ApiError; retry?: () => void
       <pre className="message">{error.detail.message}</pre>
       {HINTS[error.kind] ? <div className="muted">{HINTS[error.kind]}</div> : null}
       {retry ? (
-        <button type="button" onClick={retry}>
+        <button type="button" onClick={() => retry()}>
           Try again
         </button>
       ) : null}

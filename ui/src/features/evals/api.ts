@@ -1,7 +1,9 @@
-//! Evaluation commands: suite tasks, results, paired comparison, and launching/following a live evaluation job.
+//! Evaluation commands: suite tasks, results, paired comparison, and launching/following a live evaluation job;
+//! their query keys all live under `['evals', …]`.
 
-import { useMutation, useQuery } from '../../lib/query';
-import { command, transport, type BenchmarkRequest, type EvalEvent } from '../../lib/transport';
+import { mutationOptions, queryOptions, useMutation, useQuery, type Query } from '@tanstack/react-query';
+import { typed } from '../../lib/query';
+import { command, transport, type BenchmarkRequest, type EvalEvent, type EvalJob } from '../../lib/transport';
 
 export const listTasks = (suite: string | null) => command('evals/list_tasks', { suite, category: null, difficulty: null });
 export const results = (id: string) => command('evals/results', { id });
@@ -10,12 +12,45 @@ export const launch = (request: BenchmarkRequest) => transport().launchEval(requ
 export const jobs = () => transport().listEvalJobs();
 export const watch = (jobId: string, onEvent: (e: EvalEvent) => void, signal?: AbortSignal) =>
   transport().watchEval(jobId, onEvent, signal);
-
-export const useTasks = (suite: string | null) => useQuery(`evals:tasks:${suite ?? ''}`, () => listTasks(suite));
-export const useResults = (id: string | null) => useQuery(id ? `evals:results:${id}` : null, () => results(id ?? ''));
-export const useEvalComparison = (a: string, b: string) =>
-  useQuery(a && b ? `evals:compare:${a}:${b}` : null, () => compareEvaluations(a, b));
-export const useJobs = () => useQuery('evals:jobs', jobs);
-export const useLaunch = () => useMutation(launch, ['evals:jobs']);
 export const listEvaluations = (limit: number) => command('evals/list', { model_version_id: null, limit });
-export const useEvaluations = (limit: number) => useQuery(`evals:list:${limit}`, () => listEvaluations(limit));
+
+export const evalKeys = {
+  all: ['evals'] as const,
+  tasks: (suite: string | null) => [...evalKeys.all, 'tasks', suite] as const,
+  results: (id: string) => [...evalKeys.all, 'results', id] as const,
+  comparison: (a: string, b: string) => [...evalKeys.all, 'compare', a, b] as const,
+  jobs: () => [...evalKeys.all, 'jobs'] as const,
+  /** Every "recent evaluations" list, whatever its limit. */
+  lists: () => [...evalKeys.all, 'list'] as const,
+  list: (limit: number) => [...evalKeys.lists(), limit] as const,
+};
+
+/** While a job on the server is still running, re-read the job list this often (its attempt counts move). */
+export const JOBS_REFRESH_MS = 2_000;
+
+/** Poll the job list only while some job is running; a list of finished jobs does not change by itself. */
+export function jobsRefetchInterval(query: Pick<Query<EvalJob[]>, 'state'>): number | false {
+  return query.state.data?.some((j) => j.state === 'running') ? JOBS_REFRESH_MS : false;
+}
+
+export const useTasks = (suite: string | null) =>
+  useQuery({ queryKey: evalKeys.tasks(suite), queryFn: () => typed(() => listTasks(suite)) });
+export const useResults = (id: string | null) =>
+  useQuery({ queryKey: evalKeys.results(id ?? ''), queryFn: () => typed(() => results(id ?? '')), enabled: id !== null && id !== '' });
+export const useEvalComparison = (a: string, b: string) =>
+  useQuery({
+    queryKey: evalKeys.comparison(a, b),
+    queryFn: () => typed(() => compareEvaluations(a, b)),
+    enabled: a !== '' && b !== '',
+  });
+export const jobsQuery = () => queryOptions({ queryKey: evalKeys.jobs(), queryFn: () => typed(jobs), refetchInterval: jobsRefetchInterval });
+export const useJobs = () => useQuery(jobsQuery());
+export const useEvaluations = (limit: number) =>
+  useQuery({ queryKey: evalKeys.list(limit), queryFn: () => typed(() => listEvaluations(limit)) });
+
+/** A launch adds a job: refresh the job list (which then polls while the job runs). */
+export const launchMutation = mutationOptions({
+  mutationFn: (request: BenchmarkRequest) => typed(() => launch(request)),
+  onSuccess: (_job, _request, _result, { client }) => client.invalidateQueries({ queryKey: evalKeys.jobs() }),
+});
+export const useLaunch = () => useMutation(launchMutation);

@@ -2,16 +2,33 @@
 //! not, from where) works everywhere; storing and deleting a key exist only in the desktop app, where they go over
 //! IPC to the OS keychain — the server never accepts a key over the network. No function here returns a value.
 
-import { useMutation, useQuery } from '../../lib/query';
+import { mutationOptions, useMutation, useQuery } from '@tanstack/react-query';
+import { typed } from '../../lib/query';
 import { command, transport, type ReferenceStatus, type SecretsStatusOutput } from '../../lib/transport';
 
 export const secretsStatus = (env: string | null) => command('secrets/status', { env, names: null });
 export const setSecret = (input: { name: string; value: string }) => command('secrets/set', input);
 export const deleteSecret = (input: { name: string }) => command('secrets/delete', input);
 
-export const useSecretsStatus = (env: string | null) => useQuery(`secrets:status:${env ?? ''}`, () => secretsStatus(env));
-export const useSetSecret = () => useMutation(setSecret, ['secrets:']);
-export const useDeleteSecret = () => useMutation(deleteSecret, ['secrets:']);
+/** Query keys, all under `['secrets', …]`; `env: null` = the server's active environment. */
+export const secretKeys = {
+  all: ['secrets'] as const,
+  status: (env: string | null) => [...secretKeys.all, 'status', env] as const,
+};
+
+export const useSecretsStatus = (env: string | null) =>
+  useQuery({ queryKey: secretKeys.status(env), queryFn: () => typed(() => secretsStatus(env)) });
+/** Storing or deleting a key changes the status of every environment that references it. */
+export const setSecretMutation = mutationOptions({
+  mutationFn: (input: { name: string; value: string }) => typed(() => setSecret(input)),
+  onSuccess: (_out, _input, _result, { client }) => client.invalidateQueries({ queryKey: secretKeys.all }),
+});
+export const deleteSecretMutation = mutationOptions({
+  mutationFn: (input: { name: string }) => typed(() => deleteSecret(input)),
+  onSuccess: (_out, _input, _result, { client }) => client.invalidateQueries({ queryKey: secretKeys.all }),
+});
+export const useSetSecret = () => useMutation(setSecretMutation);
+export const useDeleteSecret = () => useMutation(deleteSecretMutation);
 
 /** Whether keys can be stored/deleted from this UI: only inside the desktop app. */
 export function canEditKeys(kind: 'http' | 'tauri' = transport().kind): boolean {

@@ -60,10 +60,10 @@ export function AbTestsPage() {
   const save = useSaveAbTests();
   const [draft, setDraft] = useState<AbTestConfig[] | null>(null);
   useEffect(() => {
-    if (tests.status === 'ok') setDraft(tests.data);
+    if (tests.status === 'success') setDraft(tests.data);
   }, [tests.status, tests.data]);
-  if (tests.status === 'loading' || (tests.status === 'ok' && draft === null)) return <Loading what="A/B tests" />;
-  if (tests.status === 'error') return <ErrorBox error={tests.error} retry={tests.reload} />;
+  if (tests.status === 'pending' || (tests.status === 'success' && draft === null)) return <Loading what="A/B tests" />;
+  if (tests.status === 'error') return <ErrorBox error={tests.error} retry={tests.refetch} />;
   const list = draft ?? [];
   const update = (i: number, t: AbTestConfig) => setDraft(list.map((x, j) => (j === i ? t : x)));
   const dirty = JSON.stringify(list) !== JSON.stringify(tests.data);
@@ -139,8 +139,8 @@ export function AbTestsPage() {
         >
           Add test
         </button>
-        <button type="button" className="primary" disabled={!dirty || save.pending} onClick={() => void save.run({ env, tests: list })}>
-          {save.pending ? 'Saving…' : 'Save to config'}
+        <button type="button" className="primary" disabled={!dirty || save.isPending} onClick={() => save.mutate({ env, tests: list })}>
+          {save.isPending ? 'Saving…' : 'Save to config'}
         </button>
         {dirty ? (
           <button type="button" onClick={() => setDraft(tests.data)}>

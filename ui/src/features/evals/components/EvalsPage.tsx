@@ -2,15 +2,16 @@
 //! stream, recent evaluations, one evaluation's results with each attempt's evidence, and the paired comparison of
 //! two evaluations with the exact McNemar p-value.
 
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { href } from '../../../app/routes';
 import { rowLink } from '../../../components/ui/rowLink';
 import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../components/ui/States';
-import { invalidate, toApiError } from '../../../lib/query';
+import { toApiError } from '../../../lib/query';
 import { duration, num, pct, pValue, shortId, usd, utc } from '../../../lib/format';
 import type { ApiError, BenchmarkRequest, Category, Difficulty } from '../../../lib/transport';
 import { ArtifactToggle } from '../../runs/components/ArtifactView';
-import { useEvalComparison, useEvaluations, useJobs, useLaunch, useResults, watch } from '../api';
+import { evalKeys, useEvalComparison, useEvaluations, useJobs, useLaunch, useResults, watch } from '../api';
 import { taskIds } from '../launch';
 import { applyEvent, fractionDone, initialProgress, type Progress } from '../progress';
 
@@ -26,7 +27,7 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
   const [tasks, setTasks] = useState('');
   const [repeats, setRepeats] = useState(1);
   const [concurrency, setConcurrency] = useState(2);
-  const submit = async (e: React.FormEvent) => {
+  const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const request: BenchmarkRequest = {
       model: model.trim(),
@@ -38,11 +39,10 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
       miniwob_dir: null,
       headful: false,
     };
-    const job = await launch.run(request);
-    if (job) onLaunched(job.job_id);
+    launch.mutate(request, { onSuccess: (job) => onLaunched(job.job_id) });
   };
   return (
-    <form className="row" onSubmit={(e) => void submit(e)} aria-label="Launch an evaluation">
+    <form className="row" onSubmit={submit} aria-label="Launch an evaluation">
       <label>
         Model version
         <input required placeholder="checkout-agent:2 or NAME@staging" value={model} onChange={(e) => setModel(e.target.value)} />
@@ -81,8 +81,8 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
         Concurrency
         <input type="number" min={1} max={32} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} style={{ width: 70 }} />
       </label>
-      <button type="submit" className="primary" disabled={launch.pending}>
-        {launch.pending ? 'Launching…' : 'Launch'}
+      <button type="submit" className="primary" disabled={launch.isPending}>
+        {launch.isPending ? 'Launching…' : 'Launch'}
       </button>
       {launch.error ? <ErrorBox error={launch.error} /> : null}
     </form>
@@ -93,6 +93,7 @@ function LiveProgress({ jobId }: { jobId: string }) {
   const [p, setP] = useState<Progress>(initialProgress);
   const [error, setError] = useState<ApiError | null>(null);
   const [ended, setEnded] = useState(false);
+  const client = useQueryClient();
   useEffect(() => {
     const abort = new AbortController();
     setP(initialProgress);
@@ -102,16 +103,16 @@ function LiveProgress({ jobId }: { jobId: string }) {
     watch(jobId, (e) => setP((cur) => applyEvent(cur, e)), abort.signal).then(
       () => {
         setEnded(true);
-        invalidate('evals:');
+        void client.invalidateQueries({ queryKey: evalKeys.all });
       },
       (e: unknown) => {
         if (abort.signal.aborted) return;
         setError(toApiError(e));
-        invalidate('evals:');
+        void client.invalidateQueries({ queryKey: evalKeys.all });
       },
     );
     return () => abort.abort();
-  }, [jobId]);
+  }, [jobId, client]);
   return (
     <div aria-live="polite">
       <div className="row">
@@ -140,8 +141,8 @@ function LiveProgress({ jobId }: { jobId: string }) {
 
 function Jobs({ onWatch }: { onWatch: (id: string) => void }) {
   const jobs = useJobs();
-  if (jobs.status === 'loading') return <Loading what="jobs" />;
-  if (jobs.status === 'error') return <ErrorBox error={jobs.error} retry={jobs.reload} />;
+  if (jobs.status === 'pending') return <Loading what="jobs" />;
+  if (jobs.status === 'error') return <ErrorBox error={jobs.error} retry={jobs.refetch} />;
   if (jobs.data.length === 0) return <Empty title="No evaluation jobs on this server yet" />;
   return (
     <ul>
@@ -164,8 +165,8 @@ function Jobs({ onWatch }: { onWatch: (id: string) => void }) {
 
 function Recent() {
   const list = useEvaluations(20);
-  if (list.status === 'loading') return <Loading what="evaluations" />;
-  if (list.status === 'error') return <ErrorBox error={list.error} retry={list.reload} />;
+  if (list.status === 'pending') return <Loading what="evaluations" />;
+  if (list.status === 'error') return <ErrorBox error={list.error} retry={list.refetch} />;
   if (list.data.evaluations.length === 0) return <Empty title="No evaluations yet">Launch one above, or run the demo.</Empty>;
   return (
     <table>
@@ -201,8 +202,8 @@ function Recent() {
 
 function Results({ id }: { id: string }) {
   const r = useResults(id);
-  if (r.status === 'loading') return <Loading what="results" />;
-  if (r.status === 'error') return <ErrorBox error={r.error} retry={r.reload} />;
+  if (r.status === 'pending') return <Loading what="results" />;
+  if (r.status === 'error') return <ErrorBox error={r.error} retry={r.refetch} />;
   const s = r.data.summary;
   const rate = s.success_rate;
   return (
@@ -279,10 +280,10 @@ function Compare() {
         <input aria-label="Evaluation B" placeholder="evaluation B" value={b} onChange={(e) => setB(e.target.value)} />
         <button type="submit">Compare</button>
       </form>
-      {!pair[0] || !pair[1] ? null : cmp.status === 'loading' ? (
+      {!pair[0] || !pair[1] ? null : cmp.status === 'pending' ? (
         <Loading what="comparison" />
       ) : cmp.status === 'error' ? (
-        <ErrorBox error={cmp.error} retry={cmp.reload} />
+        <ErrorBox error={cmp.error} retry={cmp.refetch} />
       ) : (
         <>
           <KeyValues

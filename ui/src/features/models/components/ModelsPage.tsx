@@ -14,8 +14,8 @@ import { useDeploy, useHistory, useModel, useModels, useRollback, useVersionComp
 
 function Registry() {
   const models = useModels();
-  if (models.status === 'loading') return <Loading what="models" />;
-  if (models.status === 'error') return <ErrorBox error={models.error} retry={models.reload} />;
+  if (models.status === 'pending') return <Loading what="models" />;
+  if (models.status === 'error') return <ErrorBox error={models.error} retry={models.refetch} />;
   if (models.data.models.length === 0)
     return <Empty title="No models registered">Register one with `browser-ai-mlops model register` or run the demo.</Empty>;
   return (
@@ -45,8 +45,8 @@ function Registry() {
 function Compare({ refs }: { refs: string[] }) {
   const cmp = useVersionComparison(refs);
   if (refs.length < 2) return <Empty title="Select two or more versions to compare" />;
-  if (cmp.status === 'loading') return <Loading what="comparison" />;
-  if (cmp.status === 'error') return <ErrorBox error={cmp.error} retry={cmp.reload} />;
+  if (cmp.status === 'pending') return <Loading what="comparison" />;
+  if (cmp.status === 'error') return <ErrorBox error={cmp.error} retry={cmp.refetch} />;
   const cols = cmp.data.columns;
   const bars = cols.map((c) => {
     const p = c.performance;
@@ -116,13 +116,12 @@ function Versions({ detail }: { detail: ModelDetail }) {
   const deploy = useDeploy();
   const rollback = useRollback();
   const error = deploy.error ?? rollback.error;
-  const confirm = async () => {
+  const confirm = () => {
     if (!pending) return;
-    const ok =
-      pending.kind === 'deploy'
-        ? await deploy.run({ reference: pending.reference, target: pending.target, reason })
-        : await rollback.run({ model: detail.model.name, target: pending.target, reason });
-    if (ok) setPending(null);
+    // The dialog closes once the change is stored (and the registry's queries are refreshed); on error it stays.
+    const close = { onSuccess: () => setPending(null) };
+    if (pending.kind === 'deploy') deploy.mutate({ reference: pending.reference, target: pending.target, reason }, close);
+    else rollback.mutate({ model: detail.model.name, target: pending.target, reason }, close);
   };
   return (
     <>
@@ -192,9 +191,9 @@ function Versions({ detail }: { detail: ModelDetail }) {
         open={pending !== null}
         title={pending?.kind === 'rollback' ? 'Roll back?' : 'Deploy?'}
         confirmLabel={pending?.kind === 'rollback' ? 'Roll back' : 'Deploy'}
-        pending={deploy.pending || rollback.pending}
+        pending={deploy.isPending || rollback.isPending}
         onCancel={() => setPending(null)}
-        onConfirm={() => void confirm()}
+        onConfirm={confirm}
       >
         {pending?.kind === 'deploy'
           ? `Point ${detail.model.name}@${pending.target} at ${pending.reference}?`
@@ -209,8 +208,8 @@ function Versions({ detail }: { detail: ModelDetail }) {
 
 function History({ model }: { model: string | null }) {
   const h = useHistory(model);
-  if (h.status === 'loading') return <Loading what="deployment history" />;
-  if (h.status === 'error') return <ErrorBox error={h.error} retry={h.reload} />;
+  if (h.status === 'pending') return <Loading what="deployment history" />;
+  if (h.status === 'error') return <ErrorBox error={h.error} retry={h.refetch} />;
   if (h.data.deployments.length === 0) return <Empty title="No deployments yet" />;
   return (
     <table>
@@ -255,10 +254,10 @@ export function ModelsPage({ name }: { name: string | null }) {
         <Section title="Registry">
           <Registry />
         </Section>
-      ) : detail.status === 'loading' ? (
+      ) : detail.status === 'pending' ? (
         <Loading what="model" />
       ) : detail.status === 'error' ? (
-        <ErrorBox error={detail.error} retry={detail.reload} />
+        <ErrorBox error={detail.error} retry={detail.refetch} />
       ) : (
         <Section title="Versions" actions={<a href="#/models">All models</a>}>
           <Versions detail={detail.data} />

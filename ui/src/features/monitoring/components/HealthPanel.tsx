@@ -14,10 +14,11 @@ const TONE: Record<Band | HealthStatus, 'ok' | 'warn' | 'bad' | 'info'> = {
   unknown: 'info',
 };
 
-export function HealthPanel({ compact = false }: { compact?: boolean }) {
-  const h = useHealth();
-  if (h.status === 'loading') return <Loading what="system health (about one second)" />;
-  if (h.status === 'error') return <ErrorBox error={h.error} retry={h.reload} />;
+/** `live`: keep re-reading while shown (the monitoring page); the overview's compact panel reads once. */
+export function HealthPanel({ compact = false, live = false }: { compact?: boolean; live?: boolean }) {
+  const h = useHealth({ live });
+  if (h.status === 'pending') return <Loading what="system health (about one second)" />;
+  if (h.status === 'error') return <ErrorBox error={h.error} retry={h.refetch} />;
   const { current, reasons, latest_stored, thresholds } = h.data;
   return (
     <div className="health" aria-label="System health">

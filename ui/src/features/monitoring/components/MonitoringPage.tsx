@@ -1,10 +1,8 @@
 //! Monitoring: system health gauges, alerts, agent-task performance and recent errors (with "Resolve"), all from the
-//! typed monitor/health commands over the last 24 hours, refreshed every 15 s while the page is open.
+//! typed monitor/health commands over the last 24 hours, re-read every 15 s (`refetchInterval`) while the page is open.
 
-import { useEffect } from 'react';
 import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../components/ui/States';
 import { duration, num, pct, usd, utc } from '../../../lib/format';
-import { invalidate } from '../../../lib/query';
 import type { ErrorSeverity } from '../../../lib/transport';
 import { useAlerts, useErrors, usePerformance, useResolveError, WINDOW_HOURS } from '../api';
 import { HealthPanel } from './HealthPanel';
@@ -18,9 +16,9 @@ const SEVERITY_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = {
 };
 
 function Alerts() {
-  const a = useAlerts();
-  if (a.status === 'loading') return <Loading what="alerts" />;
-  if (a.status === 'error') return <ErrorBox error={a.error} retry={a.reload} />;
+  const a = useAlerts({ live: true });
+  if (a.status === 'pending') return <Loading what="alerts" />;
+  if (a.status === 'error') return <ErrorBox error={a.error} retry={a.refetch} />;
   if (a.data.alerts.length === 0)
     return (
       <Empty title="No alerts">
@@ -65,9 +63,9 @@ function Alerts() {
 }
 
 function Performance() {
-  const p = usePerformance();
-  if (p.status === 'loading') return <Loading what="performance" />;
-  if (p.status === 'error') return <ErrorBox error={p.error} retry={p.reload} />;
+  const p = usePerformance({ live: true });
+  if (p.status === 'pending') return <Loading what="performance" />;
+  if (p.status === 'error') return <ErrorBox error={p.error} retry={p.refetch} />;
   const { tasks, llm, actions, page_loads } = p.data;
   if (tasks.total === 0 && llm.calls === 0 && actions.total === 0)
     return <Empty title="No agent tasks in the window">Run an evaluation or `agent run` and they show up here.</Empty>;
@@ -88,10 +86,10 @@ function Performance() {
 }
 
 function Errors() {
-  const e = useErrors();
+  const e = useErrors({ live: true });
   const resolve = useResolveError();
-  if (e.status === 'loading') return <Loading what="errors" />;
-  if (e.status === 'error') return <ErrorBox error={e.error} retry={e.reload} />;
+  if (e.status === 'pending') return <Loading what="errors" />;
+  if (e.status === 'error') return <ErrorBox error={e.error} retry={e.refetch} />;
   const list = e.data;
   if (list.errors.length === 0)
     return <Empty title="No errors recorded">Nothing went wrong in the last {WINDOW_HOURS} hours.</Empty>;
@@ -130,8 +128,8 @@ function Errors() {
                   ) : (
                     <button
                       type="button"
-                      disabled={resolve.pending}
-                      onClick={() => void resolve.run(x.id)}
+                      disabled={resolve.isPending}
+                      onClick={() => resolve.mutate(x.id)}
                       aria-label={`Resolve error ${x.error_type} at ${utc(x.at_ms)}`}
                     >
                       Resolve
@@ -148,15 +146,11 @@ function Errors() {
 }
 
 export function MonitoringPage() {
-  useEffect(() => {
-    const t = window.setInterval(() => invalidate('monitor:'), 15000);
-    return () => window.clearInterval(t);
-  }, []);
   return (
     <>
       <h1>Monitoring</h1>
       <Section title="System health">
-        <HealthPanel />
+        <HealthPanel live />
       </Section>
       <div className="grid2">
         <Section title="Alerts">

@@ -33,8 +33,8 @@ export function trends(evals: EvaluationSummary[]) {
 
 function Deployed() {
   const models = useModels();
-  if (models.status === 'loading') return <Loading what="deployments" />;
-  if (models.status === 'error') return <ErrorBox error={models.error} retry={models.reload} />;
+  if (models.status === 'pending') return <Loading what="deployments" />;
+  if (models.status === 'error') return <ErrorBox error={models.error} retry={models.refetch} />;
   const m = deployedMatrix(models.data.models);
   if (m.rows.length === 0) return <Empty title="Nothing deployed yet">Deploy a model version from the Models page.</Empty>;
   return (
@@ -65,9 +65,9 @@ function Deployed() {
 
 function Evaluations() {
   const evals = useEvaluations(50);
-  const t = useMemo(() => (evals.status === 'ok' ? trends(evals.data.evaluations) : null), [evals.status, evals.data]);
-  if (evals.status === 'loading') return <Loading what="evaluations" />;
-  if (evals.status === 'error') return <ErrorBox error={evals.error} retry={evals.reload} />;
+  const t = useMemo(() => (evals.status === 'success' ? trends(evals.data.evaluations) : null), [evals.status, evals.data]);
+  if (evals.status === 'pending') return <Loading what="evaluations" />;
+  if (evals.status === 'error') return <ErrorBox error={evals.error} retry={evals.refetch} />;
   const list = evals.data.evaluations;
   if (list.length === 0) return <Empty title="No evaluations yet">Launch one on the Evaluations page, or run the demo.</Empty>;
   return (
@@ -108,7 +108,7 @@ function Evaluations() {
 function FirstStart() {
   const status = useDemoStatus();
   const load = useLoadDemo();
-  if (status.status !== 'ok' || !status.data.empty) return null;
+  if (status.status !== 'success' || !status.data.empty) return null;
   return (
     <Section title="Welcome — this data dir is empty">
       <p>
@@ -118,10 +118,10 @@ function FirstStart() {
         <code>browser-ai-mlops demo</code>.
       </p>
       <p>
-        <button type="button" disabled={load.pending} onClick={() => void load.run({ no_eval: false, category: null, concurrency: null })}>
-          {load.pending ? 'Loading the demo… (running the evaluation)' : 'Load the demo data'}
+        <button type="button" disabled={load.isPending} onClick={() => load.mutate({ no_eval: false, category: null, concurrency: null })}>
+          {load.isPending ? 'Loading the demo… (running the evaluation)' : 'Load the demo data'}
         </button>{' '}
-        <button type="button" disabled={load.pending} onClick={() => void load.run({ no_eval: true, category: null, concurrency: null })}>
+        <button type="button" disabled={load.isPending} onClick={() => load.mutate({ no_eval: true, category: null, concurrency: null })}>
           Without the browser evaluation (seconds)
         </button>
       </p>

@@ -7,8 +7,8 @@ import { useArtifact } from '../api';
 
 export function ArtifactImage({ hash, alt }: { hash: string; alt: string }) {
   const a = useArtifact(hash);
-  if (a.status === 'loading') return <Loading what="screenshot" />;
-  if (a.status === 'error') return <ErrorBox error={a.error} retry={a.reload} />;
+  if (a.status === 'pending') return <Loading what="screenshot" />;
+  if (a.status === 'error') return <ErrorBox error={a.error} retry={a.refetch} />;
   if (a.data.mime.startsWith('image/'))
     return <img className="shot" src={`data:${a.data.mime};base64,${a.data.base64}`} alt={alt} data-hash={hash} />;
   if (a.data.mime.startsWith('text/')) return <pre className="json">{decodeText(a.data.base64)}</pre>;

@@ -25,11 +25,11 @@ export function overlays(histories: MetricHistory[], runs: Run[]): { key: string
 
 export function CompareRunsPage({ ids }: { ids: string[] }) {
   const cmp = useRunComparison(ids);
-  const keys = useMemo(() => (cmp.status === 'ok' ? cmp.data.metrics.map((m) => m.key).slice(0, 6) : []), [cmp.status, cmp.data]);
-  const histories = useMetricHistories(cmp.status === 'ok' ? ids : [], keys);
+  const keys = useMemo(() => (cmp.status === 'success' ? cmp.data.metrics.map((m) => m.key).slice(0, 6) : []), [cmp.status, cmp.data]);
+  const histories = useMetricHistories(cmp.status === 'success' ? ids : [], keys);
   // Built once per fetch, so the charts only rebuild (and downsample) when the data changes.
   const charts = useMemo(
-    () => (histories.status === 'ok' && cmp.status === 'ok' ? overlays(histories.data, cmp.data.runs) : []),
+    () => (histories.status === 'success' && cmp.status === 'success' ? overlays(histories.data, cmp.data.runs) : []),
     [histories.status, histories.data, cmp.status, cmp.data],
   );
   if (ids.length < 2)
@@ -38,8 +38,8 @@ export function CompareRunsPage({ ids }: { ids: string[] }) {
         Select runs in the <a href="#/runs">runs table</a> (Space or the checkbox), then “Compare”.
       </Empty>
     );
-  if (cmp.status === 'loading') return <Loading what="comparison" />;
-  if (cmp.status === 'error') return <ErrorBox error={cmp.error} retry={cmp.reload} />;
+  if (cmp.status === 'pending') return <Loading what="comparison" />;
+  if (cmp.status === 'error') return <ErrorBox error={cmp.error} retry={cmp.refetch} />;
   const c = cmp.data;
   const head = (
     <tr>
@@ -58,10 +58,10 @@ export function CompareRunsPage({ ids }: { ids: string[] }) {
         <h1>Compare {c.runs.length} runs</h1>
       </div>
       <Section title="Metrics over steps">
-        {histories.status === 'loading' && keys.length ? <Loading what="metric histories" /> : null}
-        {histories.status === 'error' ? <ErrorBox error={histories.error} retry={histories.reload} /> : null}
+        {histories.status === 'pending' && keys.length ? <Loading what="metric histories" /> : null}
+        {histories.status === 'error' ? <ErrorBox error={histories.error} retry={histories.refetch} /> : null}
         {keys.length === 0 ? <Empty title="No metrics to overlay" /> : null}
-        {histories.status === 'ok' ? (
+        {histories.status === 'success' ? (
           <div className="grid2">
             {charts.map((o) => (
               <MetricChart key={o.key} title={o.key} series={o.series} height={240} label={`${o.key} for ${o.series.length} runs`} />

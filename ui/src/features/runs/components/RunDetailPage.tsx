@@ -17,7 +17,7 @@ function MetricCharts({ summary }: { summary: RunSummary }) {
   // One stable series list per fetch, so the charts only rebuild (and downsample) when the data changes.
   const series = useMemo(
     () =>
-      histories.status === 'ok'
+      histories.status === 'success'
         ? histories.data.map((h: MetricHistory) => ({
             key: h.key,
             points: h.points.length,
@@ -27,8 +27,8 @@ function MetricCharts({ summary }: { summary: RunSummary }) {
     [histories.status, histories.data],
   );
   if (keys.length === 0) return <Empty title="No metrics logged">This run has no metric points.</Empty>;
-  if (histories.status === 'loading') return <Loading what="metric histories" />;
-  if (histories.status === 'error') return <ErrorBox error={histories.error} retry={histories.reload} />;
+  if (histories.status === 'pending') return <Loading what="metric histories" />;
+  if (histories.status === 'error') return <ErrorBox error={histories.error} retry={histories.refetch} />;
   return (
     <div className="grid2">
       {series.map(({ key, points, s }) => (
@@ -80,8 +80,8 @@ export function mergeTimeline(t: RunTimeline): Entry[] {
 
 function Timeline({ runId }: { runId: string }) {
   const t = useTimeline(runId);
-  if (t.status === 'loading') return <Loading what="timeline" />;
-  if (t.status === 'error') return <ErrorBox error={t.error} retry={t.reload} />;
+  if (t.status === 'pending') return <Loading what="timeline" />;
+  if (t.status === 'error') return <ErrorBox error={t.error} retry={t.refetch} />;
   const entries = mergeTimeline(t.data);
   if (entries.length === 0)
     return (
@@ -131,8 +131,8 @@ function Timeline({ runId }: { runId: string }) {
 
 export function RunDetailPage({ id }: { id: string }) {
   const run = useRun(id);
-  if (run.status === 'loading') return <Loading what="run" />;
-  if (run.status === 'error') return <ErrorBox error={run.error} retry={run.reload} />;
+  if (run.status === 'pending') return <Loading what="run" />;
+  if (run.status === 'error') return <ErrorBox error={run.error} retry={run.refetch} />;
   const s = run.data;
   return (
     <>

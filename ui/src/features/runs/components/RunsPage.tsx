@@ -2,6 +2,7 @@
 //! only the pages in view (run_search/search with limit/offset/order_by), so it stays smooth at 100k runs.
 //! Select runs with Space (or the checkbox) to compare them; Enter or double-click opens a run.
 
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Badge, Empty, ErrorBox, Loading, Section } from '../../../components/ui/States';
 import { VirtualTable, type Column } from '../../../components/ui/VirtualTable';
@@ -10,7 +11,7 @@ import { toApiError } from '../../../lib/query';
 import { duration, num, utc } from '../../../lib/format';
 import type { ApiError, RunRow } from '../../../lib/transport';
 import { pagesFor } from '../../../lib/windowing';
-import { searchRuns, useExperiments } from '../api';
+import { runSearchQuery, useExperiments } from '../api';
 
 const PAGE = 200;
 
@@ -27,7 +28,8 @@ interface Query {
 /**
  * Pages of the current query, fetched on demand. A new query keeps showing the previous rows until its first page
  * arrives (no flash of an empty table), then swaps them in; `shown` changes at that moment so the table can scroll
- * back to the top.
+ * back to the top. Each page goes through the QueryClient (`runKeys.search(input)`), so pages seen a moment ago come
+ * from the cache and invalidating `runKeys.all` makes the next read of them fetch again.
  */
 function useRunPages(q: Query) {
   const [total, setTotal] = useState<number | null>(null);
@@ -43,6 +45,7 @@ function useRunPages(q: Query) {
   const generation = useRef(0);
   const stale = useRef(false);
   const key = JSON.stringify(q);
+  const client = useQueryClient();
 
   const fetchPage = useCallback(
     (page: number) => {
@@ -50,14 +53,15 @@ function useRunPages(q: Query) {
       if ((stale.current && page !== 0) || pages.current.has(page) || inflight.current.has(page)) return;
       inflight.current.add(page);
       const gen = generation.current;
-      searchRuns({
+      const input = {
         filter: q.filter.trim() || null,
         experiments: q.experiments,
         order_by: [`${q.sort.key} ${q.sort.desc ? 'desc' : 'asc'}`],
         limit: PAGE,
         offset: page * PAGE,
         include_archived: false,
-      }).then(
+      };
+      client.fetchQuery(runSearchQuery(input)).then(
         (res) => {
           if (gen !== generation.current) return;
           inflight.current.delete(page);
@@ -79,7 +83,7 @@ function useRunPages(q: Query) {
         },
       );
     },
-    [key, attempt], // the query is captured through its JSON key; `attempt` changes on retry
+    [key, attempt, client], // the query is captured through its JSON key; `attempt` changes on retry
   );
 
   useEffect(() => {
@@ -184,7 +188,7 @@ export function RunsPage({ initialFilter }: { initialFilter: string }) {
             onChange={(e) => setQuery((q) => ({ ...q, experiments: e.target.value ? [e.target.value] : [] }))}
           >
             <option value="">All experiments</option>
-            {experiments.status === 'ok'
+            {experiments.status === 'success'
               ? experiments.data.map((x) => (
                   <option key={x.experiment.id} value={x.experiment.id}>
                     {x.experiment.name}

@@ -19,13 +19,13 @@ import {
 function SetKeyForm({ name }: { name: string }) {
   const set = useSetSecret();
   const [value, setValue] = useState('');
-  const submit = async () => {
+  const submit = () => {
     const v = value;
     setValue('');
-    await set.run({ name, value: v });
+    set.mutate({ name, value: v });
   };
   return (
-    <form className="row" onSubmit={(e) => (e.preventDefault(), void submit())}>
+    <form className="row" onSubmit={(e) => (e.preventDefault(), submit())}>
       <input
         type="password"
         autoComplete="off"
@@ -35,13 +35,13 @@ function SetKeyForm({ name }: { name: string }) {
         value={value}
         onChange={(e) => setValue(e.target.value)}
       />
-      <button type="submit" className="primary" disabled={set.pending || value.trim() === ''}>
-        {set.pending ? 'Saving…' : 'Save to keychain'}
+      <button type="submit" className="primary" disabled={set.isPending || value.trim() === ''}>
+        {set.isPending ? 'Saving…' : 'Save to keychain'}
       </button>
       {set.error ? <ErrorBox error={set.error} /> : null}
-      {set.result ? (
+      {set.data ? (
         <span className="muted">
-          Stored in {set.result.backend.replaceAll('_', ' ')} ({set.result.persistence})
+          Stored in {set.data.backend.replaceAll('_', ' ')} ({set.data.persistence})
         </span>
       ) : null}
     </form>
@@ -60,9 +60,9 @@ function DeleteKey({ name }: { name: string }) {
         open={open}
         title={`Delete keychain:${name}?`}
         confirmLabel="Delete"
-        pending={del.pending}
+        pending={del.isPending}
         onCancel={() => setOpen(false)}
-        onConfirm={() => void del.run({ name }).then(() => setOpen(false))}
+        onConfirm={() => del.mutate({ name }, { onSettled: () => setOpen(false) })}
       >
         Runs using this reference will fail with “no key stored for keychain:{name}” until it is set again.
       </ConfirmDialog>
@@ -110,8 +110,8 @@ function OtherKey() {
 export function ApiKeysPanel({ env }: { env: string | null }) {
   const status = useSecretsStatus(env);
   const editable = canEditKeys();
-  if (status.status === 'loading') return <Loading what="API key status" />;
-  if (status.status === 'error') return <ErrorBox error={status.error} retry={status.reload} />;
+  if (status.status === 'pending') return <Loading what="API key status" />;
+  if (status.status === 'error') return <ErrorBox error={status.error} retry={status.refetch} />;
   const rows = keyRows(status.data);
   return (
     <>

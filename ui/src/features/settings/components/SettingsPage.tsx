@@ -16,8 +16,8 @@ export function where(p: Problem): string {
 
 function Problems({ env }: { env: string | null }) {
   const v = useValidation(env);
-  if (v.status === 'loading') return <Loading what="validation" />;
-  if (v.status === 'error') return <ErrorBox error={v.error} retry={v.reload} />;
+  if (v.status === 'pending') return <Loading what="validation" />;
+  if (v.status === 'error') return <ErrorBox error={v.error} retry={v.refetch} />;
   if (v.data.problems.length === 0) return <div><Badge tone="ok">valid</Badge> <span className="muted">{v.data.path}: no problems</span></div>;
   return (
     <ul className="problems" aria-label="Config problems">
@@ -35,22 +35,22 @@ function Flags({ env }: { env: string | null }) {
   const cfg = useEnvConfig(env);
   const set = useSetFeatureFlag();
   const [name, setName] = useState('');
-  if (cfg.status === 'loading') return <Loading what="feature flags" />;
+  if (cfg.status === 'pending') return <Loading what="feature flags" />;
   if (cfg.status === 'error')
     return cfg.error.kind === 'Input' ? (
       <Empty title="Flags cannot be read while this environment is invalid">
         Fix the problems listed under Validation (file:line:column) in the file, then try again.
         <div>
-          <button type="button" onClick={cfg.reload}>
+          <button type="button" onClick={() => void cfg.refetch()}>
             Try again
           </button>
         </div>
       </Empty>
     ) : (
-      <ErrorBox error={cfg.error} retry={cfg.reload} />
+      <ErrorBox error={cfg.error} retry={cfg.refetch} />
     );
   const flags = Object.entries(cfg.data.config.feature_flags ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  const toggle = (flag: string, enabled: boolean) => void set.run({ env: cfg.data.env, flag, enabled });
+  const toggle = (flag: string, enabled: boolean) => set.mutate({ env: cfg.data.env, flag, enabled });
   return (
     <>
       {flags.length === 0 ? <Empty title="No feature flags in this environment" /> : null}
@@ -58,7 +58,7 @@ function Flags({ env }: { env: string | null }) {
         {flags.map(([flag, on]) => (
           <li key={flag}>
             <label className="row" style={{ color: 'inherit', fontSize: 14 }}>
-              <input type="checkbox" checked={on === true} disabled={set.pending} onChange={(e) => toggle(flag, e.target.checked)} />
+              <input type="checkbox" checked={on === true} disabled={set.isPending} onChange={(e) => toggle(flag, e.target.checked)} />
               {flag}
             </label>
           </li>
@@ -79,7 +79,7 @@ function ValueEditor({ env }: { env: string | null }) {
   const [value, setValue] = useState('');
   return (
     <>
-      <form className="row" onSubmit={(e) => (e.preventDefault(), void set.run({ env, key: key.trim(), value }))}>
+      <form className="row" onSubmit={(e) => (e.preventDefault(), set.mutate({ env, key: key.trim(), value }))}>
         <label>
           Key
           <input required placeholder="llm.temperature" value={key} onChange={(e) => setKey(e.target.value)} />
@@ -88,15 +88,15 @@ function ValueEditor({ env }: { env: string | null }) {
           Value (YAML; secrets as env:NAME or keychain:NAME)
           <input className="wide" required placeholder="0.3" value={value} onChange={(e) => setValue(e.target.value)} />
         </label>
-        <button type="submit" className="primary" disabled={set.pending}>
+        <button type="submit" className="primary" disabled={set.isPending}>
           Set
         </button>
       </form>
       {set.error ? <ErrorBox error={set.error} /> : null}
-      {set.result ? (
+      {set.data ? (
         <div className="muted">
-          Saved {set.result.key} = {JSON.stringify(set.result.value)} in {set.result.path}
-          {set.result.in_place ? ' (comments kept)' : ' (file re-written)'}
+          Saved {set.data.key} = {JSON.stringify(set.data.value)} in {set.data.path}
+          {set.data.in_place ? ' (comments kept)' : ' (file re-written)'}
         </div>
       ) : null}
     </>
@@ -106,8 +106,8 @@ function ValueEditor({ env }: { env: string | null }) {
 export function SettingsPage() {
   const envs = useEnvs();
   const selected = useSelectedEnv();
-  if (envs.status === 'loading') return <Loading what="environments" />;
-  if (envs.status === 'error') return <ErrorBox error={envs.error} retry={envs.reload} />;
+  if (envs.status === 'pending') return <Loading what="environments" />;
+  if (envs.status === 'error') return <ErrorBox error={envs.error} retry={envs.refetch} />;
   const env = selected ?? envs.data.active;
   return (
     <>
