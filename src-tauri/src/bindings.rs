@@ -134,8 +134,8 @@ pub fn edge_types() -> Types {
     // the edge error (HTTP and IPC) and the evaluation jobs
     t.register_mut::<api::edge::EdgeError>();
     t.register_mut::<api::edge::EdgeErrorKind>();
-    t.register_mut::<evaluator::jobs::JobInfo>();
-    t.register_mut::<evaluator::jobs::LaunchOutput>();
+    t.register_mut::<api::jobs::JobInfo>();
+    t.register_mut::<api::jobs::LaunchOutput>();
     t
 }
 

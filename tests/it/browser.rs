@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_ai_mlops_testkit::TestServer;
 use browser_ai_mlops_core::browser::types::{BrowserAction, PageState, ScrollDirection};
 use browser_ai_mlops_core::browser::{BrowserError, BrowserOptions, BrowserPool, Session, StateOptions, parse_action};
+use browser_ai_mlops_testkit::TestServer;
 use serde_json::json;
 
 fn fixtures() -> PathBuf {
@@ -382,9 +382,12 @@ async fn parallel_sessions_have_isolated_storage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bundled_shadow_and_visibility_sites_work() {
-    let server = TestServer::start(Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("benchmarks/sites")), vec![])
-        .await
-        .unwrap();
+    let server = TestServer::start(
+        Some(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("benchmarks/sites")),
+        vec![],
+    )
+    .await
+    .unwrap();
     let pool = BrowserPool::new(options(Duration::from_secs(15), &["127.0.0.1"]), 1);
     let mut s = open(&pool, &server.url("/dynamic/visibility.html")).await;
     let st = s.state(StateOptions::default()).await.unwrap();

@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_ai_mlops_testkit::TestServer;
 use browser_ai_mlops_core::browser::types::PageState;
 use browser_ai_mlops_core::browser::{BrowserOptions, BrowserPool, StateOptions};
+use browser_ai_mlops_testkit::TestServer;
 use serde_json::json;
 
 fn fixtures() -> PathBuf {

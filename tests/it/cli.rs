@@ -15,7 +15,7 @@ fn demo_stores_what_it_reports_and_the_numbers_recompute() {
     assert_eq!(runs.len(), 4);
     for run in runs {
         let lr = run["learning_rate"].as_f64().unwrap();
-        let expected = browser_ai_mlops_core::demo::sweep::train(lr, 300, 1e6);
+        let expected = browser_ai_mlops_core::api::demo::sweep::train(lr, 300, 1e6);
         let id = run["run_id"].as_str().unwrap();
         let history = home.json(&["run", "metric", id, "loss"]);
         let points = history["points"].as_array().unwrap();

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use browser_ai_mlops_testkit::TestServer;
 use browser_ai_mlops_core::browser::{BrowserError, BrowserOptions, BrowserPool, Session, StateOptions};
+use browser_ai_mlops_testkit::TestServer;
 use serde_json::json;
 
 fn fixtures() -> PathBuf {

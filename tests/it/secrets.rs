@@ -9,7 +9,9 @@ mod canary;
 use std::io::Write;
 use std::process::Stdio;
 
-use browser_ai_mlops_core::api::secrets::{self as api, DeleteSecretInput, SecretState, SecretsStatusInput, SetSecretInput};
+use browser_ai_mlops_core::api::secrets::{
+    self as api, DeleteSecretInput, SecretState, SecretsStatusInput, SetSecretInput,
+};
 use browser_ai_mlops_core::config::{ConfigError, Provider as CfgProvider, resolve_secret};
 use browser_ai_mlops_core::llm::{self, ChatMessage, ChatRequest};
 use browser_ai_mlops_core::registry::Provider;

@@ -2,11 +2,11 @@
 
 use clap::Subcommand;
 
-use browser_ai_mlops_core::api::evals as api;
+use crate::Output;
 use crate::output::fields;
+use browser_ai_mlops_core::api::evals as api;
 use browser_ai_mlops_core::evaluator::adhoc::AdhocRequest;
 use browser_ai_mlops_core::{Core, Result};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCmd {

@@ -3,10 +3,10 @@
 
 use clap::Args;
 
-use crate::perf::{self, BenchOptions, BenchReport};
-use crate::output::{fields, num};
-use browser_ai_mlops_core::{Core, Result};
 use crate::Output;
+use crate::output::{fields, num};
+use crate::perf::{self, BenchOptions, BenchReport};
+use browser_ai_mlops_core::{Core, Result};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {

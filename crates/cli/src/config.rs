@@ -2,13 +2,13 @@
 
 use clap::Subcommand;
 
+use crate::Output;
+use crate::output::{fields, table};
 use browser_ai_mlops_core::api::config::{
     self as api, CloneInput, EnvInput, ListEnvsInput, SetFeatureFlagInput, SetInput, ShowInput, ValidateOutput,
 };
-use crate::output::{fields, table};
 use browser_ai_mlops_core::config::Problem;
 use browser_ai_mlops_core::{Core, Result, error::Error};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {

@@ -1,10 +1,10 @@
-//! `demo`: the README's main job — runs `browser_ai_mlops_core::demo` and prints its narrative (or the report with `--json`).
+//! `demo`: the README's main job — runs `browser_ai_mlops_core::api::demo::script` and prints its narrative (or the report with `--json`).
 use clap::Args;
 
-use browser_ai_mlops_core::demo::evaluation::DemoEvalOptions;
+use crate::Output;
+use browser_ai_mlops_core::api::demo::evaluation::DemoEvalOptions;
 use browser_ai_mlops_core::evaluator::Category;
 use browser_ai_mlops_core::{Core, Error, Result};
-use crate::Output;
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -35,7 +35,7 @@ pub async fn run(core: &Core, args: DemoArgs, out: &Output) -> Result<i32> {
             let _ = super::output::write_stdout(&format!("{line}\n"));
         }
     };
-    let report = browser_ai_mlops_core::demo::run(core, eval.as_ref(), &mut say).await?;
+    let report = browser_ai_mlops_core::api::demo::script::run(core, eval.as_ref(), &mut say).await?;
     if json {
         out.emit(&report, |_| String::new())?;
     }

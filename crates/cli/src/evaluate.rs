@@ -3,13 +3,13 @@
 
 use clap::Subcommand;
 
-use browser_ai_mlops_core::api::evals::{self as api, CompareEvaluationsInput, EvaluationIdInput, ListTasksInput};
+use crate::Output;
 use crate::output::{fields, num, table};
+use browser_ai_mlops_core::api::evals::{self as api, CompareEvaluationsInput, EvaluationIdInput, ListTasksInput};
 use browser_ai_mlops_core::evaluator::{Category, Difficulty};
 use browser_ai_mlops_core::stats::Interval;
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Error, Result};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum EvaluateCmd {

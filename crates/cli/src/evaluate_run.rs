@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::Output;
 use browser_ai_mlops_core::api::evals::{self as api, EvaluationResults};
 use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
 use browser_ai_mlops_core::evaluator::{Category, Difficulty, TaskFilter};
 use browser_ai_mlops_core::{Core, Error, Result};
-use crate::Output;
 
 #[derive(Debug, Args)]
 pub struct BenchmarkArgs {

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use clap::Subcommand;
 
-use browser_ai_mlops_core::api::experiments::{self as api, ExperimentRef};
+use crate::Output;
 use crate::output::{fields, num, table};
+use browser_ai_mlops_core::api::experiments::{self as api, ExperimentRef};
 use browser_ai_mlops_core::tracker::{Experiment, ExperimentComparison, ExperimentInfo, RunCounts, validate};
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Result};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum ExperimentCmd {
@@ -178,9 +178,10 @@ fn render_compare(cmp: &ExperimentComparison) -> String {
     let numbers: Vec<String> = (1..=cmp.experiments.len()).map(|i| format!("experiment {i}")).collect();
     let mut header: Vec<&str> = vec![""];
     header.extend(numbers.iter().map(String::as_str));
-    let column = |label: &str, cell: &dyn Fn(&browser_ai_mlops_core::tracker::ExperimentSide) -> String| -> Vec<String> {
-        std::iter::once(label.to_string()).chain(cmp.experiments.iter().map(cell)).collect()
-    };
+    let column =
+        |label: &str, cell: &dyn Fn(&browser_ai_mlops_core::tracker::ExperimentSide) -> String| -> Vec<String> {
+            std::iter::once(label.to_string()).chain(cmp.experiments.iter().map(cell)).collect()
+        };
     let mut rows: Vec<Vec<String>> = vec![
         column("name", &|s| s.experiment.name.clone()),
         column("id", &|s| s.experiment.id.clone()),

@@ -3,7 +3,6 @@
 
 pub mod agent;
 pub mod bench;
-pub mod perf;
 pub mod config;
 pub mod demo;
 pub mod evaluate;
@@ -13,6 +12,7 @@ pub mod models;
 pub mod monitor;
 pub mod monitor_health;
 pub mod output;
+pub mod perf;
 pub mod report;
 pub mod run_search;
 pub mod runs;

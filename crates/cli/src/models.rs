@@ -7,13 +7,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use browser_ai_mlops_core::api::models as api;
+use crate::Output;
 use crate::output::{fields, num, table};
+use browser_ai_mlops_core::Core;
+use browser_ai_mlops_core::api::models as api;
 use browser_ai_mlops_core::error::{Error, Result};
 use browser_ai_mlops_core::registry::{ConfigPatch, Deployment, DocFormat, ModelVersion, Provider};
 use browser_ai_mlops_core::util::fmt_ms;
-use browser_ai_mlops_core::{Core};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCmd {

@@ -3,12 +3,12 @@
 
 use clap::Subcommand;
 
-use browser_ai_mlops_core::api::monitor::{self as api, ErrorsInput, PerformanceInput, ResolveErrorInput};
+use crate::Output;
 use crate::output::{fields, num, table};
+use browser_ai_mlops_core::api::monitor::{self as api, ErrorsInput, PerformanceInput, ResolveErrorInput};
 use browser_ai_mlops_core::metrics::summary::{Distribution, ErrorList, ErrorTypeStats, PerformanceSummary};
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Result};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum MonitorCmd {

@@ -6,7 +6,9 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::output::{Output, fields, table, write_stdout};
-use browser_ai_mlops_core::api::health::{self as api, AlertsInput, HealthInput, HealthOutput, WatchInput, WatchSnapshot};
+use browser_ai_mlops_core::api::health::{
+    self as api, AlertsInput, HealthInput, HealthOutput, WatchInput, WatchSnapshot,
+};
 use browser_ai_mlops_core::core::Core;
 use browser_ai_mlops_core::error::{Error, Result};
 use browser_ai_mlops_core::metrics::alerts::Alert;

@@ -36,4 +36,3 @@ pub fn write_stdout(text: &str) -> Result<()> {
 }
 
 pub use browser_ai_mlops_core::text::{fields, num, table};
-

@@ -3,11 +3,11 @@
 
 use clap::Args;
 
+use crate::Output;
 use browser_ai_mlops_core::api::reports::{self, GenerateReportInput, GenerateReportOutput};
 use browser_ai_mlops_core::report::ReportFormat;
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Error, Result};
-use crate::Output;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

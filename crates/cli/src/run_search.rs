@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use clap::Args;
 
-use browser_ai_mlops_core::api::run_search::{self as api, ListRunsInput, RunPage, SearchRunsInput};
+use crate::Output;
 use crate::output::{num, table};
+use browser_ai_mlops_core::api::run_search::{self as api, ListRunsInput, RunPage, SearchRunsInput};
 use browser_ai_mlops_core::tracker::RunStatus;
 use browser_ai_mlops_core::tracker::search::{SearchQuery, mentioned_metrics};
 use browser_ai_mlops_core::util::{fmt_duration_ms, fmt_ms};
 use browser_ai_mlops_core::{Core, Result};
-use crate::Output;
 
 /// How many metric columns the table shows at most.
 const METRIC_COLUMNS: usize = 4;

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 
-use browser_ai_mlops_core::api::runs::{self as api, KeyValueInput, RunKeyInput, RunRef};
+use crate::Output;
 use crate::experiments::key_values;
 use crate::output::{fields, num, table};
+use browser_ai_mlops_core::api::runs::{self as api, KeyValueInput, RunKeyInput, RunRef};
 use browser_ai_mlops_core::error::Error;
 use browser_ai_mlops_core::tracker::{MetricSummary, RunComparison, RunStatus, RunSummary, validate};
 use browser_ai_mlops_core::util::{fmt_duration_ms, fmt_ms};
 use browser_ai_mlops_core::{Core, Result};
-use crate::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum RunCmd {

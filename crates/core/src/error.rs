@@ -1,13 +1,13 @@
 //! The crate-wide error: one variant per domain module, each wrapping that module's typed error, plus the
 //! classification every transport uses to pick an exit code or a status code.
 
+use crate::metrics::exposition::ExpositionError;
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
     metrics::alerts::AlertError, metrics::collector::MetricsError, metrics::health::HealthError,
     registry::RegistryError, report::ReportError, secrets::SecretsError, sites::SiteError, store::StoreError,
     tracker::TrackerError,
 };
-use crate::metrics::exposition::ExpositionError;
 
 /// How a failure should be reported to the person or program that asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]

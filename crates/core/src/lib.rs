@@ -8,7 +8,7 @@ pub mod api;
 pub mod browser;
 pub mod config;
 pub mod core;
-pub mod demo;
+
 pub mod error;
 pub mod evaluator;
 pub mod llm;
@@ -18,8 +18,8 @@ pub mod report;
 pub mod secrets;
 pub mod sites;
 pub mod stats;
-pub mod text;
 pub mod store;
+pub mod text;
 pub mod tracker;
 pub mod util;
 

@@ -6,7 +6,7 @@
 
 pub mod auth;
 pub mod errors;
-pub use browser_ai_mlops_core::evaluator::jobs;
+pub use browser_ai_mlops_core::api::jobs;
 pub mod openapi;
 pub mod routes;
 pub mod schema;
@@ -29,11 +29,11 @@ use axum::routing::{get, post};
 use futures::StreamExt;
 use tokio::sync::watch;
 
+use auth::{Access, Auth};
 use browser_ai_mlops_core::error::ErrorKind;
 use browser_ai_mlops_core::evaluator::runner::BenchmarkRequest;
 use browser_ai_mlops_core::store::Store;
 use browser_ai_mlops_core::{Core, Error};
-use auth::{Access, Auth};
 use errors::{ApiError, ApiErrorKind};
 use jobs::{Jobs, LaunchOutput};
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use browser_ai_mlops_core::api::edge::{EdgeError, EdgeErrorKind};
-use browser_ai_mlops_core::evaluator::jobs::{JobEvent, JobInfo, Jobs, LaunchOutput};
+use browser_ai_mlops_core::api::jobs::{JobEvent, JobInfo, Jobs, LaunchOutput};
 use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};

@@ -132,7 +132,10 @@ async fn handle(
 
 /// A fixture file as JSON, with `{KEY}` replaced by the canary key.
 pub fn fixture(provider: &str, name: &str) -> Value {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/llm").join(provider).join(name);
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("tests/fixtures/llm")
+        .join(provider)
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = text.replace("{KEY}", CANARY);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

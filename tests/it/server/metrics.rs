@@ -287,7 +287,8 @@ async fn metrics_equal_the_rows_in_the_store_pass_promtool_and_cover_the_dashboa
 
     // Every metric the Grafana dashboard queries is one this scrape exports.
     let exported: BTreeSet<String> = s.keys().map(|(name, _)| name.clone()).collect();
-    let dashboard = format!("{}/deploy/grafana/dashboards/browser-ai-mlops.json", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let dashboard =
+        format!("{}/deploy/grafana/dashboards/browser-ai-mlops.json", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dashboard).unwrap()).unwrap();
     let name_re = regex::Regex::new(r"browser_ai_[a-z0-9_]+").unwrap();
     let mut queried = BTreeSet::new();

@@ -8,9 +8,9 @@ use serde::Serialize;
 use browser_ai_mlops_core::browser::dom::ScriptProfile;
 use browser_ai_mlops_core::browser::pool::BrowserPool;
 use browser_ai_mlops_core::browser::session::{StateOptions, StateTimings};
-use browser_ai_mlops_testkit::TestServer;
 use browser_ai_mlops_core::browser::types::BrowserAction;
 use browser_ai_mlops_core::browser::{BrowserError, Result};
+use browser_ai_mlops_testkit::TestServer;
 
 /// Timings of `Session::state` on a page with `elements` interactive elements.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]

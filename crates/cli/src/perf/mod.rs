@@ -5,7 +5,6 @@
 pub mod agent;
 pub mod dom;
 
-
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -78,7 +77,9 @@ async fn run_in(dir: &std::path::Path, options: &BenchOptions, progress: &impl F
     progress(&format!("log_metric: {} points through the writer…", options.points));
     let (log_metric, sustained) = ingest(&dir.join("ingest"), options.points).await?;
     progress(&format!("raw ceiling: {} points in batched INSERT transactions…", options.points));
-    let raw = browser_ai_mlops_core::tracker::synthetic::raw_insert_rate(&dir.join("raw").join("mlops.db"), options.points).await?;
+    let raw =
+        browser_ai_mlops_core::tracker::synthetic::raw_insert_rate(&dir.join("raw").join("mlops.db"), options.points)
+            .await?;
     progress(&format!("search: generating {} runs…", options.runs));
     let search_dir = dir.join("search");
     let core = Core::open(Settings::in_dir(&search_dir)).await?;
@@ -155,7 +156,12 @@ async fn ingest(dir: &std::path::Path, points: usize) -> Result<(CallCost, f64)>
     Ok((cost, points as f64 / elapsed))
 }
 
-async fn time_search(store: &browser_ai_mlops_core::store::Store, filter: &str, order: &str, reps: usize) -> Result<SearchFigure> {
+async fn time_search(
+    store: &browser_ai_mlops_core::store::Store,
+    filter: &str,
+    order: &str,
+    reps: usize,
+) -> Result<SearchFigure> {
     let query = SearchQuery {
         filter: (!filter.is_empty()).then(|| filter.to_string()),
         order_by: vec![order.to_string()],

@@ -7,6 +7,7 @@ pub mod edge;
 pub mod evals;
 pub mod experiments;
 pub mod health;
+pub mod jobs;
 pub mod models;
 pub mod monitor;
 pub mod reports;

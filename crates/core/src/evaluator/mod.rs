@@ -7,7 +7,7 @@
 pub mod adhoc;
 pub mod checks;
 pub mod driver;
-pub mod jobs;
+
 pub mod miniwob;
 mod positions;
 pub mod results;

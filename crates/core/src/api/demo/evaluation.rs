@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use crate::Core;
 use crate::api;
-use crate::text::num;
 use crate::error::Result;
 use crate::evaluator::runner::BenchmarkRequest;
 use crate::evaluator::{Category, Difficulty, TaskFilter};
 use crate::registry::{ConfigPatch, Provider};
+use crate::text::num;
 
 /// Which tasks the demo evaluates.
 #[derive(Debug, Clone, Default)]

@@ -1,15 +1,19 @@
 //! Command table: the demo's data. `status` tells a first start (an empty data dir: no experiments, no models) so the
-//! desktop app and the web UI can offer to load the demo; `load` runs the same `crate::demo` the CLI's `demo` runs
+//! desktop app and the web UI can offer to load the demo; `load` runs the same script (`script`) the CLI's `demo` runs
 //! (a real sweep, registry round and, unless skipped, a real browser-agent evaluation on Chromium) and returns its
 //! narrative with the report, so the UI shows exactly what was stored.
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
-use crate::demo::evaluation::DemoEvalOptions;
-use crate::demo::{self, DemoReport};
+pub mod evaluation;
+pub mod script;
+pub mod sweep;
+
 use crate::evaluator::Category;
 use crate::{Core, Result};
+use evaluation::DemoEvalOptions;
+use script::DemoReport;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
 pub struct DemoStatusInput {}
@@ -25,7 +29,7 @@ pub struct DemoStatus {
 /// Is this a first start?
 pub async fn status(core: &Core, _input: DemoStatusInput) -> Result<DemoStatus> {
     let experiments = core.tracker().await?.list_experiments(true).await?.len();
-    let models = super::models::list(core, Default::default()).await?.models.len();
+    let models = crate::api::models::list(core, Default::default()).await?.models.len();
     Ok(DemoStatus {
         empty: experiments == 0 && models == 0,
         experiments: u32::try_from(experiments).unwrap_or(u32::MAX),
@@ -64,7 +68,7 @@ pub fn load(core: &Core, input: LoadDemoInput) -> BoxFuture<'_, Result<LoadDemoO
         });
         let mut narrative = Vec::new();
         let mut say = |text: &str| narrative.extend(text.lines().map(str::to_string));
-        let report = demo::run(core, eval.as_ref(), &mut say).await?;
+        let report = script::run(core, eval.as_ref(), &mut say).await?;
         Ok(LoadDemoOutput { narrative, report })
     })
 }

@@ -3,17 +3,15 @@
 //! and a model registry round of register → new version → deploy → deploy → rollback. All of it is stored and can be
 //! explored afterwards with the commands it prints.
 
-pub mod evaluation;
-pub mod sweep;
-
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use super::{evaluation, sweep};
 use crate::Core;
 use crate::api;
-use crate::text::{num, table};
 use crate::error::Result;
 use crate::registry::{ConfigPatch, Provider};
+use crate::text::{num, table};
 use crate::tracker::RunStatus;
 
 /// Learning rates of the sweep; the last one diverges, which the demo records as a failed run.
