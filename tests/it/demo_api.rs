@@ -17,7 +17,17 @@ async fn a_fresh_data_dir_is_a_first_start_until_the_demo_is_loaded() {
     assert!(before.empty);
     assert_eq!((before.experiments, before.models), (0, 0));
 
-    let out = load(&core, LoadDemoInput { no_eval: true, ..Default::default() }).await.unwrap();
+    let streamed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = {
+        let streamed = std::sync::Arc::clone(&streamed);
+        browser_ai_mlops_core::api::Sink::new(move |line: String| {
+            streamed.lock().unwrap().push(line);
+            true
+        })
+    };
+    let out = load(&core, LoadDemoInput { no_eval: true, ..Default::default() }, sink).await.unwrap();
+    // The narrative was streamed line by line as it happened, and the answer repeats it whole.
+    assert_eq!(*streamed.lock().unwrap(), out.narrative);
     assert!(out.report.evaluation.is_none(), "no_eval must skip the browser part");
     assert!(
         out.narrative.iter().any(|l| l.contains(&out.report.experiment)),

@@ -1,7 +1,10 @@
 //! `Core`: the one object every transport holds. It resolves where data and config live, opens the store lazily
 //! (so `config` commands work without touching the database) and owns the tracker's background metric writer.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
@@ -62,16 +65,34 @@ impl Settings {
     }
 }
 
-/// The core: settings plus lazily opened store and tracker.
+/// The core: settings plus lazily opened store and tracker. Cloning is cheap and every clone is the same core (the
+/// state is shared), so a background task can hold its own handle.
+#[derive(Clone)]
 pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     settings: Settings,
     store: OnceCell<Store>,
     tracker: OnceCell<Tracker>,
+    /// One value per type for the layers above the domains (e.g. the operation table's evaluation jobs), created on
+    /// first use and shared by every transport that serves this core.
+    shared: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Core {
     pub fn new(settings: Settings) -> Core {
-        Core { settings, store: OnceCell::new(), tracker: OnceCell::new() }
+        let inner =
+            Inner { settings, store: OnceCell::new(), tracker: OnceCell::new(), shared: Mutex::new(HashMap::new()) };
+        Core { inner: Arc::new(inner) }
+    }
+
+    /// This core's one `T` (created with `T::default()` on first use).
+    pub fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut map = self.inner.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let any = map.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default())).clone();
+        any.downcast::<T>().unwrap_or_else(|_| unreachable!("the map is keyed by the value's type"))
     }
 
     /// Create a core and open its store right away (so a bad database is reported before any work).
@@ -82,18 +103,18 @@ impl Core {
     }
 
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.inner.settings
     }
 
     /// The store, opened (and migrated) on first use.
     pub async fn store(&self) -> Result<&Store> {
-        self.store.get_or_try_init(|| async { Ok(Store::open(&self.settings.db_path()).await?) }).await
+        self.inner.store.get_or_try_init(|| async { Ok(Store::open(&self.inner.settings.db_path()).await?) }).await
     }
 
     /// The experiment tracker, with its metric writer task started on first use.
     pub async fn tracker(&self) -> Result<&Tracker> {
         let store = self.store().await?.clone();
-        self.tracker.get_or_try_init(|| async { Ok::<_, Error>(Tracker::new(store)) }).await
+        self.inner.tracker.get_or_try_init(|| async { Ok::<_, Error>(Tracker::new(store)) }).await
     }
 
     /// The model registry (stateless over the store).
@@ -103,10 +124,10 @@ impl Core {
 
     /// Make everything logged so far durable and close the database cleanly.
     pub async fn shutdown(&self) -> Result<()> {
-        if let Some(tracker) = self.tracker.get() {
+        if let Some(tracker) = self.inner.tracker.get() {
             tracker.shutdown().await?;
         }
-        if let Some(store) = self.store.get() {
+        if let Some(store) = self.inner.store.get() {
             store.close().await;
         }
         Ok(())

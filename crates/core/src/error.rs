@@ -68,6 +68,9 @@ pub enum Error {
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
+    /// A name or id given at a transport edge matches nothing.
+    #[error("{0}")]
+    NotFound(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -98,6 +101,7 @@ impl Error {
             Error::Report(e) => e.kind(),
             Error::Secrets(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
+            Error::NotFound(_) => ErrorKind::NotFound,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }
     }

@@ -10,12 +10,9 @@ use super::errors::ApiError;
 /// Shortest token `serve` accepts (a guessable token is no protection).
 pub const MIN_TOKEN_LEN: usize = 16;
 
-/// Whether a route changes state (always needs the token) or only reads (needs it unless `--public-read`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Read,
-    Mutating,
-}
+/// Whether a route changes state (always needs the token) or only reads (needs it unless `--public-read`): the
+/// operation table's own classification.
+pub use browser_ai_mlops_core::api::Access;
 
 /// Who may call what.
 #[derive(Clone)]

@@ -72,6 +72,23 @@ impl From<Error> for ApiError {
     }
 }
 
+impl From<EdgeError> for ApiError {
+    fn from(e: EdgeError) -> ApiError {
+        let kind = e.kind();
+        let status = match kind {
+            ApiErrorKind::Input => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ApiErrorKind::Conflict => StatusCode::CONFLICT,
+            ApiErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ApiErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiErrorKind::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, kind, e.message().to_string())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {

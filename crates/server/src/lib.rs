@@ -1,18 +1,17 @@
 //! Server mode (`browser-ai-mlops serve`): the command table over HTTP with axum. `/healthz`, `/readyz`, `/metrics`
-//! (Prometheus, computed from the store), `POST /api/v1/<domain>/<op>` for every `api::` operation in the route
-//! table, evaluation jobs with server-sent events, the OpenAPI document, and optionally the web UI at `/`.
+//! (Prometheus, computed from the store), `POST /api/v1/<domain>/<verb>` for every operation of the core's table that
+//! may be reached over the network (streaming ones answer server-sent events), the OpenAPI document derived from the
+//! same table, and optionally the web UI at `/`.
 //! Bearer-token auth (hash only, constant-time compare), a body size limit, one JSON error shape, CORS only when
 //! configured, and a graceful shutdown that lets in-flight requests finish and then closes the store.
 
 pub mod auth;
 pub mod errors;
-pub use browser_ai_mlops_core::api::jobs;
 pub mod openapi;
 pub mod routes;
 pub mod schema;
 pub mod static_ui;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,21 +20,17 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use futures::StreamExt;
+use axum::routing::get;
 use tokio::sync::watch;
 
 use auth::{Access, Auth};
 use browser_ai_mlops_core::error::ErrorKind;
-use browser_ai_mlops_core::evaluator::runner::BenchmarkRequest;
 use browser_ai_mlops_core::store::Store;
 use browser_ai_mlops_core::{Core, Error};
 use errors::{ApiError, ApiErrorKind};
-use jobs::{Jobs, LaunchOutput};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -103,14 +98,13 @@ impl ServerError {
 
 /// What every handler shares.
 #[derive(Clone)]
-struct AppState {
-    core: Arc<Core>,
-    auth: Auth,
-    jobs: Jobs,
+pub(crate) struct AppState {
+    pub(crate) core: Arc<Core>,
+    pub(crate) auth: Auth,
     max_body: usize,
     openapi: Arc<serde_json::Value>,
     ui_dir: Option<Arc<PathBuf>>,
-    shutdown: watch::Receiver<bool>,
+    pub(crate) shutdown: watch::Receiver<bool>,
 }
 
 /// Check the options and hash the token; the plain token does not outlive this call.
@@ -165,8 +159,7 @@ pub async fn serve(
             }
         },
     };
-    let table = routes::table();
-    let openapi = Arc::new(openapi::document(&table, &auth));
+    let openapi = Arc::new(openapi::document(&auth));
     let listener = tokio::net::TcpListener::bind(opts.bind)
         .await
         .map_err(|source| ServerError::Bind { bind: opts.bind, source })?;
@@ -175,14 +168,12 @@ pub async fn serve(
     let state = AppState {
         core: Arc::clone(&core),
         auth,
-        jobs: Jobs::default(),
         max_body: opts.max_body_bytes,
         openapi,
         ui_dir: opts.ui_dir.clone().map(Arc::new),
         shutdown: stop_rx,
     };
-    let jobs = state.jobs.clone();
-    let app = router(table, state, &opts);
+    let app = router(state, &opts);
     on_bound(local);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -192,39 +183,23 @@ pub async fn serve(
         })
         .await
         .map_err(ServerError::Serve);
-    let aborted = jobs.shutdown().await;
-    if aborted > 0 {
-        eprintln!(
-            "server: stopped {aborted} running evaluation job(s); resume them with `evaluate benchmark --resume`"
-        );
-    }
     drop(sampler);
-    let closed = core.shutdown().await;
+    let closed = browser_ai_mlops_core::api::shutdown(&core).await;
+    if let Ok(aborted @ 1..) = closed {
+        eprintln!("server: stopped {aborted} running evaluation job(s); resume them to finish");
+    }
     served?;
-    Ok(closed?)
+    closed?;
+    Ok(())
 }
 
-fn router(table: Vec<routes::Route>, state: AppState, opts: &ServeOptions) -> Router {
-    let mut app = Router::new()
+fn router(state: AppState, opts: &ServeOptions) -> Router {
+    let app = Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route("/api/v1/openapi.json", get(openapi_doc))
-        .route("/api/v1/evals/launch", post(launch))
-        .route("/api/v1/evals/jobs", get(list_jobs))
-        .route("/api/v1/evals/jobs/{job_id}/events", get(job_events));
-    for route in table {
-        let route = Arc::new(route);
-        let path = route.path();
-        app = app.route(
-            &path,
-            post(move |State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>| {
-                let route = Arc::clone(&route);
-                async move { call(state, &route, &headers, body).await }
-            }),
-        );
-    }
-    let mut app = app
+        .route("/api/v1/openapi.json", get(openapi_doc));
+    let mut app = routes::mount(app)
         .fallback(fallback)
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ApiErrorKind::BadRequest, "method not allowed on this route")
@@ -245,7 +220,11 @@ fn router(table: Vec<routes::Route>, state: AppState, opts: &ServeOptions) -> Ro
 }
 
 /// Read the body, insisting on JSON (which also makes cross-site form posts impossible without CORS).
-fn json_body(state: &AppState, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(crate) fn json_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, ApiError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::too_large(state.max_body)
@@ -265,17 +244,6 @@ fn json_body(state: &AppState, headers: &HeaderMap, body: Result<Bytes, BytesRej
         ));
     }
     Ok(body)
-}
-
-async fn call(
-    state: AppState,
-    route: &routes::Route,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    state.auth.check(headers, route.access)?;
-    let body = json_body(&state, headers, body)?;
-    Ok(axum::Json((route.call)(Arc::clone(&state.core), body).await?))
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::Value>, ApiError> {
@@ -302,40 +270,6 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
 async fn openapi_doc(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     state.auth.check(&headers, Access::Read)?;
     Ok(axum::Json(state.openapi.as_ref().clone()).into_response())
-}
-
-async fn launch(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<axum::Json<LaunchOutput>, ApiError> {
-    state.auth.check(&headers, Access::Mutating)?;
-    let body = json_body(&state, &headers, body)?;
-    let request: BenchmarkRequest = routes::parse_body(&body)?;
-    let job_id = state.jobs.launch(Arc::clone(&state.core), request)?;
-    Ok(axum::Json(LaunchOutput { job_id }))
-}
-
-async fn list_jobs(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    state.auth.check(&headers, Access::Read)?;
-    Ok(axum::Json(state.jobs.list()).into_response())
-}
-
-async fn job_events(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(job_id): Path<String>,
-) -> Result<Response, ApiError> {
-    state.auth.check(&headers, Access::Read)?;
-    let stream = state
-        .jobs
-        .subscribe(&job_id, state.shutdown.clone())
-        .ok_or_else(|| ApiError::not_found(format!("no evaluation job {job_id:?} on this server")))?;
-    let events = stream.map(|event| {
-        let data = event.to_json().unwrap_or_else(|e| format!("{{\"error\":\"cannot encode event: {e}\"}}"));
-        Ok::<Event, Infallible>(Event::default().event(event.name()).data(data))
-    });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
 }
 
 async fn fallback(State(state): State<AppState>, method: Method, uri: Uri) -> Response {

@@ -1,5 +1,5 @@
-//! The OpenAPI 3.1 document served at `GET /api/v1/openapi.json`, generated from the route table (every
-//! `POST /api/v1/<domain>/<op>` with its input and output schemas) plus the fixed routes, so it cannot drift from
+//! The OpenAPI 3.1 document served at `GET /api/v1/openapi.json`, generated from the core's operation table
+//! (every served `POST /api/v1/<domain>/<verb>` with its input, output and event schemas) plus the fixed routes, so it cannot drift from
 //! what the server really serves. Schemas come from the api types' `specta::Type` descriptions (`schema.rs`).
 
 use serde_json::{Map, Value, json};
@@ -7,10 +7,9 @@ use specta::Types;
 
 use super::auth::{Access, Auth};
 use super::errors::ErrorBody;
-use super::jobs::{JobInfo, LaunchOutput};
-use super::routes::Route;
+use super::routes;
 use super::schema::SchemaGen;
-use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
+use browser_ai_mlops_core::api::Shape;
 
 fn json_content(schema: Value) -> Value {
     json!({"application/json": {"schema": schema}})
@@ -70,26 +69,35 @@ impl Doc<'_> {
     }
 }
 
-/// Build the document for `table` as this server is configured (`auth` decides each operation's `security`).
-pub fn document(table: &[Route], auth: &Auth) -> Value {
+/// Build the document for the served operations as this server is configured (`auth` decides each `security`).
+pub fn document(auth: &Auth) -> Value {
     let mut doc =
         Doc { schemas: SchemaGen::default(), types: Types::default(), auth, paths: Map::new(), error: json!({}) };
     doc.error = doc.schema_of(<ErrorBody as specta::Type>::definition);
-    for route in table {
-        let input = doc.schema_of(route.input);
-        let output = doc.schema_of(route.output);
-        let id = format!("{}_{}", route.domain, route.op);
-        let summary = format!("api::{}::{}", route.domain, route.op);
-        doc.add(
-            "post",
-            &route.path(),
-            &id,
-            route.domain,
-            Some(route.access),
-            Some(input),
-            json_content(output),
-            &summary,
-        );
+    for op in routes::served() {
+        let input = doc.schema_of(op.input);
+        let output = doc.schema_of(op.output);
+        let id = op.name.replace('/', "_");
+        let response = match (op.shape(), op.event) {
+            (Shape::Streaming, Some(event)) => {
+                let event = doc.schema_of(event);
+                let message = json!({
+                    "description": "`data:` of each server-sent event: `{type: event, data: <event>}` any number of times, then `{type: done, data: <output>}` or `{type: error, data: <error>}`",
+                    "oneOf": [
+                        {"type": "object", "required": ["type", "data"], "properties": {"type": {"const": "event"}, "data": event}},
+                        {"type": "object", "required": ["type", "data"], "properties": {"type": {"const": "done"}, "data": output}},
+                        {"type": "object", "required": ["type", "data"], "properties": {"type": {"const": "error"}, "data": doc.error.clone()}},
+                    ],
+                });
+                json!({"text/event-stream": {"schema": {"type": "string", "x-message-schema": message}}})
+            }
+            _ => json_content(output),
+        };
+        let summary = match op.shape() {
+            Shape::Unary => op.name.to_string(),
+            Shape::Streaming => format!("{} (streaming: server-sent events)", op.name),
+        };
+        doc.add("post", &routes::path(op), &id, op.domain(), Some(op.access), Some(input), response, &summary);
     }
     let status = json!({"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]});
     doc.add("get", "/healthz", "healthz", "server", None, None, json_content(status.clone()), "liveness");
@@ -115,50 +123,12 @@ pub fn document(table: &[Route], auth: &Auth) -> Value {
         json_content(json!({"type": "object"})),
         "this document",
     );
-    let launch_in = doc.schema_of(<BenchmarkRequest as specta::Type>::definition);
-    let launch_out = doc.schema_of(<LaunchOutput as specta::Type>::definition);
-    doc.add(
-        "post",
-        "/api/v1/evals/launch",
-        "evals_launch",
-        "evals",
-        Some(Access::Mutating),
-        Some(launch_in),
-        json_content(launch_out),
-        "start api::evals::benchmark in the background",
-    );
-    let jobs = doc.schema_of(<Vec<JobInfo> as specta::Type>::definition);
-    doc.add(
-        "get",
-        "/api/v1/evals/jobs",
-        "evals_jobs",
-        "evals",
-        Some(Access::Read),
-        None,
-        json_content(jobs),
-        "evaluation jobs of this server",
-    );
-    let event = doc.schema_of(<EvalEvent as specta::Type>::definition);
-    let sse = json!({"text/event-stream": {"schema": {"type": "string", "description": "server-sent events: `event:` is the EvalEvent type (or `error`), `data:` its JSON", "x-event-schema": event}}});
-    doc.add(
-        "get",
-        "/api/v1/evals/jobs/{job_id}/events",
-        "evals_job_events",
-        "evals",
-        Some(Access::Read),
-        None,
-        sse,
-        "the job's events so far, then live ones",
-    );
-    if let Some(op) = doc.paths.get_mut("/api/v1/evals/jobs/{job_id}/events").and_then(|p| p.get_mut("get")) {
-        op["parameters"] = json!([{"name": "job_id", "in": "path", "required": true, "schema": {"type": "string"}}]);
-    }
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Browser.AI MLOps",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The command table of browser-ai-mlops over HTTP: POST /api/v1/<domain>/<op> with the op's typed input as the JSON body.",
+            "description": "The operation table of browser-ai-mlops over HTTP: POST /api/v1/<domain>/<verb> with the operation's typed input as the JSON body; streaming operations answer server-sent events.",
         },
         "paths": doc.paths,
         "components": {

@@ -10,10 +10,26 @@ use serde_json::{Value, json};
 use super::{Server, TOKEN, get, post};
 use crate::util::Home;
 
-/// Read a whole SSE response into (event name, JSON data) pairs, skipping keep-alive comments.
-async fn read_events(server: &Server, job_id: &str) -> Vec<(String, Value)> {
-    let url = server.url(&format!("/api/v1/evals/jobs/{job_id}/events"));
-    let mut resp = reqwest::Client::new().get(url).bearer_auth(TOKEN).send().await.unwrap();
+/// Watch a job (`evals/watch`, a streaming operation) to the end: its evaluator events as (type, JSON) pairs, and the
+/// stream's last message (`done` with the job's final info, or `error`).
+async fn read_events(server: &Server, job_id: &str) -> (Vec<(String, Value)>, Value) {
+    let messages = read_stream(server, "evals/watch", json!({ "job_id": job_id })).await;
+    let (last, events) = messages.split_last().expect("at least the closing message");
+    let events = events
+        .iter()
+        .map(|m| {
+            assert_eq!(m["type"], "event", "{m}");
+            (m["data"]["type"].as_str().unwrap().to_string(), m["data"].clone())
+        })
+        .collect();
+    (events, last.clone())
+}
+
+/// Read a whole SSE response of a streaming operation into its messages (the `data:` JSON), checking each `event:`
+/// names the message's type, skipping keep-alive comments.
+async fn read_stream(server: &Server, op: &str, input: Value) -> Vec<Value> {
+    let url = server.url(&format!("/api/v1/{op}"));
+    let mut resp = reqwest::Client::new().post(url).bearer_auth(TOKEN).json(&input).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut text = String::new();
@@ -35,7 +51,9 @@ async fn read_events(server: &Server, job_id: &str) -> Vec<(String, Value)> {
                     data = Some(serde_json::from_str::<Value>(v.trim()).unwrap());
                 }
             }
-            Some((name?, data?))
+            let (name, data): (String, Value) = (name?, data?);
+            assert_eq!(data["type"], name.as_str(), "the SSE event name is the message type");
+            Some(data)
         })
         .collect()
 }
@@ -56,7 +74,9 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     assert_eq!(status, 200, "{launched}");
     let job_id = launched["job_id"].as_str().unwrap().to_string();
 
-    let events = read_events(&server, &job_id).await;
+    let (events, last) = read_events(&server, &job_id).await;
+    assert_eq!(last["type"], "done", "{last}");
+    assert_eq!(last["data"]["state"], "finished", "{last}");
     let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.first(), Some(&"started"), "{names:?}");
     assert_eq!(names.last(), Some(&"finished"), "{names:?}");
@@ -73,12 +93,11 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     }
 
     // A late subscriber replays the same events, then the stream ends.
-    let replay = read_events(&server, &job_id).await;
+    let (replay, _) = read_events(&server, &job_id).await;
     assert_eq!(replay, events);
 
-    let (status, jobs) = get(&server, "/api/v1/evals/jobs", Some(TOKEN)).await;
+    let (status, jobs) = post(&server, "/api/v1/evals/jobs", Some(TOKEN), "{}").await;
     assert_eq!(status, 200);
-    let jobs: Value = serde_json::from_str(&jobs).unwrap();
     let job = &jobs.as_array().unwrap()[0];
     assert_eq!(job["job_id"], job_id.as_str());
     assert_eq!(job["state"], "finished", "{job}");
@@ -127,8 +146,11 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     assert_eq!(total("browser_ai_actions_total"), actions as f64, "{text}");
     assert_eq!(total("browser_ai_task_duration_seconds_count"), 2.0, "{text}");
 
-    let (status, _) = get(&server, "/api/v1/evals/jobs/no-such-job/events", Some(TOKEN)).await;
-    assert_eq!(status, 404);
+    // An unknown job: the stream carries one `error` message with the edge error.
+    let messages = read_stream(&server, "evals/watch", json!({"job_id": "no-such-job"})).await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["type"], "error");
+    assert_eq!(messages[0]["data"]["kind"], "NotFound", "{messages:?}");
     let (status, body) = post(&server, "/api/v1/evals/launch", Some(TOKEN), r#"{"model": "smoke:1"}"#).await;
     assert_eq!(status, 400, "{body}");
 }
@@ -141,7 +163,7 @@ fn sigterm_lets_an_in_flight_request_finish_and_exits_zero() {
     let body = r#"{"name":"in-flight"}"#;
     let mut conn = TcpStream::connect(&addr).unwrap();
     let head = format!(
-        "POST /api/v1/experiments/create_experiment HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
+        "POST /api/v1/experiments/create HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );

@@ -118,10 +118,10 @@ async fn token_protects_routes_errors_have_one_shape_and_state_round_trips() {
 
     // No token, a wrong token, a non-bearer scheme: 401 with the stable shape, on reads, writes and /metrics.
     for token in [None, Some("wrong-token-0123456789abcdef")] {
-        let (status, body) = post(&server, "/api/v1/experiments/list_experiments", token, "{}").await;
+        let (status, body) = post(&server, "/api/v1/experiments/list", token, "{}").await;
         assert_eq!(status, 401);
         error_message(&body, "Unauthorized");
-        let (status, body) = post(&server, "/api/v1/experiments/create_experiment", token, r#"{"name":"x"}"#).await;
+        let (status, body) = post(&server, "/api/v1/experiments/create", token, r#"{"name":"x"}"#).await;
         assert_eq!(status, 401);
         error_message(&body, "Unauthorized");
         let (status, body) = get(&server, "/metrics", token).await;
@@ -131,11 +131,10 @@ async fn token_protects_routes_errors_have_one_shape_and_state_round_trips() {
 
     // With the token: create, then list sees exactly what was created.
     let (status, created) =
-        post(&server, "/api/v1/experiments/create_experiment", Some(TOKEN), r#"{"name":"web-1","tags":{"team":"qa"}}"#)
-            .await;
+        post(&server, "/api/v1/experiments/create", Some(TOKEN), r#"{"name":"web-1","tags":{"team":"qa"}}"#).await;
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["name"], "web-1");
-    let (status, listed) = post(&server, "/api/v1/experiments/list_experiments", Some(TOKEN), "").await;
+    let (status, listed) = post(&server, "/api/v1/experiments/list", Some(TOKEN), "").await;
     assert_eq!(status, 200, "{listed}");
     let names: Vec<&str> =
         listed.as_array().unwrap().iter().map(|e| e["experiment"]["name"].as_str().unwrap()).collect();
@@ -145,8 +144,7 @@ async fn token_protects_routes_errors_have_one_shape_and_state_round_trips() {
     assert_eq!(cli["experiment"]["tags"]["team"], "qa", "{cli}");
 
     // Domain errors keep their kind: a duplicate name is a conflict.
-    let (status, body) =
-        post(&server, "/api/v1/experiments/create_experiment", Some(TOKEN), r#"{"name":"web-1"}"#).await;
+    let (status, body) = post(&server, "/api/v1/experiments/create", Some(TOKEN), r#"{"name":"web-1"}"#).await;
     assert_eq!(status, 409);
     assert!(error_message(&body, "Conflict").contains("web-1"));
     let (status, body) = post(&server, "/api/v1/models/show", Some(TOKEN), r#"{"name":"no-such-model"}"#).await;
@@ -155,32 +153,32 @@ async fn token_protects_routes_errors_have_one_shape_and_state_round_trips() {
 
     // Oversized body: 413 JSON, and nothing was created.
     let big = json!({"name": "big", "description": "x".repeat(4096)}).to_string();
-    let (status, body) = post(&server, "/api/v1/experiments/create_experiment", Some(TOKEN), &big).await;
+    let (status, body) = post(&server, "/api/v1/experiments/create", Some(TOKEN), &big).await;
     assert_eq!(status, 413);
     assert!(error_message(&body, "PayloadTooLarge").contains("2048"));
     // Malformed JSON and wrong types: 400 with serde's message.
-    let (status, body) = post(&server, "/api/v1/experiments/create_experiment", Some(TOKEN), r#"{"name": "#).await;
+    let (status, body) = post(&server, "/api/v1/experiments/create", Some(TOKEN), r#"{"name": "#).await;
     assert_eq!(status, 400);
     assert!(error_message(&body, "BadRequest").contains("EOF"));
-    let (status, body) = post(&server, "/api/v1/experiments/create_experiment", Some(TOKEN), r#"{"name": 7}"#).await;
+    let (status, body) = post(&server, "/api/v1/experiments/create", Some(TOKEN), r#"{"name": 7}"#).await;
     assert_eq!(status, 400);
     assert!(error_message(&body, "BadRequest").contains("invalid type"));
-    let (status, body) = post(&server, "/api/v1/experiments/create_experiment", Some(TOKEN), r#"{}"#).await;
+    let (status, body) = post(&server, "/api/v1/experiments/create", Some(TOKEN), r#"{}"#).await;
     assert_eq!(status, 400);
     assert!(error_message(&body, "BadRequest").contains("missing field `name`"));
-    let (_, listed) = post(&server, "/api/v1/experiments/list_experiments", Some(TOKEN), "{}").await;
+    let (_, listed) = post(&server, "/api/v1/experiments/list", Some(TOKEN), "{}").await;
     assert_eq!(listed.as_array().unwrap().len(), 1, "failed requests wrote nothing: {listed}");
 
     // Unknown routes and wrong methods.
     let (status, body) = post(&server, "/api/v1/experiments/no_such_op", Some(TOKEN), "{}").await;
     assert_eq!(status, 404);
     assert!(error_message(&body, "NotFound").contains("/api/v1/experiments/no_such_op"));
-    let (status, body) = get(&server, "/api/v1/experiments/list_experiments", Some(TOKEN)).await;
+    let (status, body) = get(&server, "/api/v1/experiments/list", Some(TOKEN)).await;
     assert_eq!(status, 405);
     error_message(&serde_json::from_str(&body).unwrap(), "BadRequest");
     // A non-JSON content type is refused (no cross-site form posts).
     let resp = reqwest::Client::new()
-        .post(server.url("/api/v1/experiments/create_experiment"))
+        .post(server.url("/api/v1/experiments/create"))
         .bearer_auth(TOKEN)
         .header("content-type", "text/plain")
         .body(r#"{"name":"form"}"#)
@@ -225,7 +223,7 @@ async fn refuses_to_start_without_a_token_unless_no_auth_on_loopback() {
 
     // --no-auth on loopback serves everything without a token.
     let open = Server::start(&home, &["--no-auth"]);
-    let (status, body) = post(&open, "/api/v1/experiments/create_experiment", None, r#"{"name":"open"}"#).await;
+    let (status, body) = post(&open, "/api/v1/experiments/create", None, r#"{"name":"open"}"#).await;
     assert_eq!(status, 200, "{body}");
     drop(open);
 
@@ -233,9 +231,9 @@ async fn refuses_to_start_without_a_token_unless_no_auth_on_loopback() {
     let mut cmd = home.cmd(&["serve", "--bind", "127.0.0.1:0"]);
     cmd.env("BROWSER_AI_MLOPS_TOKEN", TOKEN);
     let server = Server::spawn(cmd);
-    let (status, _) = post(&server, "/api/v1/experiments/list_experiments", None, "{}").await;
+    let (status, _) = post(&server, "/api/v1/experiments/list", None, "{}").await;
     assert_eq!(status, 401);
-    let (status, body) = post(&server, "/api/v1/experiments/list_experiments", Some(TOKEN), "{}").await;
+    let (status, body) = post(&server, "/api/v1/experiments/list", Some(TOKEN), "{}").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body.as_array().unwrap().len(), 1);
 }
@@ -248,6 +246,46 @@ fn keys(value: impl serde::Serialize) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn every_declared_operation_is_reachable_over_http_unless_local() {
+    use browser_ai_mlops_core::api;
+    let home = Home::new();
+    let server = Server::start(&home, &["--token", TOKEN]);
+    for op in api::table() {
+        let path = format!("/api/v1/{}", op.name);
+        // A JSON string is never a valid input (every input is an object): a served operation is found and refuses
+        // it before running, naming itself; a local-only one has no route at all.
+        let resp = reqwest::Client::new()
+            .post(server.url(&path))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .body(r#""not an input""#)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        let refusal = format!("{}: invalid input", op.name);
+        match (op.reach, op.shape()) {
+            (api::Reach::Local, _) => assert_eq!(status, 404, "{path} must not be served: {text}"),
+            (api::Reach::Everywhere, api::Shape::Unary) => {
+                assert_eq!(status, 400, "{path}: {text}");
+                let body: Value = serde_json::from_str(&text).unwrap();
+                assert!(body["detail"]["message"].as_str().unwrap().starts_with(&refusal), "{text}");
+            }
+            (api::Reach::Everywhere, api::Shape::Streaming) => {
+                // The event stream opens and carries the same refusal as its one message.
+                assert_eq!(status, 200, "{path}: {text}");
+                let data = text.lines().find_map(|l| l.strip_prefix("data:")).expect("one message");
+                let message: Value = serde_json::from_str(data.trim()).unwrap();
+                assert_eq!(message["type"], "error", "{text}");
+                assert_eq!(message["data"]["kind"], "BadRequest", "{text}");
+                assert!(message["data"]["detail"]["message"].as_str().unwrap().starts_with(&refusal), "{text}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() {
     use browser_ai_mlops_core::api;
     let home = Home::new();
@@ -257,25 +295,29 @@ async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() 
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    let table = browser_ai_mlops_server::routes::table();
-    assert!(table.len() >= 40);
-    for route in &table {
-        let op = &paths[&route.path()]["post"];
-        assert!(op.is_object(), "{} missing from the document", route.path());
-        let read = route.access == browser_ai_mlops_server::auth::Access::Read;
+    assert!(api::table().len() >= 60);
+    for declared in api::table() {
+        let path = format!("/api/v1/{}", declared.name);
+        if declared.reach == api::Reach::Local {
+            assert!(paths.get(&path).is_none(), "{path} is local-only but documented");
+            continue;
+        }
+        let op = &paths[&path]["post"];
+        assert!(op.is_object(), "{path} missing from the document");
+        let read = declared.access == api::Access::Read;
         assert_eq!(op["x-access"], if read { "read" } else { "mutating" });
         // With --public-read, only mutating operations declare the bearer requirement.
-        assert_eq!(op["security"].as_array().unwrap().is_empty(), read, "{}", route.path());
+        assert_eq!(op["security"].as_array().unwrap().is_empty(), read, "{path}");
         assert!(op["requestBody"]["content"]["application/json"]["schema"].is_object());
+        let answer = &op["responses"]["200"]["content"];
+        match declared.shape() {
+            api::Shape::Unary => assert!(answer["application/json"]["schema"].is_object(), "{path}"),
+            api::Shape::Streaming => {
+                assert!(answer["text/event-stream"]["schema"]["x-message-schema"]["oneOf"].is_array(), "{path}")
+            }
+        }
     }
-    for (path, method) in [
-        ("/healthz", "get"),
-        ("/readyz", "get"),
-        ("/metrics", "get"),
-        ("/api/v1/evals/launch", "post"),
-        ("/api/v1/evals/jobs", "get"),
-        ("/api/v1/evals/jobs/{job_id}/events", "get"),
-    ] {
+    for (path, method) in [("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get")] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }
     let schemas = &doc["components"]["schemas"];
@@ -329,7 +371,7 @@ async fn ui_dir_is_served_with_an_index_fallback_and_cors_only_when_configured()
     // A preflight from the configured origin is allowed; another origin gets no CORS grant.
     for (from, allowed) in [(origin, true), ("http://evil.example", false)] {
         let resp = client
-            .request(reqwest::Method::OPTIONS, server.url("/api/v1/experiments/create_experiment"))
+            .request(reqwest::Method::OPTIONS, server.url("/api/v1/experiments/create"))
             .header("origin", from)
             .header("access-control-request-method", "POST")
             .header("access-control-request-headers", "authorization,content-type")

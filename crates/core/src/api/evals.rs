@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::jobs::{JobEvent, JobInfo, Jobs, LaunchOutput};
+use super::op::Sink;
+use crate::evaluator::runner::EvalEvent;
 use crate::evaluator::summary::{EvaluationComparison, EvaluationSummary};
 use crate::evaluator::{Category, Difficulty, Results, TaskFilter, TaskResult, miniwob, suite};
 use crate::{Core, Result};
@@ -156,4 +159,85 @@ pub async fn list(core: &Core, input: ListEvaluationsInput) -> Result<ListEvalua
         evaluations.push(store.summary(&evaluation.id).await?);
     }
     Ok(ListEvaluationsOutput { evaluations })
+}
+
+/// `evals/benchmark`: [`benchmark`] with its progress as a stream. The runner's future is not `Send` (it borrows
+/// tasks across awaits inside a stream), so it runs on a blocking-pool thread driven by the runtime's handle; if the
+/// caller goes away the run is stopped (a resumable evaluation stays in the store).
+pub async fn benchmark_streamed(
+    core: &Core,
+    input: crate::evaluator::runner::BenchmarkRequest,
+    sink: Sink<crate::evaluator::runner::EvalEvent>,
+) -> Result<EvaluationResults> {
+    let (tx, mut rx) = tokio::sync::broadcast::channel(4096);
+    let forward = tokio::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(event) => {
+                    sink.send(event);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let stop_on_drop = StopOnDrop(stop);
+    let handle = tokio::runtime::Handle::current();
+    let core = core.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            tokio::select! {
+                result = benchmark(&core, input, Some(&tx)) => Some(result),
+                _ = stopped.wait_for(|stop| *stop) => None,
+            }
+        })
+    });
+    let result = run.await.map_err(|e| crate::Error::Failed(format!("the evaluation task failed: {e}")))?;
+    drop(stop_on_drop);
+    let _ = forward.await;
+    result.unwrap_or_else(|| Err(crate::Error::Failed("the evaluation was stopped".into())))
+}
+
+struct StopOnDrop(tokio::sync::watch::Sender<bool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// `evals/launch`: start a benchmark in the background; its events are replayed to every `evals/watch`.
+pub async fn launch(core: &Core, input: crate::evaluator::runner::BenchmarkRequest) -> Result<LaunchOutput> {
+    Ok(LaunchOutput { job_id: core.shared::<Jobs>().launch(core.clone(), input)? })
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+pub struct JobsInput {}
+
+/// `evals/jobs`: the background evaluations this process has launched, oldest first.
+pub async fn jobs(core: &Core, _input: JobsInput) -> Result<Vec<JobInfo>> {
+    Ok(core.shared::<Jobs>().list())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct WatchJobInput {
+    pub job_id: String,
+}
+
+/// `evals/watch`: one job's events from its start (replayed), then live, until it ends; answers the job's final
+/// state (`failed` with its error when it did not finish).
+pub async fn watch(core: &Core, input: WatchJobInput, sink: Sink<EvalEvent>) -> Result<JobInfo> {
+    let jobs = core.shared::<Jobs>();
+    let not_found = || crate::Error::NotFound(format!("no evaluation job {}", input.job_id));
+    let stream = jobs.subscribe(&input.job_id).ok_or_else(not_found)?;
+    let mut stream = std::pin::pin!(stream);
+    while let Some(event) = futures::StreamExt::next(&mut stream).await {
+        if let JobEvent::Eval(event) = event
+            && !sink.send(event)
+        {
+            break;
+        }
+    }
+    jobs.list().into_iter().find(|j| j.job_id == input.job_id).ok_or_else(not_found)
 }

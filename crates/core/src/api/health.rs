@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::op::Sink;
 use crate::Core;
 use crate::config::{AlertThresholds, MonitoringConfig};
 use crate::error::{Error, Result};
@@ -141,4 +142,37 @@ pub async fn start_sampler(core: &Core, interval: Option<Duration>) -> Result<Sa
     let interval = interval.unwrap_or(Duration::from_secs(u64::from(config.health_interval_secs)));
     let store = core.store().await?.clone();
     Ok(health::spawn_sampler(store, &core.settings().data_dir, config, interval)?)
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
+#[serde(default)]
+pub struct LiveWatchInput {
+    /// Milliseconds between snapshots (default 5,000; at least 200).
+    pub interval_ms: Option<u32>,
+    /// Stop after this many snapshots (default: until the watcher goes away).
+    pub count: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct WatchEnd {
+    /// Snapshots sent.
+    pub snapshots: u32,
+}
+
+/// The live view as a stream: a snapshot now and then every interval, until the watcher goes away (or `count`).
+pub async fn watch(core: &Core, input: LiveWatchInput, sink: Sink<WatchSnapshot>) -> Result<WatchEnd> {
+    let interval = Duration::from_millis(u64::from(input.interval_ms.unwrap_or(5_000).max(200)));
+    let mut snapshots = 0u32;
+    loop {
+        let snapshot = watch_snapshot(core, WatchInput {}).await?;
+        if !sink.send(snapshot) {
+            break;
+        }
+        snapshots += 1;
+        if input.count.is_some_and(|n| snapshots >= n) {
+            break;
+        }
+        tokio::time::sleep(interval).await;
+    }
+    Ok(WatchEnd { snapshots })
 }

@@ -134,7 +134,7 @@ impl Entry {
             Some(Err(e)) => Err(EdgeError::from(e)),
             None => Err(EdgeError::new(
                 EdgeErrorKind::Unavailable,
-                "the server or app shut down before the evaluation finished; resume it with `evaluate benchmark --resume`",
+                "the server or app shut down before the evaluation finished; resume the evaluation to finish it",
             )),
         };
         self.update(|job| {
@@ -175,7 +175,7 @@ impl Jobs {
     }
 
     /// Start `request` in the background and return its job id.
-    pub fn launch(&self, core: Arc<Core>, request: BenchmarkRequest) -> crate::Result<String> {
+    pub fn launch(&self, core: Core, request: BenchmarkRequest) -> crate::Result<String> {
         if request.headful {
             return Err(crate::Error::Input(
                 "headful: background jobs run Chromium headless; launch with \"headful\": false".into(),
@@ -237,12 +237,9 @@ impl Jobs {
         self.entries().values().map(|e| lock(&e.job).info.clone()).collect()
     }
 
-    /// The job's events so far, then live ones; ends after `finished` or `error`, or when `shutdown` turns true.
-    pub fn subscribe(
-        &self,
-        job_id: &str,
-        shutdown: watch::Receiver<bool>,
-    ) -> Option<impl Stream<Item = JobEvent> + use<>> {
+    /// The job's events so far, then live ones; ends after `finished` or `error`, or when the jobs shut down.
+    pub fn subscribe(&self, job_id: &str) -> Option<impl Stream<Item = JobEvent> + use<>> {
+        let shutdown = self.cancel.subscribe();
         let entry = Arc::clone(self.entries().get(job_id)?);
         let version = entry.version.subscribe();
         let state = (entry, version, shutdown, 0usize, false);

@@ -4,6 +4,8 @@
 //! narrative with the report, so the UI shows exactly what was stored.
 
 use futures::future::BoxFuture;
+
+use super::op::Sink;
 use serde::{Deserialize, Serialize};
 
 pub mod evaluation;
@@ -57,17 +59,22 @@ pub struct LoadDemoOutput {
     pub report: DemoReport,
 }
 
-/// Run the demo on this data dir. (A boxed `Send` future: the demo's narrative callback is a `dyn FnMut(&str)`, and
-/// checking `Send` here, where the lifetimes are concrete, spares the command table a higher-ranked `Send` proof
-/// the compiler cannot make.)
-pub fn load(core: &Core, input: LoadDemoInput) -> BoxFuture<'_, Result<LoadDemoOutput>> {
+/// Run the demo on this data dir; each line of its narrative is sent as it happens. (A boxed `Send` future: the
+/// demo's narrative callback is a `dyn FnMut(&str)`, and checking `Send` here, where the lifetimes are concrete,
+/// spares the operation table a higher-ranked `Send` proof the compiler cannot make.)
+pub fn load(core: &Core, input: LoadDemoInput, sink: Sink<String>) -> BoxFuture<'_, Result<LoadDemoOutput>> {
     Box::pin(async move {
         let eval = (!input.no_eval).then_some(DemoEvalOptions {
             category: input.category,
             concurrency: input.concurrency.unwrap_or(2).max(1),
         });
         let mut narrative = Vec::new();
-        let mut say = |text: &str| narrative.extend(text.lines().map(str::to_string));
+        let mut say = |text: &str| {
+            for line in text.lines() {
+                sink.send(line.to_string());
+                narrative.push(line.to_string());
+            }
+        };
         let report = script::run(core, eval.as_ref(), &mut say).await?;
         Ok(LoadDemoOutput { narrative, report })
     })
