@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
+import type { Operations } from '../src/bindings';
 
 const CHROMIUM = process.env.CHROME ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -67,7 +68,7 @@ export async function openApp(): Promise<App> {
 }
 
 /** Call `POST /api/v1/<name>` directly with the token; throws on a non-2xx answer. */
-export async function api<T>(name: string, input: unknown): Promise<T> {
+export async function api<T>(name: keyof Operations, input: unknown): Promise<T> {
   const res = await fetch(`${inject('baseUrl')}/api/v1/${name}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${inject('token')}` },
@@ -79,7 +80,7 @@ export async function api<T>(name: string, input: unknown): Promise<T> {
 }
 
 /** Like `api` but resolves with the error body of a non-2xx answer. */
-export async function apiError(name: string, input: unknown): Promise<{ status: number; kind: string; message: string }> {
+export async function apiError(name: keyof Operations, input: unknown): Promise<{ status: number; kind: string; message: string }> {
   const res = await fetch(`${inject('baseUrl')}/api/v1/${name}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${inject('token')}` },
@@ -88,4 +89,29 @@ export async function apiError(name: string, input: unknown): Promise<{ status: 
   const body = (await res.json()) as { kind: string; detail: { message: string } };
   if (res.ok) throw new Error(`${name}: expected an error, got HTTP ${res.status}`);
   return { status: res.status, kind: body.kind, message: body.detail.message };
+}
+
+/** Call a streaming operation over HTTP (`POST /api/v1/<name>`, SSE) and collect every StreamMessage it sends. */
+export async function apiStream(
+  name: keyof Operations,
+  input: unknown,
+): Promise<{ events: string[]; messages: { type: string; data: unknown }[] }> {
+  const res = await fetch(`${inject('baseUrl')}/api/v1/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', Authorization: `Bearer ${inject('token')}` },
+    body: JSON.stringify(input),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}: ${text}`);
+  const events: string[] = [];
+  const messages: { type: string; data: unknown }[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    const lines = block.split(/\r?\n/);
+    const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+    const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, ''));
+    if (data.length === 0) continue;
+    events.push(event ?? 'message');
+    messages.push(JSON.parse(data.join('\n')) as { type: string; data: unknown });
+  }
+  return { events, messages };
 }

@@ -3,8 +3,8 @@
 //! evaluation it links to holds exactly the attempt the API reports.
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { EvaluationResults } from '../src/bindings';
-import { api, openApp, type App } from './browser';
+import type { EvaluationResults, JobInfo } from '../src/bindings';
+import { api, apiStream, openApp, type App } from './browser';
 
 const seed = inject('seed');
 const TASK = 'dyn-delayed-offer';
@@ -57,5 +57,17 @@ describe('evaluations: launch and watch', () => {
     const results = page.getByRole('region', { name: 'Results' });
     await results.locator('tbody tr').first().waitFor();
     expect(await results.locator('tbody tr').first().textContent()).toContain(r.results[0]?.success ? 'pass' : 'fail');
+
+    // The same job over the HTTP API: `evals/jobs` (unary, `{}`) lists it; `evals/watch` (SSE) replays its events
+    // as StreamMessages and ends with `done` carrying the final JobInfo.
+    const jobList = await api<JobInfo[]>('evals/jobs', {});
+    const job = jobList.find((j) => j.evaluation_id === id);
+    expect(job?.state).toBe('finished');
+    const watched = await apiStream('evals/watch', { job_id: job?.job_id });
+    expect(watched.events.at(-1)).toBe('done');
+    expect(watched.events.slice(0, -1).every((e) => e === 'event')).toBe(true);
+    expect(watched.messages.map((m) => m.type)).toEqual(watched.events);
+    expect((watched.messages.at(-1)?.data as JobInfo).job_id).toBe(job?.job_id);
+    expect(watched.messages.some((m) => (m.data as { type?: string }).type === 'finished')).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ describe('pages render the seeded data', () => {
 
     const health = page.getByRole('region', { name: 'Health' });
     await health.getByRole('group', { name: 'Disk gauge' }).waitFor();
-    const h = await api<HealthOutput>('health/health', {});
+    const h = await api<HealthOutput>('monitor/health', {});
     expect(await health.getByRole('group', { name: 'Disk gauge' }).textContent()).toContain(`on ${h.current.disk_path}`);
     expect(await health.getByRole('group', { name: 'CPU gauge' }).textContent()).toContain(`${h.current.cpu_count} cores`);
     await app.shot('overview');

@@ -147,7 +147,7 @@ describe('mutations invalidate what they change', () => {
   it('a config write refreshes every config query and the key status', async () => {
     useFake(() => ({ key: 'features.x', value: true, path: 'env.yaml', in_place: true }));
     await run(setFeatureFlagMutation, { env: 'staging', flag: 'x', enabled: true });
-    expect(fake.calls.map((c) => c.name)).toEqual(['config/set_feature_flag']);
+    expect(fake.calls.map((c) => c.name)).toEqual(['config/set_flag']);
     expect(invalidated()).toEqual(['config', 'secrets', 'validate']);
   });
 
@@ -169,6 +169,7 @@ describe('mutations invalidate what they change', () => {
   it('loading the demo refreshes everything', async () => {
     useFake(() => ({}));
     await run(loadDemoMutation, { no_eval: true, category: null, concurrency: null });
+    expect(fake.streamed).toEqual(['demo/load']);
     expect(invalidated()).toEqual(Object.keys(SEEDED).sort());
   });
 
@@ -216,11 +217,11 @@ describe('polling', () => {
     client.clear();
     useFake(() => ({ status: 'healthy' }));
     await observe(new QueryObserver(client, healthQuery({ live: true })), 2 * MONITOR_REFRESH_MS + 100);
-    expect(fake.count('health/health')).toBe(3);
+    expect(fake.count('monitor/health')).toBe(3);
     client.clear();
     useFake(() => ({ status: 'healthy' }));
     await observe(new QueryObserver(client, healthQuery()), 2 * MONITOR_REFRESH_MS + 100);
-    expect(fake.count('health/health')).toBe(1);
+    expect(fake.count('monitor/health')).toBe(1);
   });
 
   it('the job list polls while a job runs and stops once none does', async () => {

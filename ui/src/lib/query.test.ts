@@ -53,7 +53,7 @@ describe('createQueryClient', () => {
     onlineManager.setOnline(true);
   });
 
-  const healthQuery = { queryKey: ['health'], queryFn: () => typed(() => command('health/health', {})), retryDelay: 0 };
+  const healthQuery = { queryKey: ['health'], queryFn: () => typed(() => command('monitor/health', {})), retryDelay: 0 };
 
   it('rejects with the typed ApiError and asks once for an Input error', async () => {
     const fake = new FakeTransport(() => {
@@ -61,7 +61,7 @@ describe('createQueryClient', () => {
     });
     setTransport(fake);
     await expect(client.fetchQuery(healthQuery)).rejects.toEqual(INPUT);
-    expect(fake.count('health/health')).toBe(1);
+    expect(fake.count('monitor/health')).toBe(1);
     expect(client.getQueryState(['health'])?.error).toEqual(INPUT);
   });
 
@@ -71,7 +71,7 @@ describe('createQueryClient', () => {
     });
     setTransport(fake);
     await expect(client.fetchQuery(healthQuery)).rejects.toEqual(NETWORK);
-    expect(fake.count('health/health')).toBe(2);
+    expect(fake.count('monitor/health')).toBe(2);
   });
 
   it('recovers when the retry succeeds', async () => {
@@ -83,7 +83,7 @@ describe('createQueryClient', () => {
     });
     setTransport(fake);
     await expect(client.fetchQuery(healthQuery)).resolves.toEqual({ status: 'healthy' });
-    expect(fake.count('health/health')).toBe(2);
+    expect(fake.count('monitor/health')).toBe(2);
   });
 
   it('does not refetch when the window regains focus, and keeps querying while the browser says offline', async () => {
@@ -96,11 +96,11 @@ describe('createQueryClient', () => {
     const done = new Promise<void>((resolve) => (loaded = resolve));
     const unsubscribe = observer.subscribe((r) => r.status === 'success' && loaded());
     await done;
-    expect(fake.count('health/health')).toBe(1);
+    expect(fake.count('monitor/health')).toBe(1);
     focusManager.setFocused(false);
     focusManager.setFocused(true);
     await new Promise((r) => setTimeout(r, 10));
     unsubscribe();
-    expect(fake.count('health/health')).toBe(1);
+    expect(fake.count('monitor/health')).toBe(1);
   });
 });

@@ -1,9 +1,20 @@
-// Transport tests: the HTTP request shape, the bearer token, error bodies → the typed union, SSE event streams
-// read through fetch, and the Tauri transport (generated commands + the typed job event). A recording fake `fetch`
-// stands in for the server; recording fake `commands`/`events` objects stand in for the app's IPC.
+// Transport tests: the HTTP request shape, the bearer token, error bodies → the typed union, streaming operations
+// read as SSE through fetch (StreamMessage per `data:` line), and the Tauri transport (`invoke('call')` and
+// `invoke('stream')` with a Channel). A recording fake `fetch` stands in for the server; a recording fake `invoke`
+// and a fake Channel stand in for the app's IPC.
 import { describe, expect, it } from 'vitest';
-import type { EvalEvent, EvalJobEvent } from '../bindings';
-import { CommandError, HttpTransport, TauriTransport, errorFromResponse, parseEvalEvent, type JobEvents } from './transport';
+import type { EvalEvent, JobInfo } from '../bindings';
+import {
+  CommandError,
+  HttpTransport,
+  TauriTransport,
+  errorFromResponse,
+  parseStreamMessage,
+  setTransport,
+  stream,
+  transport,
+  type IpcChannel,
+} from './transport';
 
 interface Call {
   url: string;
@@ -71,7 +82,7 @@ describe('HttpTransport.invoke', () => {
   ] as const)('maps a %s error body to the typed union', async (kind, status) => {
     const body = JSON.stringify({ kind, detail: { message: `something about ${kind}` } });
     const f = fakeFetch(() => new Response(body, { status }));
-    const e = await rejection(new HttpTransport({ fetch: f.fetch }).invoke('runs/show_run', { run_id: 'x' }));
+    const e = await rejection(new HttpTransport({ fetch: f.fetch }).invoke('runs/show', { run_id: 'x' }));
     expect(e.error).toEqual({ kind, detail: { message: `something about ${kind}` } });
     expect(e.message).toBe(`something about ${kind}`);
   });
@@ -111,8 +122,27 @@ function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   });
 }
 
-describe('HttpTransport evaluation jobs', () => {
-  it('launches with the BenchmarkRequest as body and lists jobs with GET', async () => {
+/** One StreamMessage as the server writes it: `event: <type>` and one `data:` line of JSON. */
+const sse = (msg: { type: string; data: unknown }) => `event: ${msg.type}\ndata: ${JSON.stringify(msg)}\n\n`;
+
+const STARTED: EvalEvent = { type: 'started', evaluation_id: 'e1', attempts: 2, skipped: 0 };
+const ATTEMPT: EvalEvent = { type: 'attempt_started', task_id: 'search-1', attempt: 1 };
+const FINISHED: EvalEvent = { type: 'finished', evaluation_id: 'e1' };
+const JOB: JobInfo = {
+  job_id: 'j1',
+  state: 'finished',
+  evaluation_id: 'e1',
+  attempts: 2,
+  skipped: 0,
+  attempts_done: 2,
+  successes: 2,
+  error: null,
+  created_at_ms: 1,
+  finished_at_ms: 2,
+};
+
+describe('HttpTransport evaluation jobs (unary)', () => {
+  it('launches with the BenchmarkRequest as body and lists jobs with POST {}', async () => {
     const f = fakeFetch((c) =>
       c.url.endsWith('/launch') ? new Response(JSON.stringify({ job_id: 'j1' })) : new Response(JSON.stringify([{ job_id: 'j1' }])),
     );
@@ -127,158 +157,202 @@ describe('HttpTransport evaluation jobs', () => {
       miniwob_dir: null,
       headful: false,
     };
-    expect(await t.launchEval(req)).toEqual({ job_id: 'j1' });
-    expect(await t.listEvalJobs()).toEqual([{ job_id: 'j1' }]);
+    expect(await t.invoke('evals/launch', req)).toEqual({ job_id: 'j1' });
+    expect(await t.invoke('evals/jobs', {})).toEqual([{ job_id: 'j1' }]);
     expect(f.calls[0]?.url).toBe('/api/v1/evals/launch');
     expect(JSON.parse(String(f.calls[0]?.init?.body))).toEqual(req);
     expect(f.calls[1]?.url).toBe('/api/v1/evals/jobs');
-    expect(f.calls[1]?.init?.method).toBe('GET');
+    expect(f.calls[1]?.init?.method).toBe('POST');
+    expect(JSON.parse(String(f.calls[1]?.init?.body))).toEqual({});
   });
 
-  it('reads EvalEvents from the SSE stream, with chunks split mid-line, skipping keep-alives and unknown data', async () => {
-    const events: EvalEvent[] = [
-      { type: 'started', evaluation_id: 'e1', attempts: 2, skipped: 0 },
-      { type: 'attempt_started', task_id: 'search-1', attempt: 1 },
-      { type: 'attempt_finished', task_id: 'search-1', attempt: 1, success: true, score: 1, steps: 3, error: null },
-      { type: 'finished', evaluation_id: 'e1' },
-    ];
-    const text = `: keep-alive\n\n${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: {"type":"nonsense"}\n\n`;
-    const chunks = [text.slice(0, 7), text.slice(7, 50), text.slice(50, 51), text.slice(51)];
-    const f = fakeFetch(() => new Response(streamOf(chunks), { headers: { 'Content-Type': 'text/event-stream' } }));
-    const t = new HttpTransport({ fetch: f.fetch, getToken: () => 'tok' });
-    const seen: EvalEvent[] = [];
-    await t.watchEval('job/1', (e) => seen.push(e));
-    expect(seen).toEqual(events);
-    expect(f.calls[0]?.url).toBe('/api/v1/evals/jobs/job%2F1/events');
-    expect(header(f.calls[0]?.init, 'Accept')).toBe('text/event-stream');
-    expect(header(f.calls[0]?.init, 'Authorization')).toBe('Bearer tok');
-  });
-
-  it('rejects with the typed error an `event: error` message carries, after delivering the events before it', async () => {
-    const started = { type: 'started', evaluation_id: 'e2', attempts: 1, skipped: 0 };
-    const body = `event: started\ndata: ${JSON.stringify(started)}\n\nevent: error\ndata: {"kind":"Failed","detail":{"message":"chromium exited"}}\n\n`;
-    const f = fakeFetch(() => new Response(streamOf([body])));
-    const seen: EvalEvent[] = [];
-    const e = await rejection(new HttpTransport({ fetch: f.fetch }).watchEval('j2', (ev) => seen.push(ev)));
-    expect(seen).toEqual([started]);
-    expect(e.error).toEqual({ kind: 'Failed', detail: { message: 'chromium exited' } });
-  });
-
-  it('rejects with the typed error when the event stream request fails', async () => {
-    const f = fakeFetch(() => new Response(JSON.stringify({ kind: 'NotFound', detail: { message: 'no job j9' } }), { status: 404 }));
-    const e = await rejection(new HttpTransport({ fetch: f.fetch }).watchEval('j9', () => undefined));
-    expect(e.error).toEqual({ kind: 'NotFound', detail: { message: 'no job j9' } });
-  });
-
-  it('parseEvalEvent accepts only the four event types', () => {
-    expect(parseEvalEvent('{"type":"finished","evaluation_id":"e"}')).toEqual({ type: 'finished', evaluation_id: 'e' });
-    expect(parseEvalEvent('{"type":"other"}')).toBeNull();
-    expect(parseEvalEvent('{oops')).toBeNull();
+  it('refuses a local-only operation over HTTP without a request', async () => {
+    const f = fakeFetch(() => new Response('{}'));
+    const e = await rejection(new HttpTransport({ fetch: f.fetch }).invoke('secrets/set', { name: 'x', value: 'y' }));
+    expect(e.error.kind).toBe('NotFound');
+    expect(f.calls).toHaveLength(0);
   });
 });
 
-/** Fake generated commands: each records its input and answers what `answer` says. */
-function fakeCommands(answer: (name: string, input: unknown) => unknown) {
-  const calls: { name: string; input: unknown }[] = [];
-  const commands = new Proxy(
-    {},
-    {
-      get: (_t, name: string) =>
-        name === 'not_a_command'
-          ? undefined
-          : async (input: unknown) => {
-              calls.push({ name, input });
-              return answer(name, input);
-            },
-    },
-  );
-  return { calls, commands };
-}
+describe('HttpTransport.stream', () => {
+  it('POSTs the input asking for SSE, delivers events in order (chunks split mid-line, keep-alives) and resolves to done', async () => {
+    const text =
+      `: keep-alive\n\n` +
+      sse({ type: 'event', data: STARTED }) +
+      sse({ type: 'event', data: ATTEMPT }) +
+      sse({ type: 'event', data: FINISHED }) +
+      sse({ type: 'done', data: JOB });
+    const chunks = [text.slice(0, 7), text.slice(7, 50), text.slice(50, 51), text.slice(51)];
+    const f = fakeFetch(() => new Response(streamOf(chunks), { headers: { 'Content-Type': 'text/event-stream' } }));
+    const t = new HttpTransport({ fetch: f.fetch, getToken: () => 'tok' });
+    const seen: unknown[] = [];
+    const out = await t.stream('evals/watch', { job_id: 'job/1' }, (e) => seen.push(e));
+    expect(seen).toEqual([STARTED, ATTEMPT, FINISHED]);
+    expect(out).toEqual(JOB);
+    expect(f.calls[0]?.url).toBe('/api/v1/evals/watch');
+    expect(f.calls[0]?.init?.method).toBe('POST');
+    expect(JSON.parse(String(f.calls[0]?.init?.body))).toEqual({ job_id: 'job/1' });
+    expect(header(f.calls[0]?.init, 'Accept')).toBe('text/event-stream');
+    expect(header(f.calls[0]?.init, 'Content-Type')).toBe('application/json');
+    expect(header(f.calls[0]?.init, 'Authorization')).toBe('Bearer tok');
+  });
 
-/** A fake event bus with tauri-specta's `listen` shape. */
-function fakeEvents() {
-  let listeners: ((e: { payload: EvalJobEvent }) => void)[] = [];
-  const events: JobEvents = {
-    eval_job_event: {
-      listen: async (cb) => {
-        listeners.push(cb);
-        return () => {
-          listeners = listeners.filter((l) => l !== cb);
-        };
-      },
-    },
+  it('rejects with the typed error an `error` message carries, after delivering the events before it', async () => {
+    const body =
+      sse({ type: 'event', data: STARTED }) +
+      sse({ type: 'error', data: { kind: 'Failed', detail: { message: 'chromium exited' } } }) +
+      sse({ type: 'event', data: FINISHED });
+    const f = fakeFetch(() => new Response(streamOf([body])));
+    const seen: unknown[] = [];
+    const e = await rejection(new HttpTransport({ fetch: f.fetch }).stream('evals/benchmark', {}, (ev) => seen.push(ev)));
+    expect(seen).toEqual([STARTED]);
+    expect(e.error).toEqual({ kind: 'Failed', detail: { message: 'chromium exited' } });
+  });
+
+  it('rejects with the typed error when the stream request itself fails', async () => {
+    const f = fakeFetch(() => new Response(JSON.stringify({ kind: 'NotFound', detail: { message: 'no job j9' } }), { status: 404 }));
+    const e = await rejection(new HttpTransport({ fetch: f.fetch }).stream('evals/watch', { job_id: 'j9' }, () => undefined));
+    expect(e.error).toEqual({ kind: 'NotFound', detail: { message: 'no job j9' } });
+  });
+
+  it('rejects with a Protocol error when the stream ends without done, or carries something else', async () => {
+    const cut = fakeFetch(() => new Response(streamOf([sse({ type: 'event', data: 'line 1' })])));
+    const seen: unknown[] = [];
+    const e = await rejection(new HttpTransport({ fetch: cut.fetch }).stream('demo/load', {}, (l) => seen.push(l)));
+    expect(seen).toEqual(['line 1']);
+    expect(e.error.kind).toBe('Protocol');
+    const junk = fakeFetch(() => new Response(streamOf(['data: {"type":"finished"}\n\n'])));
+    const j = await rejection(new HttpTransport({ fetch: junk.fetch }).stream('demo/load', {}, () => undefined));
+    expect(j.error.kind).toBe('Protocol');
+  });
+
+  it('stops with the abort reason when the signal aborts', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('gone'));
+    const f = fakeFetch(() => new Response(streamOf([sse({ type: 'done', data: JOB })])));
+    await expect(new HttpTransport({ fetch: f.fetch }).stream('evals/watch', { job_id: 'j1' }, () => {}, abort.signal)).rejects.toThrow(
+      'gone',
+    );
+    expect(f.calls).toHaveLength(0);
+  });
+});
+
+describe('parseStreamMessage', () => {
+  it('accepts the three message types from JSON text or a value', () => {
+    expect(parseStreamMessage('{"type":"event","data":"hello"}')).toEqual({ type: 'event', data: 'hello' });
+    expect(parseStreamMessage({ type: 'done', data: { x: 1 } })).toEqual({ type: 'done', data: { x: 1 } });
+    const error = { type: 'error', data: { kind: 'Input', detail: { message: 'bad' } } };
+    expect(parseStreamMessage(JSON.stringify(error))).toEqual(error);
+  });
+
+  it('rejects anything else as a Protocol error', () => {
+    for (const bad of ['{oops', '{"type":"finished"}', '{"type":"error","data":"text"}', null, 3]) {
+      let caught: unknown = null;
+      try {
+        parseStreamMessage(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(CommandError);
+      expect((caught as CommandError).error.kind).toBe('Protocol');
+    }
+  });
+});
+
+/** A fake Tauri `invoke`: records each call; `stream` calls get their channel to send on. */
+function fakeIpc(answer: (cmd: string, args: Record<string, unknown>, send: (m: unknown) => void) => unknown) {
+  const calls: { cmd: string; args: Record<string, unknown> }[] = [];
+  const invoke = async (cmd: string, args: Record<string, unknown>) => {
+    calls.push({ cmd, args });
+    const channel = args['channel'] as IpcChannel | undefined;
+    return answer(cmd, args, (m) => channel?.onmessage(m));
   };
-  const emit = (payload: EvalJobEvent) => listeners.forEach((l) => l({ payload }));
-  return { events, emit, count: () => listeners.length };
+  const channel = (): IpcChannel => ({ onmessage: () => {} });
+  return { calls, invoke, channel };
 }
 
 describe('TauriTransport', () => {
-  it('calls the generated command named domain_op with the input and returns its data', async () => {
-    const { calls, commands } = fakeCommands(() => ({ status: 'ok', data: { models: [] } }));
-    const t = new TauriTransport(commands, fakeEvents().events);
-    expect(TauriTransport.commandName('run_search/search')).toBe('run_search_search');
+  it('runs a unary operation with invoke("call", {op, input}) and returns its output', async () => {
+    const ipc = fakeIpc(() => ({ models: [] }));
+    const t = new TauriTransport(ipc);
     expect(await t.invoke('models/list', {})).toEqual({ models: [] });
-    expect(await t.invoke('run_search/search', { filter: 'x' })).toEqual({ models: [] });
-    expect(calls).toEqual([
-      { name: 'models_list', input: {} },
-      { name: 'run_search_search', input: { filter: 'x' } },
+    expect(await t.invoke('runs/search', { filter: 'x' })).toEqual({ models: [] });
+    expect(ipc.calls).toEqual([
+      { cmd: 'call', args: { op: 'models/list', input: {} } },
+      { cmd: 'call', args: { op: 'runs/search', input: { filter: 'x' } } },
     ]);
   });
 
-  it('turns the command error into the same typed union as HTTP, and Tauri text errors into Protocol', async () => {
-    const { commands } = fakeCommands((name) =>
-      name === 'models_show'
-        ? { status: 'error', error: { kind: 'NotFound', detail: { message: 'no model x' } } }
-        : { status: 'error', error: 'command models_list not allowed by ACL' },
-    );
-    const t = new TauriTransport(commands, fakeEvents().events);
+  it('turns the EdgeError rejection into the same typed union as HTTP, and Tauri text errors into Protocol', async () => {
+    const ipc = fakeIpc((_cmd, args) => {
+      if (args['op'] === 'models/show') throw { kind: 'NotFound', detail: { message: 'no model x' } };
+      throw 'command call not allowed by ACL';
+    });
+    const t = new TauriTransport(ipc);
     const e = await rejection(t.invoke('models/show', { name: 'x' }));
     expect(e.error).toEqual({ kind: 'NotFound', detail: { message: 'no model x' } });
     const denied = await rejection(t.invoke('models/list', {}));
     expect(denied.error.kind).toBe('Protocol');
     expect(denied.error.detail.message).toContain('not allowed by ACL');
-    const missing = await rejection(t.invoke('not/a_command', {}));
-    expect(missing.error.kind).toBe('NotFound');
   });
 
-  it('launches and lists jobs through evals_launch and evals_jobs', async () => {
-    const { calls, commands } = fakeCommands((name) =>
-      name === 'evals_launch' ? { status: 'ok', data: { job_id: 'j1' } } : { status: 'ok', data: [] },
-    );
-    const t = new TauriTransport(commands, fakeEvents().events);
-    const request = { model: 'm@1', suite: null } as unknown as Parameters<typeof t.launchEval>[0];
-    expect(await t.launchEval(request)).toEqual({ job_id: 'j1' });
-    expect(await t.listEvalJobs()).toEqual([]);
-    expect(calls.map((c) => c.name)).toEqual(['evals_launch', 'evals_jobs']);
-  });
-
-  it('watchEval delivers only its own job events, in order, and stops listening when the watch ends', async () => {
-    const bus = fakeEvents();
-    const { commands } = fakeCommands((_name, input) => {
-      const { job_id, watch_id } = input as { job_id: string; watch_id: string };
-      const started: EvalEvent = { type: 'started', evaluation_id: 'e1', attempts: 1, skipped: 0 };
-      const finished: EvalEvent = { type: 'finished', evaluation_id: 'e1' };
-      bus.emit({ watch_id: 'someone-else', job_id, update: { kind: 'eval', data: finished } });
-      bus.emit({ watch_id, job_id, update: { kind: 'eval', data: started } });
-      bus.emit({ watch_id, job_id, update: { kind: 'eval', data: finished } });
-      return { status: 'ok', data: { job_id, state: 'finished' } };
+  it('runs a streaming operation with invoke("stream", {op, input, channel}), delivering messages in order', async () => {
+    const ipc = fakeIpc((_cmd, _args, send) => {
+      send({ type: 'event', data: STARTED });
+      send({ type: 'event', data: ATTEMPT });
+      send({ type: 'event', data: FINISHED });
+      send({ type: 'done', data: JOB });
+      return null;
     });
-    const t = new TauriTransport(commands, bus.events);
-    const seen: EvalEvent[] = [];
-    await t.watchEval('j1', (e) => seen.push(e));
-    expect(seen.map((e) => e.type)).toEqual(['started', 'finished']);
-    expect(bus.count()).toBe(0);
+    const seen: unknown[] = [];
+    const out = await new TauriTransport(ipc).stream('evals/watch', { job_id: 'j1' }, (e) => seen.push(e));
+    expect(seen).toEqual([STARTED, ATTEMPT, FINISHED]);
+    expect(out).toEqual(JOB);
+    expect(ipc.calls).toHaveLength(1);
+    expect(ipc.calls[0]?.cmd).toBe('stream');
+    expect(ipc.calls[0]?.args['op']).toBe('evals/watch');
+    expect(ipc.calls[0]?.args['input']).toEqual({ job_id: 'j1' });
+    expect(ipc.calls[0]?.args['channel']).toBeDefined();
   });
 
-  it('watchEval rejects with the error event that ended the job', async () => {
-    const bus = fakeEvents();
-    const { commands } = fakeCommands((_name, input) => {
-      const { job_id, watch_id } = input as { job_id: string; watch_id: string };
-      const error = { kind: 'Input', detail: { message: 'no task matches' } } as const;
-      bus.emit({ watch_id, job_id, update: { kind: 'error', data: error } });
-      return { status: 'ok', data: { job_id, state: 'failed' } };
+  it('rejects a stream with the error message it ends with, after the events before it', async () => {
+    const ipc = fakeIpc((_cmd, _args, send) => {
+      send({ type: 'event', data: 'line 1' });
+      send({ type: 'error', data: { kind: 'Input', detail: { message: 'no task matches' } } });
+      send({ type: 'event', data: 'late' });
+      return null;
     });
-    const e = await rejection(new TauriTransport(commands, bus.events).watchEval('j1', () => {}));
+    const seen: unknown[] = [];
+    const e = await rejection(new TauriTransport(ipc).stream('demo/load', {}, (l) => seen.push(l)));
+    expect(seen).toEqual(['line 1']);
     expect(e.error).toEqual({ kind: 'Input', detail: { message: 'no task matches' } });
+  });
+
+  it('rejects a stream whose invoke is refused with the typed error', async () => {
+    const ipc = fakeIpc(() => {
+      throw { kind: 'Unavailable', detail: { message: 'busy' } };
+    });
+    const e = await rejection(new TauriTransport(ipc).stream('monitor/watch', {}, () => {}));
+    expect(e.error).toEqual({ kind: 'Unavailable', detail: { message: 'busy' } });
+  });
+});
+
+describe('command() and stream() go through the active transport', () => {
+  it('stream() passes events and returns the output', async () => {
+    const saved = transport();
+    const ipc = fakeIpc((_cmd, _args, send) => {
+      send({ type: 'event', data: 'loading runs' });
+      send({ type: 'done', data: { narrative: ['loading runs'], report: {} } });
+      return null;
+    });
+    setTransport(new TauriTransport(ipc));
+    try {
+      const lines: string[] = [];
+      const out = await stream('demo/load', { no_eval: true }, (l) => lines.push(l));
+      expect(lines).toEqual(['loading runs']);
+      expect(out.narrative).toEqual(['loading runs']);
+    } finally {
+      setTransport(saved);
+    }
   });
 });

@@ -1,90 +1,55 @@
-//! The one door to the backend: the ONLY file that imports `bindings.ts` (generated from the Rust types) or
-//! `@tauri-apps/*`. Features call `command(name, input)`; which transport carries it is decided here — HTTP
-//! (`POST /api/v1/<domain>/<op>`, server-sent events) when served by `browser-ai-mlops serve`, Tauri IPC (the
-//! generated `commands.<domain>_<op>` and the typed `eval_job_event` event) inside the desktop app.
+//! The one door to the backend: the ONLY file that imports `bindings.ts` runtime values (generated from the core's
+//! operation table) or `@tauri-apps/*`. Features call `command(name, input)` for a unary operation and
+//! `stream(name, input, onEvent, signal)` for a streaming one; names, inputs, events and outputs all come from the
+//! generated `Operations` map. Which transport carries a call is decided here — HTTP (`POST /api/v1/<domain>/<verb>`,
+//! JSON or server-sent events) when served by `browser-ai-mlops serve`, Tauri IPC (the app's two commands `call` and
+//! `stream`, the latter over a `Channel`) inside the desktop app.
 
+import { Channel, invoke as tauriInvoke } from '@tauri-apps/api/core';
 import type * as B from '../bindings';
-import { commands as generatedCommands, events as generatedEvents } from '../bindings';
+import { OPERATIONS as GENERATED_OPERATIONS } from '../bindings';
 import { readSse } from './sse';
 
 export type * from '../bindings';
 
-/** Every command: `"<domain>/<op>"` (the Rust `api::<domain>::<op>` function) → [input, output]. */
-export interface Commands {
-  'experiments/create_experiment': [B.CreateExperimentInput, B.Experiment];
-  'experiments/list_experiments': [B.ListExperimentsInput, B.ExperimentInfo[]];
-  'experiments/show_experiment': [B.ExperimentRef, B.ExperimentInfo];
-  'experiments/rename_experiment': [B.RenameExperimentInput, B.Experiment];
-  'experiments/archive_experiment': [B.ExperimentRef, B.Experiment];
-  'experiments/restore_experiment': [B.ExperimentRef, B.Experiment];
-  'experiments/set_experiment_tag': [B.SetExperimentTagInput, B.Experiment];
-  'experiments/describe_experiment': [B.DescribeExperimentInput, B.Experiment];
-  'experiments/compare_experiments': [B.CompareExperimentsInput, B.ExperimentComparison];
-  'runs/show_run': [B.RunRef, B.RunSummary];
-  'runs/delete_run': [B.RunRef, B.Run];
-  'runs/timeline': [B.RunRef, B.RunTimeline];
-  'runs/compare_runs': [B.CompareRunsInput, B.RunComparison];
-  'runs/metric_history': [B.RunKeyInput, B.MetricHistory];
-  'runs/set_tag': [B.KeyValueInput, B.KeyValueInput];
-  'runs/delete_tag': [B.RunKeyInput, B.RunKeyInput];
-  'run_search/search': [B.SearchRunsInput, B.RunPage];
-  'run_search/list': [B.ListRunsInput, B.RunPage];
-  'models/list': [B.ListModelsInput, B.ListModelsOutput];
-  'models/show': [B.ModelNameInput, B.ModelDetail];
-  'models/versions': [B.ModelNameInput, B.VersionsOutput];
-  'models/version_show': [B.VersionRefInput, B.ModelVersion];
-  'models/compare': [B.CompareInput, B.Comparison];
-  'models/deploy': [B.DeployInput, B.Deployment];
-  'models/rollback': [B.RollbackInput, B.Deployment];
-  'models/history': [B.HistoryInput, B.HistoryOutput];
-  'models/archive': [B.ArchiveInput, B.ModelVersion];
-  'evals/list_tasks': [B.ListTasksInput, B.ListTasksOutput];
-  'evals/results': [B.EvaluationIdInput, B.EvaluationResults];
-  'evals/compare': [B.CompareEvaluationsInput, B.EvaluationComparison];
-  'evals/list': [B.ListEvaluationsInput, B.ListEvaluationsOutput];
-  'config/list_envs': [B.ListEnvsInput, B.ListEnvsOutput];
-  'config/load': [B.EnvInput, B.LoadOutput];
-  'config/show': [B.ShowInput, B.ShowOutput];
-  'config/validate': [B.EnvInput, B.ValidateOutput];
-  'config/set': [B.SetInput, B.WriteOutput];
-  'config/set_feature_flag': [B.SetFeatureFlagInput, B.WriteOutput];
-  'secrets/status': [B.SecretsStatusInput, B.SecretsStatusOutput];
-  // Desktop app only (Tauri IPC): the server never serves set/delete, so over HTTP these answer 404.
-  'secrets/set': [B.SetSecretInput, B.SetSecretOutput];
-  'secrets/delete': [B.DeleteSecretInput, B.DeleteSecretOutput];
-  'runs/artifact': [B.ArtifactInput, B.ArtifactContent];
-  'monitor/performance': [B.PerformanceInput, B.PerformanceSummary];
-  'monitor/errors': [B.ErrorsInput, B.ErrorList];
-  'monitor/resolve_error': [B.ResolveErrorInput, B.ResolvedError];
-  'health/health': [B.HealthInput, B.HealthOutput];
-  'health/health_history': [B.HealthHistoryInput, B.HealthHistoryOutput];
-  'health/alerts': [B.AlertsInput, B.AlertsOutput];
-  'health/evaluate_alerts': [B.EvaluateAlertsInput, B.AlertEvaluation];
-  'health/watch_snapshot': [B.WatchInput, B.WatchSnapshot];
-  'reports/generate': [B.GenerateReportInput, B.GenerateReportOutput];
-  'demo/status': [B.DemoStatusInput, B.DemoStatus];
-  'demo/load': [B.LoadDemoInput, B.LoadDemoOutput];
-}
-export type CommandName = keyof Commands;
+/** Every operation of the core's table, `"<domain>/<verb>"`. */
+export type OperationName = keyof B.Operations;
+type OperationsOfShape<S extends 'unary' | 'streaming'> = {
+  [K in OperationName]: B.Operations[K]['shape'] extends S ? K : never;
+}[OperationName];
+/** The unary operations: one input, one output (`command`). */
+export type CommandName = OperationsOfShape<'unary'>;
+/** The streaming operations: one input, events, then one output (`stream`). */
+export type StreamName = OperationsOfShape<'streaming'>;
+export type InputOf<K extends OperationName> = B.Operations[K]['input'];
+export type OutputOf<K extends OperationName> = B.Operations[K]['output'];
+export type EventOf<K extends OperationName> = B.Operations[K]['event'];
+/** What the server and the app send for one streaming call. */
+export type AnyStreamMessage = B.StreamMessage<unknown, unknown>;
 
-/** The IPC name of a command: `domain/op` → `domain_op` (the generated accessor under `commands`). */
-type IpcName<K extends string> = K extends `${infer D}/${infer O}` ? `${D}_${O}` : never;
-type Generated = typeof generatedCommands;
-type GeneratedOutput<N extends keyof Generated> = Extract<Awaited<ReturnType<Generated[N]>>, { status: 'ok' }>['data'];
-// Compile-time check that every command above exists in the Rust app with the same input and output types.
-type Checked = {
-  [K in CommandName]: IpcName<K> extends keyof Generated
-    ? Parameters<Generated[IpcName<K>]>[0] extends Commands[K][0]
-      ? GeneratedOutput<IpcName<K>> extends Commands[K][1]
-        ? true
-        : K
+/** The runtime list of operations (name, shape, access, reach), as generated. */
+export const OPERATIONS = GENERATED_OPERATIONS;
+export type OperationInfo = (typeof OPERATIONS)[number];
+// Compile-time check that the runtime list and the type map name the same operations with the same shapes.
+type RuntimeShape<K extends OperationName> = Extract<OperationInfo, { name: K }>['shape'];
+type ListedShapesMatch = {
+  [K in OperationName]: [RuntimeShape<K>] extends [B.Operations[K]['shape']]
+    ? [B.Operations[K]['shape']] extends [RuntimeShape<K>]
+      ? true
       : K
     : K;
-};
-const commandsMatchTheApp: Checked[CommandName] = true;
-void commandsMatchTheApp;
-export type InputOf<K extends CommandName> = Commands[K][0];
-export type OutputOf<K extends CommandName> = Commands[K][1];
+}[OperationName];
+const listMatchesTheMap: ListedShapesMatch = true;
+void listMatchesTheMap;
+const noExtraListed: Exclude<OperationInfo['name'], OperationName> extends never ? true : false = true;
+void noExtraListed;
+
+const OPERATION_BY_NAME: ReadonlyMap<string, OperationInfo> = new Map(OPERATIONS.map((o) => [o.name, o]));
+
+/** The table's entry for `name`, or undefined when the core has no such operation. */
+export function operationInfo(name: string): OperationInfo | undefined {
+  return OPERATION_BY_NAME.get(name);
+}
 
 /** Error kinds the backend sends (`EdgeError`, `{kind, detail: {message}}`), plus two the client itself detects. */
 export const SERVER_ERROR_KINDS: readonly B.EdgeErrorKind[] = [
@@ -125,13 +90,8 @@ export function isServerErrorKind(kind: unknown): kind is ServerErrorKind {
 /** Map a non-2xx response (status + body text) to the typed error. */
 export function errorFromResponse(status: number, body: string): ApiError {
   try {
-    const v: unknown = JSON.parse(body);
-    if (v && typeof v === 'object' && 'kind' in v && 'detail' in v) {
-      const { kind, detail } = v as { kind: unknown; detail: unknown };
-      const message =
-        detail && typeof detail === 'object' && 'message' in detail ? (detail as { message: unknown }).message : null;
-      if (isServerErrorKind(kind) && typeof message === 'string') return { kind, detail: { message } } as B.EdgeError;
-    }
+    const edge = edgeErrorOf(JSON.parse(body) as unknown);
+    if (edge) return edge;
   } catch {
     // not JSON: fall through
   }
@@ -145,19 +105,112 @@ export function errorFromResponse(status: number, body: string): ApiError {
   return { kind: 'Protocol', detail: { message: `HTTP ${status}${snippet ? `: ${snippet}` : ''}`, status } };
 }
 
-/** Job accepted by a launch (`POST /api/v1/evals/launch`, the app's `evals_launch`). */
-export type LaunchedJob = B.LaunchOutput;
-/** One evaluation job (`GET /api/v1/evals/jobs`, the app's `evals_jobs`). */
-export type EvalJob = B.JobInfo;
+function edgeErrorOf(value: unknown): B.EdgeError | null {
+  if (value && typeof value === 'object' && 'kind' in value && 'detail' in value) {
+    const { kind, detail } = value as { kind: unknown; detail: unknown };
+    const message =
+      detail && typeof detail === 'object' && 'message' in detail ? (detail as { message: unknown }).message : null;
+    if (isServerErrorKind(kind) && typeof message === 'string') return { kind, detail: { message } } as B.EdgeError;
+  }
+  return null;
+}
 
-/** What carries commands: HTTP in a browser, IPC in the desktop app. */
+function protocol(message: string, status = 0): CommandError {
+  return new CommandError({ kind: 'Protocol', detail: { message, status } });
+}
+
+/**
+ * The one parser of a stream message, for both transports: an SSE `data:` line (a JSON string) or a message
+ * delivered on the app's channel (already a value). Throws a Protocol CommandError when it is not a StreamMessage.
+ */
+export function parseStreamMessage(raw: unknown): AnyStreamMessage {
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      throw protocol(`a stream message is not JSON: ${raw.slice(0, 200)}`);
+    }
+  }
+  if (value && typeof value === 'object' && 'type' in value && 'data' in value) {
+    const { type, data } = value as { type: unknown; data: unknown };
+    if (type === 'event' || type === 'done') return { type, data };
+    if (type === 'error') {
+      const error = edgeErrorOf(data);
+      if (error) return { type, data: error };
+    }
+  }
+  throw protocol(`not a stream message: ${JSON.stringify(value)?.slice(0, 200)}`);
+}
+
+/**
+ * Folds the messages of one streaming call: events go to `onEvent` (in order), `done` settles with the output,
+ * `error` with a CommandError; anything after the end is ignored.
+ */
+class StreamFold {
+  private ended = false;
+  private output: unknown = undefined;
+  private failure: CommandError | null = null;
+  private readonly onEvent: (event: unknown) => void;
+
+  constructor(onEvent: (event: unknown) => void) {
+    this.onEvent = onEvent;
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** Take one raw message; a malformed one ends the stream with a Protocol error. */
+  accept(raw: unknown): void {
+    if (this.ended) return;
+    let msg: AnyStreamMessage;
+    try {
+      msg = parseStreamMessage(raw);
+    } catch (e) {
+      this.fail(e instanceof CommandError ? e : protocol(String(e)));
+      return;
+    }
+    if (msg.type === 'event') this.onEvent(msg.data);
+    else if (msg.type === 'done') {
+      this.ended = true;
+      this.output = msg.data;
+    } else this.fail(new CommandError(msg.data));
+  }
+
+  fail(error: CommandError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+  }
+
+  /** The output, or the error that ended the stream (a stream cut before its end is a Protocol error). */
+  result(what: string): unknown {
+    if (this.failure) throw this.failure;
+    if (!this.ended) throw protocol(`${what}: the stream ended before its result`);
+    return this.output;
+  }
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/** A call of a local-only operation over HTTP: the server has no route for it. */
+function notServed(name: string): CommandError {
+  return new CommandError({
+    kind: 'NotFound',
+    detail: { message: `${name} is only available in the desktop app and the CLI, not over HTTP` },
+  });
+}
+
+/** What carries operations: HTTP in a browser, IPC in the desktop app. Names and values are checked by `command`/`stream`. */
 export interface Transport {
   readonly kind: 'http' | 'tauri';
+  /** Run a unary operation. */
   invoke(name: string, input: unknown): Promise<unknown>;
-  launchEval(request: B.BenchmarkRequest): Promise<LaunchedJob>;
-  listEvalJobs(): Promise<EvalJob[]>;
-  /** Follow a job's live events; resolves when the stream ends. Abort with `signal`. */
-  watchEval(jobId: string, onEvent: (e: B.EvalEvent) => void, signal?: AbortSignal): Promise<void>;
+  /** Run a streaming operation: events to `onEvent` in order, resolves to its output. Abort with `signal`. */
+  stream(name: string, input: unknown, onEvent: (event: unknown) => void, signal?: AbortSignal): Promise<unknown>;
 }
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -170,7 +223,7 @@ export interface HttpOptions {
   fetch?: Fetch;
 }
 
-/** `browser-ai-mlops serve`: JSON over `POST /api/v1/<domain>/<op>`, SSE for live evaluation events. */
+/** `browser-ai-mlops serve`: `POST /api/v1/<domain>/<verb>` with the JSON input; JSON back, or SSE for a stream. */
 export class HttpTransport implements Transport {
   readonly kind = 'http' as const;
   private readonly base: string;
@@ -183,176 +236,136 @@ export class HttpTransport implements Transport {
     this.fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  private headers(json: boolean): Record<string, string> {
-    const h: Record<string, string> = { Accept: json ? 'application/json' : 'text/event-stream' };
-    if (json) h['Content-Type'] = 'application/json';
+  private headers(accept: 'application/json' | 'text/event-stream'): Record<string, string> {
+    const h: Record<string, string> = { Accept: accept, 'Content-Type': 'application/json' };
     const token = this.getToken();
     if (token) h['Authorization'] = `Bearer ${token}`;
     return h;
   }
 
-  private async request(path: string, init: RequestInit): Promise<Response> {
+  private async post(name: string, input: unknown, accept: 'application/json' | 'text/event-stream', signal?: AbortSignal) {
+    if (operationInfo(name)?.reach === 'local') throw notServed(name);
+    const init: RequestInit = { method: 'POST', headers: this.headers(accept), body: JSON.stringify(input ?? {}) };
+    if (signal) init.signal = signal;
     let res: Response;
     try {
-      res = await this.fetchFn(`${this.base}${path}`, init);
+      res = await this.fetchFn(`${this.base}/api/v1/${name}`, init);
     } catch (e) {
+      if (signal?.aborted) throw abortError(signal);
       throw new CommandError({ kind: 'Network', detail: { message: `cannot reach the server: ${String(e)}` } });
     }
     if (!res.ok) throw new CommandError(errorFromResponse(res.status, await res.text().catch(() => '')));
     return res;
   }
 
-  private async json(path: string, init: RequestInit): Promise<unknown> {
-    const res = await this.request(path, init);
+  async invoke(name: string, input: unknown): Promise<unknown> {
+    const res = await this.post(name, input, 'application/json');
     const text = await res.text();
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new CommandError({
-        kind: 'Protocol',
-        detail: { message: `${path}: the response is not JSON: ${text.slice(0, 200)}`, status: res.status },
-      });
+      throw protocol(`${name}: the response is not JSON: ${text.slice(0, 200)}`, res.status);
     }
   }
 
-  invoke(name: string, input: unknown): Promise<unknown> {
-    return this.json(`/api/v1/${name}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(input) });
-  }
-
-  async launchEval(request: B.BenchmarkRequest): Promise<LaunchedJob> {
-    return (await this.invoke('evals/launch', request)) as LaunchedJob;
-  }
-
-  async listEvalJobs(): Promise<EvalJob[]> {
-    return (await this.json('/api/v1/evals/jobs', { method: 'GET', headers: this.headers(true) })) as EvalJob[];
-  }
-
-  async watchEval(jobId: string, onEvent: (e: B.EvalEvent) => void, signal?: AbortSignal): Promise<void> {
-    const path = `/api/v1/evals/jobs/${encodeURIComponent(jobId)}/events`;
-    const init: RequestInit = { method: 'GET', headers: this.headers(false) };
-    if (signal) init.signal = signal;
-    const res = await this.request(path, init);
-    if (!res.body) throw new CommandError({ kind: 'Protocol', detail: { message: `${path}: no body`, status: 0 } });
-    // The server ends a failed job's stream with `event: error` carrying the usual error body.
-    let failure: ApiError | null = null;
-    await readSse(
-      res.body,
-      (msg) => {
-        if (msg.event === 'error') {
-          failure = errorFromResponse(500, msg.data);
-          return;
-        }
-        const event = parseEvalEvent(msg.data);
-        if (event) onEvent(event);
-      },
-      signal,
-    );
-    if (failure) throw new CommandError(failure);
+  async stream(name: string, input: unknown, onEvent: (event: unknown) => void, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) throw abortError(signal);
+    const res = await this.post(name, input, 'text/event-stream', signal);
+    if (!res.body) throw protocol(`${name}: the response has no body`, res.status);
+    const fold = new StreamFold(onEvent);
+    // Stop reading at the stream's end (`done`/`error`) or when the caller aborts.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await readSse(
+        res.body,
+        (msg) => {
+          fold.accept(msg.data);
+          if (fold.done) stop.abort();
+        },
+        stop.signal,
+      );
+    } catch (e) {
+      if (signal?.aborted) throw abortError(signal);
+      throw new CommandError({ kind: 'Network', detail: { message: `${name}: the stream broke: ${String(e)}` } });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (fold.done) void res.body.cancel().catch(() => undefined);
+    }
+    if (signal?.aborted && !fold.done) throw abortError(signal);
+    return fold.result(name);
   }
 }
 
-const EVAL_EVENT_TYPES = ['started', 'attempt_started', 'attempt_finished', 'finished'];
-
-/** One SSE `data:` payload → an EvalEvent, or null when it is not one (unknown types are skipped, not fatal). */
-export function parseEvalEvent(data: string): B.EvalEvent | null {
-  try {
-    const v: unknown = JSON.parse(data);
-    if (v && typeof v === 'object' && 'type' in v && EVAL_EVENT_TYPES.includes(String((v as { type: unknown }).type)))
-      return v as B.EvalEvent;
-  } catch {
-    // ignore malformed payloads
-  }
-  return null;
+/** Tauri's `invoke` (injectable for tests). */
+export type IpcInvoke = (cmd: string, args: Record<string, unknown>) => Promise<unknown>;
+/** The part of Tauri's `Channel` the transport uses: the app sends every message to `onmessage`. */
+export interface IpcChannel {
+  onmessage: (message: unknown) => void;
 }
 
-/** What a generated command resolves to (tauri-specta's result mode). */
-type IpcResult = { status: 'ok'; data: unknown } | { status: 'error'; error: unknown };
-type IpcCommand = (input?: unknown) => Promise<IpcResult>;
-/** The generated event accessor the transport uses (injectable for tests). */
-export interface JobEvents {
-  eval_job_event: {
-    listen(cb: (e: { payload: B.EvalJobEvent }) => void): Promise<() => void>;
-  };
+export interface TauriOptions {
+  invoke?: IpcInvoke;
+  /** Make a channel for one streaming call (a real `Channel` by default). */
+  channel?: () => IpcChannel;
 }
 
-/** A rejected IPC call: the command's `EdgeError`, or (ACL denial, bad argument) Tauri's own text. */
-function ipcError(name: string, error: unknown): ApiError {
-  if (error && typeof error === 'object' && 'kind' in error && 'detail' in error) {
-    const { kind, detail } = error as { kind: unknown; detail: unknown };
-    const message =
-      detail && typeof detail === 'object' && 'message' in detail ? (detail as { message: unknown }).message : null;
-    if (isServerErrorKind(kind) && typeof message === 'string') return { kind, detail: { message } } as B.EdgeError;
-  }
-  return { kind: 'Protocol', detail: { message: `${name}: ${String(error)}`, status: 0 } };
+/** A rejected IPC call: the operation's `EdgeError`, or (ACL denial, bad argument) Tauri's own text. */
+function ipcError(name: string, error: unknown): CommandError {
+  const edge = edgeErrorOf(error);
+  return edge ? new CommandError(edge) : protocol(`${name}: ${String(error)}`);
 }
 
-let watchCounter = 0;
-
-/** The desktop app: the generated tauri-specta `commands` (IPC) and the typed `eval_job_event` for live progress. */
+/** The desktop app: `invoke('call', {op, input})` for unary operations, `invoke('stream', {op, input, channel})`. */
 export class TauriTransport implements Transport {
   readonly kind = 'tauri' as const;
-  private readonly commands: Record<string, IpcCommand | undefined>;
-  private readonly events: JobEvents;
+  private readonly invokeFn: IpcInvoke;
+  private readonly makeChannel: () => IpcChannel;
 
-  constructor(commands: object = generatedCommands, events: JobEvents = generatedEvents) {
-    this.commands = commands as Record<string, IpcCommand | undefined>;
-    this.events = events;
+  constructor(options: TauriOptions = {}) {
+    this.invokeFn = options.invoke ?? ((cmd, args) => tauriInvoke(cmd, args));
+    this.makeChannel = options.channel ?? (() => new Channel<unknown>());
   }
 
-  /** The IPC command name a `domain/op` maps to. */
-  static commandName(name: string): string {
-    return name.replace('/', '_');
-  }
-
-  async invoke(name: string, input?: unknown): Promise<unknown> {
-    const ipc = TauriTransport.commandName(name);
-    const call = this.commands[ipc];
-    if (!call) {
-      throw new CommandError({ kind: 'NotFound', detail: { message: `the desktop app has no command ${ipc}` } });
-    }
-    let result: IpcResult;
+  async invoke(name: string, input: unknown): Promise<unknown> {
     try {
-      result = await call(input);
+      return await this.invokeFn('call', { op: name, input: input ?? {} });
     } catch (e) {
-      throw new CommandError(ipcError(ipc, e));
+      throw ipcError(name, e);
     }
-    if (result.status === 'error') throw new CommandError(ipcError(ipc, result.error));
-    return result.data;
   }
 
-  async launchEval(request: B.BenchmarkRequest): Promise<LaunchedJob> {
-    return (await this.invoke('evals/launch', request)) as LaunchedJob;
-  }
-
-  async listEvalJobs(): Promise<EvalJob[]> {
-    return (await this.invoke('evals/jobs')) as EvalJob[];
-  }
-
-  /** Listen first, then ask the app to forward this job's events (history, then live) tagged with our watch id. */
-  async watchEval(jobId: string, onEvent: (e: B.EvalEvent) => void, signal?: AbortSignal): Promise<void> {
-    watchCounter += 1;
-    const watchId = `${Date.now().toString(36)}-${watchCounter}-${Math.random().toString(36).slice(2)}`;
-    let failure: ApiError | null = null;
-    const unlisten = await this.events.eval_job_event.listen(({ payload }) => {
-      if (payload.watch_id !== watchId || signal?.aborted) return;
-      if (payload.update.kind === 'eval') onEvent(payload.update.data);
-      else failure = payload.update.data;
+  async stream(name: string, input: unknown, onEvent: (event: unknown) => void, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) throw abortError(signal);
+    const fold = new StreamFold((event) => {
+      if (!signal?.aborted) onEvent(event);
     });
-    try {
-      const watched = this.invoke('evals/watch', { job_id: jobId, watch_id: watchId } satisfies B.WatchJobInput);
-      if (signal) {
-        const aborted = new Promise<void>((resolve) => {
-          if (signal.aborted) resolve();
-          else signal.addEventListener('abort', () => resolve(), { once: true });
-        });
-        await Promise.race([watched, aborted]);
-      } else {
-        await watched;
-      }
-    } finally {
-      unlisten();
+    let ended: () => void = () => undefined;
+    const end = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const channel = this.makeChannel();
+    channel.onmessage = (message) => {
+      fold.accept(message);
+      if (fold.done) ended();
+    };
+    const call = this.invokeFn('stream', { op: name, input: input ?? {}, channel }).then(
+      async () => {
+        // The app resolves after its last message; give a message still in flight a moment to arrive.
+        if (!fold.done) await Promise.race([end, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      },
+      (e: unknown) => fold.fail(ipcError(name, e)),
+    );
+    if (signal) {
+      const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([call, aborted]);
+      // The app has no way to stop a stream; the channel just stops delivering to the caller.
+      if (signal.aborted && !fold.done) throw abortError(signal);
+    } else {
+      await call;
     }
-    if (failure) throw new CommandError(failure);
+    return fold.result(name);
   }
 }
 
@@ -387,7 +400,20 @@ export function transport(): Transport {
   return active;
 }
 
-/** Run one command with its typed input; resolves to its typed output or rejects with a CommandError. */
+/** Run one unary operation with its typed input; resolves to its typed output or rejects with a CommandError. */
 export async function command<K extends CommandName>(name: K, input: InputOf<K>): Promise<OutputOf<K>> {
   return (await active.invoke(name, input)) as OutputOf<K>;
+}
+
+/**
+ * Run one streaming operation: each event goes to `onEvent` in order; resolves to the typed output after `done`,
+ * rejects with a CommandError after `error` (or a transport failure), or with the abort reason when `signal` aborts.
+ */
+export async function stream<K extends StreamName>(
+  name: K,
+  input: InputOf<K>,
+  onEvent: (event: EventOf<K>) => void,
+  signal?: AbortSignal,
+): Promise<OutputOf<K>> {
+  return (await active.stream(name, input, (e) => onEvent(e as EventOf<K>), signal)) as OutputOf<K>;
 }

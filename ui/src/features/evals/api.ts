@@ -3,15 +3,25 @@
 
 import { mutationOptions, queryOptions, useMutation, useQuery, type Query } from '@tanstack/react-query';
 import { typed } from '../../lib/query';
-import { command, transport, type BenchmarkRequest, type EvalEvent, type EvalJob } from '../../lib/transport';
+import { command, CommandError, stream, type BenchmarkRequest, type EvalEvent, type JobInfo } from '../../lib/transport';
 
-export const listTasks = (suite: string | null) => command('evals/list_tasks', { suite, category: null, difficulty: null });
+export const listTasks = (suite: string | null) => command('evals/tasks', { suite, category: null, difficulty: null });
 export const results = (id: string) => command('evals/results', { id });
 export const compareEvaluations = (a: string, b: string) => command('evals/compare', { a, b });
-export const launch = (request: BenchmarkRequest) => transport().launchEval(request);
-export const jobs = () => transport().listEvalJobs();
-export const watch = (jobId: string, onEvent: (e: EvalEvent) => void, signal?: AbortSignal) =>
-  transport().watchEval(jobId, onEvent, signal);
+export const launch = (request: BenchmarkRequest) => command('evals/launch', request);
+export const jobs = () => command('evals/jobs', {});
+
+/**
+ * Follow a job's live events (its history first, then live) until it ends; resolves to the job's final state.
+ * A job that ended `failed` rejects with a `Failed` CommandError carrying the job's error.
+ */
+export async function watch(jobId: string, onEvent: (e: EvalEvent) => void, signal?: AbortSignal): Promise<JobInfo> {
+  const job = await stream('evals/watch', { job_id: jobId }, onEvent, signal);
+  if (job.state === 'failed') {
+    throw new CommandError({ kind: 'Failed', detail: { message: job.error ?? `evaluation job ${jobId} failed` } });
+  }
+  return job;
+}
 export const listEvaluations = (limit: number) => command('evals/list', { model_version_id: null, limit });
 
 export const evalKeys = {
@@ -29,7 +39,7 @@ export const evalKeys = {
 export const JOBS_REFRESH_MS = 2_000;
 
 /** Poll the job list only while some job is running; a list of finished jobs does not change by itself. */
-export function jobsRefetchInterval(query: Pick<Query<EvalJob[]>, 'state'>): number | false {
+export function jobsRefetchInterval(query: Pick<Query<JobInfo[]>, 'state'>): number | false {
   return query.state.data?.some((j) => j.state === 'running') ? JOBS_REFRESH_MS : false;
 }
 

@@ -11,8 +11,8 @@ export const WINDOW_HOURS = 24;
 /** How often the monitoring page re-reads health, alerts, performance and errors while it is open. */
 export const MONITOR_REFRESH_MS = 15_000;
 
-export const health = () => command('health/health', {});
-export const alerts = (input: AlertsInput) => command('health/alerts', input);
+export const health = () => command('monitor/health', {});
+export const alerts = (input: AlertsInput) => command('monitor/alerts', input);
 export const errors = (input: ErrorsInput) => command('monitor/errors', input);
 export const performance = (input: PerformanceInput) => command('monitor/performance', input);
 export const resolveError = (id: string) => command('monitor/resolve_error', { id });

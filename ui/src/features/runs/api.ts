@@ -5,12 +5,12 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { typed } from '../../lib/query';
 import { command, type InputOf } from '../../lib/transport';
 
-export const searchRuns = (input: InputOf<'run_search/search'>) => command('run_search/search', input);
-export const listRuns = (input: InputOf<'run_search/list'>) => command('run_search/list', input);
-export const showRun = (runId: string) => command('runs/show_run', { run_id: runId });
-export const compareRuns = (ids: string[]) => command('runs/compare_runs', { run_ids: ids });
+export const searchRuns = (input: InputOf<'runs/search'>) => command('runs/search', input);
+export const listRuns = (input: InputOf<'runs/list'>) => command('runs/list', input);
+export const showRun = (runId: string) => command('runs/show', { run_id: runId });
+export const compareRuns = (ids: string[]) => command('runs/compare', { run_ids: ids });
 export const metricHistory = (runId: string, key: string) => command('runs/metric_history', { run_id: runId, key });
-export const listExperiments = (all = false) => command('experiments/list_experiments', { all });
+export const listExperiments = (all = false) => command('experiments/list', { all });
 export const timeline = (runId: string) => command('runs/timeline', { run_id: runId });
 /** One stored artifact (screenshot, DOM snapshot) by content hash, base64-encoded. */
 export const artifact = (hash: string) => command('runs/artifact', { hash });
@@ -20,8 +20,8 @@ export const runKeys = {
   all: ['runs'] as const,
   /** Every page of every search (the runs table). */
   searches: () => [...runKeys.all, 'search'] as const,
-  search: (input: InputOf<'run_search/search'>) => [...runKeys.searches(), input] as const,
-  list: (input: InputOf<'run_search/list'>) => [...runKeys.all, 'list', input] as const,
+  search: (input: InputOf<'runs/search'>) => [...runKeys.searches(), input] as const,
+  list: (input: InputOf<'runs/list'>) => [...runKeys.all, 'list', input] as const,
   /** Everything about one run: its summary and timeline. */
   run: (runId: string) => [...runKeys.all, 'run', runId] as const,
   detail: (runId: string) => [...runKeys.run(runId), 'show'] as const,
@@ -37,7 +37,7 @@ export const experimentKeys = {
 };
 
 /** One page of a run search, cached under `runKeys.search(input)` (the runs table fetches these imperatively). */
-export const runSearchQuery = (input: InputOf<'run_search/search'>) =>
+export const runSearchQuery = (input: InputOf<'runs/search'>) =>
   queryOptions({
     queryKey: runKeys.search(input),
     queryFn: () => typed(() => searchRuns(input)),

@@ -11,7 +11,7 @@ export const listEnvs = () => command('config/list_envs', {});
 export const loadEnv = (env: string | null) => command('config/load', { env });
 export const validateEnv = (env: string | null) => command('config/validate', { env });
 export const setValue = (input: InputOf<'config/set'>) => command('config/set', input);
-export const setFeatureFlag = (input: InputOf<'config/set_feature_flag'>) => command('config/set_feature_flag', input);
+export const setFeatureFlag = (input: InputOf<'config/set_flag'>) => command('config/set_flag', input);
 
 /** `env: null` = the server's active environment. */
 export const configKeys = {
@@ -38,7 +38,7 @@ export const setValueMutation = mutationOptions({
   onSuccess: (_out, _input, _result, { client }) => invalidateConfig(client),
 });
 export const setFeatureFlagMutation = mutationOptions({
-  mutationFn: (input: InputOf<'config/set_feature_flag'>) => typed(() => setFeatureFlag(input)),
+  mutationFn: (input: InputOf<'config/set_flag'>) => typed(() => setFeatureFlag(input)),
   onSuccess: (_out, _input, _result, { client }) => invalidateConfig(client),
 });
 

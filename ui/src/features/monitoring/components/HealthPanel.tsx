@@ -1,4 +1,4 @@
-//! System health from the typed `health/health` output: status, one gauge per resource (CPU, memory, disk) against
+//! System health from the typed `monitor/health` output: status, one gauge per resource (CPU, memory, disk) against
 //! its alert threshold, why the status is not healthy, and the newest sample a running sampler stored.
 
 import { Badge, Empty, ErrorBox, Loading } from '../../../components/ui/States';

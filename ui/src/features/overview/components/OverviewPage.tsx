@@ -107,7 +107,7 @@ function Evaluations() {
 /** On a first start (nothing stored yet) offer the demo's data; it runs for real, so say how long it takes. */
 function FirstStart() {
   const status = useDemoStatus();
-  const load = useLoadDemo();
+  const { mutation: load, lines } = useLoadDemo();
   if (status.status !== 'success' || !status.data.empty) return null;
   return (
     <Section title="Welcome — this data dir is empty">
@@ -125,6 +125,11 @@ function FirstStart() {
           Without the browser evaluation (seconds)
         </button>
       </p>
+      {lines.length > 0 && (
+        <pre className="demo-narrative" aria-live="polite" aria-label="demo progress">
+          {lines.join('\n')}
+        </pre>
+      )}
       {load.error && <ErrorBox error={load.error} />}
     </Section>
   );

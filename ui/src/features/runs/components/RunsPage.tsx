@@ -1,5 +1,5 @@
 //! Experiments & runs: experiment list, a server-side filter expression, and the virtualised runs table that fetches
-//! only the pages in view (run_search/search with limit/offset/order_by), so it stays smooth at 100k runs.
+//! only the pages in view (runs/search with limit/offset/order_by), so it stays smooth at 100k runs.
 //! Select runs with Space (or the checkbox) to compare them; Enter or double-click opens a run.
 
 import { useQueryClient } from '@tanstack/react-query';
