@@ -1,30 +1,15 @@
 //! `Core`: the one object every transport holds. It resolves where data and config live, opens the store lazily
 //! (so `config` commands work without touching the database) and owns the tracker's background metric writer.
+//! The handle's state and its typed accessors live in `crate::handle` (below the domains that use it); this module
+//! adds the entry points that report through the aggregate `crate::Error` and re-exports the types.
 
 use std::path::PathBuf;
 
-use tokio::sync::OnceCell;
+pub use crate::handle::{
+    Core, DB_FILE_NAME, DEFAULT_ENVIRONMENT, ENV_CONFIG_DIR, ENV_DATA_DIR, ENV_ENVIRONMENT, Settings,
+};
 
 use crate::error::{Error, Result};
-use crate::registry::Registry;
-use crate::store::Store;
-use crate::tracker::Tracker;
-
-pub const ENV_DATA_DIR: &str = "BROWSER_AI_MLOPS_DATA_DIR";
-pub const ENV_CONFIG_DIR: &str = "BROWSER_AI_MLOPS_CONFIG_DIR";
-pub const ENV_ENVIRONMENT: &str = "BROWSER_AI_MLOPS_ENV";
-pub const DB_FILE_NAME: &str = "mlops.db";
-pub const DEFAULT_ENVIRONMENT: &str = "development";
-
-/// Where things live and which environment is active; resolved once from flags, environment and platform dirs.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub data_dir: PathBuf,
-    pub config_dir: PathBuf,
-    pub env: String,
-    /// `section.key=value` overrides from the command line, applied over file and environment variables.
-    pub overrides: Vec<(String, String)>,
-}
 
 impl Settings {
     /// Flags win over environment variables, which win over the platform's data/config directories.
@@ -46,34 +31,9 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());
         Ok(Settings { data_dir, config_dir, env, overrides: Vec::new() })
     }
-
-    /// Settings rooted in one directory (data in `dir/data`, config in `dir/config`): for tests and embedding.
-    pub fn in_dir(dir: &std::path::Path) -> Settings {
-        Settings {
-            data_dir: dir.join("data"),
-            config_dir: dir.join("config"),
-            env: DEFAULT_ENVIRONMENT.to_string(),
-            overrides: Vec::new(),
-        }
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join(DB_FILE_NAME)
-    }
-}
-
-/// The core: settings plus lazily opened store and tracker.
-pub struct Core {
-    settings: Settings,
-    store: OnceCell<Store>,
-    tracker: OnceCell<Tracker>,
 }
 
 impl Core {
-    pub fn new(settings: Settings) -> Core {
-        Core { settings, store: OnceCell::new(), tracker: OnceCell::new() }
-    }
-
     /// Create a core and open its store right away (so a bad database is reported before any work).
     pub async fn open(settings: Settings) -> Result<Core> {
         let core = Core::new(settings);
@@ -81,32 +41,13 @@ impl Core {
         Ok(core)
     }
 
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// The store, opened (and migrated) on first use.
-    pub async fn store(&self) -> Result<&Store> {
-        self.store.get_or_try_init(|| async { Ok(Store::open(&self.settings.db_path()).await?) }).await
-    }
-
-    /// The experiment tracker, with its metric writer task started on first use.
-    pub async fn tracker(&self) -> Result<&Tracker> {
-        let store = self.store().await?.clone();
-        self.tracker.get_or_try_init(|| async { Ok::<_, Error>(Tracker::new(store)) }).await
-    }
-
-    /// The model registry (stateless over the store).
-    pub async fn registry(&self) -> Result<Registry> {
-        Ok(Registry::new(self.store().await?.clone()))
-    }
-
     /// Make everything logged so far durable and close the database cleanly.
     pub async fn shutdown(&self) -> Result<()> {
-        if let Some(tracker) = self.tracker.get() {
+        let (store, tracker) = self.opened();
+        if let Some(tracker) = tracker {
             tracker.shutdown().await?;
         }
-        if let Some(store) = self.store.get() {
+        if let Some(store) = store {
             store.close().await;
         }
         Ok(())

@@ -21,8 +21,8 @@ pub use ops::{CloneResult, WriteResult, clone_env, set_feature_flag, set_value};
 pub use types::*;
 pub use validate::{Problem, Severity};
 
-use crate::core::Settings;
-use crate::error::ErrorKind;
+use crate::handle::Settings;
+use crate::kind::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -6,19 +6,21 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Core;
+use crate::handle::Core;
 use crate::agent::baseline::{BaselineOptions, BaselinePlanner};
 use crate::agent::recorder::Recorder;
 use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, run_agent};
 use crate::agent::types::Planner;
 use crate::browser::BrowserPool;
-use crate::error::{Error, Result};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::runner::{browser_options, ensure_experiment, episode_error_kind, planner_for};
 use crate::metrics::collector::{Collector, ErrorSeverity, TaskStart, TaskStatus};
 use crate::metrics::task::TaskMonitor;
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus};
+use crate::evaluator::EvalError;
+
+type Result<T, E = EvalError> = std::result::Result<T, E>;
 
 pub const ADHOC_EXPERIMENT: &str = "agent-runs";
 
@@ -42,9 +44,15 @@ pub struct AdhocResult {
     pub outcome: AgentOutcome,
 }
 
-pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
+/// Run one ad-hoc task. Generic over the caller's error type (anything an `EvalError` converts into), so the
+/// operation table can return the result as its own; the evaluator itself only speaks `EvalError`.
+pub async fn run_adhoc<E: From<EvalError>>(core: &Core, request: &AdhocRequest) -> Result<AdhocResult, E> {
+    adhoc(core, request).await.map_err(E::from)
+}
+
+async fn adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
     if request.task.trim().is_empty() {
-        return Err(Error::Input("the task text is empty".into()));
+        return Err(EvalError::Invalid("the task text is empty".into()));
     }
     let config = crate::config::load(core.settings())?.config;
     // The monitoring label: `name:version` and its provider, or the default baseline.
@@ -112,7 +120,7 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
                 let message = outcome.error.clone().unwrap_or_else(|| outcome.stop_reason.as_str().to_string());
                 m.error(kind, &message, severity, context.clone()).await;
             }
-            Ok::<_, Error>((outcome, failure.is_some()))
+            Ok::<_, EvalError>((outcome, failure.is_some()))
         }
         .await;
         let _ = driver.into_session().close().await;

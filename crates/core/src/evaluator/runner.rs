@@ -11,7 +11,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::Core;
+use crate::handle::Core;
 use crate::agent::baseline::BaselinePlanner;
 use crate::agent::llm_planner::LlmPlanner;
 use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, StopReason, run_agent};
@@ -19,7 +19,6 @@ use crate::agent::types::Planner;
 use crate::agent::{artifacts, recorder::Recorder};
 use crate::browser::{BrowserOptions, BrowserPool};
 use crate::config::Config;
-use crate::error::{Error, Result};
 use crate::evaluator::checks::{CheckInput, CheckResult, evaluate_check};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::miniwob;
@@ -32,6 +31,9 @@ use crate::metrics::task::TaskMonitor;
 use crate::registry::{ModelVersion, Provider};
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus, Tracker};
+use crate::evaluator::EvalError;
+
+type Result<T, E = EvalError> = std::result::Result<T, E>;
 
 /// The tracker experiment every evaluation attempt is recorded in.
 pub const EVALUATION_EXPERIMENT: &str = "evaluations";
@@ -84,7 +86,7 @@ pub async fn run_benchmark(
     events: Option<&broadcast::Sender<EvalEvent>>,
 ) -> Result<EvaluationSummary> {
     if request.repeats == 0 || request.concurrency == 0 {
-        return Err(Error::Input("--repeats and --concurrency must be at least 1".into()));
+        return Err(EvalError::Invalid("--repeats and --concurrency must be at least 1".into()));
     }
     let loaded = crate::config::load(core.settings())?;
     let config = loaded.config;
@@ -100,12 +102,12 @@ pub async fn run_benchmark(
         request.filter.ids.iter().filter_map(|id| miniwob::task_name(id).map(str::to_string)).collect();
     for name in &miniwob_ids {
         let dir = miniwob_dir.as_ref().ok_or_else(|| {
-            Error::Input(format!("task miniwob:{name} needs --miniwob-dir (the MiniWoB++ html/ folder)"))
+            EvalError::Invalid(format!("task miniwob:{name} needs --miniwob-dir (the MiniWoB++ html/ folder)"))
         })?;
         tasks.push(dir.task(&server, name, config.agent.max_steps, 60)?);
     }
     if tasks.is_empty() {
-        return Err(Error::Input("no task matches the given suite and filters".into()));
+        return Err(EvalError::Invalid("no task matches the given suite and filters".into()));
     }
 
     let results = Results::new(core.store().await?.clone());
@@ -113,7 +115,7 @@ pub async fn run_benchmark(
         Some(id) => {
             let e = results.reopen(id).await?;
             if e.model_version_id.as_deref() != Some(version.id.as_str()) || e.suite_hash != suite_hash {
-                return Err(Error::Input(format!(
+                return Err(EvalError::Invalid(format!(
                     "evaluation {id} was run with another model version or suite; resume needs the same ones"
                 )));
             }
@@ -182,7 +184,7 @@ pub async fn run_benchmark(
                 async move {
                     let result = run_attempt(ctx, task, attempt).await?;
                     results.record(evaluation_id, &result).await?;
-                    Ok::<_, Error>(result)
+                    Ok::<_, EvalError>(result)
                 }
             })
             .buffer_unordered(request.concurrency as usize);
@@ -209,13 +211,21 @@ pub async fn run_benchmark(
         Ok(()) => results.finish(&evaluation.id, EvalStatus::Finished, None).await?,
         Err(e) => results.finish(&evaluation.id, EvalStatus::Failed, Some(&e.to_string())).await?,
     };
-    if let Err(e) = crate::api::health::evaluate_alerts(core, Default::default()).await {
+    if let Err(e) = evaluate_alerts(core).await {
         eprintln!("warning: alert evaluation after the evaluation failed: {e}");
     }
     outcome?;
     emit(events, EvalEvent::Finished { evaluation_id: evaluation.id.clone() });
     let stored = results.get(&evaluation.id).await?;
     Ok(summarize(stored, &results.results(&evaluation.id).await?))
+}
+
+/// The alert rules over the metrics so far, with the thresholds the config has now (what `api::health`'s
+/// `evaluate_alerts` operation does), so a finished evaluation opens or resolves alerts right away.
+async fn evaluate_alerts(core: &Core) -> Result<()> {
+    let thresholds = crate::config::load(core.settings())?.config.monitoring.alerts;
+    crate::metrics::alerts::evaluate(core.store().await?, &thresholds, crate::util::now_ms()).await?;
+    Ok(())
 }
 
 /// Browser options from the config; `headful` shows the window. Without a display (Linux: no `DISPLAY` or
@@ -259,7 +269,7 @@ fn select_tasks(request: &BenchmarkRequest) -> Result<(Vec<Task>, String, String
 pub fn planner_for(core: &Core, version: &ModelVersion, config: &Config) -> Result<Box<dyn Planner>> {
     if version.config.provider == Provider::Baseline {
         let planner =
-            BaselinePlanner::from_version(version).map_err(|e| Error::Input(format!("{}: {e}", version.reference)))?;
+            BaselinePlanner::from_version(version).map_err(|e| EvalError::Invalid(format!("{}: {e}", version.reference)))?;
         return Ok(Box::new(planner));
     }
     let pricing = PriceTable::load(&core.settings().config_dir)?;

@@ -18,7 +18,7 @@ pub use refs::VersionRef;
 pub use types::*;
 pub use versions::{ConfigPatch, ModelDetail, ModelSummary, NewVersion};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]

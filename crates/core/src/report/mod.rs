@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use data::ReportData;
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 
 /// The longest window a report may cover.

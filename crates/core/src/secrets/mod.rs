@@ -15,7 +15,7 @@ mod store;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 
 pub use store::{available_backends, delete, find, get, set};
 

@@ -31,7 +31,7 @@ pub use summary::{
 pub use types::*;
 pub use writer::MetricWriteFailure;
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 use writer::{Point, WriterMsg};
 

@@ -1,7 +1,7 @@
 //! `SearchError`: what can go wrong while parsing a filter or an order-by, checking scope and paging, or running the
 //! compiled query. Syntax and type errors carry the 1-based column and render the offending text with a caret.
 
-use crate::error::{Error, ErrorKind};
+use crate::kind::ErrorKind;
 use crate::store::StoreError;
 
 /// Which piece of user text an error points into.
@@ -60,16 +60,6 @@ impl SearchError {
 impl From<sqlx::Error> for SearchError {
     fn from(e: sqlx::Error) -> Self {
         SearchError::Store(StoreError::from(e))
-    }
-}
-
-impl From<SearchError> for Error {
-    fn from(e: SearchError) -> Self {
-        match e {
-            SearchError::Store(s) => Error::Store(s),
-            SearchError::Corrupt { .. } => Error::Failed(e.to_string()),
-            other => Error::Input(other.to_string()),
-        }
     }
 }
 
