@@ -41,6 +41,21 @@ impl Core {
         Ok(core)
     }
 
+    /// The store, opened (and migrated) on first use.
+    pub async fn store(&self) -> Result<&crate::store::Store> {
+        Ok(self.open_store().await?)
+    }
+
+    /// The experiment tracker, with its metric writer task started on first use.
+    pub async fn tracker(&self) -> Result<&crate::tracker::Tracker> {
+        Ok(self.open_tracker().await?)
+    }
+
+    /// The model registry (stateless over the store).
+    pub async fn registry(&self) -> Result<crate::registry::Registry> {
+        Ok(self.open_registry().await?)
+    }
+
     /// Make everything logged so far durable and close the database cleanly.
     pub async fn shutdown(&self) -> Result<()> {
         let (store, tracker) = self.opened();

@@ -1,5 +1,6 @@
 //! The state behind the `Core` handle: `Settings` (where data and config live, which environment) and `Core`'s lazily
-//! opened store, tracker and registry, with accessors that return the owning domain's typed error. Domains that need
+//! opened store, tracker and registry, with accessors (`open_store`, `open_tracker`, `open_registry`) that return the
+//! owning domain's typed error. Domains that need
 //! the shared handle (the evaluator, config) import it from here; `crate::core` adds the entry points that speak the
 //! aggregate `crate::Error` (resolving settings, opening, shutting down) and re-exports both types, so this module
 //! never depends on the aggregate error and the domains stay below it.
@@ -61,21 +62,21 @@ impl Core {
         &self.settings
     }
 
-    /// The store, opened (and migrated) on first use.
-    pub async fn store(&self) -> Result<&Store, StoreError> {
+    /// The store, opened (and migrated) on first use. (`Core::store` is the same with the aggregate error.)
+    pub async fn open_store(&self) -> Result<&Store, StoreError> {
         let path = self.settings.db_path();
         self.store.get_or_try_init(|| Store::open(&path)).await
     }
 
     /// The experiment tracker, with its metric writer task started on first use.
-    pub async fn tracker(&self) -> Result<&Tracker, StoreError> {
-        let store = self.store().await?.clone();
+    pub async fn open_tracker(&self) -> Result<&Tracker, StoreError> {
+        let store = self.open_store().await?.clone();
         self.tracker.get_or_try_init(|| async { Ok::<_, StoreError>(Tracker::new(store)) }).await
     }
 
     /// The model registry (stateless over the store).
-    pub async fn registry(&self) -> Result<Registry, StoreError> {
-        Ok(Registry::new(self.store().await?.clone()))
+    pub async fn open_registry(&self) -> Result<Registry, StoreError> {
+        Ok(Registry::new(self.open_store().await?.clone()))
     }
 
     /// The store and tracker if they were opened, for shutting down without opening them.

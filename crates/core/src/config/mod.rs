@@ -33,7 +33,7 @@ pub enum ConfigError {
     Problems { env: String, problems: Vec<Problem> },
     #[error("no environment `{env}` in {} (found: {})", .dir.display(), if .available.is_empty() { "none".to_string() } else { .available.join(", ") })]
     UnknownEnv { env: String, dir: PathBuf, available: Vec<String> },
-    #[error("environment `{env}` already exists at {}; pass --force to overwrite it", .path.display())]
+    #[error("environment `{env}` already exists at {}; overwriting it needs force", .path.display())]
     Exists { env: String, path: PathBuf },
     #[error("{}: {source}", .path.display())]
     Io {

@@ -6,19 +6,19 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::handle::Core;
 use crate::agent::baseline::{BaselineOptions, BaselinePlanner};
 use crate::agent::recorder::Recorder;
 use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, run_agent};
 use crate::agent::types::Planner;
 use crate::browser::BrowserPool;
+use crate::evaluator::EvalError;
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::runner::{browser_options, ensure_experiment, episode_error_kind, planner_for};
+use crate::handle::Core;
 use crate::metrics::collector::{Collector, ErrorSeverity, TaskStart, TaskStatus};
 use crate::metrics::task::TaskMonitor;
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus};
-use crate::evaluator::EvalError;
 
 type Result<T, E = EvalError> = std::result::Result<T, E>;
 
@@ -58,7 +58,7 @@ async fn adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
     // The monitoring label: `name:version` and its provider, or the default baseline.
     let (planner, version_id, label): (Box<dyn Planner>, Option<String>, (String, String)) = match &request.model {
         Some(reference) => {
-            let version = core.registry().await?.version(reference).await?;
+            let version = core.open_registry().await?.version(reference).await?;
             let label = (version.reference.clone(), version.config.provider.as_str().to_string());
             (planner_for(core, &version, &config)?, Some(version.id), label)
         }
@@ -71,7 +71,7 @@ async fn adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
     let start = request.start_url.clone().unwrap_or_else(|| "site://search/".to_string());
     let attempt = server.new_attempt();
     let start_url = server.resolve_for(&attempt, &start)?;
-    let tracker = core.tracker().await?;
+    let tracker = core.open_tracker().await?;
     ensure_experiment(tracker, ADHOC_EXPERIMENT, "ad-hoc `agent run` tasks").await?;
     let run = tracker
         .start_run(&RunStart {
@@ -94,7 +94,7 @@ async fn adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
         provider: label.1,
         started_at_ms: crate::util::now_ms(),
     };
-    let monitor = TaskMonitor::start(&Collector::new(core.store().await?.clone()), &start_task).await;
+    let monitor = TaskMonitor::start(&Collector::new(core.open_store().await?.clone()), &start_task).await;
     let context = serde_json::json!({"run_id": run.id, "start_url": start});
     let pool = BrowserPool::new(browser_options(&config, request.headful), 1);
     let result = async {

@@ -76,6 +76,12 @@ pub enum EvalError {
     /// A value the caller passed is malformed.
     #[error("{0}")]
     Invalid(String),
+    /// A `miniwob:<task>` id with no MiniWoB directory given with the request nor in the config.
+    #[error(
+        "task miniwob:{task} needs a MiniWoB directory: give one with the request or set experiments.miniwob_dir in \
+         the config (the html/ folder of the pip package `miniwob`)"
+    )]
+    MiniwobDirMissing { task: String },
     /// The MiniWoB adapter could not do its job (missing task file, page without the MiniWoB globals…).
     #[error("MiniWoB: {0}")]
     Miniwob(String),
@@ -101,7 +107,10 @@ impl EvalError {
             EvalError::Browser(e) => e.kind(),
             EvalError::Site(e) => e.kind(),
             EvalError::Alert(e) => e.kind(),
-            EvalError::Suite { .. } | EvalError::Invalid(_) | EvalError::SuiteMismatch { .. } => ErrorKind::Input,
+            EvalError::Suite { .. }
+            | EvalError::Invalid(_)
+            | EvalError::SuiteMismatch { .. }
+            | EvalError::MiniwobDirMissing { .. } => ErrorKind::Input,
             EvalError::SuiteNotFound { .. }
             | EvalError::UnknownTasks { .. }
             | EvalError::EvaluationNotFound(_)

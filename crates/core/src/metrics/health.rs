@@ -382,7 +382,11 @@ pub fn spawn_sampler(
     Ok(SamplerHandle { task, ticks })
 }
 
-async fn tick(store: &Store, sampler: &mut HealthSampler, m: &MonitoringConfig) -> Result<(), super::alerts::AlertError> {
+async fn tick(
+    store: &Store,
+    sampler: &mut HealthSampler,
+    m: &MonitoringConfig,
+) -> Result<(), super::alerts::AlertError> {
     let sample = sampler.sample(&m.alerts)?;
     record(store, &sample).await?;
     let now = crate::util::now_ms();

@@ -88,8 +88,8 @@ pub enum SecretsError {
     EmptyValue { name: String },
     /// Nothing stored under the name in any backend consulted.
     #[error(
-        "no key stored for keychain:{name} (service {SERVICE}, looked in: {looked_in}); store it with \
-         `browser-ai-mlops secrets set {name}`"
+        "no key stored for keychain:{name} (service {SERVICE}, looked in: {looked_in}); store a key \
+         under the name {name:?} first"
     )]
     NotFound { name: String, looked_in: String },
     /// The backend answered with a failure; `detail` comes from the platform and never holds a value.
@@ -156,7 +156,7 @@ mod tests {
     fn not_found_names_the_reference_and_the_fix() {
         let e = SecretsError::NotFound { name: "openai".into(), looked_in: KeychainBackend::Keyutils.label().into() };
         let msg = e.to_string();
-        assert!(msg.contains("keychain:openai") && msg.contains("secrets set openai"), "{msg}");
+        assert!(msg.contains("keychain:openai") && msg.contains("store a key under the name \"openai\""), "{msg}");
         assert_eq!(e.kind(), ErrorKind::NotFound);
     }
 }
