@@ -3,10 +3,13 @@
 //! store. Values are only ever returned by [`get`] (for building a request header); every error and every status
 //! names the reference and the backend, never a value.
 //!
+//! References are parsed in one place, [`SecretRef`] (`reference`).
+//!
 //! Backends (see `store`): macOS Keychain, Windows Credential Manager, and on Linux the freedesktop Secret Service
 //! (GNOME Keyring / KWallet over D-Bus, persistent) with the kernel keyutils persistent keyring (no daemon; lost at
 //! reboot) as the fallback when no Secret Service answers. `BROWSER_AI_MLOPS_KEYCHAIN` picks one on Linux.
 
+mod reference;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod store;
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
@@ -17,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kind::ErrorKind;
 
+pub use reference::{ENV_PREFIX, KEYCHAIN_PREFIX, SecretRef, SecretRefError, strip_keychain};
 pub use store::{available_backends, delete, find, get, set};
 
 /// The keychain service every entry is stored under; the entry's account/user is the reference name.
@@ -117,7 +121,7 @@ impl SecretsError {
 /// The entry name of a `keychain:NAME` reference or a bare name, checked: letters, digits, `_ - . @`, at most
 /// [`MAX_NAME_LEN`] characters.
 pub fn entry_name(reference_or_name: &str) -> Result<&str, SecretsError> {
-    let name = reference_or_name.strip_prefix("keychain:").unwrap_or(reference_or_name);
+    let name = strip_keychain(reference_or_name);
     let invalid = |reason: &str| SecretsError::InvalidName { name: name.to_string(), reason: reason.to_string() };
     if name.is_empty() {
         return Err(invalid("it is empty"));
