@@ -103,3 +103,24 @@ impl From<SearchError> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tracker::search::Source;
+
+    #[test]
+    fn search_errors_keep_their_kind_through_the_aggregate() {
+        let syntax = SearchError::Syntax {
+            input: Source::Filter,
+            text: "a =".into(),
+            column: 3,
+            message: "expected a value".into(),
+        };
+        let shown = syntax.to_string();
+        let e = Error::from(syntax);
+        assert_eq!(e.kind(), ErrorKind::Input);
+        assert_eq!(e.to_string(), shown);
+        assert_eq!(Error::from(SearchError::UnknownExperiment("nope".into())).kind().exit_code(), 2);
+    }
+}

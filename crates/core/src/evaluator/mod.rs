@@ -14,6 +14,7 @@ pub mod results;
 pub mod runner;
 pub mod suite;
 pub mod summary;
+pub mod window;
 
 pub use checks::{CheckInput, CheckResult, Evidence, PageProbe, evaluate_check};
 pub use results::{EvalConfig, EvalStatus, Evaluation, NewTaskResult, Results, TaskResult};

@@ -83,13 +83,12 @@ mod tests {
         };
         assert_eq!(e.to_string(), "filter error at column 5: expected a value\n  a = b\n      ^");
         assert_eq!(e.kind(), ErrorKind::Input);
-        assert_eq!(Error::from(e).kind(), ErrorKind::Input);
     }
 
     #[test]
     fn an_unknown_experiment_is_not_found_and_exits_2() {
         let e = SearchError::UnknownExperiment("nope".into());
         assert_eq!(e.kind(), ErrorKind::NotFound);
-        assert_eq!(Error::from(e).kind().exit_code(), 2);
+        assert_eq!(e.kind().exit_code(), 2);
     }
 }
