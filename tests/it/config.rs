@@ -251,7 +251,7 @@ fn clone_copies_with_comments_and_refuses_to_overwrite() {
     assert_eq!(lib_load(&h, "qa-eu"), parse(STAGING));
     h.ok(&["config", "set", "llm.temperature", "0.9", "qa-eu"]);
     let err = h.fails(&["config", "clone", "production", "qa-eu"], 2);
-    assert!(err.contains("--force"), "{err}");
+    assert!(err.contains("overwriting it needs force") && err.contains("hint: pass --force"), "{err}");
     assert_eq!(lib_load(&h, "qa-eu").llm.temperature, 0.9, "a refused clone changed the target");
     h.ok(&["config", "clone", "production", "qa-eu", "--force"]);
     assert_eq!(lib_load(&h, "qa-eu"), parse(PROD));

@@ -155,7 +155,7 @@ fn the_miniwob_dir_can_come_from_the_config_and_bad_dirs_or_tasks_are_input_erro
     home.ok(&["model", "register", "mw", "baseline", "label-matcher"]);
     // Neither the flag nor the config: exit 2, naming both ways to give it.
     let err = home.fails(&["evaluate", "model", "mw:1", "miniwob:click-button"], 2);
-    assert!(err.contains("--miniwob-dir") && err.contains("experiments.miniwob_dir"), "{err}");
+    assert!(err.contains("hint: pass --miniwob-dir") && err.contains("experiments.miniwob_dir"), "{err}");
     let missing = home.path().join("no-such-html");
     let err = home
         .fails(&["evaluate", "model", "mw:1", "miniwob:click-button", "--miniwob-dir", missing.to_str().unwrap()], 2);

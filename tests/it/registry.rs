@@ -259,7 +259,8 @@ fn archived_versions_cannot_be_deployed_or_rolled_back_to() {
     h.ok(&["model", "deploy", "agent:1", "production"]);
     h.ok(&["model", "deploy", "agent:2", "production"]);
     let err = h.fails(&["model", "archive", "agent:2"], 2);
-    assert!(err.contains("production") && err.contains("--force"), "{err}");
+    assert!(err.contains("production") && err.contains("archive it with force"), "{err}");
+    assert!(err.contains("hint: pass --force"), "{err}");
     assert!(h.json(&["model", "version", "show", "agent:2"])["archived_at_ms"].is_null());
 
     let archived = h.json(&["model", "archive", "agent:3"]);

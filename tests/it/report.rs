@@ -306,13 +306,14 @@ fn empty_database_gives_explicit_empty_states() {
 fn bad_output_is_an_input_error_and_writes_nothing() {
     let home = Home::new();
     let err = home.fails(&["generate-report", home.path().join("r.txt").to_str().unwrap()], 2);
-    assert!(err.contains("r.txt") && err.contains("--format"), "{err}");
+    assert!(err.contains("r.txt") && err.contains("choose the format"), "{err}");
+    assert!(err.contains("hint: pass --format"), "{err}");
     let err = home.fails(&["generate-report", home.path().join("no/such/r.html").to_str().unwrap()], 2);
     assert!(err.contains("does not exist"), "{err}");
     let err = home.fails(&["generate-report", home.path().join("r.html").to_str().unwrap(), "--format", "pdf"], 2);
     assert!(err.contains("--format"), "{err}");
     let err = home.fails(&["generate-report", home.path().join("r.html").to_str().unwrap(), "--days", "0"], 2);
-    assert!(err.contains("--days"), "{err}");
+    assert!(err.contains("between 1 and 3650 days") && err.contains("hint: pass --days"), "{err}");
     assert!(!home.path().join("r.txt").exists() && !home.path().join("r.html").exists());
     assert!(!home.db_path().exists(), "the database was opened for a request that was refused");
 }

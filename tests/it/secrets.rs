@@ -94,7 +94,7 @@ async fn a_stored_key_reaches_the_provider_and_a_deleted_one_is_named_in_the_err
     // The client resolves at call time: the same client now fails before sending anything, naming the reference.
     let err = client.complete(&request()).await.unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains(&reference) && msg.contains("secrets set"), "{msg}");
+    assert!(msg.contains(&reference) && msg.contains("store a key under the name"), "{msg}");
     assert_eq!(err.kind(), ErrorKind::Input);
     assert_eq!(server.seen().len(), 1, "no request without a key");
 

@@ -1,37 +1,16 @@
 //! The crate-wide error: one variant per domain module, each wrapping that module's typed error, plus the
-//! classification every transport uses to pick an exit code or a status code.
+//! classification every transport uses to pick an exit code or a status code. It sits above the domains (it only
+//! points down at them); domains classify their own errors with the leaf `crate::kind::ErrorKind`, re-exported here.
 
 use crate::metrics::exposition::ExpositionError;
 use crate::{
     agent::AgentError, browser::BrowserError, config::ConfigError, evaluator::EvalError, llm::LlmError,
     metrics::alerts::AlertError, metrics::collector::MetricsError, metrics::health::HealthError,
     registry::RegistryError, report::ReportError, secrets::SecretsError, sites::SiteError, store::StoreError,
-    tracker::TrackerError,
+    tracker::TrackerError, tracker::search::SearchError,
 };
 
-/// How a failure should be reported to the person or program that asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// The request itself is wrong: bad syntax, a value out of range, an unknown id (exit code 2).
-    Input,
-    /// The request names something that does not exist (exit code 2).
-    NotFound,
-    /// The request conflicts with stored state: a duplicate name, a re-logged param (exit code 2).
-    Conflict,
-    /// Something failed while doing a valid request: I/O, a corrupt database (exit code 1).
-    Failed,
-}
-
-impl ErrorKind {
-    /// Process exit code for this kind: 2 for bad usage or input, 1 for a failure.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            ErrorKind::Input | ErrorKind::NotFound | ErrorKind::Conflict => 2,
-            ErrorKind::Failed => 1,
-        }
-    }
-}
+pub use crate::kind::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -117,4 +96,35 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+impl From<SearchError> for Error {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Store(s) => Error::Store(s),
+            SearchError::Corrupt { .. } => Error::Failed(e.to_string()),
+            other => Error::Input(other.to_string()),
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tracker::search::Source;
+
+    #[test]
+    fn search_errors_keep_their_kind_through_the_aggregate() {
+        let syntax = SearchError::Syntax {
+            input: Source::Filter,
+            text: "a =".into(),
+            column: 3,
+            message: "expected a value".into(),
+        };
+        let shown = syntax.to_string();
+        let e = Error::from(syntax);
+        assert_eq!(e.kind(), ErrorKind::Input);
+        assert_eq!(e.to_string(), shown);
+        assert_eq!(Error::from(SearchError::UnknownExperiment("nope".into())).kind().exit_code(), 2);
+    }
+}

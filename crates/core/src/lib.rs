@@ -11,6 +11,8 @@ pub mod core;
 
 pub mod error;
 pub mod evaluator;
+pub mod handle;
+pub mod kind;
 pub mod llm;
 pub mod metrics;
 pub mod registry;
@@ -24,4 +26,5 @@ pub mod tracker;
 pub mod util;
 
 pub use crate::core::{Core, Settings};
-pub use crate::error::{Error, ErrorKind, Result};
+pub use crate::error::{Error, Result};
+pub use crate::kind::ErrorKind;

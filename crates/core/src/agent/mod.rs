@@ -10,7 +10,7 @@ pub mod run;
 pub mod secrets;
 pub mod types;
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::StoreError;
 use crate::tracker::TrackerError;
 

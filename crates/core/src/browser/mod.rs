@@ -17,7 +17,7 @@ pub mod pool;
 pub mod session;
 pub mod types;
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 
 pub use actions::{ACTION_NAMES, parse_action};
 pub use launch::{BrowserOptions, find_chromium};

@@ -7,6 +7,7 @@ use super::types::{
     AbTestConfig, AgentConfig, BrowserConfig, DeploymentConfig, LlmConfig, LogLevel, MonitoringConfig, Provider,
 };
 use super::validate::Severity;
+use crate::secrets::SecretRef;
 
 /// One finding before it is given a position.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,19 +21,7 @@ const TRAFFIC_TOLERANCE: f64 = 1e-9;
 
 /// What is wrong with a secret reference, without ever repeating it; `None` when it is well formed.
 pub fn reference_problem(reference: &str) -> Option<String> {
-    let name_ok = |n: &str, extra: &[char]| {
-        !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(&c))
-    };
-    if let Some(var) = reference.strip_prefix("env:") {
-        let starts_ok = var.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-        return (!(starts_ok && name_ok(var, &[])))
-            .then(|| "an env: reference needs a variable name (letters, digits, _), e.g. env:OPENAI_API_KEY".into());
-    }
-    if let Some(name) = reference.strip_prefix("keychain:") {
-        return (!name_ok(name, &['-', '.', '@']))
-            .then(|| "a keychain: reference needs an entry name (letters, digits, _ - . @)".into());
-    }
-    Some("looks like a literal secret; use env:NAME or keychain:NAME".into())
+    SecretRef::parse(reference).err().map(|e| e.to_string())
 }
 
 /// The sections that deserialised; checks run on each one present, so one broken section hides nothing else.
@@ -129,8 +118,8 @@ fn llm(l: &LlmConfig, out: &mut Checks) {
         Some(reference) => match reference_problem(reference) {
             Some(problem) => out.error("llm.api_key", problem),
             None => {
-                if let Some(var) = reference.strip_prefix("env:")
-                    && std::env::var_os(var).is_none_or(|v| v.is_empty())
+                if let Ok(SecretRef::Env(var)) = SecretRef::parse(reference)
+                    && std::env::var_os(&var).is_none_or(|v| v.is_empty())
                 {
                     out.warn("llm.api_key", format!("environment variable {var} is not set"));
                 }

@@ -21,8 +21,9 @@ pub use ops::{CloneResult, WriteResult, clone_env, set_feature_flag, set_value};
 pub use types::*;
 pub use validate::{Problem, Severity};
 
-use crate::core::Settings;
-use crate::error::ErrorKind;
+use crate::handle::Settings;
+use crate::kind::ErrorKind;
+use crate::secrets::SecretRef;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -33,7 +34,7 @@ pub enum ConfigError {
     Problems { env: String, problems: Vec<Problem> },
     #[error("no environment `{env}` in {} (found: {})", .dir.display(), if .available.is_empty() { "none".to_string() } else { .available.join(", ") })]
     UnknownEnv { env: String, dir: PathBuf, available: Vec<String> },
-    #[error("environment `{env}` already exists at {}; pass --force to overwrite it", .path.display())]
+    #[error("environment `{env}` already exists at {}; overwriting it needs force", .path.display())]
     Exists { env: String, path: PathBuf },
     #[error("{}: {source}", .path.display())]
     Io {
@@ -148,26 +149,21 @@ pub fn validate_text(text: &str, file: &str, env: &str) -> (Option<Config>, Vec<
 /// `keychain:NAME` reads entry NAME of service `browser-ai-mlops` from the OS keychain (a missing entry is a
 /// `Keychain(NotFound)` error naming the reference). A literal is refused without being repeated.
 pub fn resolve_secret(reference: &str) -> Result<Option<String>, ConfigError> {
-    if let Some(problem) = reference_problem(reference) {
-        return Err(ConfigError::Secret(problem));
-    }
-    if let Some(var) = reference.strip_prefix("env:") {
-        return Ok(std::env::var(var).ok().filter(|v| !v.is_empty()));
-    }
-    let name = reference.strip_prefix("keychain:").unwrap_or(reference);
-    Ok(Some(crate::secrets::get(name)?))
+    let reference = SecretRef::parse(reference).map_err(|e| ConfigError::Secret(e.to_string()))?;
+    Ok(reference.resolve()?)
 }
 
 /// Whether a reference resolves right now (`set`/`unset`; `unavailable` when the keychain cannot be asked,
 /// `invalid` for a malformed reference), without revealing a value.
 pub fn secret_status(reference: &str) -> &'static str {
-    if reference_problem(reference).is_some() {
-        return "invalid";
-    }
-    if let Some(var) = reference.strip_prefix("env:") {
-        return if std::env::var_os(var).is_some_and(|v| !v.is_empty()) { "set" } else { "unset" };
-    }
-    match crate::secrets::find(reference) {
+    let name = match SecretRef::parse(reference) {
+        Err(_) => return "invalid",
+        Ok(SecretRef::Env(var)) => {
+            return if std::env::var_os(&var).is_some_and(|v| !v.is_empty()) { "set" } else { "unset" };
+        }
+        Ok(SecretRef::Keychain(name)) => name,
+    };
+    match crate::secrets::find(&name) {
         Ok(Some(_)) => "set",
         Ok(None) => "unset",
         Err(_) => "unavailable",

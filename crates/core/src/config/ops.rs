@@ -8,7 +8,7 @@ use super::files;
 use super::tree::{self, Node, Origin, Style};
 use super::validate::{self, Problem};
 use super::{Config, ConfigError, edit, layers, validate_text};
-use crate::core::Settings;
+use crate::handle::Settings;
 
 /// What a writing command did.
 #[derive(Debug, Clone)]

@@ -6,19 +6,21 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Core;
 use crate::agent::baseline::{BaselineOptions, BaselinePlanner};
 use crate::agent::recorder::Recorder;
 use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, run_agent};
 use crate::agent::types::Planner;
 use crate::browser::BrowserPool;
-use crate::error::{Error, Result};
+use crate::evaluator::EvalError;
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::runner::{browser_options, ensure_experiment, episode_error_kind, planner_for};
+use crate::handle::Core;
 use crate::metrics::collector::{Collector, ErrorSeverity, TaskStart, TaskStatus};
 use crate::metrics::task::TaskMonitor;
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus};
+
+type Result<T, E = EvalError> = std::result::Result<T, E>;
 
 pub const ADHOC_EXPERIMENT: &str = "agent-runs";
 
@@ -42,15 +44,21 @@ pub struct AdhocResult {
     pub outcome: AgentOutcome,
 }
 
-pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
+/// Run one ad-hoc task. Generic over the caller's error type (anything an `EvalError` converts into), so the
+/// operation table can return the result as its own; the evaluator itself only speaks `EvalError`.
+pub async fn run_adhoc<E: From<EvalError>>(core: &Core, request: &AdhocRequest) -> Result<AdhocResult, E> {
+    adhoc(core, request).await.map_err(E::from)
+}
+
+async fn adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResult> {
     if request.task.trim().is_empty() {
-        return Err(Error::Input("the task text is empty".into()));
+        return Err(EvalError::Invalid("the task text is empty".into()));
     }
     let config = crate::config::load(core.settings())?.config;
     // The monitoring label: `name:version` and its provider, or the default baseline.
     let (planner, version_id, label): (Box<dyn Planner>, Option<String>, (String, String)) = match &request.model {
         Some(reference) => {
-            let version = core.registry().await?.version(reference).await?;
+            let version = core.open_registry().await?.version(reference).await?;
             let label = (version.reference.clone(), version.config.provider.as_str().to_string());
             (planner_for(core, &version, &config)?, Some(version.id), label)
         }
@@ -63,7 +71,7 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
     let start = request.start_url.clone().unwrap_or_else(|| "site://search/".to_string());
     let attempt = server.new_attempt();
     let start_url = server.resolve_for(&attempt, &start)?;
-    let tracker = core.tracker().await?;
+    let tracker = core.open_tracker().await?;
     ensure_experiment(tracker, ADHOC_EXPERIMENT, "ad-hoc `agent run` tasks").await?;
     let run = tracker
         .start_run(&RunStart {
@@ -86,7 +94,7 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
         provider: label.1,
         started_at_ms: crate::util::now_ms(),
     };
-    let monitor = TaskMonitor::start(&Collector::new(core.store().await?.clone()), &start_task).await;
+    let monitor = TaskMonitor::start(&Collector::new(core.open_store().await?.clone()), &start_task).await;
     let context = serde_json::json!({"run_id": run.id, "start_url": start});
     let pool = BrowserPool::new(browser_options(&config, request.headful), 1);
     let result = async {
@@ -112,7 +120,7 @@ pub async fn run_adhoc(core: &Core, request: &AdhocRequest) -> Result<AdhocResul
                 let message = outcome.error.clone().unwrap_or_else(|| outcome.stop_reason.as_str().to_string());
                 m.error(kind, &message, severity, context.clone()).await;
             }
-            Ok::<_, Error>((outcome, failure.is_some()))
+            Ok::<_, EvalError>((outcome, failure.is_some()))
         }
         .await;
         let _ = driver.into_session().close().await;

@@ -46,10 +46,7 @@ pub fn resolve_dir(flag: Option<&Path>, configured: Option<&str>, config_file: &
 
 /// The error for `miniwob:<task>` ids when no directory was given by either way.
 pub fn missing_dir_error(task: &str) -> EvalError {
-    EvalError::Invalid(format!(
-        "task miniwob:{task} needs a MiniWoB directory: pass --miniwob-dir DIR or set experiments.miniwob_dir in the \
-         config (the html/ folder of the pip package `miniwob`)"
-    ))
+    EvalError::MiniwobDirMissing { task: task.to_string() }
 }
 
 /// A MiniWoB `html` directory (containing `miniwob/<task>.html` and `core/`), or a directory of task pages.
@@ -249,7 +246,7 @@ mod tests {
         assert_eq!(resolve_dir(None, Some("  "), file), None);
         assert_eq!(resolve_dir(None, None, file), None);
         let err = missing_dir_error("click-test").to_string();
-        assert!(err.contains("miniwob:click-test") && err.contains("--miniwob-dir"), "{err}");
+        assert!(err.contains("miniwob:click-test") && err.contains("experiments.miniwob_dir"), "{err}");
         assert!(err.contains("experiments.miniwob_dir"), "{err}");
     }
 

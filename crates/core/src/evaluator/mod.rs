@@ -14,19 +14,45 @@ pub mod results;
 pub mod runner;
 pub mod suite;
 pub mod summary;
+pub mod window;
 
 pub use checks::{CheckInput, CheckResult, Evidence, PageProbe, evaluate_check};
 pub use results::{EvalConfig, EvalStatus, Evaluation, NewTaskResult, Results, TaskResult};
 pub use suite::{Category, Check, Difficulty, LoadedSuite, Suite, Task, TaskFilter};
 pub use summary::{EvaluationComparison, EvaluationSummary};
 
-use crate::error::ErrorKind;
+use crate::agent::AgentError;
+use crate::browser::BrowserError;
+use crate::config::ConfigError;
+use crate::kind::ErrorKind;
+use crate::llm::LlmError;
+use crate::metrics::alerts::AlertError;
+use crate::registry::RegistryError;
+use crate::sites::SiteError;
 use crate::store::StoreError;
+use crate::tracker::TrackerError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    // The domains a benchmark or an ad-hoc run drives; their errors pass through unchanged (message and kind).
+    #[error(transparent)]
+    Tracker(#[from] TrackerError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Llm(#[from] LlmError),
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    #[error(transparent)]
+    Alert(#[from] AlertError),
     /// A suite file is malformed or invalid: where, which field, what is wrong.
     #[error("{file}{}: {}{message}", location(*line, *column), field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default())]
     Suite { file: String, line: Option<usize>, column: Option<usize>, field: Option<String>, message: String },
@@ -51,6 +77,12 @@ pub enum EvalError {
     /// A value the caller passed is malformed.
     #[error("{0}")]
     Invalid(String),
+    /// A `miniwob:<task>` id with no MiniWoB directory given with the request nor in the config.
+    #[error(
+        "task miniwob:{task} needs a MiniWoB directory: give one with the request or set experiments.miniwob_dir in \
+         the config (the html/ folder of the pip package `miniwob`)"
+    )]
+    MiniwobDirMissing { task: String },
     /// The MiniWoB adapter could not do its job (missing task file, page without the MiniWoB globals…).
     #[error("MiniWoB: {0}")]
     Miniwob(String),
@@ -68,7 +100,18 @@ impl EvalError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             EvalError::Store(e) => e.kind(),
-            EvalError::Suite { .. } | EvalError::Invalid(_) | EvalError::SuiteMismatch { .. } => ErrorKind::Input,
+            EvalError::Tracker(e) => e.kind(),
+            EvalError::Registry(e) => e.kind(),
+            EvalError::Config(e) => e.kind(),
+            EvalError::Llm(e) => e.kind(),
+            EvalError::Agent(e) => e.kind(),
+            EvalError::Browser(e) => e.kind(),
+            EvalError::Site(e) => e.kind(),
+            EvalError::Alert(e) => e.kind(),
+            EvalError::Suite { .. }
+            | EvalError::Invalid(_)
+            | EvalError::SuiteMismatch { .. }
+            | EvalError::MiniwobDirMissing { .. } => ErrorKind::Input,
             EvalError::SuiteNotFound { .. }
             | EvalError::UnknownTasks { .. }
             | EvalError::EvaluationNotFound(_)

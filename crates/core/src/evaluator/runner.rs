@@ -11,7 +11,6 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::Core;
 use crate::agent::baseline::BaselinePlanner;
 use crate::agent::llm_planner::LlmPlanner;
 use crate::agent::run::{AgentOutcome, AgentSettings, AgentTask, StopReason, run_agent};
@@ -19,19 +18,22 @@ use crate::agent::types::Planner;
 use crate::agent::{artifacts, recorder::Recorder};
 use crate::browser::{BrowserOptions, BrowserPool};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::evaluator::EvalError;
 use crate::evaluator::checks::{CheckInput, CheckResult, evaluate_check};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::miniwob;
 use crate::evaluator::results::{EvalConfig, EvalStatus, NewEvaluation, NewTaskResult, Results};
 use crate::evaluator::suite::{self, Category, Task, TaskFilter};
 use crate::evaluator::summary::{EvaluationSummary, summarize};
+use crate::handle::Core;
 use crate::llm::{ClientOptions, PriceTable, client_with};
 use crate::metrics::collector::{Collector, ErrorSeverity, TaskStart, TaskStatus};
 use crate::metrics::task::TaskMonitor;
 use crate::registry::{ModelVersion, Provider};
 use crate::sites::SiteServer;
 use crate::tracker::{RunStart, RunStatus, Tracker};
+
+type Result<T, E = EvalError> = std::result::Result<T, E>;
 
 /// The tracker experiment every evaluation attempt is recorded in.
 pub const EVALUATION_EXPERIMENT: &str = "evaluations";
@@ -84,11 +86,11 @@ pub async fn run_benchmark(
     events: Option<&broadcast::Sender<EvalEvent>>,
 ) -> Result<EvaluationSummary> {
     if request.repeats == 0 || request.concurrency == 0 {
-        return Err(Error::Input("--repeats and --concurrency must be at least 1".into()));
+        return Err(EvalError::Invalid("repeats and concurrency must be at least 1".into()));
     }
     let loaded = crate::config::load(core.settings())?;
     let config = loaded.config;
-    let version = core.registry().await?.version(&request.model).await?;
+    let version = core.open_registry().await?.version(&request.model).await?;
     let planner = planner_for(core, &version, &config)?;
     let (mut tasks, suite_name, suite_hash) = select_tasks(request)?;
     let miniwob_dir = match &request.miniwob_dir {
@@ -99,21 +101,19 @@ pub async fn run_benchmark(
     let miniwob_ids: Vec<String> =
         request.filter.ids.iter().filter_map(|id| miniwob::task_name(id).map(str::to_string)).collect();
     for name in &miniwob_ids {
-        let dir = miniwob_dir.as_ref().ok_or_else(|| {
-            Error::Input(format!("task miniwob:{name} needs --miniwob-dir (the MiniWoB++ html/ folder)"))
-        })?;
+        let dir = miniwob_dir.as_ref().ok_or_else(|| miniwob::missing_dir_error(name))?;
         tasks.push(dir.task(&server, name, config.agent.max_steps, 60)?);
     }
     if tasks.is_empty() {
-        return Err(Error::Input("no task matches the given suite and filters".into()));
+        return Err(EvalError::Invalid("no task matches the given suite and filters".into()));
     }
 
-    let results = Results::new(core.store().await?.clone());
+    let results = Results::new(core.open_store().await?.clone());
     let evaluation = match &request.resume {
         Some(id) => {
             let e = results.reopen(id).await?;
             if e.model_version_id.as_deref() != Some(version.id.as_str()) || e.suite_hash != suite_hash {
-                return Err(Error::Input(format!(
+                return Err(EvalError::Invalid(format!(
                     "evaluation {id} was run with another model version or suite; resume needs the same ones"
                 )));
             }
@@ -154,7 +154,7 @@ pub async fn run_benchmark(
         },
     );
 
-    let tracker = core.tracker().await?;
+    let tracker = core.open_tracker().await?;
     ensure_experiment(tracker, EVALUATION_EXPERIMENT, "one run per evaluation task attempt").await?;
     let pool = BrowserPool::new(browser_options(&config, request.headful), request.concurrency as usize);
     let ctx = Ctx {
@@ -182,7 +182,7 @@ pub async fn run_benchmark(
                 async move {
                     let result = run_attempt(ctx, task, attempt).await?;
                     results.record(evaluation_id, &result).await?;
-                    Ok::<_, Error>(result)
+                    Ok::<_, EvalError>(result)
                 }
             })
             .buffer_unordered(request.concurrency as usize);
@@ -209,13 +209,21 @@ pub async fn run_benchmark(
         Ok(()) => results.finish(&evaluation.id, EvalStatus::Finished, None).await?,
         Err(e) => results.finish(&evaluation.id, EvalStatus::Failed, Some(&e.to_string())).await?,
     };
-    if let Err(e) = crate::api::health::evaluate_alerts(core, Default::default()).await {
+    if let Err(e) = evaluate_alerts(core).await {
         eprintln!("warning: alert evaluation after the evaluation failed: {e}");
     }
     outcome?;
     emit(events, EvalEvent::Finished { evaluation_id: evaluation.id.clone() });
     let stored = results.get(&evaluation.id).await?;
     Ok(summarize(stored, &results.results(&evaluation.id).await?))
+}
+
+/// The alert rules over the metrics so far, with the thresholds the config has now (what `api::health`'s
+/// `evaluate_alerts` operation does), so a finished evaluation opens or resolves alerts right away.
+async fn evaluate_alerts(core: &Core) -> Result<()> {
+    let thresholds = crate::config::load(core.settings())?.config.monitoring.alerts;
+    crate::metrics::alerts::evaluate(core.open_store().await?, &thresholds, crate::util::now_ms()).await?;
+    Ok(())
 }
 
 /// Browser options from the config; `headful` shows the window. Without a display (Linux: no `DISPLAY` or
@@ -258,8 +266,8 @@ fn select_tasks(request: &BenchmarkRequest) -> Result<(Vec<Task>, String, String
 /// The planner a version asks for: the offline baseline, or an LLM provider with prices from the config dir.
 pub fn planner_for(core: &Core, version: &ModelVersion, config: &Config) -> Result<Box<dyn Planner>> {
     if version.config.provider == Provider::Baseline {
-        let planner =
-            BaselinePlanner::from_version(version).map_err(|e| Error::Input(format!("{}: {e}", version.reference)))?;
+        let planner = BaselinePlanner::from_version(version)
+            .map_err(|e| EvalError::Invalid(format!("{}: {e}", version.reference)))?;
         return Ok(Box::new(planner));
     }
     let pricing = PriceTable::load(&core.settings().config_dir)?;
@@ -304,7 +312,7 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
             ]),
         })
         .await?;
-    let collector = Collector::new(ctx.core.store().await?.clone());
+    let collector = Collector::new(ctx.core.open_store().await?.clone());
     let start = TaskStart {
         run_id: Some(run.id.clone()),
         evaluation_id: Some(ctx.evaluation_id.to_string()),
@@ -448,7 +456,7 @@ async fn drive(
     };
     let screenshot_hash = match driver.screenshot_png().await {
         Ok(png) => {
-            let store = ctx.core.store().await.map_err(|e| e.to_string())?;
+            let store = ctx.core.open_store().await.map_err(|e| e.to_string())?;
             let hash =
                 artifacts::store_artifact(store, "screenshot", "image/png", &png).await.map_err(|e| e.to_string())?;
             let step = outcome.as_ref().map(|o| i64::from(o.steps)).unwrap_or(0);

@@ -1,7 +1,7 @@
 //! `LlmError`: every way an LLM call can fail, worded for the person fixing it, never containing an API key, and
 //! classified as transient (retrying the step may help) or fatal.
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LlmError {

@@ -3,6 +3,7 @@
 
 use crate::config::{ConfigError, resolve_secret};
 use crate::registry::Provider;
+use crate::secrets::SecretRef;
 
 use super::LlmError;
 
@@ -25,7 +26,8 @@ impl KeySource {
             Provider::Gemini => Some("GEMINI_API_KEY"),
             _ => None,
         };
-        let reference = configured.map(str::to_string).or_else(|| default_var.map(|v| format!("env:{v}")));
+        let reference =
+            configured.map(str::to_string).or_else(|| default_var.map(|v| SecretRef::Env(v.to_string()).to_string()));
         match reference {
             Some(reference) => KeySource::Reference { provider: provider.as_str().to_string(), reference },
             None => KeySource::None,
@@ -50,7 +52,10 @@ impl KeySource {
             Ok(Some(value)) => Ok(Some(ApiKey(value))),
             Ok(None) => Err(LlmError::MissingKey {
                 provider: provider.clone(),
-                variable: reference.strip_prefix("env:").unwrap_or(reference).to_string(),
+                variable: match SecretRef::parse(reference) {
+                    Ok(SecretRef::Env(var)) => var,
+                    _ => reference.clone(),
+                },
             }),
             Err(e @ (ConfigError::Secret(_) | ConfigError::Keychain(_))) => {
                 Err(LlmError::KeyReference { provider: provider.clone(), detail: e.to_string() })

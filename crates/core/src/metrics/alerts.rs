@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::config::AlertThresholds;
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::stats::nearest_rank;
 use crate::store::{Store, StoreError};
 

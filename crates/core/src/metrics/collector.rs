@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 use crate::tracker::TokenCounts;
 
@@ -17,7 +17,7 @@ pub enum MetricsError {
     TaskNotFound(String),
     #[error("monitored task {id} already ended with status {status}")]
     TaskAlreadyEnded { id: String, status: String },
-    #[error("error record {0} not found (see `monitor errors` for ids)")]
+    #[error("error record {0} not found (give the id of a recorded error)")]
     ErrorNotFound(String),
     #[error("{field}: {problem}")]
     Invalid { field: String, problem: String },

@@ -8,7 +8,7 @@ use prometheus::proto::{Bucket, Histogram, LabelPair, Metric, MetricFamily, Metr
 use prometheus::{Encoder, Gauge, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use sqlx::{Row, Sqlite, Transaction};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use sqlx::Row;
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 use crate::config::{AlertThresholds, MonitoringConfig};
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::Store;
 
 /// Below a threshold by at most this many percentage points is `warning`; at or above it is `critical`.
@@ -382,7 +382,11 @@ pub fn spawn_sampler(
     Ok(SamplerHandle { task, ticks })
 }
 
-async fn tick(store: &Store, sampler: &mut HealthSampler, m: &MonitoringConfig) -> Result<(), crate::Error> {
+async fn tick(
+    store: &Store,
+    sampler: &mut HealthSampler,
+    m: &MonitoringConfig,
+) -> Result<(), super::alerts::AlertError> {
     let sample = sampler.sample(&m.alerts)?;
     record(store, &sample).await?;
     let now = crate::util::now_ms();

@@ -230,7 +230,7 @@ impl Registry {
             line: None,
             column: None,
             field: Some("model".into()),
-            message: "no model name: add `model: NAME` or pass --model NAME".into(),
+            message: "no model name: add `model: NAME` to the document or give the name with the request".into(),
         })?;
         self.register(NewVersion {
             model_name,

@@ -18,7 +18,7 @@ pub use refs::VersionRef;
 pub use types::*;
 pub use versions::{ConfigPatch, ModelDetail, ModelSummary, NewVersion};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +46,7 @@ pub enum RegistryError {
     #[error("{reference} is already archived")]
     AlreadyArchived { reference: String },
     #[error(
-        "{reference} is deployed to {aliases}; deploy another version there first, or pass --force to archive it anyway"
+        "{reference} is deployed to {aliases}; deploy another version there first, or archive it with force to leave the aliases pointing at an archived version"
     )]
     ArchiveAliased { reference: String, aliases: String },
     #[error("{0}")]

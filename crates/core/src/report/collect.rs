@@ -1,5 +1,5 @@
 //! Collecting a report's numbers from the store: task results of the window's evaluations (success per day and per
-//! model version, cost, durations, leaderboard, recent evaluations). Every aggregate is computed here from plain
+//! model version, cost, durations, leaderboard, recent evaluations), read through `evaluator::window`. Every aggregate is computed here from plain
 //! rows, with the statistics module's Wilson interval and an exact nearest-rank percentile.
 
 use std::collections::BTreeMap;
@@ -11,6 +11,7 @@ use super::data::{
     DayCost, DayDuration, DayRate, LeaderRow, Methods, RecentEvaluation, ReportData, UNREGISTERED, VersionSeries,
     Window,
 };
+use crate::evaluator::window;
 use crate::stats;
 use crate::store::Store;
 
@@ -83,28 +84,17 @@ fn version_label(name: Option<String>, version: Option<i64>) -> String {
     }
 }
 
-type RawTaskRow = (i64, Option<String>, Option<i64>, i64, i64, Option<f64>, i64);
-
 async fn task_rows(pool: &SqlitePool, w: &Window) -> Result<Vec<TaskRow>, ReportError> {
-    let rows: Vec<RawTaskRow> = sqlx::query_as(
-        "SELECT e.started_at_ms, m.name, v.version, tr.success, tr.steps, tr.cost_usd, tr.duration_ms \
-         FROM task_results tr JOIN evaluations e ON e.id = tr.evaluation_id \
-         LEFT JOIN model_versions v ON v.id = e.model_version_id LEFT JOIN models m ON m.id = v.model_id \
-         WHERE e.started_at_ms >= ? AND e.started_at_ms <= ?",
-    )
-    .bind(w.from_ms)
-    .bind(w.to_ms)
-    .fetch_all(pool)
-    .await?;
+    let rows = window::task_results_between(pool, w.from_ms, w.to_ms).await?;
     Ok(rows
         .into_iter()
-        .map(|(started, name, version, success, steps, cost_usd, duration_ms)| TaskRow {
-            day: day_of(started),
-            version: version_label(name, version),
-            success: success != 0,
-            steps,
-            cost_usd,
-            duration_ms,
+        .map(|r| TaskRow {
+            day: day_of(r.evaluation_started_at_ms),
+            version: version_label(r.model_name, r.model_version),
+            success: r.success,
+            steps: r.steps,
+            cost_usd: r.cost_usd,
+            duration_ms: r.duration_ms,
         })
         .collect())
 }
@@ -226,35 +216,21 @@ fn leaderboard(rows: &[TaskRow]) -> Vec<LeaderRow> {
     board
 }
 
-type RawEvalRow = (String, Option<String>, Option<i64>, String, String, i64, i64, i64);
-
 async fn recent_evaluations(pool: &SqlitePool, w: &Window) -> Result<Vec<RecentEvaluation>, ReportError> {
-    let rows: Vec<RawEvalRow> = sqlx::query_as(
-        "SELECT e.id, m.name, v.version, e.suite, e.status, e.started_at_ms, COUNT(tr.id), \
-         COALESCE(SUM(tr.success), 0) \
-         FROM evaluations e LEFT JOIN model_versions v ON v.id = e.model_version_id \
-         LEFT JOIN models m ON m.id = v.model_id LEFT JOIN task_results tr ON tr.evaluation_id = e.id \
-         WHERE e.started_at_ms >= ? AND e.started_at_ms <= ? \
-         GROUP BY e.id ORDER BY e.started_at_ms DESC, e.id DESC LIMIT ?",
-    )
-    .bind(w.from_ms)
-    .bind(w.to_ms)
-    .bind(RECENT_EVALUATIONS)
-    .fetch_all(pool)
-    .await?;
+    let rows = window::evaluations_between(pool, w.from_ms, w.to_ms, RECENT_EVALUATIONS).await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, version, suite, status, started_at_ms, attempts, successes)| {
-            let (attempts, successes) = (count(attempts), count(successes));
+        .map(|e| {
+            let (attempts, successes) = (count(e.attempts), count(e.successes));
             RecentEvaluation {
-                id,
-                version: version_label(name, version),
-                suite,
-                status,
+                id: e.id,
+                version: version_label(e.model_name, e.model_version),
+                suite: e.suite,
+                status: e.status,
                 attempts,
                 successes,
                 success_rate: (attempts > 0).then(|| successes as f64 / attempts as f64),
-                started_at_ms,
+                started_at_ms: e.started_at_ms,
             }
         })
         .collect())

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use data::ReportData;
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 
 /// The longest window a report may cover.
@@ -30,6 +30,15 @@ pub enum ReportError {
     /// The output path, format or window is not usable.
     #[error("{0}")]
     Input(String),
+    /// The time window is outside 1..=`MAX_DAYS` days.
+    #[error("the report window must be between 1 and {MAX_DAYS} days, not {0}")]
+    Days(u32),
+    /// No format was chosen and the output file's extension names none.
+    #[error(
+        "{path}: cannot tell the report format from the extension {ext:?}: name the file *.html, *.md or *.json, or \
+         choose the format (html, md or json)"
+    )]
+    UnknownFormat { path: String, ext: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -53,7 +62,7 @@ impl ReportError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ReportError::Store(e) => e.kind(),
-            ReportError::Input(_) => ErrorKind::Input,
+            ReportError::Input(_) | ReportError::Days(_) | ReportError::UnknownFormat { .. } => ErrorKind::Input,
             _ => ErrorKind::Failed,
         }
     }
@@ -110,18 +119,14 @@ pub struct Plan {
 pub fn plan(output: &Path, format: Option<ReportFormat>, days: u32) -> Result<Plan, ReportError> {
     let shown = output.display();
     if days == 0 || days > MAX_DAYS {
-        return Err(ReportError::Input(format!("--days {days}: expected a number of days from 1 to {MAX_DAYS}")));
+        return Err(ReportError::Days(days));
     }
     let format = match format {
         Some(f) => f,
         None => {
             let ext = output.extension().and_then(|e| e.to_str()).unwrap_or("");
-            ReportFormat::parse(ext).ok_or_else(|| {
-                ReportError::Input(format!(
-                    "{shown}: cannot tell the report format from the extension {ext:?}: name the file *.html, *.md or \
-                     *.json, or pass --format html|md|json"
-                ))
-            })?
+            ReportFormat::parse(ext)
+                .ok_or_else(|| ReportError::UnknownFormat { path: shown.to_string(), ext: ext.to_string() })?
         }
     };
     if output.file_name().is_none() || output.as_os_str().to_string_lossy().ends_with('/') {
@@ -269,7 +274,7 @@ mod tests {
         assert_eq!(plan(&p("r.txt"), Some(ReportFormat::Json), 7).unwrap().format, ReportFormat::Json);
         let e = plan(&p("r.txt"), None, 7).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Input);
-        assert!(e.to_string().contains("--format"), "{e}");
+        assert!(e.to_string().contains("choose the format (html, md or json)"), "{e}");
         let e = plan(&p("missing/r.html"), None, 7).unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
         assert_eq!(plan(&p("r.html"), None, 0).unwrap_err().kind(), ErrorKind::Input);

@@ -3,10 +3,13 @@
 //! store. Values are only ever returned by [`get`] (for building a request header); every error and every status
 //! names the reference and the backend, never a value.
 //!
+//! References are parsed in one place, [`SecretRef`] (`reference`).
+//!
 //! Backends (see `store`): macOS Keychain, Windows Credential Manager, and on Linux the freedesktop Secret Service
 //! (GNOME Keyring / KWallet over D-Bus, persistent) with the kernel keyutils persistent keyring (no daemon; lost at
 //! reboot) as the fallback when no Secret Service answers. `BROWSER_AI_MLOPS_KEYCHAIN` picks one on Linux.
 
+mod reference;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod store;
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
@@ -15,8 +18,9 @@ mod store;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 
+pub use reference::{ENV_PREFIX, KEYCHAIN_PREFIX, SecretRef, SecretRefError, strip_keychain};
 pub use store::{available_backends, delete, find, get, set};
 
 /// The keychain service every entry is stored under; the entry's account/user is the reference name.
@@ -88,8 +92,8 @@ pub enum SecretsError {
     EmptyValue { name: String },
     /// Nothing stored under the name in any backend consulted.
     #[error(
-        "no key stored for keychain:{name} (service {SERVICE}, looked in: {looked_in}); store it with \
-         `browser-ai-mlops secrets set {name}`"
+        "no key stored for keychain:{name} (service {SERVICE}, looked in: {looked_in}); store a key \
+         under the name {name:?} first"
     )]
     NotFound { name: String, looked_in: String },
     /// The backend answered with a failure; `detail` comes from the platform and never holds a value.
@@ -117,7 +121,7 @@ impl SecretsError {
 /// The entry name of a `keychain:NAME` reference or a bare name, checked: letters, digits, `_ - . @`, at most
 /// [`MAX_NAME_LEN`] characters.
 pub fn entry_name(reference_or_name: &str) -> Result<&str, SecretsError> {
-    let name = reference_or_name.strip_prefix("keychain:").unwrap_or(reference_or_name);
+    let name = strip_keychain(reference_or_name);
     let invalid = |reason: &str| SecretsError::InvalidName { name: name.to_string(), reason: reason.to_string() };
     if name.is_empty() {
         return Err(invalid("it is empty"));
@@ -156,7 +160,7 @@ mod tests {
     fn not_found_names_the_reference_and_the_fix() {
         let e = SecretsError::NotFound { name: "openai".into(), looked_in: KeychainBackend::Keyutils.label().into() };
         let msg = e.to_string();
-        assert!(msg.contains("keychain:openai") && msg.contains("secrets set openai"), "{msg}");
+        assert!(msg.contains("keychain:openai") && msg.contains("store a key under the name \"openai\""), "{msg}");
         assert_eq!(e.kind(), ErrorKind::NotFound);
     }
 }

@@ -14,7 +14,7 @@ use include_dir::{Dir, include_dir};
 
 pub use server::{SiteServer, Submission};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 
 /// The sites, embedded at build time.
 pub static SITES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../benchmarks/sites");

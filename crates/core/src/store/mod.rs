@@ -9,7 +9,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 
 /// Migrations for the SQLite backend, embedded in the binary.
 pub static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -22,7 +22,7 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "{path}: not an SQLite database (the file exists but its header is not SQLite's); move it away or pass another --data-dir"
+        "{path}: not an SQLite database (the file exists but its header is not SQLite's); move it away or use another data directory"
     )]
     NotADatabase { path: PathBuf },
     #[error("{path}: the database is corrupt ({detail}); restore it from a backup or move it away")]

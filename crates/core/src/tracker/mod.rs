@@ -31,7 +31,7 @@ pub use summary::{
 pub use types::*;
 pub use writer::MetricWriteFailure;
 
-use crate::error::ErrorKind;
+use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 use writer::{Point, WriterMsg};
 
@@ -42,11 +42,11 @@ pub const METRIC_CHANNEL_CAPACITY: usize = 65_536;
 pub enum TrackerError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("experiment {0:?} not found (give an experiment id or name; see `experiment list --all`)")]
+    #[error("experiment {0:?} not found (give the id or the name of an existing experiment, archived ones included)")]
     ExperimentNotFound(String),
     #[error("an experiment named {0:?} already exists; pick another name")]
     ExperimentExists(String),
-    #[error("experiment {0:?} is archived; run `experiment restore {0}` before starting runs in it")]
+    #[error("experiment {0:?} is archived; restore it before starting runs in it")]
     ExperimentArchived(String),
     #[error("run {0:?} not found")]
     RunNotFound(String),

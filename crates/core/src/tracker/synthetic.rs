@@ -4,8 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::util::{new_id, now_ms};
 
 /// The writer's statement and transaction sizes, so the ceiling is measured with the same shape.
@@ -15,7 +14,7 @@ const ROWS_PER_TRANSACTION: usize = crate::tracker::writer::MAX_BATCH;
 /// Insert `points` metric rows straight into `metric_values` with the same statement shape the writer uses (multi-row
 /// INSERTs of (series, step, timestamp, value), one `BEGIN IMMEDIATE` transaction per 32k rows, four series of one
 /// run) and return rows per second.
-pub async fn raw_insert_rate(path: &Path, points: usize) -> Result<f64> {
+pub async fn raw_insert_rate(path: &Path, points: usize) -> Result<f64, StoreError> {
     let store = Store::open(path).await?;
     let pool = store.pool();
     let now = now_ms();
@@ -101,7 +100,7 @@ impl Rng {
 
 /// Insert `runs` runs over 20 experiments, each with 3 params, 2 tags and 3 metric summaries; returns the number of
 /// experiments.
-pub async fn generate_runs(store: &Store, runs: usize) -> Result<usize> {
+pub async fn generate_runs(store: &Store, runs: usize) -> Result<usize, StoreError> {
     const EXPERIMENTS: usize = 20;
     let pool = store.pool();
     let now = now_ms();

@@ -1,7 +1,7 @@
 //! `SearchError`: what can go wrong while parsing a filter or an order-by, checking scope and paging, or running the
 //! compiled query. Syntax and type errors carry the 1-based column and render the offending text with a caret.
 
-use crate::error::{Error, ErrorKind};
+use crate::kind::ErrorKind;
 use crate::store::StoreError;
 
 /// Which piece of user text an error points into.
@@ -63,16 +63,6 @@ impl From<sqlx::Error> for SearchError {
     }
 }
 
-impl From<SearchError> for Error {
-    fn from(e: SearchError) -> Self {
-        match e {
-            SearchError::Store(s) => Error::Store(s),
-            SearchError::Corrupt { .. } => Error::Failed(e.to_string()),
-            other => Error::Input(other.to_string()),
-        }
-    }
-}
-
 /// The text on one line (control characters shown as spaces so the caret lines up) and a caret under `column`.
 fn caret(text: &str, column: usize) -> String {
     let shown: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -93,13 +83,12 @@ mod tests {
         };
         assert_eq!(e.to_string(), "filter error at column 5: expected a value\n  a = b\n      ^");
         assert_eq!(e.kind(), ErrorKind::Input);
-        assert_eq!(Error::from(e).kind(), ErrorKind::Input);
     }
 
     #[test]
     fn an_unknown_experiment_is_not_found_and_exits_2() {
         let e = SearchError::UnknownExperiment("nope".into());
         assert_eq!(e.kind(), ErrorKind::NotFound);
-        assert_eq!(Error::from(e).kind().exit_code(), 2);
+        assert_eq!(e.kind().exit_code(), 2);
     }
 }

@@ -1,0 +1,107 @@
+//! The state behind the `Core` handle: `Settings` (where data and config live, which environment) and `Core`'s lazily
+//! opened store, tracker and registry, with accessors (`open_store`, `open_tracker`, `open_registry`) that return the
+//! owning domain's typed error. Domains that need
+//! the shared handle (the evaluator, config) import it from here; `crate::core` adds the entry points that speak the
+//! aggregate `crate::Error` (resolving settings, opening, shutting down) and re-exports both types, so this module
+//! never depends on the aggregate error and the domains stay below it.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+use crate::registry::Registry;
+use crate::store::{Store, StoreError};
+use crate::tracker::Tracker;
+
+pub const ENV_DATA_DIR: &str = "BROWSER_AI_MLOPS_DATA_DIR";
+pub const ENV_CONFIG_DIR: &str = "BROWSER_AI_MLOPS_CONFIG_DIR";
+pub const ENV_ENVIRONMENT: &str = "BROWSER_AI_MLOPS_ENV";
+pub const DB_FILE_NAME: &str = "mlops.db";
+pub const DEFAULT_ENVIRONMENT: &str = "development";
+
+/// Where things live and which environment is active; resolved once from flags, environment and platform dirs
+/// (`Settings::resolve`, in `crate::core`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub config_dir: PathBuf,
+    pub env: String,
+    /// `section.key=value` overrides from the command line, applied over file and environment variables.
+    pub overrides: Vec<(String, String)>,
+}
+
+impl Settings {
+    /// Settings rooted in one directory (data in `dir/data`, config in `dir/config`): for tests and embedding.
+    pub fn in_dir(dir: &std::path::Path) -> Settings {
+        Settings {
+            data_dir: dir.join("data"),
+            config_dir: dir.join("config"),
+            env: DEFAULT_ENVIRONMENT.to_string(),
+            overrides: Vec::new(),
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join(DB_FILE_NAME)
+    }
+}
+
+/// The core: settings plus lazily opened store and tracker. Cloning is cheap and every clone is the same core (the
+/// state is shared), so a background task can hold its own handle.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    store: OnceCell<Store>,
+    tracker: OnceCell<Tracker>,
+    /// One value per type for the layers above the domains (e.g. the operation table's evaluation jobs), created on
+    /// first use and shared by every transport that serves this core.
+    shared: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Core {
+    pub fn new(settings: Settings) -> Core {
+        let inner =
+            Inner { settings, store: OnceCell::new(), tracker: OnceCell::new(), shared: Mutex::new(HashMap::new()) };
+        Core { inner: Arc::new(inner) }
+    }
+
+    /// This core's one `T` (created with `T::default()` on first use).
+    pub fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut map = self.inner.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let any = map.entry(TypeId::of::<T>()).or_insert_with(|| Arc::new(T::default())).clone();
+        any.downcast::<T>().unwrap_or_else(|_| unreachable!("the map is keyed by the value's type"))
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The store, opened (and migrated) on first use. (`Core::store` is the same with the aggregate error.)
+    pub async fn open_store(&self) -> Result<&Store, StoreError> {
+        let path = self.inner.settings.db_path();
+        self.inner.store.get_or_try_init(|| Store::open(&path)).await
+    }
+
+    /// The experiment tracker, with its metric writer task started on first use.
+    pub async fn open_tracker(&self) -> Result<&Tracker, StoreError> {
+        let store = self.open_store().await?.clone();
+        self.inner.tracker.get_or_try_init(|| async { Ok::<_, StoreError>(Tracker::new(store)) }).await
+    }
+
+    /// The model registry (stateless over the store).
+    pub async fn open_registry(&self) -> Result<Registry, StoreError> {
+        Ok(Registry::new(self.open_store().await?.clone()))
+    }
+
+    /// The store and tracker if they were opened, for shutting down without opening them.
+    pub(crate) fn opened(&self) -> (Option<&Store>, Option<&Tracker>) {
+        (self.inner.store.get(), self.inner.tracker.get())
+    }
+}

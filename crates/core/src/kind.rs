@@ -1,0 +1,40 @@
+//! `ErrorKind`: how a failure should be reported (input, not found, conflict, failed) and the exit code each kind
+//! maps to. A leaf module: it imports nothing from the crate, so every domain's typed error can classify itself
+//! without depending on the aggregate `crate::error::Error` (which wraps the domains' errors and so sits above them).
+
+/// How a failure should be reported to the person or program that asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The request itself is wrong: bad syntax, a value out of range, an unknown id (exit code 2).
+    Input,
+    /// The request names something that does not exist (exit code 2).
+    NotFound,
+    /// The request conflicts with stored state: a duplicate name, a re-logged param (exit code 2).
+    Conflict,
+    /// Something failed while doing a valid request: I/O, a corrupt database (exit code 1).
+    Failed,
+}
+
+impl ErrorKind {
+    /// Process exit code for this kind: 2 for bad usage or input, 1 for a failure.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorKind::Input | ErrorKind::NotFound | ErrorKind::Conflict => 2,
+            ErrorKind::Failed => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn usage_kinds_exit_2_and_failures_exit_1() {
+        assert_eq!(ErrorKind::Input.exit_code(), 2);
+        assert_eq!(ErrorKind::NotFound.exit_code(), 2);
+        assert_eq!(ErrorKind::Conflict.exit_code(), 2);
+        assert_eq!(ErrorKind::Failed.exit_code(), 1);
+    }
+}
