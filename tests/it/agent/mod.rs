@@ -438,7 +438,7 @@ async fn the_baseline_planner_drives_the_loop_to_a_sign_in() {
     assert_eq!(browser.current_url(), out.final_url);
 }
 
-/// The offline baseline on real Chromium over built-in tasks (via the binary, as `evaluate benchmark` runs them).
+/// The offline baseline on real Chromium over built-in tasks (via the binary, as `eval benchmark` runs them).
 mod baseline_on_builtin_sites {
     use browser_ai_mlops_core::Core;
 
@@ -473,7 +473,7 @@ mod baseline_on_builtin_sites {
     fn the_baseline_solves_tasks_of_four_categories_and_fails_one_it_cannot_do() {
         let home = Home::new();
         home.ok(&["model", "register", "base", "baseline", "label-matcher"]);
-        let mut args = vec!["evaluate", "benchmark", "base:1", "--concurrency", "2"];
+        let mut args = vec!["eval", "benchmark", "base:1", "--concurrency", "2"];
         let solvable =
             ["forms-contact-message", "portal-storage-used", "shop-out-of-stock-outdoor", "table-page-size-50"];
         // Turning on two-factor authentication needs a settings page the instruction does not name: beyond it.
@@ -515,7 +515,7 @@ mod baseline_on_builtin_sites {
             let path = home.path().join(format!("{name}.yaml"));
             let suite = format!("suite: check-{name}\ndescription: \"one task\"\ntasks:\n{TASK}{check}");
             std::fs::write(&path, suite).unwrap();
-            let out = home.json(&["evaluate", "benchmark", "base:1", "--suite", path.to_str().unwrap()]);
+            let out = home.json(&["eval", "benchmark", "base:1", "--suite", path.to_str().unwrap()]);
             let rows = results_by_task(&out);
             assert_eq!(rows.len(), 1, "{out}");
             runs.push((rows[0].1, recorded_actions(&home, &rows[0].2)));
