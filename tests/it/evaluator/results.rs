@@ -203,7 +203,7 @@ async fn compare_pairs_tasks_and_tests_with_mcnemar() {
     let shown = home.json(&["eval", "results", &b.id]);
     assert_eq!(shown["summary"]["successes"], 10);
     assert_eq!(shown["results"].as_array().unwrap().len(), 12);
-    let text = home.ok(&["eval", "results", &b.id[..13]]);
+    let text = home.ok(&["eval", "results", &b.id[..23]]);
     assert!(text.contains("83.3% [") && text.contains("task-11"), "{text}");
     let models = home.json(&["model", "compare", "agent:1", "agent:2"]);
     let perf_a = &models["columns"][0]["performance"];
