@@ -5,14 +5,12 @@ pub mod agent;
 pub mod bench;
 pub mod config;
 pub mod demo;
-pub mod evaluate;
-pub mod evaluate_run;
+pub mod eval;
 pub mod experiments;
 pub mod models;
 pub mod monitor;
-pub mod monitor_health;
 pub mod output;
-pub mod perf;
+pub mod reference;
 pub mod report;
 pub mod run_search;
 pub mod runs;
@@ -63,9 +61,9 @@ pub enum Command {
     /// Model registry: versions, aliases, deployments
     #[command(subcommand)]
     Model(models::ModelCmd),
-    /// Evaluation: task suites, results and comparisons
-    #[command(subcommand)]
-    Evaluate(evaluate::EvaluateCmd),
+    /// Evaluations: task suites, benchmark runs, results and comparisons
+    #[command(subcommand, visible_alias = "evaluate")]
+    Eval(eval::EvalCmd),
     /// Provider API keys in the OS keychain: set (value from stdin or a hidden prompt), delete, status
     #[command(subcommand)]
     Secrets(secrets::SecretsCmd),
@@ -81,13 +79,20 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Serve the command table over HTTP, with /metrics for Prometheus
     Serve(serve::ServeArgs),
-    /// Write a report of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
+    /// Reports of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
+    #[command(subcommand)]
+    Report(report::ReportCmd),
+    /// The former spelling of `report generate`, kept for scripts
+    #[command(hide = true)]
     GenerateReport(report::ReportArgs),
     /// Print a shell completion script
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
+    /// Print this command line's Markdown reference (docs/reference/cli.md is this output)
+    #[command(hide = true)]
+    Reference,
 }
 
 /// Run one parsed command line; returns the process exit code for non-error outcomes.
@@ -96,6 +101,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
     if let Command::Completions { shell } = cli.command {
         let mut cmd = Cli::command();
         clap_complete::generate(shell, &mut cmd, "browser-ai-mlops", &mut std::io::stdout());
+        return Ok(0);
+    }
+    if let Command::Reference = cli.command {
+        output::write_stdout(&reference::markdown(&Cli::command()))?;
         return Ok(0);
     }
     let mut settings = Settings::resolve(cli.data_dir, cli.config_dir, cli.environment)?;
@@ -111,14 +120,16 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Experiment(cmd) => experiments::run(&core, cmd, &out).await,
         Command::Run(cmd) => runs::run(&core, cmd, &out).await,
         Command::Model(cmd) => models::run(&core, cmd, &out).await,
-        Command::Evaluate(cmd) => evaluate::run(&core, cmd, &out).await,
+        Command::Eval(cmd) => eval::run(&core, cmd, &out).await,
         Command::Agent(cmd) => agent::run(&core, cmd, &out).await,
         Command::Secrets(cmd) => secrets::run(&core, cmd, &out).await,
         Command::Monitor(cmd) => monitor::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
-        Command::GenerateReport(args) => report::run(&core, args, &out).await,
-        Command::Completions { .. } | Command::Serve(_) => Ok(0),
+        Command::Report(report::ReportCmd::Generate(args)) | Command::GenerateReport(args) => {
+            report::generate(&core, args, &out).await
+        }
+        Command::Completions { .. } | Command::Serve(_) | Command::Reference => Ok(0),
     };
     let closed = core.shutdown().await;
     let code = result?;

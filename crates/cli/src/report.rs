@@ -1,13 +1,20 @@
-//! `generate-report OUTPUT [--days N] [--format html|md|json]`: arguments → `api::reports::generate` → a short
-//! summary of what was written (or the output as JSON with `--json`).
+//! The `report` command group: `report generate OUTPUT [--days N] [--format html|md|json]` (also the hidden
+//! top-level `generate-report`, its former spelling): arguments → `api::reports::generate` → a short summary of what
+//! was written (or the output as JSON with `--json`).
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use crate::Output;
 use browser_ai_mlops_core::api::reports::{self, GenerateReportInput, GenerateReportOutput};
 use browser_ai_mlops_core::report::ReportFormat;
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Error, Result};
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Write a report of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
+    Generate(ReportArgs),
+}
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -22,7 +29,7 @@ pub struct ReportArgs {
     pub format: Option<String>,
 }
 
-pub async fn run(core: &Core, args: ReportArgs, out: &Output) -> Result<i32> {
+pub async fn generate(core: &Core, args: ReportArgs, out: &Output) -> Result<i32> {
     let format = args
         .format
         .map(|f| {

@@ -1,6 +1,6 @@
 //! The results store on a real SQLite file: summaries against hand-computed numbers, idempotent recording, resume,
 //! paired comparison with a McNemar p-value computed here from the binomial formula, the registry's compare reading
-//! task results, and the `evaluate results` / `evaluate compare` CLI.
+//! task results, and the `eval results` / `eval compare` CLI.
 
 use browser_ai_mlops_core::api::models::{RegisterInput, register};
 use browser_ai_mlops_core::evaluator::results::NewEvaluation;
@@ -195,15 +195,15 @@ async fn compare_pairs_tasks_and_tests_with_mcnemar() {
     core.shutdown().await.unwrap();
 
     // The CLI shows the same, and the registry's compare now reads task results for these versions.
-    let json = home.json(&["evaluate", "compare", &a.id, &b.id]);
+    let json = home.json(&["eval", "compare", &a.id, &b.id]);
     assert_eq!(json["only_a"], 1);
     assert_eq!(json["only_b"], 8);
-    let text = home.ok(&["evaluate", "compare", &a.id, &b.id]);
+    let text = home.ok(&["eval", "compare", &a.id, &b.id]);
     assert!(text.contains("McNemar exact p") && text.contains("0.0391"), "{text}");
-    let shown = home.json(&["evaluate", "results", &b.id]);
+    let shown = home.json(&["eval", "results", &b.id]);
     assert_eq!(shown["summary"]["successes"], 10);
     assert_eq!(shown["results"].as_array().unwrap().len(), 12);
-    let text = home.ok(&["evaluate", "results", &b.id[..13]]);
+    let text = home.ok(&["eval", "results", &b.id[..23]]);
     assert!(text.contains("83.3% [") && text.contains("task-11"), "{text}");
     let models = home.json(&["model", "compare", "agent:1", "agent:2"]);
     let perf_a = &models["columns"][0]["performance"];
@@ -213,5 +213,5 @@ async fn compare_pairs_tasks_and_tests_with_mcnemar() {
     assert!((perf_b["success_rate"].as_f64().unwrap() - 10.0 / 12.0).abs() < 1e-12, "{perf_b}");
     assert_eq!(perf_b["p50_duration_ms"], 300.0);
     assert_eq!(perf_b["total_tokens"], 12 * 110);
-    home.fails(&["evaluate", "results", "0000dead"], 2);
+    home.fails(&["eval", "results", "0000dead"], 2);
 }

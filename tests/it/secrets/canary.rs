@@ -79,7 +79,7 @@ async fn a_keychain_canary_used_by_an_agent_run_is_stored_nowhere_else() {
         std::fs::create_dir_all(&reports).unwrap();
         for (file, format) in [("r.html", "html"), ("r.json", "json")] {
             let path = reports.join(file);
-            run(&["generate-report", path.to_str().unwrap(), "--format", format]);
+            run(&["report", "generate", path.to_str().unwrap(), "--format", format]);
         }
         let export = reports.join("canary.yaml");
         run(&["model", "export", "canary:1", "--output", export.to_str().unwrap()]);

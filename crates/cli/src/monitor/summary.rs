@@ -1,71 +1,9 @@
-//! `monitor …` commands: the performance summary and the error list of the last N hours, and resolving an error.
-//! Arguments → `api::monitor` → text and tables, or `--json`. `monitor health|alerts|watch` are in `monitor_health`.
+//! Rendering the monitoring summaries for people: the performance summary of a window (tasks, LLM calls, tokens,
+//! cost, actions, page loads, top errors) and the error list with counts by type.
 
-use clap::Subcommand;
-
-use crate::Output;
 use crate::output::{fields, num, table};
-use browser_ai_mlops_core::api::monitor::{self as api, ErrorsInput, PerformanceInput, ResolveErrorInput};
 use browser_ai_mlops_core::metrics::summary::{Distribution, ErrorList, ErrorTypeStats, PerformanceSummary};
 use browser_ai_mlops_core::util::fmt_ms;
-use browser_ai_mlops_core::{Core, Result};
-
-#[derive(Debug, Subcommand)]
-pub enum MonitorCmd {
-    /// Tasks, success and error rates, duration and LLM latency percentiles, tokens, cost, actions, page loads and
-    /// top errors over the last N hours
-    Performance {
-        /// Window length in hours, ending now
-        #[arg(long, default_value_t = 24)]
-        hours: u32,
-    },
-    /// Errors of the last N hours, newest first, with counts by type and each type's most recent message
-    Errors {
-        /// Window length in hours, ending now
-        #[arg(long, default_value_t = 24)]
-        hours: u32,
-        /// Only errors not resolved yet
-        #[arg(long)]
-        unresolved: bool,
-        /// Most errors listed (counts cover all of them)
-        #[arg(long, default_value_t = api::DEFAULT_ERROR_LIMIT)]
-        limit: u32,
-    },
-    /// Mark an error resolved
-    ResolveError {
-        /// Error id (from `monitor errors`)
-        id: String,
-    },
-    #[command(flatten)]
-    Health(super::monitor_health::HealthCmd),
-}
-
-pub async fn run(core: &Core, cmd: MonitorCmd, out: &Output) -> Result<i32> {
-    match cmd {
-        MonitorCmd::Health(cmd) => return super::monitor_health::run(core, out, cmd).await,
-        MonitorCmd::Performance { hours } => {
-            let summary = api::performance(core, PerformanceInput { hours }).await?;
-            out.emit(&summary, render_performance)?;
-        }
-        MonitorCmd::Errors { hours, unresolved, limit } => {
-            let list =
-                api::errors(core, ErrorsInput { hours, unresolved_only: unresolved, limit: Some(limit) }).await?;
-            out.emit(&list, render_errors)?;
-        }
-        MonitorCmd::ResolveError { id } => {
-            let resolved = api::resolve_error(core, ResolveErrorInput { id }).await?;
-            out.emit(&resolved, |r| {
-                let when = fmt_ms(r.error.resolved_at_ms);
-                if r.was_already_resolved {
-                    format!("error {} was already resolved at {when}", r.error.id)
-                } else {
-                    format!("error {} ({}) resolved at {when}", r.error.id, r.error.error_type)
-                }
-            })?;
-        }
-    }
-    Ok(0)
-}
 
 fn pct(v: Option<f64>) -> String {
     v.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "-".into())
@@ -88,7 +26,7 @@ fn opt(v: Option<f64>) -> String {
     v.map(|x| num((x * 1000.0).round() / 1000.0)).unwrap_or_else(|| "-".into())
 }
 
-fn render_performance(s: &PerformanceSummary) -> String {
+pub fn render_performance(s: &PerformanceSummary) -> String {
     let t = &s.tasks;
     let l = &s.llm;
     let tok = &l.tokens;
@@ -190,7 +128,7 @@ fn one_line(s: &str, max: usize) -> String {
     if flat.chars().count() > max { flat.chars().take(max).collect::<String>() + "…" } else { flat }
 }
 
-fn render_errors(l: &ErrorList) -> String {
+pub fn render_errors(l: &ErrorList) -> String {
     let what = if l.unresolved_only { "unresolved errors" } else { "errors" };
     let mut text = format!(
         "{} {what} from {} to {} (UTC); {} unresolved of all time",

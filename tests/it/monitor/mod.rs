@@ -1,7 +1,10 @@
 //! Integration tests of the metrics collector and its summaries: rows written by the collector read back through a
 //! second connection, summaries equal to figures derived here from what the test inserted (window boundaries,
 //! percentiles, most recent message per error type), real agent runs on Chromium (baseline and an LLM planner against
-//! a local fake provider) reporting into the `mon_*` tables, and the `monitor …` CLI.
+//! a local fake provider) reporting into the `mon_*` tables, and the `monitor …` CLI. System health and alerts are in
+//! `health.rs`.
+
+mod health;
 
 use serde_json::{Value, json};
 use sqlx::sqlite::SqlitePoolOptions;
@@ -277,7 +280,7 @@ async fn an_evaluation_reports_one_task_per_attempt_with_its_outcome() {
     home.ok(&["model", "register", "smoke", "baseline", "label-matcher"]);
     let suite = format!("{}/tests/fixtures/suites/runner-smoke.yaml", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let out = tokio::task::spawn_blocking({
-        let mut cmd = home.cmd(&["--json", "evaluate", "benchmark", "smoke:1", "--suite", &suite]);
+        let mut cmd = home.cmd(&["--json", "eval", "benchmark", "smoke:1", "--suite", &suite]);
         move || cmd.output().unwrap()
     })
     .await

@@ -7,9 +7,9 @@ use browser_ai_mlops_core::config::{self, Config};
 
 use crate::util::Home;
 
-const DEV: &str = include_str!("../../config/development.yaml");
-const STAGING: &str = include_str!("../../config/staging.yaml");
-const PROD: &str = include_str!("../../config/production.yaml");
+const DEV: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/development.yaml"));
+const STAGING: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/staging.yaml"));
+const PROD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/production.yaml"));
 
 /// Line numbers are counted by hand in the comments; the three problems are on lines 9, 11 and 48.
 const BROKEN: &str = "\

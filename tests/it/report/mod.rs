@@ -1,4 +1,4 @@
-//! `generate-report` through the real binary on a real SQLite file seeded through the public API (registry, results
+//! `report generate` through the real binary on a real SQLite file seeded through the public API (registry, results
 //! store) and SQL inserts for the monitoring tables: the HTML parses and is self-contained with SVG charts, its
 //! numeric cells equal the JSON report's, the JSON's leaderboard and daily numbers equal what this test computes from
 //! the rows it inserted, Markdown's PNG charts are real images, empty databases and short windows behave.
@@ -69,7 +69,7 @@ async fn json_numbers_equal_what_the_seeded_rows_give() {
     let home = Home::new();
     let seed = seed(&home).await;
     let out = home.path().join("r.json");
-    home.ok(&["generate-report", out.to_str().unwrap()]);
+    home.ok(&["report", "generate", out.to_str().unwrap()]);
     let r = read_json(&out);
     let from = r["window"]["from_ms"].as_i64().unwrap();
     assert_eq!(r["window"]["days"], 7);
@@ -176,8 +176,8 @@ async fn html_is_self_contained_and_its_cells_equal_the_json_report() {
     let seed = seed(&home).await;
     let html_path = home.path().join("report.html");
     let json_path = home.path().join("report.json");
-    home.ok(&["generate-report", html_path.to_str().unwrap()]);
-    home.ok(&["generate-report", json_path.to_str().unwrap(), "--days", "7"]);
+    home.ok(&["report", "generate", html_path.to_str().unwrap()]);
+    home.ok(&["report", "generate", json_path.to_str().unwrap(), "--days", "7"]);
     let html = std::fs::read_to_string(&html_path).unwrap();
     let json = read_json(&json_path);
 
@@ -239,7 +239,7 @@ async fn markdown_links_real_png_charts_beside_it() {
     let home = Home::new();
     seed(&home).await;
     let md_path = home.path().join("weekly.md");
-    let out = home.json(&["generate-report", md_path.to_str().unwrap()]);
+    let out = home.json(&["report", "generate", md_path.to_str().unwrap()]);
     assert_eq!(out["format"], "md");
     let md = std::fs::read_to_string(&md_path).unwrap();
     let links: Vec<&str> = md.match_indices("](weekly-charts/").map(|(i, _)| &md[i + 2..]).collect();
@@ -265,7 +265,7 @@ async fn one_day_window_excludes_older_rows() {
     let home = Home::new();
     let seed = seed(&home).await;
     let out = home.path().join("day.json");
-    home.ok(&["generate-report", out.to_str().unwrap(), "--days", "1"]);
+    home.ok(&["report", "generate", out.to_str().unwrap(), "--days", "1"]);
     let r = read_json(&out);
     let from = r["window"]["from_ms"].as_i64().unwrap();
     assert_eq!(r["window"]["to_ms"].as_i64().unwrap() - from, DAY);
@@ -284,8 +284,8 @@ fn empty_database_gives_explicit_empty_states() {
     let home = Home::new();
     let html_path = home.path().join("empty.html");
     let json_path = home.path().join("empty.json");
-    home.ok(&["generate-report", html_path.to_str().unwrap()]);
-    home.ok(&["generate-report", json_path.to_str().unwrap()]);
+    home.ok(&["report", "generate", html_path.to_str().unwrap()]);
+    home.ok(&["report", "generate", json_path.to_str().unwrap()]);
     let html = std::fs::read_to_string(&html_path).unwrap();
     let doc = parse_html(&html);
     let empty: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("data-empty")).collect();
@@ -305,14 +305,14 @@ fn empty_database_gives_explicit_empty_states() {
 #[test]
 fn bad_output_is_an_input_error_and_writes_nothing() {
     let home = Home::new();
-    let err = home.fails(&["generate-report", home.path().join("r.txt").to_str().unwrap()], 2);
+    let err = home.fails(&["report", "generate", home.path().join("r.txt").to_str().unwrap()], 2);
     assert!(err.contains("r.txt") && err.contains("choose the format"), "{err}");
     assert!(err.contains("hint: pass --format"), "{err}");
-    let err = home.fails(&["generate-report", home.path().join("no/such/r.html").to_str().unwrap()], 2);
+    let err = home.fails(&["report", "generate", home.path().join("no/such/r.html").to_str().unwrap()], 2);
     assert!(err.contains("does not exist"), "{err}");
-    let err = home.fails(&["generate-report", home.path().join("r.html").to_str().unwrap(), "--format", "pdf"], 2);
+    let err = home.fails(&["report", "generate", home.path().join("r.html").to_str().unwrap(), "--format", "pdf"], 2);
     assert!(err.contains("--format"), "{err}");
-    let err = home.fails(&["generate-report", home.path().join("r.html").to_str().unwrap(), "--days", "0"], 2);
+    let err = home.fails(&["report", "generate", home.path().join("r.html").to_str().unwrap(), "--days", "0"], 2);
     assert!(err.contains("between 1 and 3650 days") && err.contains("hint: pass --days"), "{err}");
     assert!(!home.path().join("r.txt").exists() && !home.path().join("r.html").exists());
     assert!(!home.db_path().exists(), "the database was opened for a request that was refused");
@@ -338,7 +338,7 @@ async fn without_a_font_the_error_names_the_packages_and_nothing_is_written() {
     for name in ["r.html", "r.md"] {
         let path = out_dir.join(name);
         let out =
-            home.cmd(&["generate-report", path.to_str().unwrap()]).env("FONTCONFIG_FILE", &conf).output().unwrap();
+            home.cmd(&["report", "generate", path.to_str().unwrap()]).env("FONTCONFIG_FILE", &conf).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("fonts-dejavu-core") && stderr.contains("fontconfig"), "{stderr}");

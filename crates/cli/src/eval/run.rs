@@ -1,11 +1,12 @@
-//! `evaluate model` and `evaluate benchmark`: run a model version over tasks on real Chromium with a live progress
-//! bar, print the stored results, optionally write JUnit XML and fail below a success-rate threshold (for CI).
+//! `eval model` and `eval benchmark`: run a model version over tasks on real Chromium with a live progress bar,
+//! print the stored results, optionally write JUnit XML and fail below a success-rate threshold (for CI).
 
 use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::parse_enum;
 use crate::Output;
 use browser_ai_mlops_core::api::evals::{self as api, EvaluationResults};
 use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
@@ -63,11 +64,6 @@ pub struct ModelArgs {
     pub miniwob_dir: Option<PathBuf>,
     #[arg(long)]
     pub headful: bool,
-}
-
-fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, value: &str, valid: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|_| Error::Input(format!("--{flag} {value:?}: expected one of {valid}")))
 }
 
 pub async fn benchmark(core: &Core, args: BenchmarkArgs, out: &Output) -> Result<i32> {
@@ -164,10 +160,10 @@ async fn run_with_progress(core: &Core, request: BenchmarkRequest, out: &Output)
 
 fn finish(results: EvaluationResults, junit: Option<PathBuf>, min: Option<f64>, out: &Output) -> Result<i32> {
     if let Some(path) = &junit {
-        std::fs::write(path, junit_xml(&results))
+        std::fs::write(path, super::junit::junit_xml(&results))
             .map_err(|e| Error::io(format!("cannot write JUnit XML to {}", path.display()), e))?;
     }
-    out.emit(&results, super::evaluate::render_results)?;
+    out.emit(&results, super::results::render_results)?;
     let s = &results.summary;
     if let Some(min) = min {
         let rate = if s.attempts == 0 { 0.0 } else { s.successes as f64 / s.attempts as f64 };
@@ -177,47 +173,4 @@ fn finish(results: EvaluationResults, junit: Option<PathBuf>, min: Option<f64>, 
         }
     }
     Ok(0)
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
-
-/// JUnit XML: one test case per attempt, failures carrying the check evidence or the error.
-pub fn junit_xml(results: &EvaluationResults) -> String {
-    let s = &results.summary;
-    let failures = results.results.iter().filter(|r| !r.result.success).count();
-    let total_s: f64 = results.results.iter().map(|r| r.result.duration_ms as f64 / 1000.0).sum();
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{total_s:.3}\">\n",
-        xml_escape(&s.evaluation.suite),
-        results.results.len()
-    );
-    for r in &results.results {
-        let r = &r.result;
-        xml.push_str(&format!(
-            "  <testcase classname=\"{}.{}\" name=\"{}#{}\" time=\"{:.3}\">",
-            xml_escape(&s.evaluation.suite),
-            xml_escape(&r.category),
-            xml_escape(&r.task_id),
-            r.attempt,
-            r.duration_ms as f64 / 1000.0
-        ));
-        if !r.success {
-            let detail: Vec<String> = r
-                .evidence
-                .iter()
-                .map(|e| format!("{} [{}] observed: {}", e.check, if e.passed { "pass" } else { "fail" }, e.observed))
-                .collect();
-            let message = r.error.clone().unwrap_or_else(|| format!("check failed (score {:.2})", r.score));
-            xml.push_str(&format!(
-                "\n    <failure message=\"{}\">{}</failure>\n  ",
-                xml_escape(&message),
-                xml_escape(&detail.join("\n"))
-            ));
-        }
-        xml.push_str("</testcase>\n");
-    }
-    xml.push_str("</testsuite>\n");
-    xml
 }

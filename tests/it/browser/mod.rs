@@ -1,5 +1,9 @@
 //! The browser engine on real Chromium: DOM state (hidden, covered, shadow DOM, iframes), every action on fixture
 //! pages served from 127.0.0.1:0, the domain policy, tabs, timeouts, crash recovery and isolation between sessions.
+//! The collector's finer decisions are in `state.rs`, a remote browser over `cdp_url` in `remote_cdp.rs`.
+
+pub(crate) mod remote_cdp;
+mod state;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

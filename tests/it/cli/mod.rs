@@ -1,5 +1,8 @@
 //! Integration tests of the binary as a whole: the demo, the benchmark command, global flags and environment
-//! variables, damaged or newer databases, shell completions and pipes.
+//! variables, damaged or newer databases, shell completions and pipes. The former command spellings (`evaluate`,
+//! `generate-report`) are checked in `aliases.rs`.
+
+mod aliases;
 
 use std::io::Read;
 use std::process::Stdio;
@@ -53,7 +56,7 @@ fn demo_stores_what_it_reports_and_the_numbers_recompute() {
     let versions = eval["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
     for v in versions {
-        let stored = home.json(&["evaluate", "results", v["evaluation_id"].as_str().unwrap()]);
+        let stored = home.json(&["eval", "results", v["evaluation_id"].as_str().unwrap()]);
         assert_eq!(stored["summary"]["successes"], v["successes"]);
         assert_eq!(stored["summary"]["attempts"], v["attempts"]);
         assert!(stored["results"].as_array().unwrap().iter().all(|r| r["category"] == "dynamic"));

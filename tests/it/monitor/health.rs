@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::util::Home;
 
-const PROD: &str = include_str!("../../config/production.yaml");
-const ALERT_RULES: &str = include_str!("../../deploy/alerts.yml");
+const PROD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/production.yaml"));
+const ALERT_RULES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/alerts.yml"));
 const MINUTE: i64 = 60_000;
 
 fn thresholds() -> AlertThresholds {

@@ -1,9 +1,7 @@
-//! Performance measurement of the tracker: the caller's cost of `log_metric`, sustained ingestion through the
-//! batching writer, the raw batched-INSERT ceiling of SQLite on the same machine (so the ratio is visible), and run
-//! search latency over a generated set of runs. Every figure is measured here and now; nothing is assumed.
-
-pub mod agent;
-pub mod dom;
+//! The tracker's figures and the benchmark driver: the caller's cost of `log_metric`, sustained ingestion through
+//! the batching writer, the raw batched-INSERT ceiling of SQLite on the same machine (so the ratio is visible), and
+//! run search latency over a generated set of runs; `run` measures them (and the browser's, in `browser.rs`) in a
+//! fresh temporary directory. Every figure is measured here and now; nothing is assumed.
 
 use std::time::Instant;
 
@@ -52,7 +50,7 @@ pub struct BenchReport {
     pub search_runs: usize,
     pub search_experiments: usize,
     pub searches: Vec<SearchFigure>,
-    pub browser: Option<agent::BrowserBenchReport>,
+    pub browser: Option<super::browser::BrowserBenchReport>,
     pub kept_dir: Option<String>,
 }
 
@@ -103,7 +101,7 @@ async fn run_in(dir: &std::path::Path, options: &BenchOptions, progress: &impl F
     let browser = if options.browser_levels.is_empty() {
         None
     } else {
-        Some(agent::run(dir, &options.browser_levels, progress).await?)
+        Some(super::browser::run(dir, &options.browser_levels, progress).await?)
     };
     Ok(BenchReport {
         browser,

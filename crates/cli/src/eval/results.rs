@@ -1,91 +1,10 @@
-//! `evaluate …` commands: list a suite's tasks, show an evaluation's results, compare two evaluations. Arguments →
-//! `api::evals` → a table or `--json`. (`evaluate model` / `evaluate benchmark` join this enum later.)
+//! Rendering stored evaluations for people: an evaluation's summary (success rate with its 95 % interval, groups,
+//! pass^k, cost, durations) and per-task results, and the task-by-task comparison of two evaluations.
 
-use clap::Subcommand;
-
-use crate::Output;
 use crate::output::{fields, num, table};
-use browser_ai_mlops_core::api::evals::{self as api, CompareEvaluationsInput, EvaluationIdInput, ListTasksInput};
-use browser_ai_mlops_core::evaluator::{Category, Difficulty};
+use browser_ai_mlops_core::api::evals as api;
 use browser_ai_mlops_core::stats::Interval;
 use browser_ai_mlops_core::util::fmt_ms;
-use browser_ai_mlops_core::{Core, Error, Result};
-
-#[derive(Debug, Subcommand)]
-pub enum EvaluateCmd {
-    /// List the tasks of a suite (the built-in one by default)
-    ListTasks {
-        /// Built-in suite name or path to a suite YAML file
-        #[arg(long, value_name = "NAME|PATH")]
-        suite: Option<String>,
-        /// search, shopping, forms, navigation, extraction, auth, table, dynamic or multi-tab
-        #[arg(long)]
-        category: Option<String>,
-        /// easy, medium or hard
-        #[arg(long)]
-        difficulty: Option<String>,
-    },
-    /// Show an evaluation: summary (success rate with 95 % CI, per category/difficulty, pass^k, cost, durations)
-    /// and the per-task results
-    Results {
-        /// Evaluation id (or a unique prefix)
-        evaluation: String,
-    },
-    /// Compare two evaluations of the same suite task by task (exact McNemar test)
-    Compare { a: String, b: String },
-    /// Run one task with a model version on real Chromium
-    Model(super::evaluate_run::ModelArgs),
-    /// Run a model version over a suite on real Chromium (repeats, concurrency, resume, JUnit, threshold)
-    Benchmark(super::evaluate_run::BenchmarkArgs),
-}
-
-fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, value: &str, valid: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|_| Error::Input(format!("--{flag} {value:?}: expected one of {valid}")))
-}
-
-pub async fn run(core: &Core, cmd: EvaluateCmd, out: &Output) -> Result<i32> {
-    match cmd {
-        EvaluateCmd::ListTasks { suite, category, difficulty } => {
-            let category = category
-                .map(|c| {
-                    parse_enum::<Category>(
-                        "category",
-                        &c,
-                        "search, shopping, forms, navigation, extraction, auth, table, dynamic, multi-tab, miniwob",
-                    )
-                })
-                .transpose()?;
-            let difficulty =
-                difficulty.map(|d| parse_enum::<Difficulty>("difficulty", &d, "easy, medium, hard")).transpose()?;
-            let listed = api::list_tasks(core, ListTasksInput { suite, category, difficulty }).await?;
-            out.emit(&listed, |l| {
-                let rows = l.tasks.iter().map(|t| {
-                    vec![
-                        t.id.clone(),
-                        t.category.as_str().to_string(),
-                        t.difficulty.as_str().to_string(),
-                        t.max_steps.to_string(),
-                        t.name.clone(),
-                    ]
-                });
-                let head = format!("suite {} ({}): {} of {} tasks\n", l.suite, l.source, l.tasks.len(), l.total);
-                head + &table(&["id", "category", "difficulty", "steps", "name"], rows)
-            })?;
-        }
-        EvaluateCmd::Results { evaluation } => {
-            let r = api::results(core, EvaluationIdInput { id: evaluation }).await?;
-            out.emit(&r, render_results)?;
-        }
-        EvaluateCmd::Model(args) => return super::evaluate_run::model(core, args, out).await,
-        EvaluateCmd::Benchmark(args) => return super::evaluate_run::benchmark(core, args, out).await,
-        EvaluateCmd::Compare { a, b } => {
-            let c = api::compare(core, CompareEvaluationsInput { a, b }).await?;
-            out.emit(&c, render_comparison)?;
-        }
-    }
-    Ok(0)
-}
 
 fn rate(i: &Option<Interval>) -> String {
     match i {
@@ -150,7 +69,7 @@ pub(crate) fn render_results(r: &api::EvaluationResults) -> String {
     text
 }
 
-fn render_comparison(c: &browser_ai_mlops_core::evaluator::EvaluationComparison) -> String {
+pub(crate) fn render_comparison(c: &browser_ai_mlops_core::evaluator::EvaluationComparison) -> String {
     let pct = |v: Option<f64>| v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "-".into());
     let mut text = fields(&[
         ("suite", c.a.suite.clone() + if c.suite_changed { " (suite file changed between the two)" } else { "" }),

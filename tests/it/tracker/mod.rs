@@ -1,7 +1,11 @@
 //! Integration tests: the experiment tracker through the real binary (experiments, runs, params, tags, metrics,
-//! batch files, summaries, comparisons). Library-level ingestion, concurrency and crash tests are in `tracker/`.
+//! batch files, summaries, comparisons). Library-level ingestion, concurrency and crash tests are in `ingest.rs`, run
+//! search in `search.rs` and its query plans at scale in `search_plans.rs`, a run's timeline in `timeline.rs`.
 
 mod ingest;
+mod search;
+mod search_plans;
+mod timeline;
 
 use serde_json::Value;
 

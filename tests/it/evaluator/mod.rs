@@ -1,9 +1,12 @@
 //! Evaluator core: the bundled-site server (content types, redirects, 404, traversal, per-attempt submissions),
-//! suite loading and its file:line errors, and the `evaluate list-tasks` CLI. Checks on real Chromium, MiniWoB and
-//! the results store live in the submodules.
+//! suite loading and its file:line errors, and the `eval list-tasks` CLI. Checks on real Chromium and MiniWoB
+//! (`browser.rs`), the results store (`results.rs`), the evaluations list (`list.rs`) and running evaluations through
+//! the binary (`run.rs`) live in the submodules.
 
 mod browser;
+mod list;
 mod results;
+mod run;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -171,23 +174,23 @@ fn duplicate_ids_point_at_the_second_one() {
 #[test]
 fn cli_lists_tasks_with_filters_and_rejects_bad_suites() {
     let home = Home::new();
-    let all = home.json(&["evaluate", "list-tasks"]);
+    let all = home.json(&["eval", "list-tasks"]);
     assert_eq!(all["total"], 54);
     assert_eq!(all["tasks"].as_array().unwrap().len(), 54);
-    let easy_shop = home.json(&["evaluate", "list-tasks", "--category", "shopping", "--difficulty", "easy"]);
+    let easy_shop = home.json(&["eval", "list-tasks", "--category", "shopping", "--difficulty", "easy"]);
     let tasks = easy_shop["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 2, "the benchmark README lists 2 easy shopping tasks");
     assert!(tasks.iter().all(|t| t["category"] == "shopping" && t["difficulty"] == "easy"));
     assert!(tasks[0].get("check").is_none(), "the answer key is not listed");
 
     let mini = fixture("suites/mini.yaml");
-    let text = home.ok(&["evaluate", "list-tasks", "--suite", &mini]);
+    let text = home.ok(&["eval", "list-tasks", "--suite", &mini]);
     assert!(text.contains("suite mini") && text.contains("shop-cart") && text.contains("news-science"), "{text}");
 
-    let err = home.fails(&["evaluate", "list-tasks", "--suite", &fixture("suites/unknown-key.yaml")], 2);
+    let err = home.fails(&["eval", "list-tasks", "--suite", &fixture("suites/unknown-key.yaml")], 2);
     assert!(err.contains("unknown-key.yaml:11:"), "{err}");
-    let err = home.fails(&["evaluate", "list-tasks", "--category", "cooking"], 2);
+    let err = home.fails(&["eval", "list-tasks", "--category", "cooking"], 2);
     assert!(err.contains("--category"), "{err}");
-    let err = home.fails(&["evaluate", "list-tasks", "--suite", "nonexistent"], 2);
+    let err = home.fails(&["eval", "list-tasks", "--suite", "nonexistent"], 2);
     assert!(err.contains("no suite \"nonexistent\""), "{err}");
 }

@@ -1,4 +1,4 @@
-//! Integration tests of `evaluate benchmark` / `evaluate model` / `agent run` through the real binary on real
+//! Integration tests of `eval benchmark` / `eval model` / `agent run` through the real binary on real
 //! Chromium: results stored per attempt, one tracker run per attempt, JUnit output, threshold exit code, resume.
 
 use crate::util::Home;
@@ -16,7 +16,7 @@ fn benchmark_stores_one_result_and_one_run_per_attempt_and_honours_the_threshold
     let out = home
         .cmd(&[
             "--json",
-            "evaluate",
+            "eval",
             "benchmark",
             "smoke:1",
             "--suite",
@@ -65,7 +65,7 @@ fn benchmark_stores_one_result_and_one_run_per_attempt_and_honours_the_threshold
 
     // Resume: every attempt is stored, so nothing runs again and the numbers stay the same.
     let id = summary["evaluation"]["id"].as_str().unwrap();
-    let resumed = home.json(&["evaluate", "benchmark", "smoke:1", "--suite", &suite, "--repeats", "2", "--resume", id]);
+    let resumed = home.json(&["eval", "benchmark", "smoke:1", "--suite", &suite, "--repeats", "2", "--resume", id]);
     assert_eq!(resumed["summary"]["attempts"], 4);
     let again: Vec<&str> =
         resumed["results"].as_array().unwrap().iter().map(|r| r["run_id"].as_str().unwrap()).collect();
@@ -84,9 +84,9 @@ fn benchmark_stores_one_result_and_one_run_per_attempt_and_honours_the_threshold
 fn unknown_model_or_task_is_an_input_error() {
     let home = Home::new();
     home.ok(&["model", "register", "smoke", "baseline", "label-matcher"]);
-    let stderr = home.fails(&["evaluate", "model", "nope:1", "stays-on-news", "--suite", &suite_path()], 2);
+    let stderr = home.fails(&["eval", "model", "nope:1", "stays-on-news", "--suite", &suite_path()], 2);
     assert!(stderr.contains("nope"), "{stderr}");
-    let stderr = home.fails(&["evaluate", "model", "smoke:1", "no-such-task", "--suite", &suite_path()], 2);
+    let stderr = home.fails(&["eval", "model", "smoke:1", "no-such-task", "--suite", &suite_path()], 2);
     assert!(stderr.contains("no-such-task"), "{stderr}");
 }
 
@@ -123,7 +123,7 @@ fn miniwob_tasks_run_through_the_cli_and_are_scored_by_the_pages_reward() {
     let home = Home::new();
     home.ok(&["model", "register", "mw", "baseline", "label-matcher"]);
     let dir = miniwob_fixture();
-    let mut args = vec!["evaluate", "benchmark", "mw:1", "--miniwob-dir", dir.to_str().unwrap()];
+    let mut args = vec!["eval", "benchmark", "mw:1", "--miniwob-dir", dir.to_str().unwrap()];
     let ids: Vec<String> = FIXTURE_REWARDS.iter().map(|(t, _)| format!("miniwob:{t}")).collect();
     for id in &ids {
         args.extend(["--task", id.as_str()]);
@@ -145,7 +145,7 @@ fn miniwob_tasks_run_through_the_cli_and_are_scored_by_the_pages_reward() {
     assert_eq!(out["summary"]["attempts"], 3);
     assert_eq!(out["summary"]["successes"], 2);
     let id = out["summary"]["evaluation"]["id"].as_str().unwrap();
-    let stored = home.json(&["evaluate", "results", id]);
+    let stored = home.json(&["eval", "results", id]);
     assert_eq!(stored["results"].as_array().unwrap().len(), 3, "{stored}");
 }
 
@@ -154,14 +154,14 @@ fn the_miniwob_dir_can_come_from_the_config_and_bad_dirs_or_tasks_are_input_erro
     let home = Home::new();
     home.ok(&["model", "register", "mw", "baseline", "label-matcher"]);
     // Neither the flag nor the config: exit 2, naming both ways to give it.
-    let err = home.fails(&["evaluate", "model", "mw:1", "miniwob:click-button"], 2);
+    let err = home.fails(&["eval", "model", "mw:1", "miniwob:click-button"], 2);
     assert!(err.contains("hint: pass --miniwob-dir") && err.contains("experiments.miniwob_dir"), "{err}");
     let missing = home.path().join("no-such-html");
-    let err = home
-        .fails(&["evaluate", "model", "mw:1", "miniwob:click-button", "--miniwob-dir", missing.to_str().unwrap()], 2);
+    let err =
+        home.fails(&["eval", "model", "mw:1", "miniwob:click-button", "--miniwob-dir", missing.to_str().unwrap()], 2);
     assert!(err.contains(missing.to_str().unwrap()), "{err}");
     let err = home.fails(
-        &["evaluate", "model", "mw:1", "miniwob:no-such-task", "--miniwob-dir", miniwob_fixture().to_str().unwrap()],
+        &["eval", "model", "mw:1", "miniwob:no-such-task", "--miniwob-dir", miniwob_fixture().to_str().unwrap()],
         2,
     );
     assert!(err.contains("miniwob:no-such-task"), "{err}");
@@ -176,13 +176,13 @@ fn the_miniwob_dir_can_come_from_the_config_and_bad_dirs_or_tasks_are_input_erro
         }
     }
     home.ok(&["config", "set", "experiments.miniwob_dir", "mw-html"]);
-    let out = home.json(&["evaluate", "model", "mw:1", "miniwob:click-partial"]);
+    let out = home.json(&["eval", "model", "mw:1", "miniwob:click-partial"]);
     let row = &out["results"][0];
     assert_eq!(row["task_id"], "miniwob-click-partial", "{out}");
     assert_eq!(row["score"].as_f64(), Some(expected_score(0.5)), "{row}");
     // The flag wins over the config.
-    let err = home
-        .fails(&["evaluate", "model", "mw:1", "miniwob:click-partial", "--miniwob-dir", missing.to_str().unwrap()], 2);
+    let err =
+        home.fails(&["eval", "model", "mw:1", "miniwob:click-partial", "--miniwob-dir", missing.to_str().unwrap()], 2);
     assert!(err.contains(missing.to_str().unwrap()), "{err}");
 }
 
@@ -190,7 +190,7 @@ fn the_miniwob_dir_can_come_from_the_config_and_bad_dirs_or_tasks_are_input_erro
 fn an_evaluation_attempt_runs_in_the_remote_browser_named_by_cdp_url() {
     // The remote browser's user agent is unique to it, so a check that sees it proves where the page ran.
     let marker = format!("bam-remote-{}", std::process::id());
-    let remote = crate::remote_cdp::RemoteChromium::start(&[&format!("--user-agent={marker}")]);
+    let remote = crate::browser::remote_cdp::RemoteChromium::start(&[&format!("--user-agent={marker}")]);
     let home = Home::new();
     home.ok(&["model", "register", "rb", "baseline", "label-matcher"]);
     let suite = home.path().join("remote.yaml");
@@ -204,17 +204,17 @@ fn an_evaluation_attempt_runs_in_the_remote_browser_named_by_cdp_url() {
     )
     .unwrap();
     let set = format!("browser.cdp_url={}", remote.ws_url);
-    let out = home.json(&["--set", &set, "evaluate", "benchmark", "rb:1", "--suite", suite.to_str().unwrap()]);
+    let out = home.json(&["--set", &set, "eval", "benchmark", "rb:1", "--suite", suite.to_str().unwrap()]);
     let row = &out["results"][0];
     assert_eq!(row["success"], true, "the check saw the remote browser's user agent: {row}");
     assert!(remote.page_urls_blocking().iter().all(|u| !u.contains("/news/")), "the attempt's tab was closed");
 
     // The same evaluation without cdp_url launches a local browser, whose user agent is not the marker.
-    let local = home.json(&["evaluate", "benchmark", "rb:1", "--suite", suite.to_str().unwrap()]);
+    let local = home.json(&["eval", "benchmark", "rb:1", "--suite", suite.to_str().unwrap()]);
     assert_eq!(local["results"][0]["success"], false, "{local}");
 
     // A dead endpoint is an error naming the URL.
-    let dead = crate::remote_cdp::dead_cdp_url();
+    let dead = crate::browser::remote_cdp::dead_cdp_url();
     let set = format!("browser.cdp_url={dead}");
     let err = home.fails(&["--set", &set, "agent", "run", "Open the news", "--start-url", "site://news/"], 1);
     assert!(err.contains(&dead), "{err}");

@@ -1,13 +1,9 @@
-//! The command-table operations added for the UI, on a real SQLite file: a run's timeline (conversation and actions
-//! in logged order, linked artifacts), one artifact's bytes by hash, and the recent-evaluations list with summaries,
-//! newest first, with its limit checked.
+//! A run's timeline through the command table, on a real SQLite file: the conversation and actions in logged order,
+//! linked artifacts, and one artifact's bytes read back by hash.
 
 use base64::Engine;
 use browser_ai_mlops_core::agent::artifacts::{link_artifact, sha256_hex, store_artifact};
-use browser_ai_mlops_core::api::evals::{ListEvaluationsInput, list};
 use browser_ai_mlops_core::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start_run, timeline};
-use browser_ai_mlops_core::evaluator::results::NewEvaluation;
-use browser_ai_mlops_core::evaluator::{EvalConfig, NewTaskResult, Results};
 use browser_ai_mlops_core::tracker::{Action, Message, Role, TokenCounts};
 use browser_ai_mlops_core::{Core, ErrorKind};
 
@@ -62,63 +58,6 @@ async fn timeline_returns_the_logged_conversation_and_actions_in_order() {
 
     let missing = timeline(&core, RunRef { run_id: "no-such-run".into() }).await.unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::NotFound);
-    core.shutdown().await.unwrap();
-}
-
-fn attempt(task: &str, success: bool, cost: f64) -> NewTaskResult {
-    NewTaskResult {
-        task_id: task.into(),
-        attempt: 1,
-        run_id: None,
-        category: "search".into(),
-        difficulty: "easy".into(),
-        success,
-        score: if success { 1.0 } else { 0.0 },
-        steps: 2,
-        input_tokens: 10,
-        output_tokens: 1,
-        cost_usd: Some(cost),
-        duration_ms: 100,
-        final_url: "http://127.0.0.1/".into(),
-        answer: None,
-        evidence: Vec::new(),
-        error: None,
-        screenshot_hash: None,
-    }
-}
-
-#[tokio::test]
-async fn evaluations_list_is_newest_first_with_summaries_and_a_checked_limit() {
-    let home = Home::new();
-    let core = Core::open(home.settings()).await.unwrap();
-    let results = Results::new(core.store().await.unwrap().clone());
-    let mut ids = Vec::new();
-    // Evaluation i records i + 1 attempts of which the first passes.
-    for i in 0..3 {
-        let new = NewEvaluation {
-            model_version_id: None,
-            suite: format!("suite-{i}"),
-            suite_hash: "0".repeat(64),
-            config: EvalConfig::default(),
-        };
-        let eval = results.create(&new).await.unwrap();
-        for t in 0..=i {
-            results.record(&eval.id, &attempt(&format!("t{t}"), t == 0, 0.5)).await.unwrap();
-        }
-        ids.push(eval.id);
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-
-    let out = list(&core, ListEvaluationsInput { model_version_id: None, limit: Some(2) }).await.unwrap();
-    let got: Vec<&str> = out.evaluations.iter().map(|s| s.evaluation.id.as_str()).collect();
-    assert_eq!(got, [ids[2].as_str(), ids[1].as_str()], "the newest two, newest first");
-    let newest = &out.evaluations[0];
-    assert_eq!((newest.attempts, newest.successes), (3, 1));
-    assert_eq!(newest.cost_usd, Some(1.5));
-    assert_eq!(list(&core, ListEvaluationsInput::default()).await.unwrap().evaluations.len(), 3);
-
-    let zero = list(&core, ListEvaluationsInput { model_version_id: None, limit: Some(0) }).await.unwrap_err();
-    assert_eq!(zero.kind(), ErrorKind::Input);
     core.shutdown().await.unwrap();
 }
 

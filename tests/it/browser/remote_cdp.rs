@@ -1,7 +1,7 @@
 //! A remote browser over `browser.cdp_url`: a Chromium the test starts itself (mandatory flags, fresh profile,
 //! `--remote-debugging-port=0`), a pool of isolated contexts in it checked through its own `/json/list`, the remote
 //! browser left running after the pool shuts down, and a dead endpoint as an error naming the URL. The CLI test of an
-//! evaluation attempt through `cdp_url` is in `evaluate_run.rs` and uses `RemoteChromium` from here.
+//! evaluation attempt through `cdp_url` is in `evaluator/run.rs` and uses `RemoteChromium` from here.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use clap::{Args, Subcommand};
+use clap::Args;
 
-use super::output::{Output, fields, table, write_stdout};
+use crate::output::{Output, fields, table, write_stdout};
 use browser_ai_mlops_core::api::health::{
     self as api, AlertsInput, HealthInput, HealthOutput, WatchInput, WatchSnapshot,
 };
@@ -13,16 +13,6 @@ use browser_ai_mlops_core::core::Core;
 use browser_ai_mlops_core::error::{Error, Result};
 use browser_ai_mlops_core::metrics::alerts::Alert;
 use browser_ai_mlops_core::metrics::health::HealthSample;
-
-#[derive(Debug, Subcommand)]
-pub enum HealthCmd {
-    /// System health now: CPU, memory, disk of the data dir, network, this process; status from the thresholds
-    Health(HealthArgs),
-    /// Alerts fired from the config's thresholds (open ones unless --all)
-    Alerts(AlertsArgs),
-    /// Live view: health, open alerts and the last hour's tasks, refreshed in place (Ctrl-C to stop)
-    Watch(WatchArgs),
-}
 
 #[derive(Debug, Args)]
 pub struct HealthArgs {}
@@ -50,29 +40,27 @@ pub struct WatchArgs {
     pub iterations: Option<u32>,
 }
 
-pub async fn run(core: &Core, out: &Output, cmd: HealthCmd) -> Result<i32> {
-    match cmd {
-        HealthCmd::Health(_) => {
-            let report = api::health(core, HealthInput {}).await?;
-            out.emit(&report, render_health)?;
-            Ok(0)
-        }
-        HealthCmd::Alerts(args) => {
-            if args.evaluate {
-                api::evaluate_alerts(core, Default::default()).await?;
-            }
-            let list = api::alerts(core, AlertsInput { open_only: !args.all, hours: args.hours }).await?;
-            out.emit(&list, |l| {
-                if l.alerts.is_empty() {
-                    if args.all { "no alerts".into() } else { "no open alerts".into() }
-                } else {
-                    render_alerts(&l.alerts)
-                }
-            })?;
-            Ok(0)
-        }
-        HealthCmd::Watch(args) => watch(core, out, args).await,
+/// `monitor health`: one sample now, with its status from the thresholds.
+pub async fn health(core: &Core, out: &Output) -> Result<i32> {
+    let report = api::health(core, HealthInput {}).await?;
+    out.emit(&report, render_health)?;
+    Ok(0)
+}
+
+/// `monitor alerts`: open alerts (or all with `--all`), after evaluating the rules with `--evaluate`.
+pub async fn alerts(core: &Core, out: &Output, args: AlertsArgs) -> Result<i32> {
+    if args.evaluate {
+        api::evaluate_alerts(core, Default::default()).await?;
     }
+    let list = api::alerts(core, AlertsInput { open_only: !args.all, hours: args.hours }).await?;
+    out.emit(&list, |l| {
+        if l.alerts.is_empty() {
+            if args.all { "no alerts".into() } else { "no open alerts".into() }
+        } else {
+            render_alerts(&l.alerts)
+        }
+    })?;
+    Ok(0)
 }
 
 fn pct(v: f64) -> String {
@@ -153,8 +141,8 @@ fn render_alerts(alerts: &[Alert]) -> String {
                 time(a.fired_at_ms),
                 a.rule.clone(),
                 a.severity.clone(),
-                super::output::num(a.observed),
-                super::output::num(a.threshold),
+                crate::output::num(a.observed),
+                crate::output::num(a.threshold),
                 a.resolved_at_ms.map_or_else(|| "open".into(), time),
                 a.message.clone(),
             ]
@@ -184,7 +172,7 @@ fn render_frame(s: &WatchSnapshot, interval: u32) -> String {
 }
 
 /// Start the sampler, then after each of its ticks redraw the snapshot (or print one JSON line per tick).
-async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
+pub async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
     let mut sampler = api::start_sampler(core, args.interval.map(|s| Duration::from_secs(u64::from(s)))).await?;
     let interval = match args.interval {
         Some(s) => s,

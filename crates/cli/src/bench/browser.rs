@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::perf::dom::EARLY_CALLS;
-use crate::perf::dom::{ActionBenchFigures, DomBenchFigures, bench_actions, bench_dom};
+use super::dom::EARLY_CALLS;
+use super::dom::{ActionBenchFigures, DomBenchFigures, bench_actions, bench_dom};
 use browser_ai_mlops_core::browser::{BrowserOptions, BrowserPool};
 use browser_ai_mlops_core::core::{Core, Settings};
 use browser_ai_mlops_core::error::Result;

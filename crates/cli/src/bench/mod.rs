@@ -1,12 +1,17 @@
-//! `bench`: measures the tracker on this machine and prints the figures (never asserted in tests).
-//! Runs in a fresh temporary directory so the user's database is never touched.
+//! The `bench` command: measures the tracker (and with `--browser`, the browser engine and the agent) on this
+//! machine and prints the figures (never asserted in tests). Runs in a fresh temporary directory so the user's
+//! database is never touched. The measurements are in `tracker.rs`, `browser.rs` and `dom.rs`.
+
+pub mod browser;
+pub mod dom;
+pub mod tracker;
 
 use clap::Args;
 
 use crate::Output;
 use crate::output::{fields, num};
-use crate::perf::{self, BenchOptions, BenchReport};
 use browser_ai_mlops_core::{Core, Result};
+use tracker::{BenchOptions, BenchReport};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -35,7 +40,7 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
         searches: args.searches,
         keep: args.keep,
     };
-    let report = perf::run(&options, |line| eprintln!("{line}")).await?;
+    let report = tracker::run(&options, |line| eprintln!("{line}")).await?;
     out.emit(&report, render)?;
     Ok(0)
 }
