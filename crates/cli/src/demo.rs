@@ -2,7 +2,8 @@
 use clap::Args;
 
 use crate::Output;
-use browser_ai_mlops_core::api::demo::evaluation::DemoEvalOptions;
+use browser_ai_mlops_core::api::Sink;
+use browser_ai_mlops_core::api::demo::{LoadDemoInput, load};
 use browser_ai_mlops_core::evaluator::Category;
 use browser_ai_mlops_core::{Core, Error, Result};
 
@@ -28,16 +29,18 @@ pub async fn run(core: &Core, args: DemoArgs, out: &Output) -> Result<i32> {
             })
         })
         .transpose()?;
-    let eval = (!args.no_eval).then_some(DemoEvalOptions { category, concurrency: args.concurrency });
+    let input = LoadDemoInput { no_eval: args.no_eval, category, concurrency: Some(args.concurrency) };
     let json = out.json;
-    let mut say = |line: &str| {
+    // The narrative arrives line by line as the demo does each step (the streaming operation `demo/load`).
+    let say = Sink::new(move |line: String| {
         if !json {
             let _ = super::output::write_stdout(&format!("{line}\n"));
         }
-    };
-    let report = browser_ai_mlops_core::api::demo::script::run(core, eval.as_ref(), &mut say).await?;
+        true
+    });
+    let loaded = load(core, input, say).await?;
     if json {
-        out.emit(&report, |_| String::new())?;
+        out.emit(&loaded.report, |_| String::new())?;
     }
     Ok(0)
 }

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::parse_enum;
 use crate::Output;
+use browser_ai_mlops_core::api::Sink;
 use browser_ai_mlops_core::api::evals::{self as api, EvaluationResults};
 use browser_ai_mlops_core::evaluator::runner::{BenchmarkRequest, EvalEvent};
 use browser_ai_mlops_core::evaluator::{Category, Difficulty, TaskFilter};
@@ -116,44 +117,42 @@ pub async fn model(core: &Core, args: ModelArgs, out: &Output) -> Result<i32> {
     finish(results, None, None, out)
 }
 
-/// Run the evaluation while a progress bar (stderr, hidden when not a terminal or with --json) follows its events.
+/// Run the evaluation (the streaming operation `evals/benchmark`) while a progress bar (stderr, hidden when not a
+/// terminal or with --json) follows its events.
 async fn run_with_progress(core: &Core, request: BenchmarkRequest, out: &Output) -> Result<EvaluationResults> {
-    let (tx, mut rx) = tokio::sync::broadcast::channel::<EvalEvent>(1024);
     let bar = if out.json { ProgressBar::hidden() } else { ProgressBar::new(0) };
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let follow = {
+    let counts = std::sync::Mutex::new((0u32, 0u32));
+    let sink = {
         let bar = bar.clone();
-        tokio::spawn(async move {
-            let (mut passed, mut done) = (0u32, 0u32);
-            while let Ok(event) = rx.recv().await {
-                match event {
-                    EvalEvent::Started { attempts, skipped, .. } => {
-                        bar.set_length(u64::from(attempts));
-                        if skipped > 0 {
-                            bar.println(format!("resuming: {skipped} attempts already stored"));
-                        }
+        Sink::new(move |event: EvalEvent| {
+            match event {
+                EvalEvent::Started { attempts, skipped, .. } => {
+                    bar.set_length(u64::from(attempts));
+                    if skipped > 0 {
+                        bar.println(format!("resuming: {skipped} attempts already stored"));
                     }
-                    EvalEvent::AttemptFinished { task_id, attempt, success, .. } => {
-                        done += 1;
-                        passed += u32::from(success);
-                        bar.inc(1);
-                        bar.set_message(format!(
-                            "{passed}/{done} passed — last: {task_id}#{attempt} {}",
-                            if success { "✓" } else { "✗" }
-                        ));
-                    }
-                    EvalEvent::Finished { .. } => break,
-                    EvalEvent::AttemptStarted { .. } => {}
                 }
+                EvalEvent::AttemptFinished { task_id, attempt, success, .. } => {
+                    let mut counts = counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let (passed, done) = &mut *counts;
+                    *done += 1;
+                    *passed += u32::from(success);
+                    bar.inc(1);
+                    bar.set_message(format!(
+                        "{passed}/{done} passed — last: {task_id}#{attempt} {}",
+                        if success { "✓" } else { "✗" }
+                    ));
+                }
+                EvalEvent::Finished { .. } | EvalEvent::AttemptStarted { .. } => {}
             }
+            true
         })
     };
-    let result = api::benchmark(core, request, Some(&tx)).await;
-    drop(tx);
-    let _ = follow.await;
+    let result = api::benchmark_streamed(core, request, sink).await;
     bar.finish_and_clear();
     result
 }
