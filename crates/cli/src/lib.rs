@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod eval;
 pub mod experiments;
+pub mod hint;
 pub mod models;
 pub mod monitor;
 pub mod output;

@@ -180,8 +180,13 @@ fn used_references(provider: Provider, api_key: Option<&str>) -> Vec<(String, St
 }
 
 fn check(reference: String, used_by: String) -> ReferenceStatus {
-    let kind = if reference.starts_with("env:") { ReferenceKind::Env } else { ReferenceKind::Keychain };
-    let name = reference.split_once(':').map(|(_, n)| n.to_string()).unwrap_or_default();
+    // An invalid reference keeps the kind its prefix names; `reference_problem` below says what is wrong with it.
+    let (kind, name) = match crate::secrets::SecretRef::parse(&reference) {
+        Ok(crate::secrets::SecretRef::Env(name)) => (ReferenceKind::Env, name),
+        Ok(crate::secrets::SecretRef::Keychain(name)) => (ReferenceKind::Keychain, name),
+        Err(_) if reference.starts_with("env:") => (ReferenceKind::Env, reference[4..].to_string()),
+        Err(_) => (ReferenceKind::Keychain, reference.split_once(':').map(|(_, n)| n.to_string()).unwrap_or_default()),
+    };
     let mut out = ReferenceStatus {
         reference,
         kind,
