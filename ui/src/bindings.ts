@@ -343,7 +343,7 @@ export type DemoReport = {
 	evaluation: DemoEvaluation | null,
 	/**  Agent tasks the monitoring collector recorded in the last hour (the evaluation's attempts). */
 	monitored_tasks: number,
-	/**  The HTML report written at the end (`generate-report`). */
+	/**  The HTML report written at the end (`report generate`). */
 	report: string,
 };
 

@@ -1,5 +1,5 @@
 //! The command line: clap derive, one file per command group. Each group turns its arguments into an `api::` input,
-//! calls the command table and renders the typed output (a table, or JSON with `--json`).
+//! calls the operation table and renders the typed output (a table, or JSON with `--json`).
 
 pub mod agent;
 pub mod bench;
@@ -78,7 +78,7 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Measure tracker ingestion and search performance
     Bench(bench::BenchArgs),
-    /// Serve the command table over HTTP, with /metrics for Prometheus
+    /// Serve the operation table over HTTP, with /metrics for Prometheus
     Serve(serve::ServeArgs),
     /// Reports of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
     #[command(subcommand)]

@@ -211,7 +211,7 @@ fn parse_value(key: &str, raw: &str) -> Result<f64> {
 }
 
 /// Test driver for the metric writer (crash safety): drives the Rust API directly because it must report each
-/// flush as it happens, which no request/response operation of the command table can do.
+/// flush as it happens, which no request/response operation of the operation table can do.
 async fn ingest_test(core: &Core, run_id: &str, points: u64, flush_every: u64, key: &str) -> Result<()> {
     if flush_every == 0 {
         return Err(Error::Input("--flush-every: expected a number of points >= 1".to_string()));

@@ -1,4 +1,4 @@
-//! Server mode (`browser-ai-mlops serve`): the command table over HTTP with axum. `/healthz`, `/readyz`, `/metrics`
+//! Server mode (`browser-ai-mlops serve`): the operation table over HTTP with axum. `/healthz`, `/readyz`, `/metrics`
 //! (Prometheus, computed from the store), `POST /api/v1/<domain>/<verb>` for every operation of the core's table that
 //! may be reached over the network (streaming ones answer server-sent events), the OpenAPI document derived from the
 //! same table, and optionally the web UI at `/`.

@@ -1,4 +1,4 @@
-//! Command table: config operations — list environments, load, show, validate, set a value, set a feature flag,
+//! Operation table: config operations — list environments, load, show, validate, set a value, set a feature flag,
 //! clone an environment. Secret values never appear in any output: only references and whether they resolve.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Command table: evaluation operations (`evaluate …`): listing a suite's tasks, an evaluation's results with its
+//! Operation table: evaluation operations (`evals/…`, the CLI's `eval …`): listing a suite's tasks, an evaluation's results with its
 //! summary, and the paired comparison of two evaluations. (Running evaluations is added by the runner's work.)
 
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,7 @@ pub async fn compare(core: &Core, input: CompareEvaluationsInput) -> Result<Eval
     Ok(store.compare(&input.a, &input.b).await?)
 }
 
-/// Run a model version over a suite on real Chromium (`evaluate benchmark` / `evaluate model`); progress events go
+/// Run a model version over a suite on real Chromium (`eval benchmark` / `eval model`); progress events go
 /// to `events` when given.
 pub async fn benchmark(
     core: &Core,

@@ -1,4 +1,4 @@
-//! Command table: experiment operations (create, list, show, rename, archive/restore, tags, description, compare).
+//! Operation table: experiment operations (create, list, show, rename, archive/restore, tags, description, compare).
 //! Each takes `&Core` and a typed input and returns a typed output; the CLI (and later Tauri and HTTP) call only these.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Command table: system health and alerts — a fresh health reading, the stored history, the alert list, an alert
+//! Operation table: system health and alerts — a fresh health reading, the stored history, the alert list, an alert
 //! evaluation, and the snapshot `monitor watch` redraws. Thresholds come from the active environment's config.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Command table: model registry operations (`model …`). Each op takes `&Core` and a typed input and returns a
+//! Operation table: model registry operations (`model …`). Each op takes `&Core` and a typed input and returns a
 //! typed output; the CLI calls these, and later Tauri and HTTP will call exactly the same functions.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Command table: monitoring (`monitor …`) — the performance summary and the error list over the last N hours, and
+//! Operation table: monitoring (`monitor …`) — the performance summary and the error list over the last N hours, and
 //! marking an error resolved. Each op takes `&Core` and a typed input and returns a typed output.
 
 use serde::{Deserialize, Serialize};

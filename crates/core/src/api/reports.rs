@@ -1,4 +1,4 @@
-//! Command table: reports (`generate-report`). Collects the window's numbers from the store and writes an HTML,
+//! Operation table: reports (`reports/generate`, the CLI's `report generate`). Collects the window's numbers from the store and writes an HTML,
 //! Markdown or JSON report; the output path and format are checked before the database is opened.
 
 use serde::{Deserialize, Serialize};

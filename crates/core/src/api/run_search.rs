@@ -1,4 +1,4 @@
-//! Command table: run search and run listing. Thin over `tracker::search`: the filter language, ordering and
+//! Operation table: run search and run listing. Thin over `tracker::search`: the filter language, ordering and
 //! pagination live there; this file fixes the input/output types every transport sees.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Command table: run operations (start, end, show, delete, compare, metrics, params, tags, batch logging).
+//! Operation table: run operations (start, end, show, delete, compare, metrics, params, tags, batch logging).
 //! Each takes `&Core` and a typed input and returns a typed output; the CLI (and later Tauri and HTTP) call only these.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Command table: provider API keys in the OS keychain — store a key (`set`; the value is never echoed back),
+//! Operation table: provider API keys in the OS keychain — store a key (`set`; the value is never echoed back),
 //! `delete` it, and `status`: which `env:`/`keychain:` references an environment uses and whether each resolves,
 //! and from where. No output of this module ever holds a value. Only `status` is served over HTTP; `set` and
 //! `delete` are for the CLI and the desktop app's IPC.

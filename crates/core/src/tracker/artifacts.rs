@@ -1,5 +1,5 @@
 //! Read side of the content-addressed artifact store (`artifacts` table, written by `agent::artifacts`): what is
-//! known about one artifact without decompressing it, for the command table's `runs::artifact`.
+//! known about one artifact without decompressing it, for the operation table's `runs::artifact`.
 
 use super::TrackerError;
 use crate::store::Store;

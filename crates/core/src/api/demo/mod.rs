@@ -1,4 +1,4 @@
-//! Command table: the demo's data. `status` tells a first start (an empty data dir: no experiments, no models) so the
+//! Operation table: the demo's data. `status` tells a first start (an empty data dir: no experiments, no models) so the
 //! desktop app and the web UI can offer to load the demo; `load` runs the same script (`script`) the CLI's `demo` runs
 //! (a real sweep, registry round and, unless skipped, a real browser-agent evaluation on Chromium) and returns its
 //! narrative with the report, so the UI shows exactly what was stored.

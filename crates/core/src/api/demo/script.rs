@@ -34,7 +34,7 @@ pub struct DemoReport {
     pub evaluation: Option<evaluation::DemoEvaluation>,
     /// Agent tasks the monitoring collector recorded in the last hour (the evaluation's attempts).
     pub monitored_tasks: u64,
-    /// The HTML report written at the end (`generate-report`).
+    /// The HTML report written at the end (`report generate`).
     pub report: String,
 }
 
@@ -253,7 +253,7 @@ pub async fn run(
     say(&format!("   browser-ai-mlops model history {model}"));
     if let Some(e) = &evaluation {
         for v in &e.versions {
-            say(&format!("   browser-ai-mlops evaluate results {}", v.evaluation_id));
+            say(&format!("   browser-ai-mlops eval results {}", v.evaluation_id));
         }
         say(&format!("   browser-ai-mlops model compare {}:1 {}:2", e.model, e.model));
     }
