@@ -9,17 +9,17 @@ mod de;
 mod edit;
 pub mod files;
 pub mod layers;
-mod ops;
 mod tree;
 mod types;
 mod validate;
+mod write;
 
 use std::path::PathBuf;
 
 pub use checks::reference_problem;
-pub use ops::{CloneResult, WriteResult, clone_env, set_feature_flag, set_value};
 pub use types::*;
 pub use validate::{Problem, Severity};
+pub use write::{CloneResult, WriteResult, clone_env, set_feature_flag, set_value};
 
 use crate::handle::Settings;
 use crate::kind::ErrorKind;

@@ -303,6 +303,51 @@ pub async fn list(store: &Store, open_only: bool, since_ms: Option<i64>) -> Resu
     Ok(rows.iter().map(alert_from_row).collect::<Result<_, _>>()?)
 }
 
+/// One alert fired in a window, as the report lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiredAlert {
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+    pub observed: f64,
+    pub threshold: f64,
+    pub fired_at_ms: i64,
+    pub resolved_at_ms: Option<i64>,
+}
+
+type RawFired = (String, String, String, f64, f64, i64, Option<i64>);
+
+/// At most `limit` alerts fired in `from_ms..=to_ms`, newest first, with their columns as stored (the rule and
+/// severity words are not parsed, so a reader outside metrics gets every row).
+pub async fn fired_between(
+    pool: &sqlx::SqlitePool,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<FiredAlert>, StoreError> {
+    let rows: Vec<RawFired> = sqlx::query_as(
+        "SELECT rule, severity, message, observed, threshold, fired_at_ms, resolved_at_ms FROM alerts \
+         WHERE fired_at_ms >= ? AND fired_at_ms <= ? ORDER BY fired_at_ms DESC, id DESC LIMIT ?",
+    )
+    .bind(from_ms)
+    .bind(to_ms)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(rule, severity, message, observed, threshold, fired_at_ms, resolved_at_ms)| FiredAlert {
+            rule,
+            severity,
+            message,
+            observed,
+            threshold,
+            fired_at_ms,
+            resolved_at_ms,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

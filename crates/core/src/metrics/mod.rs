@@ -1,5 +1,6 @@
 //! Monitoring: the persistent metrics collector (tasks, actions, LLM calls, page loads, errors), summaries over a
-//! time window, system health sampling, alerts from the config's thresholds and the Prometheus exposition.
+//! time window, system health sampling, alerts from the config's thresholds and the Prometheus exposition. `window`
+//! reads the monitoring tables over a time window for other domains (the report).
 
 pub mod alerts;
 pub mod collector;
@@ -7,3 +8,4 @@ pub mod exposition;
 pub mod health;
 pub mod summary;
 pub mod task;
+pub mod window;

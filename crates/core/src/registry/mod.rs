@@ -2,11 +2,13 @@
 //! performance derived from linked runs, and export/import of a version as a YAML or JSON document.
 //!
 //! Submodules: `types` (domain types and validation), `refs` (parsing and resolving version references),
-//! `versions` (creating, listing, archiving), `deploy` (aliases and the audit log), `compare`, `document`.
+//! `versions` (creating, listing, archiving), `deploy` (aliases and the audit log), `compare`, `document`, and
+//! `overview` (read-only views for other domains: the report's registry state, version names for evaluations).
 
 pub mod compare;
 pub mod deploy;
 pub mod document;
+pub mod overview;
 pub mod refs;
 pub(crate) mod rows;
 pub mod types;

@@ -1,6 +1,8 @@
-//! Collecting a report's numbers from the store: task results of the window's evaluations (success per day and per
-//! model version, cost, durations, leaderboard, recent evaluations), read through `evaluator::window`. Every aggregate is computed here from plain
-//! rows, with the statistics module's Wilson interval and an exact nearest-rank percentile.
+//! Collecting a report's numbers: task results of the window's evaluations (success per day and per model version,
+//! cost, durations, leaderboard, recent evaluations), read through `evaluator::window`, and LLM calls per day, read
+//! through `metrics::window`; the operational sections come from `operational`. No SQL here: every aggregate is
+//! computed from the owning domains' plain rows, with the statistics module's Wilson interval and an exact
+//! nearest-rank percentile.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +14,7 @@ use super::data::{
     Window,
 };
 use crate::evaluator::window;
+use crate::metrics;
 use crate::stats;
 use crate::store::Store;
 
@@ -32,13 +35,13 @@ pub async fn collect(store: &Store, days: u32, now_ms: i64) -> Result<ReportData
         success_by_day: success_by_day(&rows),
         cost_by_day: cost_by_day(&rows, llm),
         duration_by_day: duration_by_day(&rows),
-        errors: super::ops::errors(pool, &window).await?,
-        health: super::ops::health(pool, &window).await?,
+        errors: super::operational::errors(pool, &window).await?,
+        health: super::operational::health(pool, &window).await?,
         leaderboard: leaderboard(&rows),
-        registry: super::ops::registry(pool).await?,
+        registry: super::operational::registry(pool).await?,
         recent_evaluations: recent_evaluations(pool, &window).await?,
-        alerts: super::ops::alerts(pool, &window).await?,
-        storage: super::ops::storage(store).await?,
+        alerts: super::operational::alerts(pool, &window).await?,
+        storage: super::operational::storage(store).await?,
         window,
     })
 }
@@ -119,19 +122,12 @@ fn success_by_day(rows: &[TaskRow]) -> Vec<VersionSeries> {
         .collect()
 }
 
-/// (calls, priced calls, summed cost) per day from monitoring's LLM calls.
+/// (calls, summed cost of the priced ones) per day from monitoring's LLM calls.
 type LlmDay = (u64, Option<f64>);
 
 async fn llm_cost_by_day(pool: &SqlitePool, w: &Window) -> Result<BTreeMap<String, LlmDay>, ReportError> {
-    let rows: Vec<(String, i64, Option<f64>)> = sqlx::query_as(
-        "SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch') AS day, COUNT(*), SUM(cost_usd) \
-         FROM mon_llm_calls WHERE at_ms >= ? AND at_ms <= ? GROUP BY day ORDER BY day",
-    )
-    .bind(w.from_ms)
-    .bind(w.to_ms)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|(day, n, cost)| (day, (count(n), cost))).collect())
+    let rows = metrics::window::llm_calls_by_day(pool, w.from_ms, w.to_ms).await?;
+    Ok(rows.into_iter().map(|d| (d.day, (count(d.calls), d.cost_usd))).collect())
 }
 
 fn cost_by_day(rows: &[TaskRow], llm: BTreeMap<String, LlmDay>) -> Vec<DayCost> {

@@ -256,10 +256,10 @@ pub fn sections(d: &ReportData) -> Vec<Section> {
     s.empty = d.duration_by_day.is_empty().then(|| no_tasks.clone());
     out.push(s);
 
-    out.push(super::layout_ops::errors(d, &span));
-    out.push(super::layout_ops::health(d, &span));
-    out.push(super::layout_ops::alerts(d, &span));
-    out.push(super::layout_ops::registry(d));
+    out.push(super::operational_sections::errors(d, &span));
+    out.push(super::operational_sections::health(d, &span));
+    out.push(super::operational_sections::alerts(d, &span));
+    out.push(super::operational_sections::registry(d));
 
     let mut s = Section {
         id: "evaluations",
@@ -292,7 +292,7 @@ pub fn sections(d: &ReportData) -> Vec<Section> {
     s.empty = d.recent_evaluations.is_empty().then(|| format!("No evaluation started {span}."));
     out.push(s);
 
-    out.push(super::layout_ops::storage(d));
+    out.push(super::operational_sections::storage(d));
     out
 }
 

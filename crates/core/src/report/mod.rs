@@ -7,9 +7,9 @@ pub mod collect;
 pub mod data;
 pub mod html;
 pub mod layout;
-mod layout_ops;
 pub mod markdown;
-mod ops;
+mod operational;
+mod operational_sections;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! The local store: one SQLite file opened through a single `Store::open` that sets WAL, foreign keys and a busy
 //! timeout, refuses files that are not databases or were written by a newer schema, and applies the embedded
-//! migrations under a file lock so two processes opening a fresh file at once do not race.
+//! migrations under a file lock so two processes opening a fresh file at once do not race. The store also answers
+//! questions about the schema itself (`Store::row_counts`, from `sqlite_master`).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -159,6 +160,28 @@ impl Store {
             .run(&self.pool)
             .await
             .map_err(|source| StoreError::Migrate { path: self.path.clone(), source })
+    }
+}
+
+/// The row count of one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRows {
+    pub table: String,
+    pub rows: i64,
+}
+
+impl Store {
+    /// Row counts of those of `tables` that exist in the database, in the order given (a name that is not a table is
+    /// skipped, so only names found in `sqlite_master` ever reach the `COUNT(*)` statement).
+    pub async fn row_counts(&self, tables: &[&str]) -> Result<Vec<TableRows>, StoreError> {
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for table in tables.iter().filter(|t| existing.iter().any(|e| e == *t)) {
+            let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await?;
+            out.push(TableRows { table: table.to_string(), rows });
+        }
+        Ok(out)
     }
 }
 

@@ -1,8 +1,9 @@
 //! Read side of the content-addressed artifact store (`artifacts` table, written by `agent::artifacts`): what is
-//! known about one artifact without decompressing it, for the operation table's `runs::artifact`.
+//! known about one artifact without decompressing it, for the operation table's `runs::artifact`, and the totals over
+//! every artifact, for the report's storage section.
 
 use super::TrackerError;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// What the store knows about one artifact (its raw size, before zstd).
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,26 @@ pub async fn artifact_meta(store: &Store, hash: &str) -> Result<Option<ArtifactM
             .await
             .map_err(crate::store::StoreError::from)?;
     Ok(row.map(|(kind, mime, size_bytes)| ArtifactMeta { kind, mime, size_bytes }))
+}
+
+/// How many artifacts are stored and how many bytes they take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArtifactTotals {
+    pub artifacts: i64,
+    /// Sum of the zstd-compressed blobs' lengths.
+    pub compressed_bytes: i64,
+    /// Sum of the raw sizes, before zstd.
+    pub raw_bytes: i64,
+}
+
+/// Totals over every stored artifact (zeros when there is none).
+pub async fn artifact_totals(store: &Store) -> Result<ArtifactTotals, StoreError> {
+    let (artifacts, compressed_bytes, raw_bytes): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(length(compressed)), 0), COALESCE(SUM(size_bytes), 0) FROM artifacts",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(ArtifactTotals { artifacts, compressed_bytes, raw_bytes })
 }
 
 /// True when `hash` looks like an artifact hash: 64 lowercase hex digits (a SHA-256).

@@ -1,5 +1,6 @@
-//! Layout of the operational sections (errors, system health, alerts, registry state, storage), in the same
-//! section/table/cell model as `layout`.
+//! Layout of the report's operational sections (errors, system health, alerts, registry state, storage), whose data
+//! `operational` collects, in the same section/table/cell model as `layout`, which places them among the evaluation
+//! sections.
 
 use serde_json::json;
 

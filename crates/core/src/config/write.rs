@@ -1,6 +1,7 @@
-//! Writing commands: set one value, set a feature flag, clone an environment. Each validates the result before
-//! writing (an invalid result leaves the file untouched), edits the text in place when it can (keeping comments),
-//! checks that what will be written loads back to exactly the intended config, and writes atomically.
+//! Writing an environment's config file: `config set` (one value), `config set-feature-flag` and `config clone` (a
+//! new environment from an existing one). Each validates the result before writing (an invalid result leaves the
+//! file untouched), edits the text in place when it can (keeping comments), checks that what will be written loads
+//! back to exactly the intended config, and writes atomically.
 
 use std::path::PathBuf;
 
