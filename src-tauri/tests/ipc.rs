@@ -75,7 +75,7 @@ fn commands_write_the_shared_sqlite_file_and_errors_cross_as_the_tagged_enum() {
     let other = Core::new(settings);
     let seen = rt.block_on(async {
         let input = api::experiments::ExperimentRef { experiment: id.clone() };
-        let info = api::experiments::show_experiment(&other, input).await.expect("show from a second core");
+        let info = api::experiments::show(&other, input).await.expect("show from a second core");
         other.shutdown().await.expect("shutdown");
         info
     });

@@ -145,7 +145,7 @@ pub async fn run(core: &Core, cmd: ConfigCmd, out: &Output) -> Result<i32> {
         }
         ConfigCmd::SetFeatureFlag { flag, value, env } => {
             let enabled = parse_bool(&value)?;
-            let r = api::set_feature_flag(core, SetFeatureFlagInput { env, flag, enabled }).await?;
+            let r = api::set_flag(core, SetFeatureFlagInput { env, flag, enabled }).await?;
             out.emit(&r, |r| {
                 let how = if r.in_place { "edited in place" } else { "rewritten (comments dropped)" };
                 with_warnings(format!("{}: {} = {} ({how}: {})", r.env, r.key, r.value, r.path), &r.warnings)

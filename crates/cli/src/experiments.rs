@@ -88,40 +88,40 @@ pub async fn run(core: &Core, cmd: ExperimentCmd, out: &Output) -> Result<i32> {
     match cmd {
         ExperimentCmd::Create { name, description, tags } => {
             let tags = key_values("--tag", &tags)?;
-            let exp = api::create_experiment(core, api::CreateExperimentInput { name, description, tags }).await?;
+            let exp = api::create(core, api::CreateExperimentInput { name, description, tags }).await?;
             out.emit(&exp, |e| format!("created experiment {} ({})", e.name, e.id))?;
         }
         ExperimentCmd::List { all } => {
-            let list = api::list_experiments(core, api::ListExperimentsInput { all }).await?;
+            let list = api::list(core, api::ListExperimentsInput { all }).await?;
             out.emit(&list, |l| render_list(l, all))?;
         }
         ExperimentCmd::Show { experiment } => {
-            let info = api::show_experiment(core, one(experiment)).await?;
+            let info = api::show(core, one(experiment)).await?;
             out.emit(&info, render_info)?;
         }
         ExperimentCmd::Rename { experiment, new_name } => {
-            let exp = api::rename_experiment(core, api::RenameExperimentInput { experiment, new_name }).await?;
+            let exp = api::rename(core, api::RenameExperimentInput { experiment, new_name }).await?;
             out.emit(&exp, |e| format!("renamed experiment {} to {}", e.id, e.name))?;
         }
         ExperimentCmd::Archive { experiment } => {
-            let exp = api::archive_experiment(core, one(experiment)).await?;
+            let exp = api::archive(core, one(experiment)).await?;
             out.emit(&exp, |e| format!("archived experiment {}", e.name))?;
         }
         ExperimentCmd::Restore { experiment } => {
-            let exp = api::restore_experiment(core, one(experiment)).await?;
+            let exp = api::restore(core, one(experiment)).await?;
             out.emit(&exp, |e| format!("restored experiment {}", e.name))?;
         }
         ExperimentCmd::SetTag { experiment, key, value } => {
-            let exp = api::set_experiment_tag(core, api::SetExperimentTagInput { experiment, key, value }).await?;
+            let exp = api::set_tag(core, api::SetExperimentTagInput { experiment, key, value }).await?;
             out.emit(&exp, |e| format!("experiment {} tags: {}", e.name, show_tags(&e.tags)))?;
         }
         ExperimentCmd::Describe { experiment, text } => {
             let input = api::DescribeExperimentInput { experiment, description: text };
-            let exp = api::describe_experiment(core, input).await?;
+            let exp = api::describe(core, input).await?;
             out.emit(&exp, |e| format!("experiment {} description: {}", e.name, e.description))?;
         }
         ExperimentCmd::Compare { experiments } => {
-            let cmp = api::compare_experiments(core, api::CompareExperimentsInput { experiments }).await?;
+            let cmp = api::compare(core, api::CompareExperimentsInput { experiments }).await?;
             out.emit(&cmp, render_compare)?;
         }
     }

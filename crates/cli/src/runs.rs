@@ -128,23 +128,23 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
                 params: key_values("--param", &params)?,
                 tags: key_values("--tag", &tags)?,
             };
-            let run = api::start_run(core, input).await?;
+            let run = api::start(core, input).await?;
             out.emit(&run, |r| r.id.clone())?;
         }
         RunCmd::End { run_id, status, error } => {
-            let run = api::end_run(core, api::EndRunInput { run_id, status: status.into(), error }).await?;
+            let run = api::end(core, api::EndRunInput { run_id, status: status.into(), error }).await?;
             out.emit(&run, |r| format!("run {} ended: {}", r.id, r.status))?;
         }
         RunCmd::Show { run_id } => {
-            let summary = api::show_run(core, RunRef { run_id }).await?;
+            let summary = api::show(core, RunRef { run_id }).await?;
             out.emit(&summary, render_summary)?;
         }
         RunCmd::Delete { run_id } => {
-            let run = api::delete_run(core, RunRef { run_id }).await?;
+            let run = api::delete(core, RunRef { run_id }).await?;
             out.emit(&run, |r| format!("deleted run {}", r.id))?;
         }
         RunCmd::Compare { run_ids } => {
-            let cmp = api::compare_runs(core, api::CompareRunsInput { run_ids }).await?;
+            let cmp = api::compare(core, api::CompareRunsInput { run_ids }).await?;
             out.emit(&cmp, render_compare)?;
         }
         RunCmd::LogMetric { run_id, key, value, step, timestamp_ms } => {

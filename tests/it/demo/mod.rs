@@ -3,9 +3,9 @@
 
 use browser_ai_mlops_core::Core;
 use browser_ai_mlops_core::api::demo::{LoadDemoInput, load, status};
-use browser_ai_mlops_core::api::experiments::{ExperimentRef, show_experiment};
+use browser_ai_mlops_core::api::experiments::{self, ExperimentRef};
 use browser_ai_mlops_core::api::models::{ModelNameInput, versions};
-use browser_ai_mlops_core::api::runs::{RunRef, show_run};
+use browser_ai_mlops_core::api::runs::{self, RunRef};
 
 use crate::util::Home;
 
@@ -35,10 +35,10 @@ async fn a_fresh_data_dir_is_a_first_start_until_the_demo_is_loaded() {
     );
 
     // What the report says was stored is in the store.
-    let exp = show_experiment(&core, ExperimentRef { experiment: out.report.experiment.clone() }).await.unwrap();
+    let exp = experiments::show(&core, ExperimentRef { experiment: out.report.experiment.clone() }).await.unwrap();
     assert!(exp.runs.total as usize >= out.report.runs.len(), "{exp:?}");
     for r in &out.report.runs {
-        let stored = show_run(&core, RunRef { run_id: r.run_id.clone() }).await.unwrap();
+        let stored = runs::show(&core, RunRef { run_id: r.run_id.clone() }).await.unwrap();
         assert_eq!(stored.run.status, r.status, "run {} as reported", r.run_id);
     }
     let v = versions(&core, ModelNameInput { name: out.report.model.clone() }).await.unwrap();

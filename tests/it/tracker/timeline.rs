@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use browser_ai_mlops_core::agent::artifacts::{link_artifact, sha256_hex, store_artifact};
-use browser_ai_mlops_core::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start_run, timeline};
+use browser_ai_mlops_core::api::runs::{ArtifactInput, RunRef, StartRunInput, artifact, start, timeline};
 use browser_ai_mlops_core::tracker::{Action, Message, Role, TokenCounts};
 use browser_ai_mlops_core::{Core, ErrorKind};
 
@@ -32,7 +32,7 @@ async fn timeline_returns_the_logged_conversation_and_actions_in_order() {
     };
     let tracker = core.tracker().await.unwrap();
     tracker.create_experiment("ui", "", &Default::default()).await.unwrap();
-    let run = start_run(&core, input).await.unwrap();
+    let run = start(&core, input).await.unwrap();
     let messages = vec![message(Role::User, "find the cart", 1_000), message(Role::Assistant, "clicking #cart", 2_000)];
     tracker.log_conversation(&run.id, &messages).await.unwrap();
     for (i, (kind, ok)) in [("click", true), ("type", false)].into_iter().enumerate() {
@@ -74,7 +74,7 @@ async fn artifacts_are_listed_in_the_timeline_and_read_back_by_hash() {
         params: Default::default(),
         tags: Default::default(),
     };
-    let run = start_run(&core, input).await.unwrap();
+    let run = start(&core, input).await.unwrap();
     let store = core.store().await.unwrap();
     // Two different contents, and the first one linked twice: stored once, listed per link.
     let png: Vec<u8> = b"\x89PNG\r\n\x1a\n".iter().copied().chain((0..4096u32).map(|i| (i * 7 % 251) as u8)).collect();

@@ -61,7 +61,7 @@ pub async fn run(core: &Core, cmd: EvalCmd, out: &Output) -> Result<i32> {
                 .transpose()?;
             let difficulty =
                 difficulty.map(|d| parse_enum::<Difficulty>("difficulty", &d, "easy, medium, hard")).transpose()?;
-            let listed = api::list_tasks(core, ListTasksInput { suite, category, difficulty }).await?;
+            let listed = api::tasks(core, ListTasksInput { suite, category, difficulty }).await?;
             out.emit(&listed, |l| {
                 let rows = l.tasks.iter().map(|t| {
                     vec![

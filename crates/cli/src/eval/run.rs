@@ -152,7 +152,7 @@ async fn run_with_progress(core: &Core, request: BenchmarkRequest, out: &Output)
             true
         })
     };
-    let result = api::benchmark_streamed(core, request, sink).await;
+    let result = api::benchmark(core, request, sink).await;
     bar.finish_and_clear();
     result
 }

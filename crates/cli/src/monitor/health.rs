@@ -190,7 +190,7 @@ pub async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
             }
             _ = &mut ctrl_c => break,
         }
-        let snapshot = api::watch_snapshot(core, WatchInput {}).await?;
+        let snapshot = api::snapshot(core, WatchInput {}).await?;
         if out.json {
             let line = serde_json::to_string(&snapshot)
                 .map_err(|e| Error::Failed(format!("cannot render JSON output: {e}")))?;

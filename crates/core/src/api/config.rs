@@ -237,7 +237,7 @@ pub async fn set(core: &Core, input: SetInput) -> Result<WriteOutput> {
 }
 
 /// Turn a feature flag on or off in an environment's file (added at the end of `feature_flags` when new).
-pub async fn set_feature_flag(core: &Core, input: SetFeatureFlagInput) -> Result<WriteOutput> {
+pub async fn set_flag(core: &Core, input: SetFeatureFlagInput) -> Result<WriteOutput> {
     write_output(config::set_feature_flag(core.settings(), &input.env, &input.flag, input.enabled)?)
 }
 

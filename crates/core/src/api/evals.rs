@@ -46,7 +46,7 @@ pub struct ListTasksOutput {
 }
 
 /// Load a suite (validated) and list its tasks, filtered by category and difficulty.
-pub async fn list_tasks(_core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
+pub async fn tasks(_core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
     let loaded = suite::load(input.suite.as_deref().unwrap_or(suite::DEFAULT_SUITE))?;
     let filter = TaskFilter { category: input.category, difficulty: input.difficulty, ids: Vec::new() };
     let tasks = loaded
@@ -107,7 +107,7 @@ pub async fn compare(core: &Core, input: CompareEvaluationsInput) -> Result<Eval
 
 /// Run a model version over a suite on real Chromium (`eval benchmark` / `eval model`); progress events go
 /// to `events` when given.
-pub async fn benchmark(
+pub async fn benchmark_with(
     core: &Core,
     input: crate::evaluator::runner::BenchmarkRequest,
     events: Option<&tokio::sync::broadcast::Sender<crate::evaluator::runner::EvalEvent>>,
@@ -161,10 +161,10 @@ pub async fn list(core: &Core, input: ListEvaluationsInput) -> Result<ListEvalua
     Ok(ListEvaluationsOutput { evaluations })
 }
 
-/// `evals/benchmark`: [`benchmark`] with its progress as a stream. The runner's future is not `Send` (it borrows
+/// `evals/benchmark`: [`benchmark_with`] with its progress as a stream. The runner's future is not `Send` (it borrows
 /// tasks across awaits inside a stream), so it runs on a blocking-pool thread driven by the runtime's handle; if the
 /// caller goes away the run is stopped (a resumable evaluation stays in the store).
-pub async fn benchmark_streamed(
+pub async fn benchmark(
     core: &Core,
     input: crate::evaluator::runner::BenchmarkRequest,
     sink: Sink<crate::evaluator::runner::EvalEvent>,
@@ -188,7 +188,7 @@ pub async fn benchmark_streamed(
     let run = tokio::task::spawn_blocking(move || {
         handle.block_on(async move {
             tokio::select! {
-                result = benchmark(&core, input, Some(&tx)) => Some(result),
+                result = benchmark_with(&core, input, Some(&tx)) => Some(result),
                 _ = stopped.wait_for(|stop| *stop) => None,
             }
         })

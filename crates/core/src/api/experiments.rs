@@ -17,7 +17,7 @@ pub struct CreateExperimentInput {
     pub tags: BTreeMap<String, String>,
 }
 
-pub async fn create_experiment(core: &Core, input: CreateExperimentInput) -> Result<Experiment> {
+pub async fn create(core: &Core, input: CreateExperimentInput) -> Result<Experiment> {
     Ok(core.tracker().await?.create_experiment(&input.name, &input.description, &input.tags).await?)
 }
 
@@ -28,7 +28,7 @@ pub struct ListExperimentsInput {
     pub all: bool,
 }
 
-pub async fn list_experiments(core: &Core, input: ListExperimentsInput) -> Result<Vec<ExperimentInfo>> {
+pub async fn list(core: &Core, input: ListExperimentsInput) -> Result<Vec<ExperimentInfo>> {
     Ok(core.tracker().await?.list_experiments(input.all).await?)
 }
 
@@ -38,7 +38,7 @@ pub struct ExperimentRef {
     pub experiment: String,
 }
 
-pub async fn show_experiment(core: &Core, input: ExperimentRef) -> Result<ExperimentInfo> {
+pub async fn show(core: &Core, input: ExperimentRef) -> Result<ExperimentInfo> {
     Ok(core.tracker().await?.get_experiment(&input.experiment).await?)
 }
 
@@ -48,15 +48,15 @@ pub struct RenameExperimentInput {
     pub new_name: String,
 }
 
-pub async fn rename_experiment(core: &Core, input: RenameExperimentInput) -> Result<Experiment> {
+pub async fn rename(core: &Core, input: RenameExperimentInput) -> Result<Experiment> {
     Ok(core.tracker().await?.rename_experiment(&input.experiment, &input.new_name).await?)
 }
 
-pub async fn archive_experiment(core: &Core, input: ExperimentRef) -> Result<Experiment> {
+pub async fn archive(core: &Core, input: ExperimentRef) -> Result<Experiment> {
     Ok(core.tracker().await?.set_experiment_archived(&input.experiment, true).await?)
 }
 
-pub async fn restore_experiment(core: &Core, input: ExperimentRef) -> Result<Experiment> {
+pub async fn restore(core: &Core, input: ExperimentRef) -> Result<Experiment> {
     Ok(core.tracker().await?.set_experiment_archived(&input.experiment, false).await?)
 }
 
@@ -67,7 +67,7 @@ pub struct SetExperimentTagInput {
     pub value: String,
 }
 
-pub async fn set_experiment_tag(core: &Core, input: SetExperimentTagInput) -> Result<Experiment> {
+pub async fn set_tag(core: &Core, input: SetExperimentTagInput) -> Result<Experiment> {
     Ok(core.tracker().await?.set_experiment_tag(&input.experiment, &input.key, &input.value).await?)
 }
 
@@ -77,7 +77,7 @@ pub struct DescribeExperimentInput {
     pub description: String,
 }
 
-pub async fn describe_experiment(core: &Core, input: DescribeExperimentInput) -> Result<Experiment> {
+pub async fn describe(core: &Core, input: DescribeExperimentInput) -> Result<Experiment> {
     Ok(core.tracker().await?.describe_experiment(&input.experiment, &input.description).await?)
 }
 
@@ -87,6 +87,6 @@ pub struct CompareExperimentsInput {
     pub experiments: Vec<String>,
 }
 
-pub async fn compare_experiments(core: &Core, input: CompareExperimentsInput) -> Result<ExperimentComparison> {
+pub async fn compare(core: &Core, input: CompareExperimentsInput) -> Result<ExperimentComparison> {
     Ok(core.tracker().await?.compare_experiments(&input.experiments).await?)
 }

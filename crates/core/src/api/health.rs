@@ -125,7 +125,7 @@ pub struct WatchSnapshot {
     pub tasks_last_hour: TaskCounts,
 }
 
-pub async fn watch_snapshot(core: &Core, _input: WatchInput) -> Result<WatchSnapshot> {
+pub async fn snapshot(core: &Core, _input: WatchInput) -> Result<WatchSnapshot> {
     let store = core.store().await?;
     let at_ms = now_ms();
     let latest = health::latest(store).await?;
@@ -164,7 +164,7 @@ pub async fn watch(core: &Core, input: LiveWatchInput, sink: Sink<WatchSnapshot>
     let interval = Duration::from_millis(u64::from(input.interval_ms.unwrap_or(5_000).max(200)));
     let mut snapshots = 0u32;
     loop {
-        let snapshot = watch_snapshot(core, WatchInput {}).await?;
+        let snapshot = snapshot(core, WatchInput {}).await?;
         if !sink.send(snapshot) {
             break;
         }

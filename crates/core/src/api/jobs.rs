@@ -1,7 +1,9 @@
-//! Evaluation jobs, shared by every long-lived transport (the HTTP server's `POST /api/v1/evals/launch` + SSE, the
-//! desktop app's `evals_launch` command + `eval-job-event` events): a job runs `api::evals::benchmark` in a background task and its id
-//! is returned at once. Each job keeps the typed `EvalEvent`s it has seen (plus a final error event on failure) so a late
-//! subscriber first replays what happened so far and then follows live events; a `watch` counter wakes subscribers.
+//! Evaluation jobs, shared by every transport of one core (a job launched over HTTP can be watched from another
+//! request; the desktop app's jobs live as long as the app): `evals/launch` runs `api::evals::benchmark_with` in a
+//! background task and returns the job's id at once; `evals/jobs` lists them; `evals/watch` streams one job's events.
+//! Each job keeps the typed `EvalEvent`s it has seen (plus a final error event on failure) so a late subscriber first
+//! replays what happened so far and then follows live events; a `watch` counter wakes subscribers. The registry is
+//! the core's shared `Jobs` (`Core::shared`); `api::shutdown` stops running jobs.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -218,7 +220,7 @@ impl Jobs {
         let mut cancel = self.cancel.subscribe();
         let runner = tokio::task::spawn_blocking(move || {
             handle.block_on(async move {
-                let run = crate::api::evals::benchmark(&core, request, Some(&tx));
+                let run = crate::api::evals::benchmark_with(&core, request, Some(&tx));
                 let result = tokio::select! {
                     result = run => Some(result),
                     _ = cancel.wait_for(|stop| *stop) => None,

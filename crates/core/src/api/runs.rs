@@ -27,7 +27,7 @@ pub struct StartRunInput {
     pub tags: BTreeMap<String, String>,
 }
 
-pub async fn start_run(core: &Core, input: StartRunInput) -> Result<Run> {
+pub async fn start(core: &Core, input: StartRunInput) -> Result<Run> {
     let spec = RunStart {
         experiment: input.experiment,
         name: input.name,
@@ -47,7 +47,7 @@ pub struct EndRunInput {
     pub error: Option<String>,
 }
 
-pub async fn end_run(core: &Core, input: EndRunInput) -> Result<Run> {
+pub async fn end(core: &Core, input: EndRunInput) -> Result<Run> {
     Ok(core.tracker().await?.complete_run(&input.run_id, input.status, input.error.as_deref()).await?)
 }
 
@@ -57,7 +57,7 @@ pub struct RunRef {
     pub run_id: String,
 }
 
-pub async fn show_run(core: &Core, input: RunRef) -> Result<RunSummary> {
+pub async fn show(core: &Core, input: RunRef) -> Result<RunSummary> {
     Ok(core.tracker().await?.run_summary(&input.run_id).await?)
 }
 
@@ -125,7 +125,7 @@ pub async fn artifact(core: &Core, input: ArtifactInput) -> Result<ArtifactConte
     })
 }
 
-pub async fn delete_run(core: &Core, input: RunRef) -> Result<Run> {
+pub async fn delete(core: &Core, input: RunRef) -> Result<Run> {
     Ok(core.tracker().await?.delete_run(&input.run_id).await?)
 }
 
@@ -135,7 +135,7 @@ pub struct CompareRunsInput {
     pub run_ids: Vec<String>,
 }
 
-pub async fn compare_runs(core: &Core, input: CompareRunsInput) -> Result<RunComparison> {
+pub async fn compare(core: &Core, input: CompareRunsInput) -> Result<RunComparison> {
     Ok(core.tracker().await?.compare_runs(&input.run_ids).await?)
 }
 

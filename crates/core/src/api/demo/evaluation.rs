@@ -95,7 +95,7 @@ pub async fn run(
             miniwob_dir: None,
             headful: false,
         };
-        let results = api::evals::benchmark(core, request, None).await?;
+        let results = api::evals::benchmark_with(core, request, None).await?;
         let s = &results.summary;
         let ci = s
             .success_rate

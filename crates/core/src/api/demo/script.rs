@@ -77,7 +77,7 @@ pub async fn run(
     let experiment = format!("demo-lr-sweep-{stamp}");
     say(&format!("\n2. Experiment tracker: {experiment}"));
     say("   Fitting y = w·x + b by gradient descent, one run per learning rate, loss logged every step.");
-    api::experiments::create_experiment(
+    api::experiments::create(
         core,
         api::experiments::CreateExperimentInput {
             name: experiment.clone(),
@@ -129,7 +129,7 @@ pub async fn run(
 
     let finished: Vec<&DemoRun> = runs.iter().filter(|r| r.status == RunStatus::Finished).collect();
     if let (Some(best), Some(worst)) = (finished.first(), finished.last()) {
-        let cmp = api::runs::compare_runs(
+        let cmp = api::runs::compare(
             core,
             api::runs::CompareRunsInput { run_ids: vec![best.run_id.clone(), worst.run_id.clone()] },
         )
@@ -277,7 +277,7 @@ pub async fn run(
 
 /// One sweep run: start, log params and the loss per step, end finished (or failed when training diverged).
 async fn train_run(core: &Core, experiment: &str, lr: f64) -> Result<DemoRun> {
-    let run = api::runs::start_run(
+    let run = api::runs::start(
         core,
         api::runs::StartRunInput {
             experiment: experiment.into(),
@@ -307,14 +307,14 @@ async fn train_run(core: &Core, experiment: &str, lr: f64) -> Result<DemoRun> {
     } else {
         (RunStatus::Finished, None)
     };
-    api::runs::end_run(core, api::runs::EndRunInput { run_id: run.id.clone(), status, error }).await?;
+    api::runs::end(core, api::runs::EndRunInput { run_id: run.id.clone(), status, error }).await?;
     Ok(DemoRun { run_id: run.id, learning_rate: lr, status, steps: losses.len(), final_loss })
 }
 
 /// Log 200k points into one run and measure the rate including the final flush.
 async fn ingest(core: &Core, experiment: &str) -> Result<(usize, f64)> {
     const POINTS: usize = 200_000;
-    let run = api::runs::start_run(
+    let run = api::runs::start(
         core,
         api::runs::StartRunInput {
             experiment: experiment.into(),
@@ -332,8 +332,7 @@ async fn ingest(core: &Core, experiment: &str) -> Result<(usize, f64)> {
     }
     tracker.flush().await?;
     let rate = POINTS as f64 / started.elapsed().as_secs_f64();
-    api::runs::end_run(core, api::runs::EndRunInput { run_id: run.id, status: RunStatus::Finished, error: None })
-        .await?;
+    api::runs::end(core, api::runs::EndRunInput { run_id: run.id, status: RunStatus::Finished, error: None }).await?;
     Ok((POINTS, rate))
 }
 
