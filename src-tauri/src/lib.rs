@@ -1,6 +1,28 @@
 //! Browser.AI MLOps desktop shell: a Tauri 2 window over the same `Core` the CLI and the server use. The UI reaches
 //! every operation of the core's table through two commands (`dispatch`: `call` for unary operations, `stream` for
 //! streaming ones over a channel), and `bindings` generates `ui/src/bindings.ts` from the same table.
+//!
+//! - Failures of both commands cross as `EdgeError` (`crates/core/src/api/edge.rs`), the adjacently tagged error
+//!   (`{"kind": "NotFound", "detail": {"message": "…"}}`) the HTTP server also sends.
+//! - `bindings.ts` holds every type an operation takes, emits or answers, the edge error, and the `Operations` map;
+//!   `tests/bindings.rs` fails when the committed file differs from what the table generates. `ui/src/lib/transport.ts`
+//!   is the only UI file importing the bindings' runtime values or `@tauri-apps/*`; it uses IPC when
+//!   `'__TAURI_INTERNALS__' in window` and HTTP otherwise. UI calls are typed from the `Operations` map, so
+//!   `npm run build` (which type-checks first) fails if a UI call's types differ from the Rust operation's.
+//! - Type mapping: 64-bit integers (UTC milliseconds, counts, token sums, all far below 2^53) are exported as `number`;
+//!   `f64` fields as `number | null`, because serde_json writes NaN and infinities as `null` (charts draw those as
+//!   gaps).
+//! - `capabilities/main-window.json` grants exactly the app's two commands (`allow-call`, `allow-stream`: `build.rs`
+//!   generates one permission per command) and `core:event:allow-listen` / `core:event:allow-unlisten`.
+//!   `tauri.conf.json` sets the CSP: `default-src` and `script-src` `'self'` (styles may also be inline, images also
+//!   `data:` and `blob:`, fonts also `data:`), `connect-src ipc: http://ipc.localhost`, `object-src`, `base-uri`,
+//!   `form-action`, `frame-src` and `frame-ancestors` `'none'`, and a frozen prototype.
+//! - Packaging: `tauri.bundle.json` (merged only when packaging, so a fresh clone builds without the sidecar) adds
+//!   `bundle.externalBin = ["binaries/browser-ai-mlops"]`; `scripts/dev package` builds the CLI with the `dist` profile
+//!   (release, no debug info, stripped), copies it to `src-tauri/binaries/browser-ai-mlops-<target-triple>`, then runs
+//!   `tauri build --bundles deb` with the same profile. The Tauri CLI is pinned in `src-tauri/package.json`.
+//! - Icons: drawn as `icons/source/icon.svg`, rendered to the 1024 px `icons/source/icon.png` with `rsvg-convert`, and
+//!   the platform set in `icons/` made from it with `npx tauri icon`.
 
 use std::sync::Arc;
 

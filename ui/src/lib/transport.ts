@@ -4,6 +4,10 @@
 //! generated `Operations` map. Which transport carries a call is decided here — HTTP (`POST /api/v1/<domain>/<verb>`,
 //! JSON or server-sent events) when served by `browser-ai-mlops serve`, Tauri IPC (the app's two commands `call` and
 //! `stream`, the latter over a `Channel`) inside the desktop app.
+//!
+//! Over HTTP a non-2xx body becomes a `CommandError` whose `error` is the `EdgeError` union plus the client's own
+//! `Network` and `Protocol`; event streams are read with `fetch` (so the `Authorization` header is sent) and parsed by
+//! `lib/sse.ts` into typed events.
 
 import { Channel, invoke as tauriInvoke } from '@tauri-apps/api/core';
 import type * as B from '../bindings';

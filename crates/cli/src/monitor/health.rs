@@ -1,5 +1,7 @@
 //! `monitor health`, `monitor alerts` and `monitor watch`: system health, the alert list and a live view that
 //! redraws in place (ANSI cursor movement) while a background sampler records health and evaluates alerts.
+//!
+//! `monitor watch` redraws by moving the cursor up over the previous frame (`ESC[nF ESC[J`).
 
 use std::time::Duration;
 

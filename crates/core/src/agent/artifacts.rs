@@ -1,5 +1,14 @@
 //! Run artifacts (screenshots, DOM snapshots): stored zstd-compressed and content-addressed by the SHA-256 of the raw
 //! bytes, so the same content is stored once; `run_artifacts` links an artifact to a run's step.
+//!
+//! - `artifacts (hash, kind, mime, size_bytes, compressed, created_at_ms)`: zstd (level 3) of the raw bytes, keyed by
+//!   their hex SHA-256; `run_artifacts (run_id, step, kind, hash, created_at_ms)` links them to steps.
+//! - `store_artifact`, `link_artifact`, `load_artifact`, `run_artifacts`. `load_artifact` re-hashes what it
+//!   decompresses and reports a damaged row as `AgentError::ArtifactCorrupt`.
+//! - DOM snapshots are the masked serialisation; screenshots are stored as taken (pixels are not masked).
+//! - The UI reads them through the `runs` domain's artifact operation (`{hash}` →
+//!   `{hash, kind, mime, size_bytes, base64}`); a malformed hash is an input error (HTTP 422), an unknown one not found
+//!   (404).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -1,6 +1,22 @@
 //! The LLM-backed `Planner`: one chat request per step (system prompt + a user message carrying the page and a
 //! bounded history), the JSON answer parsed into a summary and raw actions, and the step's messages, usage, cost
 //! and latency returned for recording.
+//!
+//! User view: `docs/guide/evaluation.md` (LLM providers).
+//!
+//! - Two messages per step: the system prompt (the version's, or `prompt::default_system_prompt`: input format, the
+//!   `[index]<tag …>text</tag>` notation, every action with its JSON arguments, the rules, and the output object
+//!   `{"evaluation_previous_goal", "memory", "next_goal", "actions": [...]}`) and one user message (task, secret names,
+//!   `Step n of max`, the last `memory`, the last `HISTORY_WINDOW` (6) steps with each action's `ok` /
+//!   `ERROR <message>` / output, URL, tabs, elements, and the screenshot when `agent.use_vision` is on).
+//! - Lenient parsing (`prompt`): a fenced or bare JSON object, or one with text around it; missing text fields become
+//!   empty; actions beyond `max_actions_per_step` are dropped. No object, or `actions` missing or not a list, is
+//!   `PlanError::Recoverable` with a message saying what was expected. A transient LLM error is also `Recoverable`; any
+//!   other is `PlanError::Fatal`.
+//! - `PlanOutput` records the system message (step 1 only), the user message (with
+//!   `[screenshot of the viewport attached]` when an image was sent), the assistant message with its token counts,
+//!   usage, cost and latency.
+//! - Tests: `tests/it/llm/planner.rs`.
 
 use base64::Engine;
 use futures::FutureExt;

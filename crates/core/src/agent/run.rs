@@ -1,6 +1,48 @@
 //! The agent loop: per step read the page, mask secrets, ask the planner, parse and execute its actions (secrets
 //! substituted only at execution), detect stagnation, record everything, and stop on `done`, the step limit,
 //! consecutive failures, a fatal planner error or a crashed browser.
+//!
+//! User view: `docs/guide/evaluation.md` (how an agent task ends).
+//!
+//! `run_agent(driver, planner, task, settings, recorder, events)` takes the browser (`&dyn BrowserDriver`, a Chromium
+//! session), the planner (the LLM planner or `BaselinePlanner`), the task (`AgentTask`: prompt and secrets by name),
+//! the settings (`AgentSettings::from_config(&config)`: `config.agent` plus `config.experiments`), the recorder
+//! (`Recorder::new(&tracker, run_id, capture)`) and an optional broadcast sender of `AgentEvent`s, and returns an
+//! `AgentOutcome`.
+//!
+//! Per step:
+//!
+//! 1. `driver.state(use_vision || capture.screenshots)`; every secret value anywhere in the state (URL, title, tabs,
+//!    element texts and attributes, serialisation) is replaced by `<secret>name</secret>`. A state that cannot be read
+//!    makes the step a failed one.
+//! 2. The screenshot and the serialised state are stored as artifacts when `auto_log_screenshots` /
+//!    `auto_log_dom_snapshots` are on.
+//! 3. `planner.plan(&PlanContext)`; its messages are masked and recorded when `auto_log_conversations` is on.
+//! 4. Each raw action goes through `parse_action`; a bad one becomes a failed outcome whose error the planner sees in
+//!    the next step's history. Placeholders are replaced by the real secret only when the action is handed to the
+//!    browser. At most `max_actions_per_step` actions run, and the rest of a step is dropped after an action whose
+//!    outcome has `page_changed`. `done` is not sent to the browser; it ends the episode.
+//! 5. Every action is recorded on the run (`run_actions`: type, target, success, duration, error), and the step metrics
+//!    `step_duration_ms`, `llm_latency_ms`, `step_input_tokens` and `step_output_tokens` are logged at step = step
+//!    number.
+//!
+//! Stop reasons: `done` (its flag and text become `success` and `answer`), `max_steps`, `max_failures` consecutive
+//! failed steps (the state could not be read, the planner erred, its plan was empty, or every action failed),
+//! `planner_error` (`PlanError::Fatal`), `browser_crashed` (`DriverError { browser_crashed: true }`), and
+//! `recording_failed` (a database failure while recording).
+//!
+//! Stagnation: the same (URL, DOM hash, action JSON) executed a third time or more counts one `stagnation_event` each
+//! time, and the step's history record gets an extra failed outcome with action `stagnation` ("you repeated the same
+//! action on an unchanged page 3 or more times; …") for the next plan; it is not counted as an action.
+//!
+//! At the end, logged at step = number of steps: `steps`, `actions`, `failed_actions`, `stagnation_events`,
+//! `input_tokens`, `output_tokens`, `duration_ms`, and `cost_usd` only when every plan reported a cost.
+//!
+//! `AgentEvent` (serde `tag = "type"`): `step_started {step, max_steps, url}`,
+//! `step_finished {step, goal, outcomes, failed}`, `finished {stop_reason, success, steps}`.
+//!
+//! Tests: the loop tests in `tests/it/agent/mod.rs` use a scripted browser (`tests/it/agent/fake.rs`). The secrets test
+//! scans every TEXT column of every table for the canary value.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};

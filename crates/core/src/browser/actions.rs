@@ -1,6 +1,22 @@
 //! Running one `BrowserAction` on a session. Problems the model caused (bad index, refused URL, unknown option,
 //! a page that does not finish loading) become an unsuccessful `ActionOutcome` with a precise message; only a failure
 //! of the browser itself is an `Err`.
+//!
+//! - `session.execute(&action)` never returns `Err` for the model's mistakes: they come back as `success: false` with a
+//!   message, e.g. `no element with index 999; valid indexes are 0..=17`,
+//!   `element 5 has no option "Spain"; options are: …`,
+//!   `refused: host other.test is not in allowed_domains (127.0.0.1); navigation was not performed`.
+//! - Actions: `navigate`, `go_back`, `click` (real mouse events at the element's centre; a tab the page opens becomes
+//!   active), `input_text` (clear, type, `input`/`change` events), `send_keys` (`Enter`, `Tab`, `Escape`, `Control+a`,
+//!   space-separated sequences; `keys`), `scroll` (pixels or 90 % of the viewport), `scroll_to_text`,
+//!   `get_dropdown_options`, `select_option`, `open_tab`, `switch_tab`, `close_tab`, `extract` (the page as Markdown,
+//!   at most about 24,000 characters, via `markdown.js` and `markdown`), `wait` (at most 10 s), `done`. The page-side
+//!   helpers are in `actions.js`.
+//! - `page_changed` is true when the URL, the serialisation or the tab list changed.
+//! - `parse_action(&json)` (`parse`) turns `{"click": {"index": 3}}` into a `BrowserAction`, with errors such as
+//!   `unknown action "tap"; valid actions are: navigate, go_back, …` or
+//!   `click: argument "index" must be a whole number >= 0, got a string ("abc")`. It is the only action parser; the
+//!   agent re-exports it from `agent::driver`.
 
 use std::time::{Duration, Instant};
 

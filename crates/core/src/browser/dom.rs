@@ -1,6 +1,61 @@
 //! The DOM state the model sees: `dom.js` (injected per step) returns the indexed interactive elements and the text
 //! between them; this side turns that into `ElementInfo`s and the compact serialisation
 //! (`[12]<button aria-label="Search">Search</button>` lines) and hashes it.
+//!
+//! `session.state(StateOptions { screenshot })` lists the interactive elements of the viewport: `a[href]`, `button`,
+//! `input`, `select`, `textarea`, `summary`, `details`; ARIA roles such as button, link, checkbox, tab, menuitem,
+//! option, switch; `tabindex >= 0`; click handlers; `cursor: pointer`; contenteditable — inside open shadow roots and
+//! same-origin iframes too. Hidden elements (`display:none`, `visibility:hidden`, `opacity:0`, zero size,
+//! `aria-hidden`, `inert`) and elements covered by another one (hit test at the centre) are left out. The serialisation
+//! of `tests/fixtures/pages/visibility.html` in a 1280×900 window (an `id` is shown only when nothing else names an
+//! element):
+//!
+//! ```text
+//! Intro text before the controls
+//! [0]<button>Visible one</button>
+//! [1]<a href="page2.html">Visible link</a>
+//! Anchor without href
+//! [2]<div>Clickable div</div>
+//! [3]<span>Pointer span bold part</span>
+//! [4]<div role="switch" aria-checked="false">Dark mode</div>
+//! [5]<div>Focusable div</div>
+//! Not focusable div Shadow label
+//! [6]<button>Shadow button</button>
+//! [7]<button>Frame button</button>
+//! [8]<input placeholder="Frame input" value="" />
+//! … 1940 px below
+//! ```
+//!
+//! `dom_hash` is the hex SHA-256 of that text. Indexes are valid until the next `state()`; an action with an older
+//! index answers `no element index on this page (it changed since the last state)…`.
+//!
+//! The collector runs every step and before and after every action (for `page_changed`), so it is built for speed:
+//!
+//! - **Installed once per document**: the first state evaluates `dom.js` and keeps it as a non-enumerable, read-only
+//!   `window` property named after a hash of its source (`__bamDom_<12 hex>`, so a long-lived remote page never runs an
+//!   older build's collector); later steps send only a short call. This lets V8 keep its optimised code (a fresh copy
+//!   per call runs cold). A page that prevents the install (e.g. replaces `Object.defineProperty`) still gets a state,
+//!   with the collector run cold each time.
+//! - **Few style and layout reads**: one `checkVisibility({opacityProperty, visibilityProperty})` instead of reading
+//!   `display`, `opacity` and `visibility` (those are read only when it says no, to tell a hidden subtree from a hidden
+//!   element with visible children); `cursor` only where the cursor heuristic can still list something; `position` and
+//!   `z-index` only for visible, sized elements, and `z-index` only where it has an effect (positioned elements, flex
+//!   and grid items, including children of a `display: contents` item); contenteditable from the attribute.
+//! - **One round trip, one string**: one `Runtime.evaluate` whose result is a single JSON string (text items as
+//!   strings, elements as `[tag, role, text, [name, value, …], in_shadow_root, frame_path]`, the last two left out when
+//!   `0` / `[]`), because CDP's by-value transfer of a thousand nested objects costs more than the walk. The tab list
+//!   (`Target.getTargets`) is fetched concurrently.
+//! - **Cheap Rust side**: a serde visitor reads the JSON straight into the items; the serialisation is written into one
+//!   pre-sized `String`.
+//! - Attributes are read in one pass over `el.attributes`; `el.labels` only in documents or shadow roots containing a
+//!   `<label>`; hit tests (`elementFromPoint`) only for elements whose centre lies under a positioned element that is
+//!   neither their ancestor nor their descendant.
+//!
+//! Tests (`tests/it/browser/state.rs`, fixture `layers.html`): a flex item, a `display: contents` child and a
+//! positioned element with a `z-index` still hide the button they cover; a visible child of a `visibility: hidden`
+//! parent is listed; contenteditable roots and disabled buttons are marked; content below the fold is counted and
+//! listed once scrolled to; the collector is re-installed after navigation and works on a page that breaks
+//! `Object.defineProperty`. Figures: `benchmarks/RESULTS.md` (DOM state and browser actions).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,6 +1,27 @@
 //! Starting Chromium: the engine's options (from the environment config), finding the executable, launching it with
 //! the required flags and a fresh profile directory (or connecting to a remote `ws://` CDP endpoint), and the handle
 //! that keeps the CDP connection polled and notices when the browser dies.
+//!
+//! User view: `docs/guide/evaluation.md` (which browser).
+//!
+//! - `BrowserOptions::from_config` reads the `browser:` config section.
+//! - Lookup order: `browser.executable_path`, `$CHROME`, then `chromium`, `chromium-browser`, `google-chrome`,
+//!   `google-chrome-stable` on `PATH` and the usual install paths (`/usr/bin/…`, `/snap/bin/chromium`,
+//!   `/opt/google/chrome/chrome`; on macOS `/Applications/Google Chrome.app/…` and `Chromium.app`, also under the home
+//!   directory; on Windows `…\chrome.exe` under Program Files). The error for "not found" lists every place searched.
+//! - Launch flags: `--disable-gpu`, `--disable-quic`, `--no-first-run`, `--disable-background-networking`,
+//!   `--disable-component-update`, `--disable-sync`, `--no-sandbox` (the sandbox stays off: containers and CI run
+//!   Chromium as root), headless unless `browser.headless` is off (plus chromiumoxide's defaults), and a fresh
+//!   `--user-data-dir` under the temp dir, removed when the browser closes. Window size, user agent and proxy come from
+//!   the config; `timeout_secs` bounds every page operation.
+//! - `browser.cdp_url`: a `ws(s)://` URL is used as is; for `http(s)://` the websocket is read from `/json/version`.
+//!   Nothing is launched; the pool connects (20 s limit), every session is its own browser context there with the
+//!   configured viewport, closing a session disposes its context and tabs, and shutting the pool down only disconnects.
+//!   `pool.browser_pids()` is empty. Failures read `could not connect to the CDP endpoint ws://…: <reason>`.
+//! - Tests (`tests/it/browser/remote_cdp.rs`): start `/usr/bin/chromium` with `--remote-debugging-port=0`, read the URL
+//!   from `<profile>/DevToolsActivePort`, and check that two sessions appear in that browser's `/json/list`, share
+//!   neither cookies nor `localStorage`, and leave no tab; an evaluation through `--set browser.cdp_url=…` passes a
+//!   `js` check that sees the remote browser's unique user agent.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,5 +1,10 @@
 //! Which URLs the agent may open: only http(s) (plus `about:blank`), and when `allowed_domains` is set only hosts
 //! in it. `127.0.0.1` / `localhost` / IP entries match exactly; a domain entry also allows its subdomains.
+//!
+//! - Empty `allowed_domains` allows every http(s) host. `file:`, `chrome:`, `javascript:` and `data:` are always
+//!   refused for the agent.
+//! - A click or key press that lands on a disallowed page is undone with history back and reported; a tab the page
+//!   opens on a disallowed page is closed. `session.goto` (the harness's start page) is not checked against the policy.
 
 use url::Url;
 

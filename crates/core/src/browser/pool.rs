@@ -1,5 +1,15 @@
 //! The browser pool: one Chromium (launched lazily, or a remote CDP endpoint) shared by up to `size` concurrent
 //! sessions, each an isolated browser context. A crashed or hung browser is replaced for the next session.
+//!
+//! Sessions, crashes and timeouts:
+//!
+//! - `pool.session()` creates a new browser context (`Target.createBrowserContext`): cookies, `localStorage` and
+//!   `sessionStorage` are never shared. `Session` offers `state`, `goto`, `eval_js`, `current_url`, `screenshot_png`,
+//!   `page_markdown` and `execute`.
+//! - A crashed browser (process killed, websocket closed), or one that does not answer a probe after an operation timed
+//!   out, fails the operation with `BrowserError::Crashed`, and the next `pool.session()` launches a new Chromium. A
+//!   script or page load that never finishes is `BrowserError::Timeout`; the browser keeps working.
+//! - `alert`, `confirm` and `prompt` dialogs are accepted automatically (`session`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

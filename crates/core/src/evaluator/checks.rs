@@ -4,6 +4,10 @@
 //! Scores: a leaf scores 1 or 0; `all:` scores the mean of its children's scores (for a flat list: the fraction of
 //! its leaf checks that passed); `any:` scores the maximum of its children's. A probe error fails that check with the
 //! error as evidence. A failed check never scores 1 and no score leaves [0, 1].
+//!
+//! `evaluate_check(&check, &CheckInput { probe, answer, submissions }).await -> CheckResult` runs against the page
+//! through the `PageProbe` trait (`current_url`, `eval_js`) and returns `passed`, `score` and one
+//! `Evidence { check, passed, observed }` per leaf.
 
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};

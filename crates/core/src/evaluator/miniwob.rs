@@ -4,6 +4,14 @@
 //! (`Math.seedrandom(seed)`, `core.EPISODE_MAX_TIME`, `core.startEpisodeReal()`), reads the utterance
 //! (`core.getUtterance()`, else the `#query` text) as the agent's prompt, and scores the episode from
 //! `WOB_RAW_REWARD_GLOBAL` once `WOB_DONE_GLOBAL` is true: reward r in [-1, 1] → score (r + 1) / 2, success r > 0.
+//!
+//! Use: `MiniwobDir::open(dir)`, `dir.start_url(&server, task)` (the site server started with `start_with(Some(dir))`),
+//! then `miniwob::start_episode(probe, seed, DEFAULT_EPISODE_MAX_MS)`: resets the `WOB_*` reward globals, calls
+//! `Math.seedrandom(seed)` when present, sets `core.EPISODE_MAX_TIME`, calls `core.startEpisodeReal()`, waits for
+//! `WOB_TASK_READY` and returns the utterance (`core.getUtterance()`, a string or `{utterance}`, else the `#query`
+//! text). `miniwob::evaluate(probe)` reads `WOB_DONE_GLOBAL` and `WOB_RAW_REWARD_GLOBAL`. Tests use the MiniWoB-format
+//! fixture pages in `tests/fixtures/miniwob/` (a tiny `core.js` and three pages whose graders give raw rewards of 1,
+//! 0.5 and −0.5).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,6 +1,11 @@
 //! The results store: evaluations (a model version over a suite) and one row per task attempt. Recording is
 //! idempotent per (evaluation, task, attempt): recording the same attempt again replaces its outcome, keeping the
 //! row id. `finished_attempts` lists what is already recorded, so an interrupted evaluation can resume.
+//!
+//! `Results::new(store)`: `create(&NewEvaluation)` (status `running`); `record(eval_id, &NewTaskResult)` (attempts are
+//! 1-based; a score outside [0, 1], or a failed attempt with score 1, is refused, also by CHECK constraints);
+//! `finished_attempts(eval_id)` for `--resume`; `finish(eval_id, Finished|Failed, error)`; `reopen(eval_id)`; and, in
+//! `summary`, `summary(eval_id)` and `compare(a, b)`. Every summary figure is computed from the stored rows.
 
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;

@@ -1,6 +1,10 @@
 //! Task suites: the YAML format of `docs/readme/benchmarks.md` as typed structs (unknown keys refused), loading of
 //! the built-in suites embedded from `benchmarks/suites/` or of any file, validation with file:line:column errors,
 //! and filtering by category, difficulty and ids.
+//!
+//! `suite::load("builtin")` loads an embedded suite; anything with a `/`, a `.yaml`/`.yml` ending or naming an existing
+//! file is read from disk. serde reports type errors with their position; the checks made after parsing are located
+//! with a YAML event index (`positions`). `LoadedSuite.hash` is the SHA-256 of the text.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

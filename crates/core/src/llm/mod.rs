@@ -4,6 +4,54 @@
 //! version and the environment's `llm` config section. Submodules: `openai` (Chat Completions, also Ollama, vLLM,
 //! LM Studio), `anthropic` (Messages), `gemini` (generateContent), `retry` (the shared HTTP loop with backoff),
 //! `keys` (API key references resolved at call time, never printed), `pricing` (per-1M-token prices), `error`.
+//!
+//! User view: `docs/guide/evaluation.md` (LLM providers).
+//!
+//! - Wire implementations: `openai` (OpenAI and compatible servers), `anthropic`, `gemini`.
+//!   `client_for(&version, &config.llm)` refuses `baseline` versions ("… uses provider baseline, which is not an LLM").
+//!   Anthropic requests carry `anthropic-version: 2023-06-01`; Gemini's key goes in the `x-goog-api-key` header, never
+//!   in the URL.
+//! - Request mapping: `max_tokens` is sent as `max_completion_tokens` to api.openai.com, `max_tokens` to compatible
+//!   servers and Anthropic (which requires it: 1024 when the version sets none), and `generationConfig.maxOutputTokens`
+//!   to Gemini. JSON output: `response_format: {"type": "json_object"}` (OpenAI and compatible),
+//!   `responseMimeType: application/json` (Gemini), the prompt only (Anthropic). Screenshots: an `image_url` data URL,
+//!   a base64 `image` block, or `inlineData`. `extra_params` go at the top level of the body and never replace a field
+//!   the client sets.
+//! - Keys (`keys`): resolved at every call through `config::resolve_secret`; the key type's `Debug`/`Display` print
+//!   `***`; provider error texts have the key replaced with `***`, and for 401/403 the provider's text is dropped
+//!   (providers may echo part of a key). Gemini reports a bad key as HTTP 400 with `API_KEY_INVALID`, treated as an
+//!   authentication failure.
+//! - Retries (`retry`): 429, 5xx (including 529) and refused connections are retried up to `max_retries` times. The
+//!   wait doubles from 0.5 s with jitter into [d/2, d], capped at 30 s; `Retry-After` (seconds or an HTTP date) and
+//!   `retry-after-ms` are honoured up to the same cap. Each attempt is bounded by `timeout_secs`; a timeout is not
+//!   retried. `LlmError::is_transient()` decides between `PlanError::Recoverable` and `PlanError::Fatal`.
+//! - Error texts, as captured against the test fakes:
+//!
+//!   ```text
+//!   anthropic server error: HTTP 529 after 3 attempt(s): Overloaded
+//!   anthropic refused the request (HTTP 400): max_tokens: Field required
+//!   openai returned invalid JSON at line 1 column 14: expected value (body starts with "{\"choices\": [oops")
+//!   openai returned a response that does not match its API: missing field `choices`
+//!   ```
+//!
+//! - Usage (`types`), split into non-overlapping token types:
+//!
+//!   | `TokenCounts` | OpenAI | Anthropic | Gemini |
+//!   |---|---|---|---|
+//!   | `input` | `prompt_tokens − cached_tokens` | `input_tokens` | `promptTokenCount − cachedContentTokenCount` |
+//!   | `cache_read` | `prompt_tokens_details.cached_tokens` | `cache_read_input_tokens` | `cachedContentTokenCount` |
+//!   | `cache_write` | 0 | `cache_creation_input_tokens` | 0 |
+//!   | `output` | `completion_tokens − reasoning_tokens` | `output_tokens` | `candidatesTokenCount` |
+//!   | `reasoning` | `completion_tokens_details.reasoning_tokens` | 0 | `thoughtsTokenCount` |
+//!
+//! - Pricing (`pricing`): `PriceTable::load(&settings.config_dir)` merges the embedded `config/pricing.yaml` with the
+//!   config directory's `pricing.yaml`, model by model; pass it to `client_with`. Example from the tests: a 429 with
+//!   `Retry-After: 1`, then the OpenAI `usage.json` fixture priced at 1.10 / 4.40 / 0.275 gives `attempts: 2` and
+//!   `cost_usd` = (86×1.10 + 108×4.40 + 1920×0.275 + 192×4.40) / 1e6 = 0.0019426 (reasoning tokens at the output
+//!   price).
+//! - Tests: `tests/it/llm/mod.rs` runs an axum server on `127.0.0.1:0` per case, playing one provider from
+//!   `tests/fixtures/llm/<provider>/`, and asserts the request on the wire (path, auth header with a canary key, no
+//!   query string, body mapping) and every outcome above.
 
 pub mod anthropic;
 mod error;

@@ -4,6 +4,8 @@
 //! longer violated — so each episode is one row, fired once and resolved once. A rule without data (no ended task,
 //! too few tasks, no recent sample) is not violated, like a Prometheus expression that returns nothing.
 //! `deploy/alerts.yml` holds the same rules for Prometheus.
+//!
+//! `evaluate` computes every rule in one write transaction, so two evaluators never fire the same rule twice.
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;

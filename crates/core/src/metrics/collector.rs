@@ -1,6 +1,13 @@
 //! The persistent metrics collector: a cheap-to-clone handle over the `Store` that records agent tasks (start and
 //! end), executed actions, LLM calls, page loads and errors as rows of the `mon_*` tables. Writes are direct inserts
 //! (a few per agent step). The agent and the evaluator report through `task::TaskMonitor`, which never fails them.
+//!
+//! User view: `docs/guide/monitoring.md`.
+//!
+//! - Tables `mon_tasks`, `mon_actions`, `mon_llm_calls`, `mon_page_loads`, `mon_errors`. A failed write through the
+//!   `TaskMonitor` prints one warning to stderr and the task goes on.
+//! - A task's `mon_actions` rows equal its run's `run_actions` rows (`tests/it/monitor/mod.rs`).
+//! - `summary` computes `monitor performance` with nearest-rank percentiles (rank ⌈p·n/100⌉).
 
 use serde::{Deserialize, Serialize};
 

@@ -3,6 +3,8 @@
 //! All queries run in one read transaction (one consistent snapshot). Counters and gauges go through the
 //! `prometheus` crate's vectors and registry; histograms are exact: each bucket's cumulative count is computed by SQL
 //! (`SUM(value <= bound)`) over every stored value, then emitted as the crate's histogram families.
+//!
+//! The histogram bucket bounds are the `*_BUCKETS_MS` constants of this file.
 
 use prometheus::proto::{Bucket, Histogram, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::{Encoder, Gauge, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};

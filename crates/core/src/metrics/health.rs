@@ -3,6 +3,12 @@
 //! over the interval since the previous sample, so a sampler's first sample has them NULL, never a fake zero).
 //! Samples get a status from the config's thresholds, are stored in `health_samples`, pruned after
 //! `monitoring.retention_days`, and taken on an interval by `spawn_sampler` (which also evaluates the alert rules).
+//!
+//! - `HealthSampler` uses sysinfo 0.40. A CPU reading less than sysinfo's minimum update interval
+//!   (`MINIMUM_CPU_UPDATE_INTERVAL`) after the previous one is stored as NULL, like the first one. The disk is the
+//!   mount point that is the longest prefix of the data directory (or of its nearest existing parent).
+//! - `spawn_sampler` (started by `api::health::start_sampler`) ticks every `monitoring.health_interval_secs` (unless
+//!   given another interval): sample, store, evaluate the alert rules, prune. Tables `health_samples` and `alerts`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

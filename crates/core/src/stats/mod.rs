@@ -10,6 +10,10 @@
 //!   C(c, k) / C(n, k) with c passes (unbiased for the per-task pass^k); averaged over tasks.
 //! * Percentiles: linear interpolation between the closest ranks of the sorted values (rank = p · (n − 1); the
 //!   "R-7" / spreadsheet `PERCENTILE.INC` method).
+//!
+//! pass^k comes in two forms: `pass_all_k` (all of the first k attempts passed) and `pass_hat_k` (the unbiased mean of
+//! C(c, k) / C(n, k) above). `nearest_rank` (rank ⌈p·n/100⌉) serves the monitoring summaries. Unit tests use textbook
+//! values: Wilson 8/10 = [0.4902, 0.9433]; McNemar b = 1, c = 8 → 20/512 = 0.0391.
 
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,31 @@
 //! `BEGIN IMMEDIATE` transaction (the batch's new (run, key) series, multi-row INSERTs of the points by series id,
 //! and the per-(run, key) summary upserts). A failing batch is retried run by run so only the offending run's points
 //! are lost; those failures are reported to the next caller of `flush`/`log_metric`.
+//!
+//! User view: `docs/guide/tracking.md` (from Rust).
+//!
+//! - `log_metric` validates the point in memory and asks the database only the first time this process logs to a given
+//!   run (that the run exists and is running). The point then goes into a bounded channel (`METRIC_CHANNEL_CAPACITY`);
+//!   a full channel makes the caller wait (back-pressure, never a dropped point). `flush()` returns once everything
+//!   queued before it has been committed.
+//! - A batch is up to `MAX_BATCH` (32,768) queued points. Its transaction writes the batch's new `metric_series` rows,
+//!   multi-row INSERTs of `ROWS_PER_INSERT` (512) points each (each statement's values are bound while SQLite executes
+//!   the previous one), and the upsert of the per-(run, key) summary `run_metric_summary` (last value, step and
+//!   timestamp, min, max, sum and count).
+//! - A failed batch is retried one run at a time, so only the offending run's points are lost; the loss is reported by
+//!   the next `flush()` or `log_metric` as `TrackerError::MetricsNotWritten`.
+//! - Sharing the file: a writer with a backlog pauses 120 ms (`WRITER_PAUSE`) after each second of back-to-back
+//!   commits. That is longer than SQLite's busy handler sleeps between retries, so another process's writer gets the
+//!   lock.
+//! - Storage: each (run, key) is a row of `metric_series` with an integer id that is never reused (AUTOINCREMENT); a
+//!   point is a row of `metric_values (series_id, step, ts_ms, value)` indexed by `(series_id, step)`, about 20 bytes
+//!   instead of repeating the 36-byte run id and the key in the row and its index, which about doubles SQLite's insert
+//!   rate. The view `metric_points` presents them as plain rows with their run and key.
+//! - The writer caches series ids (at most 65,536, then the cache starts over). If another process deletes a run this
+//!   one still logs to, the points fail on the foreign key and are reported lost, never filed under another run.
+//!   Databases with the one-row-per-point layout are migrated in place, point order included.
+//! - Tests (`tests/it/tracker/ingest.rs`): two processes logging into one file at once, and `kill -9` during ingestion
+//!   (every point acknowledged by `flush()` present afterwards).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -2,6 +2,56 @@
 //! page state and its own history, turns the instruction into goals (`intent`) and matches their words to element
 //! labels and text (`text`), form fields (`form`), dropdown options (`choose`) and answers in page text (`answer`).
 //! Its progress lives in its own `memory` (JSON in the plan summary), so the same context always gives the same plan.
+//!
+//! User view: `docs/guide/evaluation.md` (the offline baseline agent).
+//!
+//! Deterministic (no randomness, no clock). The instruction is split into clauses ("then", "and <verb>", sentences) and
+//! each clause into a goal (`intent`):
+//!
+//! - **form** ("form", "fill in", "fill out"; one goal for the whole instruction, questions stay separate): for every
+//!   text input, text area and dropdown, look for a value in the instruction by the field's label (`form`): "the name
+//!   Tom Baker", "email: a@b.c", "'dana@' as the email address", "date of birth 1991-07-14". A quoted value wins; an
+//!   unquoted one runs to the next comma, bracket, " and ", " with " or sentence end; an email needs an `@`, a phone or
+//!   date digits. Types what a field does not hold yet (never twice into one field on a page), then clicks the button
+//!   most like a submit (Send, Submit, Next, Continue… or `type=submit`, plus words shared with the instruction). If no
+//!   field on the page is named, it first opens the form the instruction names ("the contact form" → a "Contact" link).
+//! - **sign in** ("sign in", "log in"): credentials from "user U … password P", else a secret whose name contains
+//!   `user`/`pass`, else `Username: …` / `Password: …` shown on the page; types them and clicks Sign in / Log in (or
+//!   presses Enter).
+//! - **search** ("search … for X", a quoted X wins): types X into the search box (type=search, name `q`, a "search"
+//!   label, or the only text input), then Enter or the Search button.
+//! - **add to cart** ("add / put X (and Y) to the cart"): clicks an "add to cart" button whose label names X (at least
+//!   half of X's words and at least `match_threshold`), else opens the link matching X and clicks the item page's
+//!   button.
+//! - **page N** ("go to / open / show page N"): the pagination link whose text is N or labelled "page N".
+//! - **fill** ("type F with V", "enter V as F", outside a form instruction): types V into the input labelled F
+//!   (`select_option` for selects).
+//! - **click** (any other clause): the target is the quoted phrase, else what follows "go to" / "jump to", without "of
+//!   this article" / "on this page". When no element matches fully and the page has dropdowns, it reads their options
+//!   (`get_dropdown_options`, one step) and picks the (dropdown, option) whose words match best, word order counting
+//!   ("low to high" beats "high to low"), if that beats every clickable element (`choose`).
+//! - **answer** (a question: "what", "which", "how many", "tell me", "?"): clicks a link matching the question's quoted
+//!   phrase or words (scrolling for a quoted one), then answers with `done(true, …)` (`answer`): for "which X is
+//!   <predicate>?" the link or heading just before the first line showing the predicate; else, after `extract`, the
+//!   lowest / highest money amount for "cheapest" / "most expensive", the number followed by the asked unit, a
+//!   `Label: value` line or `| Label | value |` row whose label the question names, for an "error" question the
+//!   error-like sentence sharing most words, else the sentence sharing most words (or its first number when a number,
+//!   amount, price or year is asked). URLs never count.
+//!
+//! Element matching (`pick`, `text`): the fraction of the target's content words (stop words dropped, plurals stemmed)
+//! found in the element's text, label, aria-label, placeholder, name, id, title, alt, value and href, plus 0.5 when the
+//! text contains the whole phrase; ties go to fewer words, then page order. Page-title words and generic part names
+//! (section, link, button, tab, result, item, entry) are left out of the target when other words remain. It never
+//! clicks the same element twice in a row on one page; when nothing matches it scrolls (while there is more page), then
+//! waits 1.5 s, then ends with `done(success=false, "could not find …")`; it also gives up on a stagnation warning.
+//!
+//! Because the loop drops the rest of a step after a page change (typing changes the serialisation), the memory keeps
+//! the step's starting point and how many actions were sent, so the next step continues the same goal after the actions
+//! that ran.
+//!
+//! `BaselinePlanner::from_version` reads the settings (`options`) from the version's `extra_params`. Tests: `tests.rs`
+//! and `tests_pages.rs` on hand-written page states; `tests/it/agent/baseline_on_builtin_sites.rs` on real Chromium
+//! (four tasks that must pass, one that must fail, and one task under two different checks with identical actions).
 
 pub mod answer;
 pub mod choose;

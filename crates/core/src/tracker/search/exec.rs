@@ -1,6 +1,37 @@
 //! Executing a search: resolve the experiment scope, build the count and page queries from the compiled filter and
 //! order, run them in one read transaction (or in parallel partitions of one snapshot, see `parallel`), then load the
 //! page's params, tags and metrics in three batched queries.
+//!
+//! User view: `docs/guide/search.md` and `docs/reference/filter-language.md`.
+//!
+//! - Every literal is a bound parameter.
+//! - The metric, param and tag conditions of the top-level `and` chain become one chain of joins (`is null` becomes a
+//!   `NOT EXISTS` probe instead). The search first counts each condition's matches on its `(key, value, run_id)` index,
+//!   stopping at `ESTIMATE_CAP` (1,000), then drives from the rarest; on a tie it prefers an equality on a param or
+//!   tag, whose index lists runs in id order. Each candidate is looked up on the other conditions' `(run_id, key)`
+//!   primary keys, and the run row is read only when all of them matched. Conditions under `or` or `not` become
+//!   `run_id IN (…)` subqueries.
+//! - Connections memory-map the database (up to 256 MB) and cache up to 32 MB each.
+//! - Parallel reads (`parallel`): when a filtered search's driving condition matches 1,000 runs or more (or nothing can
+//!   drive) and the page ends within the first 1,000 matches, the search is split into one partition per core (at most
+//!   4) by the last character of the run id, each on its own connection, each returning its match count and its first
+//!   `offset + limit` ids in page order; one more query orders the union and cuts the page. Extra connections are used
+//!   only if the pool hands them over within 50 ms, so concurrent searches never wait on each other; they read serially
+//!   instead.
+//! - Snapshot: the search compares `PRAGMA data_version` on its own connection before and after the partitions; if
+//!   anything was committed in between, it reads the page again serially in one transaction. Under a writer that
+//!   commits many times a second some searches therefore read twice. (Tested by committing a better-matching run
+//!   between the partitions and the check.)
+//! - Ordering by one metric without a key/value condition to drive walks `run_metric_summary (key, last_value, run_id)`
+//!   in order (a `CROSS JOIN` keeps SQLite from starting at the experiments) and stops after the page; the runs without
+//!   the metric follow by id.
+//! - Sorting follows `<column> <dir>, r.id <dir>`. The indexes `runs (start_ms DESC, id DESC, experiment_id)`,
+//!   `runs (name, id, experiment_id)`, `runs (status, id, experiment_id)` and `runs (experiment_id, status)` serve the
+//!   default order, name and status orders, offsets and the experiment list's counts without a sort step; the migration
+//!   that adds them runs `ANALYZE runs`. Experiment name and duration orders still sort.
+//! - The unfiltered total is all runs minus the archived experiments' runs, not a join over every run.
+//! - Tests: `tests/it/tracker/search_plans.rs` checks the plans (the indexes above, no sort step) and that pages
+//!   concatenate to the order computed from the rows.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
