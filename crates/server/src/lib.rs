@@ -4,6 +4,12 @@
 //! same table, and optionally the web UI at `/`.
 //! Bearer-token auth (hash only, constant-time compare), a body size limit, one JSON error shape, CORS only when
 //! configured, and a graceful shutdown that lets in-flight requests finish and then closes the store.
+//!
+//! `routes` mounts the table with no per-operation code; `auth` hashes the token with SHA-256 at start and compares
+//! each request's hashed bearer token in constant time (`subtle`); `schema` turns the api types' `specta::Type`
+//! descriptions into JSON Schema (serde renames, `rename_all`, defaults, `Option`, and the external, internal,
+//! adjacent and untagged enum forms) for `openapi`, whose tests compare each schema's properties with the keys serde
+//! writes; `static_ui` serves `--ui-dir` with an `index.html` fallback.
 
 pub mod auth;
 pub mod errors;

@@ -26,7 +26,7 @@ pub enum JobState {
     Failed,
 }
 
-/// What the job list (`GET /api/v1/evals/jobs`, the app's `evals_jobs`) shows for one job.
+/// What the job list (`evals/jobs`) shows for one job.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct JobInfo {
     pub job_id: String,
@@ -44,7 +44,7 @@ pub struct JobInfo {
     pub finished_at_ms: Option<i64>,
 }
 
-/// The answer to a launch (`POST /api/v1/evals/launch`, the app's `evals_launch`).
+/// The answer to a launch (`evals/launch`).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct LaunchOutput {
     pub job_id: String,

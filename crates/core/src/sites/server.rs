@@ -2,6 +2,12 @@
 //! directory under `/__miniwob/`), plus the backend endpoint `POST /__backend/submit` that records form submissions
 //! per attempt.
 //!
+//! Attempts are scoped by path: `new_attempt()` returns an id such as `t3-9f1c`, and `resolve_for(&attempt,
+//! "site://shop/")` gives `http://127.0.0.1:PORT/a/t3-9f1c/shop/`. The sites' links are relative, so an agent stays
+//! under its prefix; a submission is filed under the attempt named by its `Referer`'s `/a/<attempt>/…` (pages opened
+//! without a prefix file theirs under the attempt `""`), and `submissions(&attempt)` returns only that attempt's. The
+//! backend answers `{"ok": true, "id": …}` with a short printable id, or `400 {"ok": false, "error": …}`.
+//!
 //! Routing is by hand: the exact (undecoded) path `/__backend/submit` is the backend and takes only POST (anything
 //! else there is `405` with `Allow: POST`); every other path is a GET/HEAD file lookup. Every response carries a
 //! `Content-Length`, and HEAD responses keep the length of the GET body but send none.
