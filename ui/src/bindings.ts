@@ -801,7 +801,7 @@ export type Interval = {
 	high: number | null,
 };
 
-/**  What the job list (`GET /api/v1/evals/jobs`, the app's `evals_jobs`) shows for one job. */
+/**  What the job list (`evals/jobs`) shows for one job. */
 export type JobInfo = {
 	job_id: string,
 	state: JobState,
@@ -840,7 +840,7 @@ export type KeychainBackend =
 /**  Windows Credential Manager. */
 "windows_credential_manager";
 
-/**  The answer to a launch (`POST /api/v1/evals/launch`, the app's `evals_launch`). */
+/**  The answer to a launch (`evals/launch`). */
 export type LaunchOutput = {
 	job_id: string,
 };

@@ -195,15 +195,7 @@ where
             encode(&output)
         })
     });
-    Operation {
-        name,
-        access,
-        reach: Reach::Everywhere,
-        input: I::definition,
-        output: O::definition,
-        event: None,
-        call: Call::Unary(call),
-    }
+    declare::<I, O>(name, access, None, Call::Unary(call))
 }
 
 /// Declare a streaming operation.
@@ -225,15 +217,17 @@ where
             encode(&output)
         })
     });
-    Operation {
-        name,
-        access,
-        reach: Reach::Everywhere,
-        input: I::definition,
-        output: O::definition,
-        event: Some(E::definition),
-        call: Call::Streaming(call),
-    }
+    declare::<I, O>(name, access, Some(E::definition), Call::Streaming(call))
+}
+
+/// An operation reachable everywhere (`.local()` narrows it) with `I` and `O` as its input and output types.
+fn declare<I: specta::Type, O: specta::Type>(
+    name: &'static str,
+    access: Access,
+    event: Option<Describe>,
+    call: Call,
+) -> Operation {
+    Operation { name, access, reach: Reach::Everywhere, input: I::definition, output: O::definition, event, call }
 }
 
 /// The operation named `name`, if the table declares it.

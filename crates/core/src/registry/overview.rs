@@ -19,16 +19,16 @@ pub struct ModelOverview {
     pub latest_deployment: Option<LatestDeployment>,
 }
 
-/// An alias and the version number it points at.
-#[derive(Debug, Clone, PartialEq)]
+/// An alias and the version number it points at (also a row of the report's registry section).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
 pub struct AliasVersion {
     pub alias: String,
     pub version: i64,
     pub updated_at_ms: i64,
 }
 
-/// The newest row of a model's deployment log, with version numbers instead of ids.
-#[derive(Debug, Clone, PartialEq)]
+/// The newest row of a model's deployment log, with version numbers instead of ids (also what the report shows).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
 pub struct LatestDeployment {
     pub target: String,
     pub action: String,

@@ -1,6 +1,7 @@
 //! The typed content of a report: every number the HTML, Markdown and JSON outputs show, collected once from the
 //! store. The JSON output is this structure serialised; the HTML and Markdown renderers only format its fields.
 
+use crate::registry::overview::{AliasVersion, LatestDeployment};
 use serde::{Deserialize, Serialize};
 
 /// Everything a report shows, for the window `[from_ms, to_ms]`.
@@ -160,26 +161,8 @@ pub struct LeaderRow {
 pub struct ModelState {
     pub model: String,
     pub versions: u64,
-    pub aliases: Vec<AliasRow>,
-    pub latest_deployment: Option<DeploymentRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-pub struct AliasRow {
-    pub alias: String,
-    pub version: i64,
-    pub updated_at_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-pub struct DeploymentRow {
-    pub target: String,
-    pub action: String,
-    pub from_version: Option<i64>,
-    pub to_version: i64,
-    pub by: String,
-    pub at_ms: i64,
-    pub reason: String,
+    pub aliases: Vec<AliasVersion>,
+    pub latest_deployment: Option<LatestDeployment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]

@@ -9,8 +9,7 @@ use sqlx::SqlitePool;
 use super::ReportError;
 use super::collect::count;
 use super::data::{
-    AlertRow, AliasRow, DeploymentRow, ErrorBreakdown, ErrorTypeRow, Health, HealthBucket, ModelState, SeverityRow,
-    Storage, TableRows, Window,
+    AlertRow, ErrorBreakdown, ErrorTypeRow, Health, HealthBucket, ModelState, SeverityRow, Storage, TableRows, Window,
 };
 use crate::metrics::{alerts as metric_alerts, window};
 use crate::registry::overview;
@@ -136,20 +135,8 @@ pub async fn registry(pool: &SqlitePool) -> Result<Vec<ModelState>, ReportError>
         .map(|m| ModelState {
             model: m.name,
             versions: count(m.versions),
-            aliases: m
-                .aliases
-                .into_iter()
-                .map(|a| AliasRow { alias: a.alias, version: a.version, updated_at_ms: a.updated_at_ms })
-                .collect(),
-            latest_deployment: m.latest_deployment.map(|d| DeploymentRow {
-                target: d.target,
-                action: d.action,
-                from_version: d.from_version,
-                to_version: d.to_version,
-                by: d.by,
-                at_ms: d.at_ms,
-                reason: d.reason,
-            }),
+            aliases: m.aliases,
+            latest_deployment: m.latest_deployment,
         })
         .collect())
 }
