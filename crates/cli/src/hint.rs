@@ -32,6 +32,12 @@ pub fn for_error(e: &browser_ai_mlops_core::Error) -> Option<String> {
         }
         Error::Report(ReportError::UnknownFormat { .. }) => Some("pass --format html|md|json".into()),
         Error::Input(message) if message.starts_with("the time window must be") => Some("pass --hours N, N ≥ 1".into()),
+        Error::Input(message) if message.starts_with("no home directory found for the data") => {
+            Some("or pass --data-dir DIR".into())
+        }
+        Error::Input(message) if message.starts_with("no home directory found for the config") => {
+            Some("or pass --config-dir DIR".into())
+        }
         _ => None,
     }
 }

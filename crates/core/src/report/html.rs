@@ -167,7 +167,7 @@ pub fn render(d: &ReportData) -> Result<String, ReportError> {
         let _ = writeln!(out, "<li><strong>{name}:</strong> {}</li>", esc(text));
     }
     out.push_str(
-        "</ul>\n<p>Every number comes from the local store; the JSON report (<code>--format json</code>) holds the \
+        "</ul>\n<p>Every number comes from the local store; the JSON report (format <code>json</code>) holds the \
          same values.</p>\n</footer>\n</body>\n</html>\n",
     );
     Ok(out)
