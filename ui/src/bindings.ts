@@ -905,10 +905,18 @@ export type ListTasksOutput = {
 };
 
 export type LiveWatchInput = {
-	/**  Milliseconds between snapshots (default 5,000; at least 200). */
+	/**
+	 *  Milliseconds between snapshots (at least 200); default: `monitoring.health_interval_secs` when sampling,
+	 *  else 5,000.
+	 */
 	interval_ms?: number | null,
 	/**  Stop after this many snapshots (default: until the watcher goes away). */
 	count?: number | null,
+	/**
+	 *  Take, store and check a health sample (alert rules included) before each snapshot, as `monitor watch` does.
+	 *  Leave it off where something already samples (a running `serve`).
+	 */
+	sample?: boolean,
 };
 
 export type LlmConfig = {

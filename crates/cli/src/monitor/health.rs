@@ -3,16 +3,15 @@
 //!
 //! `monitor watch` redraws by moving the cursor up over the previous frame (`ESC[nF ESC[J`).
 
-use std::time::Duration;
-
 use clap::Args;
 
 use crate::output::{Output, fields, table, write_stdout};
+use browser_ai_mlops_core::api::Sink;
 use browser_ai_mlops_core::api::health::{
-    self as api, AlertsInput, HealthInput, HealthOutput, WatchInput, WatchSnapshot,
+    self as api, AlertsInput, HealthInput, HealthOutput, LiveWatchInput, WatchSnapshot,
 };
 use browser_ai_mlops_core::core::Core;
-use browser_ai_mlops_core::error::{Error, Result};
+use browser_ai_mlops_core::error::Result;
 use browser_ai_mlops_core::metrics::alerts::Alert;
 use browser_ai_mlops_core::metrics::health::HealthSample;
 
@@ -173,42 +172,37 @@ fn render_frame(s: &WatchSnapshot, interval: u32) -> String {
     text
 }
 
-/// Start the sampler, then after each of its ticks redraw the snapshot (or print one JSON line per tick).
+/// Follow the streaming operation `monitor/watch` with sampling on: after each sample, redraw the snapshot (or print
+/// one JSON line per sample), until `--iterations` or Ctrl-C.
 pub async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
-    let mut sampler = api::start_sampler(core, args.interval.map(|s| Duration::from_secs(u64::from(s)))).await?;
     let interval = match args.interval {
         Some(s) => s,
         None => browser_ai_mlops_core::config::load(core.settings())?.config.monitoring.health_interval_secs,
     };
-    let mut drawn_lines = 0usize;
-    let mut shown = 0u32;
-    // One listener for the whole loop, so a Ctrl-C that arrives while a frame is drawn is not lost.
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        tokio::select! {
-            changed = sampler.ticks.changed() => {
-                changed.map_err(|_| Error::Failed("the health sampler stopped".into()))?;
+    let json = out.json;
+    let drawn_lines = std::sync::Mutex::new(0usize);
+    let draw = Sink::new(move |snapshot: WatchSnapshot| {
+        let text = if json {
+            match serde_json::to_string(&snapshot) {
+                Ok(line) => format!("{line}\n"),
+                Err(_) => return false,
             }
-            _ = &mut ctrl_c => break,
-        }
-        let snapshot = api::snapshot(core, WatchInput {}).await?;
-        if out.json {
-            let line = serde_json::to_string(&snapshot)
-                .map_err(|e| Error::Failed(format!("cannot render JSON output: {e}")))?;
-            write_stdout(&format!("{line}\n"))?;
         } else {
             let frame = render_frame(&snapshot, interval);
             // Move up over the previous frame and clear from there down, then draw the new one.
-            let up = if drawn_lines > 0 { format!("\x1b[{drawn_lines}F\x1b[J") } else { String::new() };
-            write_stdout(&format!("{up}{frame}\n"))?;
-            drawn_lines = frame.lines().count();
-        }
-        shown += 1;
-        if args.iterations.is_some_and(|n| shown >= n) {
-            break;
-        }
+            let mut drawn = drawn_lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let up = if *drawn > 0 { format!("\x1b[{}F\x1b[J", *drawn) } else { String::new() };
+            *drawn = frame.lines().count();
+            format!("{up}{frame}\n")
+        };
+        write_stdout(&text).is_ok()
+    });
+    let input =
+        LiveWatchInput { interval_ms: Some(interval.saturating_mul(1000)), count: args.iterations, sample: true };
+    // Ctrl-C ends the watch (and its sampler) between two frames.
+    tokio::select! {
+        ended = api::watch(core, input, draw) => { ended?; }
+        _ = tokio::signal::ctrl_c() => {}
     }
-    sampler.stop();
     Ok(0)
 }

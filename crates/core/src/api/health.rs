@@ -147,10 +147,14 @@ pub async fn start_sampler(core: &Core, interval: Option<Duration>) -> Result<Sa
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, Default)]
 #[serde(default)]
 pub struct LiveWatchInput {
-    /// Milliseconds between snapshots (default 5,000; at least 200).
+    /// Milliseconds between snapshots (at least 200); default: `monitoring.health_interval_secs` when sampling,
+    /// else 5,000.
     pub interval_ms: Option<u32>,
     /// Stop after this many snapshots (default: until the watcher goes away).
     pub count: Option<u32>,
+    /// Take, store and check a health sample (alert rules included) before each snapshot, as `monitor watch` does.
+    /// Leave it off where something already samples (a running `serve`).
+    pub sample: bool,
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
@@ -159,20 +163,28 @@ pub struct WatchEnd {
     pub snapshots: u32,
 }
 
-/// The live view as a stream: a snapshot now and then every interval, until the watcher goes away (or `count`).
+/// The live view as a stream: a snapshot every interval (after each sample when sampling) until the watcher goes
+/// away or `count` snapshots were sent.
 pub async fn watch(core: &Core, input: LiveWatchInput, sink: Sink<WatchSnapshot>) -> Result<WatchEnd> {
-    let interval = Duration::from_millis(u64::from(input.interval_ms.unwrap_or(5_000).max(200)));
+    let default_ms = if input.sample { monitoring(core)?.health_interval_secs.saturating_mul(1000) } else { 5_000 };
+    let interval = Duration::from_millis(u64::from(input.interval_ms.unwrap_or(default_ms).max(200)));
+    let mut sampler = if input.sample { Some(start_sampler(core, Some(interval)).await?) } else { None };
     let mut snapshots = 0u32;
     loop {
-        let snapshot = snapshot(core, WatchInput {}).await?;
-        if !sink.send(snapshot) {
+        match sampler.as_mut() {
+            Some(sampler) => {
+                sampler.ticks.changed().await.map_err(|_| Error::Failed("the health sampler stopped".into()))?;
+            }
+            None if snapshots > 0 => tokio::time::sleep(interval).await,
+            None => {}
+        }
+        if !sink.send(snapshot(core, WatchInput {}).await?) {
             break;
         }
         snapshots += 1;
         if input.count.is_some_and(|n| snapshots >= n) {
             break;
         }
-        tokio::time::sleep(interval).await;
     }
     Ok(WatchEnd { snapshots })
 }
