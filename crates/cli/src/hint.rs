@@ -31,13 +31,8 @@ pub fn for_error(e: &browser_ai_mlops_core::Error) -> Option<String> {
             Some(format!("pass --days N, N from 1 to {}", browser_ai_mlops_core::report::MAX_DAYS))
         }
         Error::Report(ReportError::UnknownFormat { .. }) => Some("pass --format html|md|json".into()),
-        Error::Input(message) if message.starts_with("the time window must be") => Some("pass --hours N, N ≥ 1".into()),
-        Error::Input(message) if message.starts_with("no home directory found for the data") => {
-            Some("or pass --data-dir DIR".into())
-        }
-        Error::Input(message) if message.starts_with("no home directory found for the config") => {
-            Some("or pass --config-dir DIR".into())
-        }
+        Error::EmptyWindow => Some("pass --hours N, N ≥ 1".into()),
+        Error::NoHomeDir { what, .. } => Some(format!("or pass --{what}-dir DIR")),
         _ => None,
     }
 }

@@ -19,11 +19,11 @@ impl Settings {
         let data_dir = data_dir
             .or_else(|| from_env(ENV_DATA_DIR))
             .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
-            .ok_or_else(|| Error::Input(format!("no home directory found for the data: set {ENV_DATA_DIR}")))?;
+            .ok_or_else(|| Error::NoHomeDir { what: "data", var: ENV_DATA_DIR })?;
         let config_dir = config_dir
             .or_else(|| from_env(ENV_CONFIG_DIR))
             .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
-            .ok_or_else(|| Error::Input(format!("no home directory found for the config: set {ENV_CONFIG_DIR}")))?;
+            .ok_or_else(|| Error::NoHomeDir { what: "config", var: ENV_CONFIG_DIR })?;
         let env = env
             .or_else(|| std::env::var(ENV_ENVIRONMENT).ok().filter(|v| !v.is_empty()))
             .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_string());

@@ -50,6 +50,12 @@ pub enum Error {
     /// A name or id given at a transport edge matches nothing.
     #[error("{0}")]
     NotFound(String),
+    /// No platform directory for the data or the config, and the environment variable that names one is unset.
+    #[error("no home directory found for the {what}: set {var}")]
+    NoHomeDir { what: &'static str, var: &'static str },
+    /// A time window (in hours) of zero.
+    #[error("the time window must be at least 1 hour")]
+    EmptyWindow,
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -81,6 +87,7 @@ impl Error {
             Error::Secrets(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::NotFound(_) => ErrorKind::NotFound,
+            Error::NoHomeDir { .. } | Error::EmptyWindow => ErrorKind::Input,
             Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
         }
     }

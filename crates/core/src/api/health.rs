@@ -22,7 +22,7 @@ fn monitoring(core: &Core) -> Result<MonitoringConfig> {
 fn hours_since(hours: Option<u32>, default: u32) -> Result<(u32, i64)> {
     let hours = hours.unwrap_or(default);
     if hours == 0 {
-        return Err(Error::Input("the time window must be at least 1 hour".into()));
+        return Err(Error::EmptyWindow);
     }
     Ok((hours, now_ms() - i64::from(hours) * HOUR_MS))
 }

@@ -58,26 +58,8 @@ pub enum JobEvent {
 }
 
 impl JobEvent {
-    /// The event name (SSE `event:`): the evaluator event's `type`, or `error`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            JobEvent::Eval(EvalEvent::Started { .. }) => "started",
-            JobEvent::Eval(EvalEvent::AttemptStarted { .. }) => "attempt_started",
-            JobEvent::Eval(EvalEvent::AttemptFinished { .. }) => "attempt_finished",
-            JobEvent::Eval(EvalEvent::Finished { .. }) => "finished",
-            JobEvent::Error(_) => "error",
-        }
-    }
-
     fn is_terminal(&self) -> bool {
         matches!(self, JobEvent::Eval(EvalEvent::Finished { .. }) | JobEvent::Error(_))
-    }
-
-    pub fn to_json(&self) -> serde_json::Result<String> {
-        match self {
-            JobEvent::Eval(e) => serde_json::to_string(e),
-            JobEvent::Error(e) => serde_json::to_string(e),
-        }
     }
 }
 

@@ -65,11 +65,6 @@ impl<E: 'static> Sink<E> {
         Sink { emit: Arc::new(emit) }
     }
 
-    /// A sink that drops every event (for callers that only want the answer).
-    pub fn discard() -> Sink<E> {
-        Sink::new(|_| true)
-    }
-
     /// Send one event; false when the receiver has gone (a watching operation should stop then).
     pub fn send(&self, event: E) -> bool {
         (self.emit)(event)
