@@ -34,7 +34,7 @@ pub async fn run(core: &Core, args: DemoArgs, out: &Output) -> Result<i32> {
     // The narrative arrives line by line as the demo does each step (the streaming operation `demo/load`).
     let say = Sink::new(move |line: String| {
         if !json {
-            let _ = super::output::write_stdout(&format!("{line}\n"));
+            let _ = super::output::write_stdout(&format!("{}\n", super::output::escape_lines(&line)));
         }
         true
     });

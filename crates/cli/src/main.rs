@@ -15,7 +15,7 @@ fn main() {
     let code = match runtime.block_on(browser_ai_mlops_cli::run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", browser_ai_mlops_cli::output::escape_lines(&e.to_string()));
             if let Some(hint) = browser_ai_mlops_cli::hint::for_error(&e) {
                 eprintln!("hint: {hint}");
             }

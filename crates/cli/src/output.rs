@@ -18,7 +18,9 @@ impl Output {
                 .map_err(|e| Error::Failed(format!("cannot render JSON output: {e}")))?;
             write_stdout(&format!("{text}\n"))
         } else {
+            // Tables and fields escape each value; this catches user data formatted into free text.
             let text = human(value);
+            let text = escape_lines(&text);
             if text.is_empty() { Ok(()) } else { write_stdout(&format!("{}\n", text.trim_end_matches('\n'))) }
         }
     }
@@ -35,4 +37,4 @@ pub fn write_stdout(text: &str) -> Result<()> {
     }
 }
 
-pub use browser_ai_mlops_core::text::{fields, num, table};
+pub use browser_ai_mlops_core::text::{escape_lines, fields, num, table};

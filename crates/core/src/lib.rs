@@ -13,6 +13,7 @@ pub mod error;
 pub mod evaluator;
 pub mod handle;
 pub mod kind;
+pub mod limits;
 pub mod llm;
 pub mod metrics;
 pub mod registry;

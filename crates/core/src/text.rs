@@ -1,7 +1,42 @@
-//! Plain-text rendering shared by everything that prints for people: aligned tables, `key: value` fields and
-//! numbers without trailing zeros (the CLI's human output and the demo's narrative).
+//! Plain-text rendering shared by everything that prints for people: aligned tables, `key: value` fields,
+//! numbers without trailing zeros (the CLI's human output and the demo's narrative), and the escaping of control
+//! characters in user data so a stored name or value can never move the cursor, clear the screen or ring the bell.
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use comfy_table::{ContentArrangement, Table, presets};
+
+/// `s` with every control character (Unicode category Cc) written as an escape: `\n`, `\r`, `\t`, or `\u{1b}`
+/// for the others. For one cell or one value: the result is a single line.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    escape_except(s, None)
+}
+
+/// [`escape`] for a whole block of text: line breaks are kept, every other control character is escaped.
+pub fn escape_lines(s: &str) -> Cow<'_, str> {
+    escape_except(s, Some('\n'))
+}
+
+fn escape_except(s: &str, keep: Option<char>) -> Cow<'_, str> {
+    let needs = |c: char| c.is_control() && Some(c) != keep;
+    if !s.chars().any(needs) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if !needs(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// A plain table: a header row and left-aligned cells, no borders, wrapped to the terminal if needed.
 pub fn table<S: AsRef<str>>(header: &[&str], rows: impl IntoIterator<Item = Vec<S>>) -> String {
@@ -13,9 +48,9 @@ pub fn table<S: AsRef<str>>(header: &[&str], rows: impl IntoIterator<Item = Vec<
 pub fn table_as_is<S: AsRef<str>>(header: &[String], rows: impl IntoIterator<Item = Vec<S>>) -> String {
     let mut t = Table::new();
     t.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(header);
+    t.set_header(header.iter().map(|h| escape(h).into_owned()));
     for row in rows {
-        t.add_row(row.iter().map(|c| c.as_ref().to_string()));
+        t.add_row(row.iter().map(|c| escape(c.as_ref()).into_owned()));
     }
     t.lines().map(|l| l.trim_end().to_string()).collect::<Vec<_>>().join("\n")
 }
@@ -23,7 +58,7 @@ pub fn table_as_is<S: AsRef<str>>(header: &[String], rows: impl IntoIterator<Ite
 /// `key: value` lines with the keys padded to one width.
 pub fn fields(pairs: &[(&str, String)]) -> String {
     let width = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    pairs.iter().map(|(k, v)| format!("{k:width$}  {v}")).collect::<Vec<_>>().join("\n")
+    pairs.iter().map(|(k, v)| format!("{k:width$}  {}", escape(v))).collect::<Vec<_>>().join("\n")
 }
 
 /// A float shown with up to 6 significant decimals and no trailing zeros.
@@ -48,6 +83,17 @@ mod tests {
         assert!(lines[0].contains("ID") && lines[0].contains("NAME"));
         let col = lines[0].find("NAME").unwrap();
         assert_eq!(lines[1].find("alpha"), Some(col));
+    }
+
+    #[test]
+    fn control_characters_in_cells_and_values_are_escaped() {
+        let t = table(&["name"], vec![vec!["evil\u{1b}[2J\u{7}\r\nname\tx\u{9b}"]]);
+        assert_eq!(t.lines().nth(1).map(str::trim), Some("evil\\u{1b}[2J\\u{7}\\r\\nname\\tx\\u{9b}"));
+        assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
+        let f = fields(&[("name", "a\nb\u{1b}c".to_string())]);
+        assert_eq!(f, "name  a\\nb\\u{1b}c");
+        assert_eq!(escape_lines("line one\nbell\u{7}"), "line one\nbell\\u{7}");
+        assert!(matches!(escape("plain — été"), Cow::Borrowed("plain — été")));
     }
 
     #[test]

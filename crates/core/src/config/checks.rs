@@ -7,6 +7,7 @@ use super::types::{
     AbTestConfig, AgentConfig, BrowserConfig, DeploymentConfig, LlmConfig, LogLevel, MonitoringConfig, Provider,
 };
 use super::validate::Severity;
+use crate::limits;
 use crate::secrets::SecretRef;
 
 /// One finding before it is given a position.
@@ -77,6 +78,13 @@ impl Checks {
         self.0.push(Finding { severity: Severity::Warning, path: path.into(), message: message.into() });
     }
 
+    /// A name (or model id): no control characters, at most `max` characters. Emptiness is checked by the caller.
+    fn name(&mut self, path: &str, value: &str, max: usize) {
+        if let Some(problem) = limits::name_problem(value, max).filter(|_| !value.trim().is_empty()) {
+            self.error(path, problem);
+        }
+    }
+
     fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
         if !(value.is_finite() && value >= lo && value <= hi) {
             self.error(path, format!("must be between {} and {}, got {}", fmt_num(lo), fmt_num(hi), fmt_num(value)));
@@ -108,6 +116,7 @@ fn llm(l: &LlmConfig, out: &mut Checks) {
     if l.model.trim().is_empty() {
         out.error("llm.model", "must not be empty");
     }
+    out.name("llm.model", &l.model, limits::MAX_MODEL_ID_CHARS);
     out.range("llm.temperature", l.temperature, 0.0, 2.0);
     out.at_least("llm.max_tokens", l.max_tokens, 1);
     out.at_least("llm.timeout_secs", l.timeout_secs, 1);
@@ -248,7 +257,9 @@ fn snake_case(name: &str) -> bool {
 
 fn flags(flags: &BTreeMap<String, bool>, out: &mut Checks) {
     for name in flags.keys() {
-        if !snake_case(name) {
+        if let Some(problem) = limits::name_problem(name, limits::MAX_NAME_CHARS) {
+            out.error(&format!("feature_flags.{name}"), format!("feature flag name: {problem}"));
+        } else if !snake_case(name) {
             out.warn(&format!("feature_flags.{name}"), "feature flag names should be snake_case");
         }
     }
@@ -258,6 +269,7 @@ fn ab_tests(tests: &[AbTestConfig], out: &mut Checks) {
     let mut names = HashSet::new();
     for (i, t) in tests.iter().enumerate() {
         let base = format!("ab_tests.{i}");
+        out.name(&format!("{base}.name"), &t.name, limits::MAX_NAME_CHARS);
         if t.name.trim().is_empty() {
             out.error(&format!("{base}.name"), "must not be empty");
         } else if !names.insert(t.name.as_str()) {
@@ -272,6 +284,12 @@ fn ab_tests(tests: &[AbTestConfig], out: &mut Checks) {
         let mut variant_names = HashSet::new();
         for (j, v) in t.variants.iter().enumerate() {
             let vbase = format!("{base}.variants.{j}");
+            out.name(&format!("{vbase}.name"), &v.name, limits::MAX_NAME_CHARS);
+            if let Some(problem) =
+                v.system_prompt.as_deref().and_then(|p| limits::bytes_problem(p, limits::MAX_PROMPT_BYTES))
+            {
+                out.error(&format!("{vbase}.system_prompt"), problem);
+            }
             if v.name.trim().is_empty() {
                 out.error(&format!("{vbase}.name"), "must not be empty");
             } else if !variant_names.insert(v.name.as_str()) {
@@ -332,5 +350,36 @@ mod tests {
         assert!(!snake_case("NewUI") && !snake_case("new-ui") && !snake_case("_x") && !snake_case("a__b"));
         assert_eq!(fmt_num(0.3 + 0.3 + 0.3), "0.9");
         assert_eq!(fmt_num(2.0), "2");
+    }
+
+    #[test]
+    fn flag_and_ab_test_names_refuse_control_characters_and_length() {
+        use super::super::types::AbVariant;
+        let variant = |name: &str| AbVariant {
+            name: name.into(),
+            model: "agent@production".into(),
+            system_prompt: None,
+            traffic: 0.5,
+        };
+        let sections = Sections {
+            feature_flags: Some(BTreeMap::from([("new\u{1b}[2J".to_string(), true), ("fine_flag".to_string(), true)])),
+            ab_tests: Some(vec![AbTestConfig {
+                name: "prompt\rtest".into(),
+                description: String::new(),
+                metric: "success_rate".into(),
+                variants: vec![variant("a"), variant(&"v".repeat(251))],
+            }]),
+            ..Sections::default()
+        };
+        let errors: Vec<(String, String)> = check(&sections, "development")
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.path, f.message))
+            .collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].0.starts_with("feature_flags.new") && errors[0].1.contains("U+001B"), "{errors:?}");
+        assert_eq!(errors[1].0, "ab_tests.0.name");
+        assert!(errors[1].1.contains("U+000D"), "{errors:?}");
+        assert_eq!(errors[2], ("ab_tests.0.variants.1.name".into(), "expected at most 250 characters, got 251".into()));
     }
 }

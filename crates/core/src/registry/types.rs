@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::RegistryError;
+use crate::limits;
 
 /// Base URL an `ollama` version gets when none is given.
 pub const OLLAMA_DEFAULT_BASE_URL: &str = "http://127.0.0.1:11434/v1";
@@ -96,6 +97,12 @@ impl ModelConfig {
         if self.model_id.trim().is_empty() {
             return Err(bad("model_id", "a non-empty provider model id", format!("{:?}", self.model_id)));
         }
+        if let Some(problem) = limits::name_problem(&self.model_id, limits::MAX_MODEL_ID_CHARS) {
+            return Err(RegistryError::Usage(format!("field model_id: {problem}")));
+        }
+        if let Some(problem) = limits::bytes_problem(&self.system_prompt, limits::MAX_PROMPT_BYTES) {
+            return Err(RegistryError::Usage(format!("field system_prompt: {problem}")));
+        }
         if !self.temperature.is_finite() || !(0.0..=2.0).contains(&self.temperature) {
             return Err(bad("temperature", "a number from 0 to 2", self.temperature.to_string()));
         }
@@ -120,6 +127,11 @@ impl ModelConfig {
         }
         if let Some(k) = self.extra_params.keys().find(|k| k.trim().is_empty()) {
             return Err(bad("extra_params", "non-empty parameter names", format!("{k:?}")));
+        }
+        for k in self.extra_params.keys() {
+            if let Some(problem) = limits::name_problem(k, limits::MAX_KEY_CHARS) {
+                return Err(RegistryError::Usage(format!("field extra_params, parameter name {k:?}: {problem}")));
+            }
         }
         Ok(self)
     }

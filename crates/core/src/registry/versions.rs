@@ -135,6 +135,11 @@ async fn insert_version(
     parent: Option<(&str, &[ConfigChange])>,
 ) -> Result<String, RegistryError> {
     super::validate_model_name(model_name)?;
+    for (field, text) in [("description", description), ("changelog", changelog)] {
+        if let Some(problem) = crate::limits::text_problem(text, crate::limits::MAX_DESCRIPTION_CHARS) {
+            return Err(RegistryError::Usage(format!("field {field}: {problem}")));
+        }
+    }
     let now = now_ms();
     let model_id = match rows::model_by_name(conn, model_name).await? {
         Some(m) => m.id,

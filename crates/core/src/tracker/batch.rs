@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::conversation::{action_problem, insert_actions, insert_messages, message_problem};
 use super::runs::{insert_params, require_running, upsert_tags};
 use super::{Action, Message, Role, TokenCounts, Tracker, TrackerError, validate};
+use crate::limits;
 
 /// One validated line of a batch file.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,10 +116,10 @@ fn parse_line(raw: &str, default_run: Option<&str>) -> Result<BatchLine, String>
             key: key(&obj)?,
             value: finite(&obj, "value")?,
             step: opt_int(&obj, "step")?.unwrap_or(0),
-            ts_ms: opt_int(&obj, "ts_ms")?,
+            ts_ms: timestamp(&obj)?,
         }),
-        "param" => Ok(BatchLine::Param { run, key: key(&obj)?, value: text_value(&obj)? }),
-        "tag" => Ok(BatchLine::Tag { run, key: key(&obj)?, value: text_value(&obj)? }),
+        "param" => Ok(BatchLine::Param { run, key: key(&obj)?, value: text_value(&obj, limits::MAX_PARAM_VALUE_CHARS)? }),
+        "tag" => Ok(BatchLine::Tag { run, key: key(&obj)?, value: text_value(&obj, limits::MAX_TAG_VALUE_CHARS)? }),
         "message" => {
             let role_text = string(&obj, "role")?;
             let role = Role::parse(&role_text).ok_or_else(|| {
@@ -184,10 +185,22 @@ fn key(obj: &Map<String, Value>) -> Result<String, String> {
     }
 }
 
-/// A param or tag value: a string, or a number/boolean taken as its JSON text.
-fn text_value(obj: &Map<String, Value>) -> Result<String, String> {
+/// A metric's optional timestamp, within the accepted range.
+fn timestamp(obj: &Map<String, Value>) -> Result<Option<i64>, String> {
+    let ts = opt_int(obj, "ts_ms")?;
+    match ts.and_then(limits::timestamp_problem) {
+        Some(problem) => Err(format!("field \"ts_ms\": {problem}")),
+        None => Ok(ts),
+    }
+}
+
+/// A param or tag value of at most `max` characters: a string, or a number/boolean taken as its JSON text.
+fn text_value(obj: &Map<String, Value>, max: usize) -> Result<String, String> {
     match obj.get("value") {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => match limits::text_problem(s, max) {
+            Some(problem) => Err(format!("field \"value\": {problem}")),
+            None => Ok(s.clone()),
+        },
         Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(v.to_string()),
         Some(other) => Err(format!("field \"value\": expected a string, number or boolean, got {other}")),
         None => Err("field \"value\": missing, expected a string".to_string()),

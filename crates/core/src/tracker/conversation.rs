@@ -4,10 +4,17 @@
 use sqlx::{Sqlite, Transaction};
 
 use super::{Action, Message, Role, TokenCounts, Tracker, TrackerError, runs};
+use crate::limits;
 use crate::util::now_ms;
 
 /// Why a message is not acceptable, or `None`.
 pub fn message_problem(m: &Message) -> Option<String> {
+    if let Some(problem) = limits::bytes_problem(&m.content, limits::MAX_MESSAGE_BYTES) {
+        return Some(format!("field \"content\": {problem}"));
+    }
+    if let Some(problem) = (m.ts_ms != 0).then(|| limits::timestamp_problem(m.ts_ms)).flatten() {
+        return Some(format!("field \"ts_ms\": {problem}"));
+    }
     if !(m.tool_calls.is_null() || m.tool_calls.is_array()) {
         return Some("field \"tool_calls\": expected a JSON list".to_string());
     }
@@ -32,8 +39,10 @@ pub fn action_problem(a: &Action) -> Option<String> {
         Some("field \"action_type\": expected a non-empty action type".to_string())
     } else if a.duration_ms < 0 {
         Some(format!("field \"duration_ms\": expected a duration >= 0, got {}", a.duration_ms))
+    } else if let Some(problem) = limits::name_problem(&a.action_type, limits::MAX_NAME_CHARS) {
+        Some(format!("field \"action_type\": {problem}"))
     } else {
-        None
+        (a.ts_ms != 0).then(|| limits::timestamp_problem(a.ts_ms)).flatten().map(|p| format!("field \"ts_ms\": {p}"))
     }
 }
 

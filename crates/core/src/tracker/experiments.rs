@@ -69,22 +69,15 @@ impl ExperimentRow {
 const COLUMNS: &str = "id, name, description, tags, archived, created_at_ms, updated_at_ms";
 
 fn check_name(name: &str) -> Result<(), TrackerError> {
-    if name.trim().is_empty() {
-        return Err(TrackerError::Invalid("experiment name: expected a non-empty name".to_string()));
-    }
-    if name.chars().count() > validate::MAX_KEY_LEN {
-        return Err(TrackerError::Invalid(format!(
-            "experiment name {name:?}: expected at most {} characters",
-            validate::MAX_KEY_LEN
-        )));
-    }
-    Ok(())
+    validate::name("experiment name", name)
+}
+
+fn check_description(description: &str) -> Result<(), TrackerError> {
+    validate::text("experiment description", description, crate::limits::MAX_DESCRIPTION_CHARS)
 }
 
 fn tags_json(tags: &BTreeMap<String, String>) -> Result<String, TrackerError> {
-    for k in tags.keys() {
-        validate::key("tag", k)?;
-    }
+    validate::tags(tags)?;
     serde_json::to_string(tags).map_err(|e| TrackerError::Invalid(format!("experiment tags: {e}")))
 }
 
@@ -128,6 +121,7 @@ impl Tracker {
         tags: &BTreeMap<String, String>,
     ) -> Result<Experiment, TrackerError> {
         check_name(name)?;
+        check_description(description)?;
         let tags_text = tags_json(tags)?;
         let now = now_ms();
         let id = new_id();
@@ -222,6 +216,7 @@ impl Tracker {
 
     /// Replace an experiment's description.
     pub async fn describe_experiment(&self, id_or_name: &str, description: &str) -> Result<Experiment, TrackerError> {
+        check_description(description)?;
         let exp = resolve(self.store().pool(), id_or_name).await?;
         sqlx::query("UPDATE experiments SET description = ?, updated_at_ms = ? WHERE id = ?")
             .bind(description)
@@ -240,6 +235,7 @@ impl Tracker {
         value: &str,
     ) -> Result<Experiment, TrackerError> {
         validate::key("tag", key)?;
+        validate::tag_value(key, value)?;
         let mut tx = self.store().begin_write().await?;
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT id, tags FROM experiments WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1")

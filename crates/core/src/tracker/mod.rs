@@ -164,6 +164,9 @@ impl Tracker {
         ts_ms: Option<i64>,
     ) -> Result<(), TrackerError> {
         validate::metric(key, value)?;
+        if let Some(ts) = ts_ms {
+            validate::timestamp(&format!("metric {:?} timestamp", validate::clip(key)), ts)?;
+        }
         if self.failed.load(Ordering::Acquire) {
             self.take_failures()?;
         }

@@ -158,12 +158,11 @@ impl Tracker {
     /// Start a run: it is stored (status `running`, this process's pid and host) before this returns, together with
     /// its initial params and tags, in one transaction.
     pub async fn start_run(&self, spec: &RunStart) -> Result<Run, TrackerError> {
-        for key in spec.params.keys() {
-            validate::key("param", key)?;
+        if let Some(name) = spec.name.as_deref().filter(|n| !n.is_empty()) {
+            validate::name("run name", name)?;
         }
-        for key in spec.tags.keys() {
-            validate::key("tag", key)?;
-        }
+        validate::params(&spec.params)?;
+        validate::tags(&spec.tags)?;
         let pool = self.store().pool();
         let exp = experiments::resolve(pool, &spec.experiment).await?;
         if exp.archived {
@@ -264,6 +263,7 @@ impl Tracker {
     /// there; a different stored value is a `ParamConflict` and changes nothing.
     pub async fn log_param(&self, run_id: &str, key: &str, value: &str) -> Result<bool, TrackerError> {
         validate::key("param", key)?;
+        validate::param_value(key, value)?;
         let mut tx = self.store().begin_write().await?;
         require_running(&mut *tx, run_id, "logging params").await?;
         let one = BTreeMap::from([(key.to_string(), value.to_string())]);
@@ -281,6 +281,7 @@ impl Tracker {
     /// Set (insert or replace) a tag; allowed whatever the run's status.
     pub async fn set_tag(&self, run_id: &str, key: &str, value: &str) -> Result<(), TrackerError> {
         validate::key("tag", key)?;
+        validate::tag_value(key, value)?;
         let mut tx = self.store().begin_write().await?;
         fetch_run(&mut *tx, run_id).await?;
         upsert_tags(&mut tx, run_id, &BTreeMap::from([(key.to_string(), value.to_string())])).await?;

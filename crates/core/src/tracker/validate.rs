@@ -1,26 +1,87 @@
 //! Input checks shared by every way of logging to the tracker (Rust API, CLI, batch files): keys, metric values,
-//! `KEY=VALUE` pairs, and the "is the process that started this run still alive" check.
+//! `KEY=VALUE` pairs, names, values and timestamps against the limits of `crate::limits`, and the "is the process
+//! that started this run still alive" check.
 
 use super::{Run, RunStatus, TrackerError};
+use crate::limits;
 
 /// Longest key accepted for params, tags and metrics (MLflow's limit).
-pub const MAX_KEY_LEN: usize = 250;
+pub const MAX_KEY_LEN: usize = limits::MAX_KEY_CHARS;
 
 /// Why `key` is not acceptable as a key, or `None` when it is.
 pub fn key_problem(key: &str) -> Option<String> {
     if key.trim().is_empty() {
         Some("expected a non-empty key".to_string())
-    } else if key.chars().count() > MAX_KEY_LEN {
-        Some(format!("expected a key of at most {MAX_KEY_LEN} characters, got {}", key.chars().count()))
     } else {
-        None
+        limits::name_problem(key, MAX_KEY_LEN)
+    }
+}
+
+/// Check a name (what: "experiment name", "run name").
+pub fn name(what: &str, name: &str) -> Result<(), TrackerError> {
+    match limits::name_problem(name, limits::MAX_NAME_CHARS) {
+        Some(problem) => Err(TrackerError::Invalid(format!("{what} {:?}: {problem}", clip(name)))),
+        None => Ok(()),
+    }
+}
+
+/// Check a param value against MLflow's limit.
+pub fn param_value(key: &str, value: &str) -> Result<(), TrackerError> {
+    text(&format!("param {:?} value", clip(key)), value, limits::MAX_PARAM_VALUE_CHARS)
+}
+
+/// Check a tag value against MLflow's limit.
+pub fn tag_value(key: &str, value: &str) -> Result<(), TrackerError> {
+    text(&format!("tag {:?} value", clip(key)), value, limits::MAX_TAG_VALUE_CHARS)
+}
+
+/// Check a params map (keys and values).
+pub fn params<'a>(params: impl IntoIterator<Item = (&'a String, &'a String)>) -> Result<(), TrackerError> {
+    for (k, v) in params {
+        key("param", k)?;
+        param_value(k, v)?;
+    }
+    Ok(())
+}
+
+/// Check a tags map (keys and values).
+pub fn tags<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> Result<(), TrackerError> {
+    for (k, v) in tags {
+        key("tag", k)?;
+        tag_value(k, v)?;
+    }
+    Ok(())
+}
+
+/// Check free text of at most `max` characters; `what` names the field.
+pub fn text(what: &str, value: &str, max: usize) -> Result<(), TrackerError> {
+    match limits::text_problem(value, max) {
+        Some(problem) => Err(TrackerError::Invalid(format!("{what}: {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// Check a timestamp in milliseconds; `what` names the field.
+pub fn timestamp(what: &str, ms: i64) -> Result<(), TrackerError> {
+    match limits::timestamp_problem(ms) {
+        Some(problem) => Err(TrackerError::Invalid(format!("{what}: {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// A value shortened for an error message (an error about a 1 MB value does not repeat it).
+pub fn clip(s: &str) -> String {
+    const SHOWN: usize = 60;
+    match s.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
     }
 }
 
 /// Check a key of the given kind ("metric", "param", "tag").
 pub fn key(kind: &str, key: &str) -> Result<(), TrackerError> {
     match key_problem(key) {
-        Some(problem) => Err(TrackerError::Invalid(format!("{kind} key {key:?}: {problem}"))),
+        Some(problem) => Err(TrackerError::Invalid(format!("{kind} key {:?}: {problem}", clip(key)))),
         None => Ok(()),
     }
 }
@@ -50,7 +111,7 @@ pub fn show_float(v: f64) -> String {
 pub fn key_value(flag: &str, raw: &str) -> Result<(String, String), TrackerError> {
     match raw.split_once('=') {
         Some((k, v)) if key_problem(k).is_none() => Ok((k.to_string(), v.to_string())),
-        _ => Err(TrackerError::Invalid(format!("{flag} {raw:?}: expected KEY=VALUE with a non-empty KEY"))),
+        _ => Err(TrackerError::Invalid(format!("{flag} {:?}: expected KEY=VALUE with a non-empty KEY", clip(raw)))),
     }
 }
 
@@ -97,7 +158,8 @@ mod tests {
         assert!(key("param", "lr").is_ok());
         assert!(key("param", " ").unwrap_err().to_string().contains("non-empty"));
         let long = "k".repeat(MAX_KEY_LEN + 1);
-        assert!(key("tag", &long).unwrap_err().to_string().contains("at most 250"));
+        assert!(key("tag", &long).unwrap_err().to_string().contains("at most 250 characters, got 251"));
+        assert!(key("metric", "lo\u{1b}ss").unwrap_err().to_string().contains("U+001B"));
         assert!(key("tag", &"k".repeat(MAX_KEY_LEN)).is_ok());
     }
 
