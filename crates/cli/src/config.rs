@@ -98,7 +98,13 @@ pub async fn run(core: &Core, cmd: ConfigCmd, out: &Output) -> Result<i32> {
                     let active = if e.active { "*" } else { "" };
                     vec![e.name.clone(), active.to_string(), valid, e.warnings.to_string(), e.path.clone()]
                 });
-                table(&["env", "active", "valid", "warnings", "file"], rows)
+                let mut text = table(&["env", "active", "valid", "warnings", "file"], rows);
+                for e in r.envs.iter() {
+                    if let Some(first) = &e.first_error {
+                        text.push_str(&format!("\n{}: {first}", e.name));
+                    }
+                }
+                text
             })?;
         }
         ConfigCmd::Load { env } => {

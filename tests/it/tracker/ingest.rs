@@ -27,7 +27,7 @@ async fn fifty_thousand_points_are_all_written_with_exact_aggregates() {
     let n = 50_000i64;
     let value = |i: i64| ((i * 7919) % 1000) as f64 / 8.0 - 20.0;
     for i in 0..n {
-        tracker.log_metric(&run, "loss", value(i), i, Some(1_000 + i)).await.unwrap();
+        tracker.log_metric(&run, "loss", value(i), i, Some(1_767_225_600_000 + i)).await.unwrap();
         if i % 5 == 0 {
             tracker.log_metric(&run, "lr", 0.5, i, None).await.unwrap();
         }

@@ -196,7 +196,7 @@ fn summary_numbers_match_what_was_logged() {
         h.ok(&["run", "log-metric", &run, "loss", &v.to_string(), "--step", &step.to_string()]);
     }
     // An older step logged last must not become "last".
-    h.ok(&["run", "log-metric", &run, "loss", "9", "--step", "1", "--timestamp-ms", "1000"]);
+    h.ok(&["run", "log-metric", &run, "loss", "9", "--step", "1", "--timestamp-ms", "1767225600000"]);
     let all: Vec<f64> = losses.iter().map(|(_, v)| *v).chain([9.0]).collect();
     let s = summary(&h, &run);
     let m = metric(&s, "loss").unwrap();

@@ -9,6 +9,9 @@ use browser_ai_mlops_core::{Core, ErrorKind};
 
 use crate::util::Home;
 
+/// 2026-01-01T00:00:00Z: timestamps are accepted from 2000 to 2200.
+const T0: i64 = 1_767_225_600_000;
+
 fn message(role: Role, content: &str, ts_ms: i64) -> Message {
     Message {
         role,
@@ -33,7 +36,8 @@ async fn timeline_returns_the_logged_conversation_and_actions_in_order() {
     let tracker = core.tracker().await.unwrap();
     tracker.create_experiment("ui", "", &Default::default()).await.unwrap();
     let run = start(&core, input).await.unwrap();
-    let messages = vec![message(Role::User, "find the cart", 1_000), message(Role::Assistant, "clicking #cart", 2_000)];
+    let messages =
+        vec![message(Role::User, "find the cart", T0 + 1_000), message(Role::Assistant, "clicking #cart", T0 + 2_000)];
     tracker.log_conversation(&run.id, &messages).await.unwrap();
     for (i, (kind, ok)) in [("click", true), ("type", false)].into_iter().enumerate() {
         let action = Action {
@@ -42,7 +46,7 @@ async fn timeline_returns_the_logged_conversation_and_actions_in_order() {
             success: ok,
             duration_ms: 40 + i as i64,
             error: (!ok).then(|| "element detached".to_string()),
-            ts_ms: 1_500 + i as i64,
+            ts_ms: T0 + 1_500 + i as i64,
         };
         tracker.log_action(&run.id, &action).await.unwrap();
     }
@@ -50,7 +54,7 @@ async fn timeline_returns_the_logged_conversation_and_actions_in_order() {
     let t = timeline(&core, RunRef { run_id: run.id.clone() }).await.unwrap();
     assert_eq!(t.run_id, run.id);
     let texts: Vec<(&str, i64)> = t.messages.iter().map(|m| (m.content.as_str(), m.ts_ms)).collect();
-    assert_eq!(texts, [("find the cart", 1_000), ("clicking #cart", 2_000)]);
+    assert_eq!(texts, [("find the cart", T0 + 1_000), ("clicking #cart", T0 + 2_000)]);
     assert_eq!(t.messages[0].role, Role::User);
     let actions: Vec<(&str, bool, Option<&str>)> =
         t.actions.iter().map(|a| (a.action_type.as_str(), a.success, a.error.as_deref())).collect();

@@ -26,6 +26,8 @@ pub struct EnvSummary {
     pub valid: bool,
     pub errors: u32,
     pub warnings: u32,
+    /// The first error, when the environment is not valid (a file that cannot be read or parsed included).
+    pub first_error: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
@@ -41,15 +43,28 @@ pub async fn list_envs(core: &Core, _input: ListEnvsInput) -> Result<ListEnvsOut
     config::files::ensure_seeded(&settings.config_dir)?;
     let mut envs = Vec::new();
     for name in config::files::list(&settings.config_dir)? {
-        let inspected = config::inspect(settings, &name)?;
-        envs.push(EnvSummary {
-            path: inspected.path.display().to_string(),
-            active: name == settings.env,
-            valid: inspected.errors() == 0,
-            errors: count(&inspected.problems, Severity::Error),
-            warnings: count(&inspected.problems, Severity::Warning),
-            name,
-        });
+        // One broken environment is listed with its error; it does not hide the others.
+        let summary = match config::inspect(settings, &name) {
+            Ok(inspected) => EnvSummary {
+                path: inspected.path.display().to_string(),
+                active: name == settings.env,
+                valid: inspected.errors() == 0,
+                errors: count(&inspected.problems, Severity::Error),
+                warnings: count(&inspected.problems, Severity::Warning),
+                first_error: inspected.problems.iter().find(|p| p.is_error()).map(|p| p.to_string()),
+                name,
+            },
+            Err(e) => EnvSummary {
+                path: config::files::env_path(&settings.config_dir, &name).display().to_string(),
+                active: name == settings.env,
+                valid: false,
+                errors: 1,
+                warnings: 0,
+                first_error: Some(e.to_string()),
+                name,
+            },
+        };
+        envs.push(summary);
     }
     Ok(ListEnvsOutput { config_dir: settings.config_dir.display().to_string(), active: settings.env.clone(), envs })
 }

@@ -76,13 +76,26 @@ pub fn ensure_seeded(dir: &Path) -> Result<Vec<String>, ConfigError> {
 pub fn read(dir: &Path, env: &str) -> Result<(PathBuf, String), ConfigError> {
     check_env_name(env)?;
     let path = env_path(dir, env);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok((path, text)),
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok((path, text)),
+            Err(e) => Err(not_utf8(path, e.as_bytes(), e.utf8_error().valid_up_to())),
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(ConfigError::UnknownEnv { env: env.to_string(), dir: dir.to_path_buf(), available: list(dir)? })
         }
         Err(e) => Err(io(&path, e)),
     }
+}
+
+/// The error for a file whose bytes stop being UTF-8 at `offset`: line and column (in characters) of that byte.
+fn not_utf8(path: PathBuf, bytes: &[u8], offset: usize) -> ConfigError {
+    let before = &bytes[..offset];
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    // Everything before `offset` is valid UTF-8, so the column counts characters.
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    ConfigError::NotUtf8 { path, offset, byte: bytes[offset], line, column }
 }
 
 /// Write `text` to `path` atomically: a temp file in the same directory, flushed, then renamed over the target.
@@ -131,5 +144,24 @@ mod tests {
             .unwrap()
             .filter(|e| e.as_ref().map(|e| e.file_name().to_string_lossy().ends_with(".tmp")).unwrap_or(false));
         assert_eq!(leftovers.count(), 0);
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_names_the_byte_offset_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        // "llm:\n  model: é" then a lone 0xFF: the bad byte is at offset 16, line 2, column 11 (é is one character).
+        let mut bytes = b"llm:\n  model: \xC3\xA9".to_vec();
+        bytes.extend_from_slice(b"\xFFx\n");
+        std::fs::write(env_path(dir.path(), "dev"), &bytes).unwrap();
+        let err = read(dir.path(), "dev").unwrap_err();
+        match &err {
+            ConfigError::NotUtf8 { offset, byte, line, column, .. } => {
+                assert_eq!((*offset, *byte, *line, *column), (16, 0xFF, 2, 11));
+            }
+            other => panic!("{other:?}"),
+        }
+        let msg = err.to_string();
+        assert!(msg.contains("dev.yaml:2:11") && msg.contains("byte offset 16") && msg.contains("0xFF"), "{msg}");
+        assert_eq!(err.kind(), crate::kind::ErrorKind::Input);
     }
 }

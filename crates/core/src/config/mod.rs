@@ -36,6 +36,12 @@ pub enum ConfigError {
     UnknownEnv { env: String, dir: PathBuf, available: Vec<String> },
     #[error("environment `{env}` already exists at {}; overwriting it needs force", .path.display())]
     Exists { env: String, path: PathBuf },
+    /// A config file that is not UTF-8: where the first invalid byte is (byte offset from 0, line and column from 1).
+    #[error(
+        "{}:{line}:{column}: not valid UTF-8: byte 0x{byte:02X} at byte offset {offset} (line {line}, column {column}); save the file as UTF-8",
+        .path.display()
+    )]
+    NotUtf8 { path: PathBuf, offset: usize, byte: u8, line: usize, column: usize },
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -61,7 +67,10 @@ fn list(problems: &[Problem]) -> String {
 impl ConfigError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            ConfigError::Invalid(_) | ConfigError::Problems { .. } | ConfigError::Secret(_) => ErrorKind::Input,
+            ConfigError::Invalid(_)
+            | ConfigError::Problems { .. }
+            | ConfigError::Secret(_)
+            | ConfigError::NotUtf8 { .. } => ErrorKind::Input,
             ConfigError::UnknownEnv { .. } => ErrorKind::NotFound,
             ConfigError::Exists { .. } => ErrorKind::Conflict,
             ConfigError::Io { .. } => ErrorKind::Failed,
@@ -116,7 +125,22 @@ pub fn load(settings: &Settings) -> Result<LoadedConfig, ConfigError> {
 /// or unreadable — problems inside it are returned, not raised.
 pub fn inspect(settings: &Settings, env: &str) -> Result<Inspected, ConfigError> {
     files::ensure_seeded(&settings.config_dir)?;
-    let (path, text) = files::read(&settings.config_dir, env)?;
+    let (path, text) = match files::read(&settings.config_dir, env) {
+        Ok(read) => read,
+        // Not a failure to inspect: the file is there and its problem has a position, like a YAML syntax error.
+        Err(ConfigError::NotUtf8 { path, offset, byte, line, column }) => {
+            let problem = Problem {
+                severity: Severity::Error,
+                file: path.display().to_string(),
+                line: Some(line as u32),
+                column: Some(column as u32),
+                path: String::new(),
+                message: format!("not valid UTF-8: byte 0x{byte:02X} at byte offset {offset}; save the file as UTF-8"),
+            };
+            return Ok(Inspected { env: env.to_string(), path, config: None, problems: vec![problem] });
+        }
+        Err(e) => return Err(e),
+    };
     let label = path.display().to_string();
     let mut problems = Vec::new();
     let vars = layers::env_vars(&mut problems);

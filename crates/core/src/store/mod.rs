@@ -1,7 +1,9 @@
 //! The local store: one SQLite file opened through a single `Store::open` that sets WAL, foreign keys and a busy
 //! timeout, refuses files that are not databases or were written by a newer schema, and applies the embedded
-//! migrations under a file lock so two processes opening a fresh file at once do not race. The store also answers
-//! questions about the schema itself (`Store::row_counts`, from `sqlite_master`).
+//! migrations under a file lock so two processes opening a fresh file at once do not race. A database that cannot be
+//! written (a read-only directory, file or mount) is opened read-only when its schema is current: reads work, and a
+//! write is refused with `StoreError::ReadOnly` naming the file. The store also answers questions about the schema
+//! itself (`Store::row_counts`, from `sqlite_master`).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -50,14 +52,49 @@ pub enum StoreError {
         #[source]
         source: sqlx::migrate::MigrateError,
     },
+    /// A write to a database that was opened read-only (or that SQLite found read-only).
+    #[error(
+        "{}the database is read-only (its file or directory cannot be written); reads work, changes are refused: make it writable or use another data directory",
+        .path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default()
+    )]
+    ReadOnly { path: Option<PathBuf> },
+    /// A read-only database whose schema is older than this program's: it cannot be brought up to date.
+    #[error(
+        "{path}: the database is read-only and its schema version {db_version} is older than this program's ({supported}); open it once with write access so it can be upgraded"
+    )]
+    ReadOnlyOutdated { path: PathBuf, db_version: i64, supported: i64 },
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_read_only(&e) { StoreError::ReadOnly { path: None } } else { StoreError::Sqlx(e) }
+    }
+}
+
+/// SQLite's SQLITE_READONLY (8) and its extended codes.
+fn is_read_only(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| c & 0xff == 8))
+}
+
+/// SQLite's SQLITE_CANTOPEN (14) and its extended codes.
+fn is_cannot_open(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| c & 0xff == 14))
+}
+
+/// Can this process write `path`? False for a permission error or a read-only file system.
+fn refused(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)
 }
 
 impl StoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            StoreError::NotADatabase { .. } | StoreError::NewerSchema { .. } => ErrorKind::Input,
+            StoreError::NotADatabase { .. }
+            | StoreError::NewerSchema { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::ReadOnlyOutdated { .. } => ErrorKind::Input,
             _ => ErrorKind::Failed,
         }
     }
@@ -68,6 +105,7 @@ impl StoreError {
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl Store {
@@ -78,9 +116,71 @@ impl Store {
         }
         check_header(path)?;
         // The first connection switches a fresh file to WAL, which needs an exclusive lock that SQLite does not wait
-        // for; so connecting and migrating both happen under one file lock shared by every process.
-        let guard = lock_file(&path.with_extension("db.migrate-lock")).await?;
-        let options = SqliteConnectOptions::from_str("sqlite:")
+        // for; so connecting and migrating both happen under one file lock shared by every process. A database this
+        // process cannot write needs neither: it is opened read-only, if its schema is current.
+        let lock_path = path.with_extension("db.migrate-lock");
+        let guard = match lock_file(&lock_path).await {
+            Ok(guard) if writable(path)? => guard,
+            Err(StoreError::Io { source, .. }) if refused(&source) && path.exists() => {
+                return Self::open_read_only(path).await;
+            }
+            Ok(_) => return Self::open_read_only(path).await,
+            Err(e) => return Err(e),
+        };
+        let options = Self::options(path)?;
+        // WAL is a property of the file: set it once here, on one connection, under the lock. Pooled connections do
+        // not repeat `PRAGMA journal_mode`, which can fail with "database is locked" without waiting on the busy
+        // timeout while another connection writes or checkpoints.
+        let first = match options.clone().journal_mode(SqliteJournalMode::Wal).connect().await {
+            Ok(first) => first,
+            // The file is writable but its directory is not (no room for the WAL): the same as a read-only file.
+            Err(e) if path.exists() && (is_read_only(&e) || is_cannot_open(&e)) => {
+                drop(guard);
+                return Self::open_read_only(path).await;
+            }
+            Err(e) => return Err(classify(path, e)),
+        };
+        first.close().await.map_err(|e| classify(path, e))?;
+        let pool = Self::pool_with(path, options).await?;
+        let store = Store { pool, path: path.to_path_buf(), read_only: false };
+        let migrated = store.migrate().await;
+        drop(guard);
+        migrated?;
+        Ok(store)
+    }
+
+    /// Open a database this process cannot write: read-only, and only if no migration is pending. SQLite needs to
+    /// create the WAL's shared-memory file next to the database; where it cannot, the file is opened as immutable
+    /// (nothing can change it while nobody can write it).
+    async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let options = Self::options(path)?.create_if_missing(false).read_only(true);
+        let pool = match Self::pool_with(path, options.clone()).await {
+            Ok(pool) => pool,
+            Err(_) => Self::pool_with(path, options.immutable(true)).await?,
+        };
+        let store = Store { pool, path: path.to_path_buf(), read_only: true };
+        let supported = Self::supported_schema_version();
+        let applied = applied_version(&store.pool).await.map_err(|e| classify(path, e))?.unwrap_or(0);
+        if applied > supported {
+            return Err(StoreError::NewerSchema { path: path.to_path_buf(), db_version: applied, supported });
+        }
+        if applied < supported {
+            return Err(StoreError::ReadOnlyOutdated { path: path.to_path_buf(), db_version: applied, supported });
+        }
+        Ok(store)
+    }
+
+    async fn pool_with(path: &Path, options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+        SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(path, e))
+    }
+
+    fn options(path: &Path) -> Result<SqliteConnectOptions, StoreError> {
+        Ok(SqliteConnectOptions::from_str("sqlite:")
             .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?
             .filename(path)
             .create_if_missing(true)
@@ -91,24 +191,12 @@ impl Store {
             // and each connection may cache up to 32 MB of pages (SQLite's default is 2 MB); both are ceilings that
             // cost nothing on a small database. Measured with `bench` (README "Performance").
             .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-32768");
-        // WAL is a property of the file: set it once here, on one connection, under the lock. Pooled connections do
-        // not repeat `PRAGMA journal_mode`, which can fail with "database is locked" without waiting on the busy
-        // timeout while another connection writes or checkpoints.
-        let first =
-            options.clone().journal_mode(SqliteJournalMode::Wal).connect().await.map_err(|e| classify(path, e))?;
-        first.close().await.map_err(|e| classify(path, e))?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
-            .connect_with(options)
-            .await
-            .map_err(|e| classify(path, e))?;
-        let store = Store { pool, path: path.to_path_buf() };
-        let migrated = store.migrate().await;
-        drop(guard);
-        migrated?;
-        Ok(store)
+            .pragma("cache_size", "-32768"))
+    }
+
+    /// True when the database was opened read-only (its file or directory cannot be written).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -126,6 +214,9 @@ impl Store {
     /// statement waits for the lock, the task still finishes and drops the transaction, which rolls it back. Awaiting
     /// it inline could leave a pooled connection holding the write lock with nobody to release it.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly { path: Some(self.path.clone()) });
+        }
         let pool = self.pool.clone();
         let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await });
         match begun.await {
@@ -211,6 +302,17 @@ async fn applied_version(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> 
     sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1").fetch_one(pool).await
 }
 
+/// Whether this process may write the database file and create files next to it (the WAL and its index). A missing
+/// file is writable when its directory is (it was just created or is creatable).
+fn writable(path: &Path) -> Result<bool, StoreError> {
+    match std::fs::OpenOptions::new().append(true).open(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) if refused(&e) => Ok(false),
+        Err(source) => Err(StoreError::Io { path: path.to_path_buf(), source }),
+    }
+}
+
 /// Refuse a non-empty file whose first bytes are not SQLite's magic header, before SQLite gets to it.
 fn check_header(path: &Path) -> Result<(), StoreError> {
     use std::io::Read;
@@ -241,6 +343,7 @@ fn classify(path: &Path, e: sqlx::Error) -> StoreError {
         match db.code().as_deref() {
             Some("26") => return StoreError::NotADatabase { path: path.to_path_buf() },
             Some("11") => return StoreError::Corrupt { path: path.to_path_buf(), detail: db.message().to_string() },
+            _ if is_read_only(&e) => return StoreError::ReadOnly { path: Some(path.to_path_buf()) },
             _ => {}
         }
     }

@@ -118,7 +118,9 @@ fn parse_line(raw: &str, default_run: Option<&str>) -> Result<BatchLine, String>
             step: opt_int(&obj, "step")?.unwrap_or(0),
             ts_ms: timestamp(&obj)?,
         }),
-        "param" => Ok(BatchLine::Param { run, key: key(&obj)?, value: text_value(&obj, limits::MAX_PARAM_VALUE_CHARS)? }),
+        "param" => {
+            Ok(BatchLine::Param { run, key: key(&obj)?, value: text_value(&obj, limits::MAX_PARAM_VALUE_CHARS)? })
+        }
         "tag" => Ok(BatchLine::Tag { run, key: key(&obj)?, value: text_value(&obj, limits::MAX_TAG_VALUE_CHARS)? }),
         "message" => {
             let role_text = string(&obj, "role")?;

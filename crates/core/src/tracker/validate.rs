@@ -111,6 +111,9 @@ pub fn show_float(v: f64) -> String {
 pub fn key_value(flag: &str, raw: &str) -> Result<(String, String), TrackerError> {
     match raw.split_once('=') {
         Some((k, v)) if key_problem(k).is_none() => Ok((k.to_string(), v.to_string())),
+        Some((k, _)) if !k.trim().is_empty() => {
+            Err(TrackerError::Invalid(format!("{flag} {:?}: key: {}", clip(raw), key_problem(k).unwrap_or_default())))
+        }
         _ => Err(TrackerError::Invalid(format!("{flag} {:?}: expected KEY=VALUE with a non-empty KEY", clip(raw)))),
     }
 }
