@@ -465,6 +465,8 @@ export type EnvSummary = {
 	valid: boolean,
 	errors: number,
 	warnings: number,
+	/**  The first error, when the environment is not valid (a file that cannot be read or parsed included). */
+	first_error: string | null,
 };
 
 export type ErrorCount = {
