@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn every_kind_of_line_parses() {
         let text = r##"{"type":"metric","key":"loss","value":0.5,"step":3}
-{"type":"metric","key":"acc","value":1,"ts_ms":7,"run":"other"}
+{"type":"metric","key":"acc","value":1,"ts_ms":1767225600000,"run":"other"}
 
 {"type":"param","key":"lr","value":0.001}
 {"type":"tag","key":"note","value":"x"}
