@@ -3,6 +3,8 @@
 //! migrations under a file lock so two processes opening a fresh file at once do not race. The store also answers
 //! questions about the schema itself (`Store::row_counts`, from `sqlite_master`).
 
+pub mod idempotency;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;

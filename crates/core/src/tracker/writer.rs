@@ -367,15 +367,33 @@ async fn write_batch(
     series: &mut SeriesIds,
     points: &[&Point],
 ) -> Result<(), StoreError> {
-    let (summaries, of_point) = aggregate(points);
     let mut tx = store.begin_write().await?;
+    let fresh = insert_points(&mut tx, sql, series, points).await?;
+    tx.commit().await?;
+    // Only now are the new series rows durable (a failed batch rolls them back), so only now are they cached.
+    for (p, id) in fresh {
+        series.insert(&p.run, &p.key, id);
+    }
+    Ok(())
+}
+
+/// Insert `points` and merge their aggregates into the summary table inside the caller's transaction (the batch
+/// writer of `tracker::batch` shares its transaction with a batch's other rows). Returns the series rows it created,
+/// to be cached once the transaction has committed.
+pub(crate) async fn insert_points<'p>(
+    tx: &mut Transaction<'static, Sqlite>,
+    sql: &Statements,
+    series: &SeriesIds,
+    points: &[&'p Point],
+) -> Result<Vec<(&'p Point, i64)>, StoreError> {
+    let (summaries, of_point) = aggregate(points);
     let mut ids = Vec::with_capacity(summaries.len());
     let mut fresh = Vec::new();
     for (i, (first, _)) in summaries.iter().enumerate() {
         match series.get(&first.run, &first.key) {
             Some(id) => ids.push(id),
             None => {
-                ids.push(series_id(&mut tx, &first.run, &first.key).await?);
+                ids.push(series_id(tx, &first.run, &first.key).await?);
                 fresh.push(i);
             }
         }
@@ -397,7 +415,7 @@ async fn write_batch(
     let mut next = chunks.next().map(build);
     while let Some(q) = next.take() {
         // `join` polls the execution first (which hands the statement to the connection thread), then binds.
-        let (done, built) = futures::future::join(q.execute(&mut *tx), async { chunks.next().map(build) }).await;
+        let (done, built) = futures::future::join(q.execute(&mut **tx), async { chunks.next().map(build) }).await;
         done?;
         next = built;
     }
@@ -418,14 +436,9 @@ async fn write_batch(
                 .bind(a.sum)
                 .bind(a.count);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut **tx).await?;
     }
-    tx.commit().await?;
-    // Only now are the new series rows durable (a failed batch rolls them back), so only now are they cached.
-    for i in fresh {
-        series.insert(&summaries[i].0.run, &summaries[i].0.key, ids[i]);
-    }
-    Ok(())
+    Ok(fresh.into_iter().map(|i| (summaries[i].0, ids[i])).collect())
 }
 
 #[cfg(test)]
