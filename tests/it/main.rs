@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod docs;
 mod evaluator;
+mod ingest;
 mod llm;
 mod monitor;
 mod registry;
