@@ -151,12 +151,12 @@ pub struct LogMetricInput {
     pub ts_ms: Option<i64>,
 }
 
-/// Log one point and wait until it is durable (transports are not the hot path; the Rust API is).
+/// Log one point in its own transaction: durable when this returns, and an error is about this point only
+/// (transports are not the hot path; the Rust API's queued `log_metric` is).
 pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<MetricPoint> {
     let tracker = core.tracker().await?;
     let ts_ms = input.ts_ms.unwrap_or_else(crate::util::now_ms);
-    tracker.log_metric(&input.run_id, &input.key, input.value, input.step, Some(ts_ms)).await?;
-    tracker.flush().await?;
+    tracker.log_metric_now(&input.run_id, &input.key, input.value, input.step, ts_ms).await?;
     Ok(MetricPoint { key: input.key, value: input.value, step: input.step, ts_ms })
 }
 

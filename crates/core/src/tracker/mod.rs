@@ -197,6 +197,26 @@ impl Tracker {
         self.tx.send(WriterMsg::Point(point)).await.map_err(|_| TrackerError::WriterStopped)
     }
 
+    /// Write one point now, in its own transaction, without the writer's queue: it is durable when this returns and
+    /// an error is this point's own. The transports use this (each request is one transaction); with many callers
+    /// sharing one tracker, [`Tracker::flush`] reports lost points to whichever caller asks first.
+    pub async fn log_metric_now(
+        &self,
+        run_id: &str,
+        key: &str,
+        value: f64,
+        step: i64,
+        ts_ms: i64,
+    ) -> Result<(), TrackerError> {
+        validate::metric(key, value)?;
+        let mut tx = self.store.begin_write().await?;
+        runs::require_running(&mut *tx, run_id, "logging metrics").await?;
+        let point = Point { run: Arc::from(run_id), key: Arc::from(key), value, step, ts_ms };
+        writer::insert_points(&mut tx, &writer::Statements::new(), &writer::SeriesIds::default(), &[&point]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Wait until every metric point queued before this call is committed; reports points that could not be written.
     pub async fn flush(&self) -> Result<(), TrackerError> {
         let (done, wait) = oneshot::channel();
