@@ -262,6 +262,9 @@ fn points_acknowledged_by_flush_survive_kill_9() {
     assert!(total >= acknowledged);
     let summarized = sqlite_count(&h, &format!("SELECT count FROM run_metric_summary WHERE run_id = '{run}'"));
     assert_eq!(summarized, total, "the summary is committed with the points it summarizes");
+    // What survives beyond the acknowledged points is the earliest of the rest, in the order they were logged.
+    let sql = format!("SELECT COUNT(DISTINCT step) = MAX(step) + 1 FROM metric_points WHERE run_id = '{run}'");
+    assert_eq!(sqlite_count(&h, &sql), 1, "the stored steps are 0..{total} without gaps");
     // The orphaned run can be ended as killed.
     h.ok(&["run", "end", &run, "--status", "killed"]);
 }

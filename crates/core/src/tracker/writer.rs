@@ -7,8 +7,18 @@
 //!
 //! - `log_metric` validates the point in memory and asks the database only the first time this process logs to a given
 //!   run (that the run exists and is running). The point then goes into a bounded channel (`METRIC_CHANNEL_CAPACITY`);
-//!   a full channel makes the caller wait (back-pressure, never a dropped point). `flush()` returns once everything
-//!   queued before it has been committed.
+//!   a full channel makes the caller wait (back-pressure, never a dropped point).
+//! - What "flushed" means. `flush()` returning `Ok` means every point queued through this tracker (any clone, any
+//!   task) before the call is committed: a new connection or another process sees it, and it survives the process
+//!   being killed (SIGKILL, panic, OOM). The store runs WAL with `synchronous=NORMAL`, so an OS crash or power loss
+//!   may still roll back the last commits. The one exception: points whose loss an earlier `flush`/`log_metric`
+//!   already reported (`MetricsNotWritten` is reported once, to whichever caller of this tracker asks first — the
+//!   transports therefore write with `log_metric_now`, one transaction per request). A crash before `flush()`
+//!   returns can lose any point queued since the last successful flush; the writer commits as it goes, so some of
+//!   them may already be stored, and per run the stored ones are the earliest, in the order they were logged. A
+//!   point is stored whole, together with its share of the run's summary (one transaction holds both), never half:
+//!   each `log_metric` call is one point. Batches (`tracker::batch`) do not go through this writer: each is one
+//!   transaction of its own.
 //! - A batch is up to `MAX_BATCH` (32,768) queued points. Its transaction writes the batch's new `metric_series` rows,
 //!   multi-row INSERTs of `ROWS_PER_INSERT` (512) points each (each statement's values are bound while SQLite executes
 //!   the previous one), and the upsert of the per-(run, key) summary `run_metric_summary` (last value, step and
