@@ -87,7 +87,12 @@ fn a_batch_killed_at_random_moments_is_stored_whole_or_not_at_all_and_a_retry_st
     for round in 0..20 {
         let run = new_run(&h);
         let delay = full.mul_f64(rng.unit() * 1.2);
-        let mut child = h.cmd(&["run", "log-batch", &run, "--file", file]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = h
+            .cmd(&["run", "log-batch", &run, "--file", file])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(delay);
         let _ = child.kill();
         child.wait().unwrap();
@@ -102,7 +107,8 @@ fn a_batch_killed_at_random_moments_is_stored_whole_or_not_at_all_and_a_retry_st
         let out = h.ok(&["run", "log-batch", &run, "--file", file]);
         assert_eq!(out.contains("already stored on "), after_kill != [0; 6], "round {round}: {out}");
         assert_eq!(stored(&h, &run), whole(points), "round {round}: after the retry");
-        let distinct = sqlite_count(&h, &format!("SELECT COUNT(DISTINCT step) FROM metric_points WHERE run_id = '{run}'"));
+        let distinct =
+            sqlite_count(&h, &format!("SELECT COUNT(DISTINCT step) FROM metric_points WHERE run_id = '{run}'"));
         assert_eq!(distinct, points as i64);
     }
     // One record per stored batch: the probe and the 20 rounds.
@@ -148,7 +154,10 @@ fn a_batch_id_reused_for_other_content_is_refused_and_nothing_is_written() {
     let first = h.json(&["run", "log-batch", &run, "--file", a.to_str().unwrap(), "--batch-id", "nightly-7"]);
     assert_eq!(first["batch_id"], "nightly-7");
     let err = h.fails(&["run", "log-batch", &run, "--file", b.to_str().unwrap(), "--batch-id", "nightly-7"], 2);
-    assert!(err.contains("batch id \"nightly-7\" was already stored on ") && err.contains("different content"), "{err}");
+    assert!(
+        err.contains("batch id \"nightly-7\" was already stored on ") && err.contains("different content"),
+        "{err}"
+    );
     assert!(err.contains("nothing was written"), "{err}");
     assert_eq!(stored(&h, &run), whole(10));
     // The same id with its own content is a retry.
@@ -203,7 +212,8 @@ fn file_dash_reads_the_batch_from_stdin() {
     let send = |extra: &[&str]| {
         let mut args = vec!["run", "log-batch", run.as_str(), "--file", "-"];
         args.extend_from_slice(extra);
-        let mut child = h.cmd(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child =
+            h.cmd(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     };
@@ -224,7 +234,12 @@ fn file_dash_reads_the_batch_from_stdin() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"{\"type\":\"metric\",\"key\":\"k\",\"value\":1}\n{\"type\":\"metric\"}\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"type\":\"metric\",\"key\":\"k\",\"value\":1}\n{\"type\":\"metric\"}\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -297,7 +297,10 @@ impl Tracker {
         let mut tx = self.store().begin_write().await.map_err(|e| not_stored(e.into()))?;
         if let Some(earlier) = batch_keys::find(&mut tx, &batch_id).await.map_err(not_stored)? {
             if earlier.content_sha256 != batch.digest {
-                return Err(TrackerError::BatchIdReused { batch_id: batch_id.clone(), stored_at_ms: earlier.stored_at_ms });
+                return Err(TrackerError::BatchIdReused {
+                    batch_id: batch_id.clone(),
+                    stored_at_ms: earlier.stored_at_ms,
+                });
             }
             return Ok(BatchReport { already_stored: true, stored_at_ms: earlier.stored_at_ms, ..earlier.report });
         }

@@ -61,7 +61,11 @@ pub(crate) async fn find(conn: &mut SqliteConnection, batch_id: &str) -> Result<
     Ok(Some(Recorded { content_sha256, stored_at_ms, report }))
 }
 
-pub(crate) async fn record(conn: &mut SqliteConnection, report: &BatchReport, digest: &str) -> Result<(), TrackerError> {
+pub(crate) async fn record(
+    conn: &mut SqliteConnection,
+    report: &BatchReport,
+    digest: &str,
+) -> Result<(), TrackerError> {
     let json = serde_json::to_string(report)
         .map_err(|e| TrackerError::Invalid(format!("batch {:?}: cannot encode its report: {e}", report.batch_id)))?;
     sqlx::query("INSERT INTO ingest_batches (batch_id, content_sha256, stored_at_ms, report) VALUES (?, ?, ?, ?)")
