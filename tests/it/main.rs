@@ -9,6 +9,7 @@ mod demo;
 mod docs;
 mod evaluator;
 mod hostile;
+mod ingest;
 mod llm;
 mod monitor;
 mod registry;

@@ -151,8 +151,14 @@ export type BackendInfo = {
 	persistence: string,
 };
 
-/**  What a batch wrote. */
+/**  What a batch wrote (or, with `already_stored`, what it wrote when it was first stored). */
 export type BatchReport = {
+	/**  The batch's idempotency key: the id given by the caller, else `sha256:` and the digest of its content. */
+	batch_id: string,
+	/**  True when this batch id was already stored with the same content: nothing was written this time. */
+	already_stored: boolean,
+	/**  When the batch was stored (UTC milliseconds), now or by the earlier call. */
+	stored_at_ms: number,
 	metrics: number,
 	/**  Params newly stored; `params_unchanged` were already stored with the same value. */
 	params: number,
@@ -991,6 +997,19 @@ export type LogBatchInput = {
 	run_id?: string | null,
 	/**  A JSONL file: one metric/param/tag/message/action object per line. */
 	file: string,
+	/**  Idempotency key; default: `sha256:` of the run and the file's content. */
+	batch_id?: string | null,
+};
+
+export type LogBatchTextInput = {
+	/**  Run for lines without a `"run"` field. */
+	run_id?: string | null,
+	/**  The batch as JSONL text: one metric/param/tag/message/action object per line. */
+	content: string,
+	/**  Idempotency key; default: `sha256:` of the run and the content. */
+	batch_id?: string | null,
+	/**  Name used in error messages (`name:line: …`); default `batch`. */
+	name?: string | null,
 };
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
@@ -1739,6 +1758,7 @@ export type Operations = {
 	"runs/search": { input: SearchRunsInput; event: never; output: RunPage; shape: "unary"; access: "read"; reach: "everywhere" };
 	"runs/list": { input: ListRunsInput; event: never; output: RunPage; shape: "unary"; access: "read"; reach: "everywhere" };
 	"runs/log_batch": { input: LogBatchInput; event: never; output: BatchReport; shape: "unary"; access: "mutating"; reach: "local" };
+	"runs/log_batch_text": { input: LogBatchTextInput; event: never; output: BatchReport; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"models/register": { input: RegisterInput; event: never; output: ModelVersion; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"models/create_version": { input: CreateVersionInput; event: never; output: ModelVersion; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"models/list": { input: ListModelsInput; event: never; output: ListModelsOutput; shape: "unary"; access: "read"; reach: "everywhere" };
@@ -1810,6 +1830,7 @@ export const OPERATIONS = [
 	{ name: "runs/search", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "runs/list", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "runs/log_batch", shape: "unary", access: "mutating", reach: "local" },
+	{ name: "runs/log_batch_text", shape: "unary", access: "mutating", reach: "everywhere" },
 	{ name: "models/register", shape: "unary", access: "mutating", reach: "everywhere" },
 	{ name: "models/create_version", shape: "unary", access: "mutating", reach: "everywhere" },
 	{ name: "models/list", shape: "unary", access: "read", reach: "everywhere" },

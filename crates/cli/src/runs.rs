@@ -11,7 +11,7 @@ use crate::experiments::key_values;
 use crate::output::{fields, num, table};
 use browser_ai_mlops_core::api::runs::{self as api, KeyValueInput, RunKeyInput, RunRef};
 use browser_ai_mlops_core::error::Error;
-use browser_ai_mlops_core::tracker::{MetricSummary, RunComparison, RunStatus, RunSummary, validate};
+use browser_ai_mlops_core::tracker::{BatchReport, MetricSummary, RunComparison, RunStatus, RunSummary, validate};
 use browser_ai_mlops_core::util::{fmt_duration_ms, fmt_ms};
 use browser_ai_mlops_core::{Core, Result};
 
@@ -78,12 +78,17 @@ pub enum RunCmd {
     DeleteTag { run_id: String, key: String },
     /// Print every point of one metric
     Metric { run_id: String, key: String },
-    /// Log a JSONL file of metrics, params, tags, messages and actions; nothing is written unless every line is valid
+    /// Log a JSONL file of metrics, params, tags, messages and actions, all or nothing; a batch already stored is not
+    /// written again
     LogBatch {
         /// Run for lines without a "run" field
         run_id: Option<String>,
+        /// The JSONL file (`-` reads stdin)
         #[arg(long)]
         file: PathBuf,
+        /// Idempotency key (default: SHA-256 of the run and the content); resending a stored id writes nothing
+        #[arg(long = "batch-id", value_name = "ID")]
+        batch_id: Option<String>,
     },
     /// Log N points (value = step = i) through the writer, printing `flushed <count>` after every flush
     #[command(hide = true)]
@@ -178,26 +183,40 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
                 table(&["step", "value", "time"], rows)
             })?;
         }
-        RunCmd::LogBatch { run_id, file } => {
-            let report = api::log_batch(core, api::LogBatchInput { run_id, file: file.clone() }).await?;
-            out.emit(&report, |r| {
-                format!(
-                    "{}: ingested {} metric points, {} params ({} already stored), {} tags, {} messages, {} actions",
-                    file.display(),
-                    r.metrics,
-                    r.params,
-                    r.params_unchanged,
-                    r.tags,
-                    r.messages,
-                    r.actions
-                )
-            })?;
+        RunCmd::LogBatch { run_id, file, batch_id } => {
+            let report = if file.as_os_str() == "-" {
+                let mut content = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut content)
+                    .map_err(|e| Error::io("cannot read stdin", e))?;
+                let input = api::LogBatchTextInput { run_id, content, batch_id, name: Some("stdin".to_string()) };
+                api::log_batch_text(core, input).await?
+            } else {
+                api::log_batch(core, api::LogBatchInput { run_id, file: file.clone(), batch_id }).await?
+            };
+            let name = if file.as_os_str() == "-" { "stdin".to_string() } else { file.display().to_string() };
+            out.emit(&report, |r| render_batch(&name, r))?;
         }
         RunCmd::IngestTest { run_id, points, flush_every, key } => {
             ingest_test(core, &run_id, points, flush_every, &key).await?
         }
     }
     Ok(0)
+}
+
+fn render_batch(name: &str, r: &BatchReport) -> String {
+    let counts = format!(
+        "{} metric points, {} params ({} already stored), {} tags, {} messages, {} actions",
+        r.metrics, r.params, r.params_unchanged, r.tags, r.messages, r.actions
+    );
+    if r.already_stored {
+        format!(
+            "{name}: already stored on {} UTC (batch id {}); nothing written. That batch had {counts}",
+            fmt_ms(Some(r.stored_at_ms)),
+            r.batch_id
+        )
+    } else {
+        format!("{name}: ingested {counts} (batch id {})", r.batch_id)
+    }
 }
 
 /// A metric value from the command line: any number Rust parses, then checked to be finite.

@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod errors;
+pub mod idempotency;
 pub mod openapi;
 pub mod routes;
 pub mod schema;

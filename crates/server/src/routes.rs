@@ -3,6 +3,7 @@
 //! as JSON; a streaming one answers server-sent events whose `data:` lines are the table's one stream message shape
 //! (`{"type":"event"|"done"|"error","data":…}`, the same JSON the desktop app's channel carries). Local-only
 //! operations (they read or write files by path, or the keychain) get no route. Nothing here is per-operation code.
+//! A request with an `Idempotency-Key` header goes through `idempotency` (stored responses, replays).
 
 use std::convert::Infallible;
 
@@ -62,7 +63,11 @@ async fn handle(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     state.auth.check(headers, op.access)?;
+    let key = super::idempotency::key_of(headers)?;
     let input = parse_body(&json_body(&state, headers, body)?)?;
+    if let Some(key) = key {
+        return super::idempotency::call(&state.core, op, key, input).await;
+    }
     match op.shape() {
         Shape::Unary => Ok(axum::Json(op::call(&state.core, op, input).await?).into_response()),
         Shape::Streaming => {
@@ -104,6 +109,7 @@ mod tests {
             assert_eq!(served.contains(&op.name), op.reach == Reach::Everywhere, "{}", op.name);
         }
         assert!(!served.contains(&"secrets/set") && !served.contains(&"runs/log_batch"));
+        assert!(served.contains(&"runs/log_batch_text"));
     }
 
     #[test]

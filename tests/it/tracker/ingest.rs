@@ -262,6 +262,44 @@ fn points_acknowledged_by_flush_survive_kill_9() {
     assert!(total >= acknowledged);
     let summarized = sqlite_count(&h, &format!("SELECT count FROM run_metric_summary WHERE run_id = '{run}'"));
     assert_eq!(summarized, total, "the summary is committed with the points it summarizes");
+    // What survives beyond the acknowledged points is the earliest of the rest, in the order they were logged.
+    let sql = format!("SELECT COUNT(DISTINCT step) = MAX(step) + 1 FROM metric_points WHERE run_id = '{run}'");
+    assert_eq!(sqlite_count(&h, &sql), 1, "the stored steps are 0..{total} without gaps");
     // The orphaned run can be ended as killed.
     h.ok(&["run", "end", &run, "--status", "killed"]);
+}
+
+/// One tracker shared by many callers (as the server's is): a point logged through the operation table is one
+/// transaction whose result is its own, even while points another caller queued for a run deleted elsewhere are
+/// being lost (those stay reported to the tracker's next `flush`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logged_metric_operation_answers_for_its_own_point_only() {
+    use browser_ai_mlops_core::api::runs::{LogMetricInput, log_metric};
+    let h = Home::new();
+    let (core, good) = core_with_run(&h).await;
+    let tracker = core.tracker().await.unwrap();
+    let doomed = tracker.start_run(&RunStart { experiment: "ingest".into(), ..Default::default() }).await.unwrap().id;
+    tracker.log_metric(&doomed, "x", 1.0, 0, None).await.unwrap();
+    tracker.flush().await.unwrap();
+    let other = Store::open(&h.db_path()).await.unwrap();
+    sqlx::query("DELETE FROM runs WHERE id = ?").bind(&doomed).execute(other.pool()).await.unwrap();
+    // Another caller's point, queued and not yet written: it will be lost.
+    tracker.log_metric(&doomed, "x", 2.0, 1, None).await.unwrap();
+
+    let input = LogMetricInput { run_id: good.clone(), key: "loss".into(), value: 0.25, step: 3, ts_ms: Some(9) };
+    let logged = log_metric(&core, input).await.unwrap();
+    assert_eq!((logged.value, logged.step, logged.ts_ms), (0.25, 3, 9));
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points WHERE run_id = ? AND key = 'loss'")
+        .bind(&good)
+        .fetch_one(other.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    let err = tracker.flush().await.unwrap_err();
+    assert!(matches!(&err, TrackerError::MetricsNotWritten(f) if f.len() == 1 && f[0].run_id == doomed), "{err}");
+    let input = LogMetricInput { run_id: doomed.clone(), key: "x".into(), value: 1.0, step: 2, ts_ms: None };
+    let err = log_metric(&core, input).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    other.close().await;
+    core.shutdown().await.unwrap();
 }

@@ -268,8 +268,11 @@ fn log_batch_writes_every_kind_and_reports_counts() {
     assert_eq!(s["totals"]["tokens"]["reasoning"], tokens.iter().map(|t| t.2).sum::<i64>());
     assert_eq!(s["tags"]["site"], "shop");
     assert_eq!(metric(&summary(&h, &other), "reward").unwrap()["count"], 1);
+    // Sending the file again writes nothing (it is the same batch) and says so.
     let human = h.ok(&["run", "log-batch", &run, "--file", file.to_str().unwrap()]);
-    assert!(human.contains(&format!("ingested {} metric points", values.len() + 1)), "{human}");
+    assert!(human.contains("already stored on "), "{human}");
+    assert!(human.contains(&format!("That batch had {} metric points", values.len() + 1)), "{human}");
+    assert_eq!(metric(&summary(&h, &run), "reward").unwrap()["count"], values.len());
 }
 
 #[test]

@@ -67,6 +67,7 @@ static TABLE: LazyLock<Vec<Operation>> = LazyLock::new(|| {
         unary("runs/search", R, run_search::search),
         unary("runs/list", R, run_search::list),
         unary("runs/log_batch", M, runs::log_batch).local(),
+        unary("runs/log_batch_text", M, runs::log_batch_text),
         unary("models/register", M, models::register),
         unary("models/create_version", M, models::create_version),
         unary("models/list", R, models::list),

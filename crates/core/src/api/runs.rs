@@ -151,12 +151,12 @@ pub struct LogMetricInput {
     pub ts_ms: Option<i64>,
 }
 
-/// Log one point and wait until it is durable (transports are not the hot path; the Rust API is).
+/// Log one point in its own transaction: durable when this returns, and an error is about this point only
+/// (transports are not the hot path; the Rust API's queued `log_metric` is).
 pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<MetricPoint> {
     let tracker = core.tracker().await?;
     let ts_ms = input.ts_ms.unwrap_or_else(crate::util::now_ms);
-    tracker.log_metric(&input.run_id, &input.key, input.value, input.step, Some(ts_ms)).await?;
-    tracker.flush().await?;
+    tracker.log_metric_now(&input.run_id, &input.key, input.value, input.step, ts_ms).await?;
     Ok(MetricPoint { key: input.key, value: input.value, step: input.step, ts_ms })
 }
 
@@ -217,10 +217,36 @@ pub struct LogBatchInput {
     pub run_id: Option<String>,
     /// A JSONL file: one metric/param/tag/message/action object per line.
     pub file: PathBuf,
+    /// Idempotency key; default: `sha256:` of the run and the file's content.
+    #[serde(default)]
+    pub batch_id: Option<String>,
 }
 
-/// Validate the whole file, then write it (nothing is written if any line is invalid).
+/// Validate the whole file, then write it in one transaction (nothing is written if any line is invalid or the write
+/// fails; a batch already stored is not written again).
 pub async fn log_batch(core: &Core, input: LogBatchInput) -> Result<BatchReport> {
     let parsed = tracker::batch::parse_file(&input.file, input.run_id.as_deref())?;
-    Ok(core.tracker().await?.log_batch(&parsed).await?)
+    Ok(core.tracker().await?.log_batch(&parsed, input.batch_id.as_deref()).await?)
+}
+
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
+pub struct LogBatchTextInput {
+    /// Run for lines without a `"run"` field.
+    #[serde(default)]
+    pub run_id: Option<String>,
+    /// The batch as JSONL text: one metric/param/tag/message/action object per line.
+    pub content: String,
+    /// Idempotency key; default: `sha256:` of the run and the content.
+    #[serde(default)]
+    pub batch_id: Option<String>,
+    /// Name used in error messages (`name:line: …`); default `batch`.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `log_batch` with the JSONL given inline (HTTP clients, stdin): same validation, one transaction, same batch ids.
+pub async fn log_batch_text(core: &Core, input: LogBatchTextInput) -> Result<BatchReport> {
+    let name = input.name.as_deref().unwrap_or("batch");
+    let parsed = tracker::batch::parse_text(name, &input.content, input.run_id.as_deref())?;
+    Ok(core.tracker().await?.log_batch(&parsed, input.batch_id.as_deref()).await?)
 }

@@ -5,6 +5,8 @@
 //! write is refused with `StoreError::ReadOnly` naming the file. The store also answers questions about the schema
 //! itself (`Store::row_counts`, from `sqlite_master`).
 
+pub mod idempotency;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,17 +1,21 @@
-//! Batch logging from a JSONL file (one object per line: metric, param, tag, message or action). The whole file is
-//! parsed and validated first — syntax, fields, runs that must be running, params that would conflict with stored
-//! values or with each other — and only then written: params/tags/messages/actions in one transaction, metrics through
-//! the writer followed by a flush.
+//! Batch logging from JSONL (one object per line: metric, param, tag, message or action), read from a file, stdin or
+//! a request body. The whole text is parsed and validated first — syntax, fields, runs that must be running, params
+//! that would conflict with stored values or with each other — and only then written, all of it in ONE transaction:
+//! params, tags, messages, actions, metric points, the run's metric summary and the batch's idempotency record
+//! (`batch_keys`). A batch is therefore stored whole or not at all, whatever stops the process or fills the disk, and
+//! sending it again writes nothing and says when it was stored.
 
-use std::collections::{BTreeMap, btree_map::Entry};
+use std::collections::{BTreeMap, HashMap, btree_map::Entry};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::conversation::{action_problem, insert_actions, insert_messages, message_problem};
 use super::runs::{insert_params, require_running, upsert_tags};
-use super::{Action, Message, Role, TokenCounts, Tracker, TrackerError, validate};
+use super::writer::{Point, SeriesIds, Statements, insert_points};
+use super::{Action, Message, Role, TokenCounts, Tracker, TrackerError, batch_keys, validate};
 use crate::limits;
 
 /// One validated line of a batch file.
@@ -36,16 +40,24 @@ impl BatchLine {
     }
 }
 
-/// A parsed file: its name for messages and its lines with their 1-based line numbers.
+/// A parsed batch: its name for messages (a file name, or `stdin`), its lines with their 1-based line numbers, and
+/// the digest of its default run and text (`batch_keys::content_digest`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedBatch {
     pub file: String,
     pub lines: Vec<(usize, BatchLine)>,
+    pub digest: String,
 }
 
-/// What a batch wrote.
+/// What a batch wrote (or, with `already_stored`, what it wrote when it was first stored).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct BatchReport {
+    /// The batch's idempotency key: the id given by the caller, else `sha256:` and the digest of its content.
+    pub batch_id: String,
+    /// True when this batch id was already stored with the same content: nothing was written this time.
+    pub already_stored: bool,
+    /// When the batch was stored (UTC milliseconds), now or by the earlier call.
+    pub stored_at_ms: i64,
     pub metrics: usize,
     /// Params newly stored; `params_unchanged` were already stored with the same value.
     pub params: usize,
@@ -76,7 +88,7 @@ pub fn parse_text(file: &str, text: &str, default_run: Option<&str>) -> Result<P
         })?;
         lines.push((i + 1, line));
     }
-    Ok(ParsedBatch { file: file.to_string(), lines })
+    Ok(ParsedBatch { file: file.to_string(), lines, digest: batch_keys::content_digest(default_run, text) })
 }
 
 const METRIC_FIELDS: &[&str] = &["type", "run", "key", "value", "step", "ts_ms"];
@@ -282,42 +294,31 @@ struct RunWrites {
 }
 
 impl Tracker {
-    /// Write a validated batch: nothing is written unless every referenced run is running and no param conflicts
-    /// (with stored values or within the file). Metrics are durable when this returns.
-    pub async fn log_batch(&self, batch: &ParsedBatch) -> Result<BatchReport, TrackerError> {
+    /// Write a validated batch in one transaction, recorded under its batch id (`batch_id`, else derived from the
+    /// content). Nothing is written unless every referenced run is running and no param conflicts (with stored
+    /// values or within the batch); a batch id already stored with the same content writes nothing and returns the
+    /// first report with `already_stored`; with other content it is refused. Everything is durable when this
+    /// returns; on any failure nothing of the batch is stored.
+    pub async fn log_batch(&self, batch: &ParsedBatch, batch_id: Option<&str>) -> Result<BatchReport, TrackerError> {
         let file = batch.file.as_str();
-        let mut runs: BTreeMap<&str, RunWrites> = BTreeMap::new();
-        let mut report = BatchReport::default();
-        for (line, item) in &batch.lines {
-            let w = runs.entry(item.run()).or_insert_with(|| RunWrites { first_line: *line, ..Default::default() });
-            match item {
-                BatchLine::Metric { .. } => report.metrics += 1,
-                BatchLine::Param { run, key, value } => match w.params.entry(key.clone()) {
-                    Entry::Vacant(e) => {
-                        e.insert((value.clone(), *line));
-                    }
-                    Entry::Occupied(e) if e.get().0 == *value => report.params_unchanged += 1,
-                    Entry::Occupied(e) => {
-                        let (first, first_line) = e.get();
-                        let conflict = TrackerError::ParamConflict {
-                            run_id: run.clone(),
-                            key: key.clone(),
-                            stored: first.clone(),
-                            new: value.clone(),
-                        };
-                        let msg = format!("{conflict} (the value comes from line {first_line} of this file)");
-                        return Err(TrackerError::BatchLine { file: file.to_string(), line: *line, message: msg });
-                    }
-                },
-                BatchLine::Tag { key, value, .. } => {
-                    w.tags.insert(key.clone(), value.clone());
-                    report.tags += 1;
-                }
-                BatchLine::Message { message, .. } => w.messages.push(message.clone()),
-                BatchLine::Action { action, .. } => w.actions.push(action.clone()),
+        let batch_id = batch_keys::batch_id(batch_id, &batch.digest)?;
+        let (runs, mut report) = plan(batch)?;
+        let points = metric_points(batch);
+        let not_stored = |source: TrackerError| TrackerError::BatchNotStored {
+            file: file.to_string(),
+            batch_id: batch_id.clone(),
+            source: Box::new(source),
+        };
+        let mut tx = self.store().begin_write().await.map_err(|e| not_stored(e.into()))?;
+        if let Some(earlier) = batch_keys::find(&mut tx, &batch_id).await.map_err(not_stored)? {
+            if earlier.content_sha256 != batch.digest {
+                return Err(TrackerError::BatchIdReused {
+                    batch_id: batch_id.clone(),
+                    stored_at_ms: earlier.stored_at_ms,
+                });
             }
+            return Ok(BatchReport { already_stored: true, stored_at_ms: earlier.stored_at_ms, ..earlier.report });
         }
-        let mut tx = self.store().begin_write().await?;
         for (run, w) in &runs {
             require_running(&mut *tx, run, "batch logging").await.map_err(|e| at_line(file, w.first_line, e))?;
             for (key, (value, line)) in &w.params {
@@ -326,7 +327,8 @@ impl Tracker {
                         .bind(run)
                         .bind(key)
                         .fetch_optional(&mut *tx)
-                        .await?;
+                        .await
+                        .map_err(|e| not_stored(e.into()))?;
                 if let Some(stored) = stored.filter(|s| s != value) {
                     let conflict = TrackerError::ParamConflict {
                         run_id: run.to_string(),
@@ -338,29 +340,99 @@ impl Tracker {
                 }
             }
         }
-        for (run, w) in &runs {
-            let params: BTreeMap<String, String> = w.params.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
-            let stored = insert_params(&mut tx, run, &params).await?;
-            report.params += stored;
-            report.params_unchanged += params.len() - stored;
-            upsert_tags(&mut tx, run, &w.tags).await?;
-            insert_messages(&mut tx, run, &w.messages).await?;
-            insert_actions(&mut tx, run, &w.actions).await?;
-            report.messages += w.messages.len();
-            report.actions += w.actions.len();
-        }
-        tx.commit().await?;
+        report.batch_id = batch_id.clone();
+        report.stored_at_ms = crate::util::now_ms();
+        let written = async {
+            for (run, w) in &runs {
+                let params: BTreeMap<String, String> =
+                    w.params.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect();
+                let stored = insert_params(&mut tx, run, &params).await?;
+                report.params += stored;
+                report.params_unchanged += params.len() - stored;
+                upsert_tags(&mut tx, run, &w.tags).await?;
+                insert_messages(&mut tx, run, &w.messages).await?;
+                insert_actions(&mut tx, run, &w.actions).await?;
+                report.messages += w.messages.len();
+                report.actions += w.actions.len();
+            }
+            let refs: Vec<&Point> = points.iter().collect();
+            insert_points(&mut tx, &Statements::new(), &SeriesIds::default(), &refs).await?;
+            batch_keys::record(&mut tx, &report, &batch.digest).await?;
+            tx.commit().await?;
+            Ok::<(), TrackerError>(())
+        };
+        written.await.map_err(not_stored)?;
         for run in runs.keys() {
             self.remember_running(run);
         }
-        for (_, item) in &batch.lines {
-            if let BatchLine::Metric { run, key, value, step, ts_ms } = item {
-                self.log_metric(run, key, *value, *step, *ts_ms).await?;
-            }
-        }
-        self.flush().await?;
         Ok(report)
     }
+}
+
+/// Group a batch's lines by run and count them; params repeated with another value within the batch are refused.
+fn plan(batch: &ParsedBatch) -> Result<(BTreeMap<&str, RunWrites>, BatchReport), TrackerError> {
+    let file = batch.file.as_str();
+    let mut runs: BTreeMap<&str, RunWrites> = BTreeMap::new();
+    let mut report = BatchReport::default();
+    for (line, item) in &batch.lines {
+        let w = runs.entry(item.run()).or_insert_with(|| RunWrites { first_line: *line, ..Default::default() });
+        match item {
+            BatchLine::Metric { .. } => report.metrics += 1,
+            BatchLine::Param { run, key, value } => match w.params.entry(key.clone()) {
+                Entry::Vacant(e) => {
+                    e.insert((value.clone(), *line));
+                }
+                Entry::Occupied(e) if e.get().0 == *value => report.params_unchanged += 1,
+                Entry::Occupied(e) => {
+                    let (first, first_line) = e.get();
+                    let conflict = TrackerError::ParamConflict {
+                        run_id: run.clone(),
+                        key: key.clone(),
+                        stored: first.clone(),
+                        new: value.clone(),
+                    };
+                    let msg = format!("{conflict} (the value comes from line {first_line} of this file)");
+                    return Err(TrackerError::BatchLine { file: file.to_string(), line: *line, message: msg });
+                }
+            },
+            BatchLine::Tag { key, value, .. } => {
+                w.tags.insert(key.clone(), value.clone());
+                report.tags += 1;
+            }
+            BatchLine::Message { message, .. } => w.messages.push(message.clone()),
+            BatchLine::Action { action, .. } => w.actions.push(action.clone()),
+        }
+    }
+    Ok((runs, report))
+}
+
+/// The batch's metric lines as writer points (run ids and keys shared; a point without a timestamp gets now).
+fn metric_points<'a>(batch: &'a ParsedBatch) -> Vec<Point> {
+    let now = crate::util::now_ms();
+    let mut names: HashMap<&'a str, Arc<str>> = HashMap::new();
+    let mut intern = |s: &'a str| -> Arc<str> {
+        match names.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(s);
+                names.insert(s, a.clone());
+                a
+            }
+        }
+    };
+    let mut points = Vec::new();
+    for (_, item) in &batch.lines {
+        if let BatchLine::Metric { run, key, value, step, ts_ms } = item {
+            points.push(Point {
+                run: intern(run),
+                key: intern(key),
+                value: *value,
+                step: *step,
+                ts_ms: ts_ms.unwrap_or(now),
+            });
+        }
+    }
+    points
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod artifacts;
 pub mod batch;
+pub mod batch_keys;
 pub mod conversation;
 pub mod experiments;
 pub mod runs;
@@ -83,6 +84,21 @@ pub enum TrackerError {
     /// Metric points accepted earlier could not be written; only the named runs' points are affected.
     #[error("{}", writer::describe_failures(.0))]
     MetricsNotWritten(Vec<MetricWriteFailure>),
+    /// A batch id recorded earlier for other content.
+    #[error(
+        "batch id {batch_id:?} was already stored on {} UTC with different content; nothing was written (resend the same \
+         content to retry that batch, or give new content a new batch id)",
+        crate::util::fmt_ms(Some(*stored_at_ms))
+    )]
+    BatchIdReused { batch_id: String, stored_at_ms: i64 },
+    /// Writing a batch failed; its transaction was rolled back, so none of its lines are stored.
+    #[error("{file}: nothing from this batch was stored (batch id {batch_id}): {source}")]
+    BatchNotStored {
+        file: String,
+        batch_id: String,
+        #[source]
+        source: Box<TrackerError>,
+    },
     #[error("the metric writer has stopped (the tracker was shut down); no more metrics can be logged")]
     WriterStopped,
 }
@@ -91,7 +107,7 @@ impl TrackerError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             TrackerError::Store(e) => e.kind(),
-            TrackerError::AtLine { source, .. } => source.kind(),
+            TrackerError::AtLine { source, .. } | TrackerError::BatchNotStored { source, .. } => source.kind(),
             TrackerError::ExperimentNotFound(_)
             | TrackerError::RunNotFound(_)
             | TrackerError::ModelVersionNotFound(_)
@@ -99,7 +115,8 @@ impl TrackerError {
             TrackerError::ExperimentExists(_)
             | TrackerError::ExperimentArchived(_)
             | TrackerError::RunNotRunning { .. }
-            | TrackerError::ParamConflict { .. } => ErrorKind::Conflict,
+            | TrackerError::ParamConflict { .. }
+            | TrackerError::BatchIdReused { .. } => ErrorKind::Conflict,
             TrackerError::Invalid(_) | TrackerError::BatchLine { .. } => ErrorKind::Input,
             TrackerError::Io { .. } | TrackerError::MetricsNotWritten(_) | TrackerError::WriterStopped => {
                 ErrorKind::Failed
@@ -181,6 +198,26 @@ impl Tracker {
         let ts_ms = ts_ms.unwrap_or_else(crate::util::now_ms);
         let point = Point { run, key, value, step, ts_ms };
         self.tx.send(WriterMsg::Point(point)).await.map_err(|_| TrackerError::WriterStopped)
+    }
+
+    /// Write one point now, in its own transaction, without the writer's queue: it is durable when this returns and
+    /// an error is this point's own. The transports use this (each request is one transaction); with many callers
+    /// sharing one tracker, [`Tracker::flush`] reports lost points to whichever caller asks first.
+    pub async fn log_metric_now(
+        &self,
+        run_id: &str,
+        key: &str,
+        value: f64,
+        step: i64,
+        ts_ms: i64,
+    ) -> Result<(), TrackerError> {
+        validate::metric(key, value)?;
+        let mut tx = self.store.begin_write().await?;
+        runs::require_running(&mut *tx, run_id, "logging metrics").await?;
+        let point = Point { run: Arc::from(run_id), key: Arc::from(key), value, step, ts_ms };
+        writer::insert_points(&mut tx, &writer::Statements::new(), &writer::SeriesIds::default(), &[&point]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Wait until every metric point queued before this call is committed; reports points that could not be written.

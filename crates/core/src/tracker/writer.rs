@@ -7,8 +7,18 @@
 //!
 //! - `log_metric` validates the point in memory and asks the database only the first time this process logs to a given
 //!   run (that the run exists and is running). The point then goes into a bounded channel (`METRIC_CHANNEL_CAPACITY`);
-//!   a full channel makes the caller wait (back-pressure, never a dropped point). `flush()` returns once everything
-//!   queued before it has been committed.
+//!   a full channel makes the caller wait (back-pressure, never a dropped point).
+//! - What "flushed" means. `flush()` returning `Ok` means every point queued through this tracker (any clone, any
+//!   task) before the call is committed: a new connection or another process sees it, and it survives the process
+//!   being killed (SIGKILL, panic, OOM). The store runs WAL with `synchronous=NORMAL`, so an OS crash or power loss
+//!   may still roll back the last commits. The one exception: points whose loss an earlier `flush`/`log_metric`
+//!   already reported (`MetricsNotWritten` is reported once, to whichever caller of this tracker asks first — the
+//!   transports therefore write with `log_metric_now`, one transaction per request). A crash before `flush()`
+//!   returns can lose any point queued since the last successful flush; the writer commits as it goes, so some of
+//!   them may already be stored, and per run the stored ones are the earliest, in the order they were logged. A
+//!   point is stored whole, together with its share of the run's summary (one transaction holds both), never half:
+//!   each `log_metric` call is one point. Batches (`tracker::batch`) do not go through this writer: each is one
+//!   transaction of its own.
 //! - A batch is up to `MAX_BATCH` (32,768) queued points. Its transaction writes the batch's new `metric_series` rows,
 //!   multi-row INSERTs of `ROWS_PER_INSERT` (512) points each (each statement's values are bound while SQLite executes
 //!   the previous one), and the upsert of the per-(run, key) summary `run_metric_summary` (last value, step and
@@ -367,15 +377,33 @@ async fn write_batch(
     series: &mut SeriesIds,
     points: &[&Point],
 ) -> Result<(), StoreError> {
-    let (summaries, of_point) = aggregate(points);
     let mut tx = store.begin_write().await?;
+    let fresh = insert_points(&mut tx, sql, series, points).await?;
+    tx.commit().await?;
+    // Only now are the new series rows durable (a failed batch rolls them back), so only now are they cached.
+    for (p, id) in fresh {
+        series.insert(&p.run, &p.key, id);
+    }
+    Ok(())
+}
+
+/// Insert `points` and merge their aggregates into the summary table inside the caller's transaction (the batch
+/// writer of `tracker::batch` shares its transaction with a batch's other rows). Returns the series rows it created,
+/// to be cached once the transaction has committed.
+pub(crate) async fn insert_points<'p>(
+    tx: &mut Transaction<'static, Sqlite>,
+    sql: &Statements,
+    series: &SeriesIds,
+    points: &[&'p Point],
+) -> Result<Vec<(&'p Point, i64)>, StoreError> {
+    let (summaries, of_point) = aggregate(points);
     let mut ids = Vec::with_capacity(summaries.len());
     let mut fresh = Vec::new();
     for (i, (first, _)) in summaries.iter().enumerate() {
         match series.get(&first.run, &first.key) {
             Some(id) => ids.push(id),
             None => {
-                ids.push(series_id(&mut tx, &first.run, &first.key).await?);
+                ids.push(series_id(tx, &first.run, &first.key).await?);
                 fresh.push(i);
             }
         }
@@ -397,7 +425,7 @@ async fn write_batch(
     let mut next = chunks.next().map(build);
     while let Some(q) = next.take() {
         // `join` polls the execution first (which hands the statement to the connection thread), then binds.
-        let (done, built) = futures::future::join(q.execute(&mut *tx), async { chunks.next().map(build) }).await;
+        let (done, built) = futures::future::join(q.execute(&mut **tx), async { chunks.next().map(build) }).await;
         done?;
         next = built;
     }
@@ -418,14 +446,9 @@ async fn write_batch(
                 .bind(a.sum)
                 .bind(a.count);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut **tx).await?;
     }
-    tx.commit().await?;
-    // Only now are the new series rows durable (a failed batch rolls them back), so only now are they cached.
-    for i in fresh {
-        series.insert(&summaries[i].0.run, &summaries[i].0.key, ids[i]);
-    }
-    Ok(())
+    Ok(fresh.into_iter().map(|i| (summaries[i].0, ids[i])).collect())
 }
 
 #[cfg(test)]
