@@ -43,6 +43,10 @@ pub struct LlmConfig {
     pub base_url: Option<String>,
     pub timeout_secs: u32,
     pub max_retries: u32,
+    /// Hosts (`name`, `name:port` or a URL) the key of this section may be sent to besides its provider's official
+    /// API host and the host of `base_url`. A model version's own `base_url` must be one of them to get the key.
+    #[serde(default)]
+    pub key_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -207,6 +211,7 @@ impl Config {
                 base_url: some("http://x"),
                 timeout_secs: 1,
                 max_retries: 0,
+                key_hosts: vec!["x".into()],
             },
             agent: AgentConfig {
                 max_steps: 1,

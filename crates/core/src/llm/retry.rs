@@ -159,7 +159,7 @@ fn provider_message(body: &str, key: Option<&ApiKey>) -> String {
         });
     match key {
         Some(k) => k.redact(&message),
-        None => message,
+        None => super::keys::redact_key_like(&message),
     }
 }
 
