@@ -5,6 +5,7 @@
 //! real agent run appears in no file, log, report or export (`secrets/canary.rs`).
 
 mod canary;
+mod urls;
 
 use std::io::Write;
 use std::process::Stdio;

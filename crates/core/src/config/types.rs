@@ -197,6 +197,17 @@ pub struct AbVariant {
 }
 
 impl Config {
+    /// The config as read routes show it: credentials inside `llm.base_url`, `llm.key_hosts`, `browser.proxy` and
+    /// `browser.cdp_url` masked with `crate::util::mask_url` (the file keeps them).
+    pub fn masked(mut self) -> Config {
+        let mask = |u: &mut Option<String>| *u = u.as_deref().map(crate::util::mask_url);
+        mask(&mut self.llm.base_url);
+        mask(&mut self.browser.proxy);
+        mask(&mut self.browser.cdp_url);
+        self.llm.key_hosts = self.llm.key_hosts.iter().map(|h| crate::util::mask_url(h)).collect();
+        self
+    }
+
     /// A config with every optional value present and one A/B test: its serialised form lists every key the schema
     /// knows, which is how unknown keys are found.
     pub fn sample() -> Config {
