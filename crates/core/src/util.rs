@@ -72,35 +72,6 @@ pub fn fmt_duration_ms(ms: i64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_unique_and_time_ordered() {
-        let a = new_id();
-        let b = new_id();
-        assert_ne!(a, b);
-        assert!(a < b, "UUIDv7 strings sort by creation time: {a} !< {b}");
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn os_user_fallback_agrees_with_id_un() {
-        let out = std::process::Command::new("id").arg("-un").output().unwrap();
-        let expected = String::from_utf8(out.stdout).unwrap().trim().to_string();
-        assert_eq!(unix_user().unwrap(), expected);
-    }
-
-    #[test]
-    fn durations_pick_a_readable_unit() {
-        assert_eq!(fmt_duration_ms(350), "350ms");
-        assert_eq!(fmt_duration_ms(4_210), "4.21s");
-        assert_eq!(fmt_duration_ms(185_000), "3m05s");
-        assert_eq!(fmt_duration_ms(3_720_000), "1h02m");
-    }
-}
-
 /// Query parameters whose values are credentials (compared case-insensitively, `-` and `_` alike).
 const SECRET_PARAMS: [&str; 14] = [
     "token",
@@ -196,14 +167,41 @@ pub fn mask_urls_in(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod url_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_unique_and_time_ordered() {
+        let a = new_id();
+        let b = new_id();
+        assert_ne!(a, b);
+        assert!(a < b, "UUIDv7 strings sort by creation time: {a} !< {b}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn os_user_fallback_agrees_with_id_un() {
+        let out = std::process::Command::new("id").arg("-un").output().unwrap();
+        let expected = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert_eq!(unix_user().unwrap(), expected);
+    }
+
+    #[test]
+    fn durations_pick_a_readable_unit() {
+        assert_eq!(fmt_duration_ms(350), "350ms");
+        assert_eq!(fmt_duration_ms(4_210), "4.21s");
+        assert_eq!(fmt_duration_ms(185_000), "3m05s");
+        assert_eq!(fmt_duration_ms(3_720_000), "1h02m");
+    }
 
     #[test]
     fn credentials_in_urls_are_masked() {
         let c = "CANARY42";
         for (url, want) in [
-            (format!("ws://127.0.0.1:9222/devtools/browser/x?token={c}"), "ws://127.0.0.1:9222/devtools/browser/x?token=***"),
+            (
+                format!("ws://127.0.0.1:9222/devtools/browser/x?token={c}"),
+                "ws://127.0.0.1:9222/devtools/browser/x?token=***",
+            ),
             (format!("http://user:{c}@proxy.test:8080"), "http://user:***@proxy.test:8080/"),
             (format!("user:{c}@proxy.test:8080"), "user:***@proxy.test:8080"),
             (format!("https://h.test/v1?api-version=2&api_key={c}"), "https://h.test/v1?api-version=2&api_key=***"),

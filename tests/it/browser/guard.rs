@@ -23,9 +23,7 @@ impl Recorder {
     async fn start(ip: &str, other: Option<&str>) -> Recorder {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let other = other.unwrap_or("http://unused.invalid").to_string();
-        let app = axum::Router::new()
-            .route("/{page}", axum::routing::get(page))
-            .with_state((seen.clone(), other));
+        let app = axum::Router::new().route("/{page}", axum::routing::get(page)).with_state((seen.clone(), other));
         let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
@@ -44,7 +42,9 @@ async fn page(State((seen, other)): State<(Arc<Mutex<Vec<String>>>, String)>, Pa
     let html = |body: String| ([(header::CONTENT_TYPE, "text/html")], format!("<!doctype html><body>{body}</body>"));
     match name.as_str() {
         "redirect" => (StatusCode::FOUND, [(header::LOCATION, format!("{other}/redirected"))]).into_response(),
-        "script-nav" => html(format!("<p>leaving</p><script>location.href = '{other}/scripted';</script>")).into_response(),
+        "script-nav" => {
+            html(format!("<p>leaving</p><script>location.href = '{other}/scripted';</script>")).into_response()
+        }
         "subresources" => html(format!(
             "<img src='{other}/image.png'><script src='{other}/script.js'></script>\
              <iframe src='{other}/frame'></iframe><img src='/own.png'>\

@@ -57,7 +57,8 @@ fn credentials_in_urls_are_masked_in_every_output() {
     assert_eq!(v["config"]["browser"]["cdp_url"], "ws://127.0.0.1:9/devtools/browser/x?token=***");
     assert_eq!(v["config"]["browser"]["proxy"], "http://user:***@127.0.0.1:3128/");
     assert_eq!(v["config"]["llm"]["base_url"], "https://llm.test/v1?api_key=***");
-    let version: serde_json::Value = serde_json::from_str(&run(&["--json", "model", "version", "show", "m:1"])).unwrap();
+    let version: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "model", "version", "show", "m:1"])).unwrap();
     assert_eq!(version["config"]["base_url"], "https://u:***@models.test/v1");
 
     assert!(!printed.contains(CANARY), "a URL credential was printed:\n{printed}");

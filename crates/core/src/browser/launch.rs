@@ -250,7 +250,8 @@ impl BrowserHandle {
     /// only disconnects. Pages get the same viewport and operation timeout as a launched browser's.
     pub async fn connect(url: &str, options: &BrowserOptions) -> Result<BrowserHandle> {
         let shown = crate::util::mask_url(url);
-        let fail = |reason: String| BrowserError::Connect { url: shown.clone(), reason: crate::util::mask_urls_in(&reason) };
+        let fail =
+            |reason: String| BrowserError::Connect { url: shown.clone(), reason: crate::util::mask_urls_in(&reason) };
         let parsed = url::Url::parse(url).map_err(|e| fail(format!("not a URL ({e})")))?;
         if !matches!(parsed.scheme(), "ws" | "wss" | "http" | "https") {
             return Err(fail(format!("expected a ws:// (or http://) DevTools URL, got scheme {:?}", parsed.scheme())));

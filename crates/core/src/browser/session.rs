@@ -20,8 +20,8 @@ use futures::StreamExt;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::cdp::{evaluate, guarded};
-use super::guard::{self, BlockedRequests, RequestGuard};
 use super::dom::{RawState, ScriptProfile, build_state, call_expression, install_expression, parse_raw};
+use super::guard::{self, BlockedRequests, RequestGuard};
 use super::launch::{BrowserHandle, BrowserOptions};
 use super::markdown::{DEFAULT_MAX_CHARS, MARKDOWN_JS, tidy};
 use super::policy::DomainPolicy;

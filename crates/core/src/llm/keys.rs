@@ -309,7 +309,10 @@ mod tests {
         );
         // Other keys are masked too, plain words and model ids are not.
         assert_eq!(redact_key_like("other key sk-proj-abcdef1234 here"), "other key *** here");
-        assert_eq!(redact_key_like("model claude-sonnet-4-20250514 not found"), "model claude-sonnet-4-20250514 not found");
+        assert_eq!(
+            redact_key_like("model claude-sonnet-4-20250514 not found"),
+            "model claude-sonnet-4-20250514 not found"
+        );
     }
 
     #[test]
