@@ -937,6 +937,11 @@ export type LlmConfig = {
 	base_url?: string | null,
 	timeout_secs: number,
 	max_retries: number,
+	/**
+	 *  Hosts (`name`, `name:port` or a URL) the key of this section may be sent to besides its provider's official
+	 *  API host and the host of `base_url`. A model version's own `base_url` must be one of them to get the key.
+	 */
+	key_hosts?: string[],
 };
 
 export type LlmModelStats = {

@@ -2,6 +2,7 @@
 //! pages served from 127.0.0.1:0, the domain policy, tabs, timeouts, crash recovery and isolation between sessions.
 //! The collector's finer decisions are in `state.rs`, a remote browser over `cdp_url` in `remote_cdp.rs`.
 
+mod guard;
 pub(crate) mod remote_cdp;
 mod state;
 

@@ -16,8 +16,8 @@ use browser_ai_mlops_core::config::{LlmConfig, Provider as CfgProvider};
 use browser_ai_mlops_core::llm::{self, ClientOptions, LlmClient, Price, PriceTable};
 use browser_ai_mlops_core::registry::{ModelConfig, ModelVersion, Provider};
 
-/// The canary key: set once for the whole test binary, referenced as `env:LLM_IT_CANARY_KEY`.
-pub const CANARY_VAR: &str = "LLM_IT_CANARY_KEY";
+/// The canary key: set once for the whole test binary, referenced as `env:LLM_IT_CANARY_API_KEY`.
+pub const CANARY_VAR: &str = "LLM_IT_CANARY_API_KEY";
 pub const CANARY: &str = "sk-canary-7f3b9e1d-DO-NOT-LEAK";
 
 pub fn set_canary() {
@@ -74,9 +74,14 @@ pub struct FakeServer {
 
 impl FakeServer {
     pub async fn start(replies: Vec<Reply>) -> FakeServer {
+        FakeServer::start_on("127.0.0.1", replies).await
+    }
+
+    /// The same on another loopback address (`127.0.0.2` stands for another host).
+    pub async fn start_on(ip: &str, replies: Vec<Reply>) -> FakeServer {
         let script = Arc::new(Mutex::new(Script { replies: replies.into(), ..Script::default() }));
         let app = axum::Router::new().fallback(handle).with_state(script.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("local addr");
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -197,6 +202,7 @@ pub fn llm_config(provider: CfgProvider, api_key: Option<&str>, max_retries: u32
         base_url: None,
         timeout_secs: 10,
         max_retries,
+        key_hosts: Vec::new(),
     }
 }
 
@@ -210,7 +216,8 @@ pub fn provider_of(name: &str) -> (Provider, CfgProvider) {
     }
 }
 
-/// A client for `provider` pointed at `server`, keyed with the canary, fast backoff, and `price` for its model.
+/// A client for `provider` pointed at `server` (allowed in `llm.key_hosts`), keyed with the canary, fast backoff, and
+/// `price` for its model.
 pub fn client(provider: &str, server: &FakeServer, max_retries: u32, price: Option<Price>) -> Box<dyn LlmClient> {
     set_canary();
     let (p, cfg_p) = provider_of(provider);
@@ -225,6 +232,7 @@ pub fn client(provider: &str, server: &FakeServer, max_retries: u32, price: Opti
         backoff_cap: Duration::from_secs(2),
     };
     let key_ref = format!("env:{CANARY_VAR}");
-    let cfg = llm_config(cfg_p, Some(&key_ref), max_retries);
+    let mut cfg = llm_config(cfg_p, Some(&key_ref), max_retries);
+    cfg.key_hosts = vec![server.base.clone()];
     llm::client_with(&version(p, model_of(provider), Some(base)), &cfg, options).expect("client")
 }

@@ -255,9 +255,10 @@ async fn missing_key_variable_is_named_and_nothing_is_sent() {
         let server = FakeServer::start(vec![Reply::json(200, &fixture(provider, "text.json"))]).await;
         let (p, cp) = fake::provider_of(provider);
         let version = fake::version(p, fake::model_of(provider), Some(server.base.clone()));
-        let cfg = fake::llm_config(cp, Some("env:LLM_IT_SURELY_UNSET_KEY_VAR"), 0);
+        let mut cfg = fake::llm_config(cp, Some("env:LLM_IT_SURELY_UNSET_API_KEY"), 0);
+        cfg.key_hosts = vec![server.base.clone()];
         let err = llm::client_for(&version, &cfg).unwrap().complete(&standard_request()).await.unwrap_err();
-        assert!(err.to_string().contains("LLM_IT_SURELY_UNSET_KEY_VAR"), "{err}");
+        assert!(err.to_string().contains("LLM_IT_SURELY_UNSET_API_KEY"), "{err}");
         assert!(server.seen().is_empty(), "{provider}: no request without a key");
     }
 }
@@ -319,4 +320,72 @@ fn baseline_versions_have_no_llm_client() {
     let cfg = fake::llm_config(browser_ai_mlops_core::config::Provider::Baseline, None, 0);
     let err = llm::client_for(&version, &cfg).err().expect("baseline must be refused");
     assert!(err.to_string().contains("baseline, which is not an LLM"), "{err}");
+}
+
+/// A version's `base_url` is the caller's choice: the key goes only to hosts the environment's config binds it to.
+#[tokio::test]
+async fn a_key_goes_only_to_the_hosts_it_is_bound_to() {
+    fake::set_canary();
+    for provider in PROVIDERS {
+        let body = fixture(provider, "text.json");
+        let allowed = FakeServer::start(vec![Reply::json(200, &body)]).await;
+        let other = FakeServer::start_on("127.0.0.2", vec![Reply::json(200, &body)]).await;
+        let (p, cp) = fake::provider_of(provider);
+        let mut cfg = fake::llm_config(cp, Some(&format!("env:{CANARY_VAR}")), 0);
+        cfg.key_hosts = vec![allowed.base.clone()];
+
+        let elsewhere = fake::version(p, fake::model_of(provider), Some(format!("{}/v1", other.base)));
+        let err = llm::client_for(&elsewhere, &cfg).err().expect("the other host must be refused");
+        let msg = err.to_string();
+        let host = other.base.trim_start_matches("http://");
+        assert!(matches!(err, LlmError::KeyHost { .. }), "{provider}: {msg}");
+        assert!(msg.contains(host) && msg.contains("llm.key_hosts") && !msg.contains(CANARY), "{msg}");
+        assert_eq!(err.kind(), browser_ai_mlops_core::ErrorKind::Input);
+        assert!(other.seen().is_empty(), "{provider}: the other host got a request");
+
+        // The provider's own default key is bound to its official host only, whatever the version says.
+        let mut other_provider = fake::llm_config(browser_ai_mlops_core::config::Provider::Ollama, None, 0);
+        other_provider.key_hosts = vec![other.base.clone()];
+        assert!(
+            matches!(llm::client_for(&elsewhere, &other_provider).err(), Some(LlmError::KeyHost { .. })),
+            "{provider}: key_hosts of another provider's section do not apply"
+        );
+        assert!(other.seen().is_empty());
+
+        let bound = fake::version(p, fake::model_of(provider), Some(format!("{}/v1", allowed.base)));
+        llm::client_for(&bound, &cfg).unwrap().complete(&standard_request()).await.unwrap();
+        let seen = allowed.seen();
+        assert_eq!(seen.len(), 1);
+        let auth = ["authorization", "x-api-key", "x-goog-api-key"].iter().filter_map(|h| seen[0].headers.get(*h));
+        assert!(auth.into_iter().any(|v| v.contains(CANARY)), "{provider}: the allowed host gets the key");
+    }
+}
+
+/// Only `*_API_KEY` variables are keys: a reference cannot send another variable, even to an allowed host.
+#[tokio::test]
+async fn other_environment_variables_are_never_sent_as_keys() {
+    let server = FakeServer::start(vec![Reply::json(200, &fixture("openai", "text.json"))]).await;
+    let version = fake::version(Provider::Openai, "gpt-4o", Some(format!("{}/v1", server.base)));
+    let mut cfg = fake::llm_config(browser_ai_mlops_core::config::Provider::Openai, Some("env:PATH"), 0);
+    cfg.key_hosts = vec![server.base.clone()];
+    let err = llm::client_for(&version, &cfg).unwrap().complete(&standard_request()).await.unwrap_err();
+    assert!(err.to_string().contains("env:PATH is not an API key variable"), "{err}");
+    assert!(server.seen().is_empty(), "nothing is sent");
+}
+
+/// Providers echo part of a rejected key in 4xx texts (`Incorrect API key provided: sk-abc***xyz`); no fragment of
+/// the key survives into the error (which is what `runs.error` stores).
+#[tokio::test]
+async fn provider_messages_lose_every_fragment_of_the_key() {
+    let head = &CANARY[..8];
+    let tail = &CANARY[CANARY.len() - 6..];
+    let echo = format!("Incorrect API key provided: {head}***{tail}. Also tried key ending {tail}.");
+    let server = FakeServer::start(vec![Reply::json(400, &json!({"error": {"message": echo}}))]).await;
+    let err = client("openai", &server, 0, None).complete(&standard_request()).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, LlmError::BadRequest { .. }), "{msg}");
+    assert!(msg.contains("Incorrect API key provided"), "the provider's words stay: {msg}");
+    for fragment in [&CANARY[..4], &CANARY[CANARY.len() - 4..], head, tail] {
+        assert!(!msg.contains(fragment), "{fragment:?} survived in {msg}");
+    }
 }

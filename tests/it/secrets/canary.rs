@@ -70,6 +70,7 @@ async fn a_keychain_canary_used_by_an_agent_run_is_stored_nowhere_else() {
     let steps = tokio::task::block_in_place(|| {
         run(&["config", "set", "llm.api_key", &reference]);
         run(&["config", "set", "llm.provider", "openai"]);
+        run(&["config", "set", "llm.base_url", &base_url]);
         run(&["config", "set", "agent.step_delay_ms", "0"]);
         run(&["model", "register", "canary", "openai", "gpt-4o", "--base-url", &base_url]);
         let agent =

@@ -5,6 +5,7 @@
 //! real agent run appears in no file, log, report or export (`secrets/canary.rs`).
 
 mod canary;
+mod urls;
 
 use std::io::Write;
 use std::process::Stdio;
@@ -70,7 +71,8 @@ async fn a_stored_key_reaches_the_provider_and_a_deleted_one_is_named_in_the_err
 
     let server = FakeServer::start(vec![Reply::json(200, &fixture("openai", "text.json"))]).await;
     let version = fake::version(Provider::Openai, "gpt-4o", Some(format!("{}/v1", server.base)));
-    let cfg = fake::llm_config(CfgProvider::Openai, Some(&reference), 0);
+    let mut cfg = fake::llm_config(CfgProvider::Openai, Some(&reference), 0);
+    cfg.key_hosts = vec![server.base.clone()];
     let client = llm::client_for(&version, &cfg).unwrap();
     client.complete(&request()).await.unwrap();
     let seen = server.seen();

@@ -113,7 +113,7 @@ pub async fn load(core: &Core, input: EnvInput) -> Result<LoadOutput> {
         disabled_flags: flags(false),
         ab_tests: c.ab_tests.len() as u32,
         warnings: loaded.warnings.clone(),
-        config: loaded.config,
+        config: loaded.config.masked(),
     })
 }
 
@@ -149,7 +149,7 @@ pub async fn show(core: &Core, input: ShowInput) -> Result<ShowOutput> {
     }
     let env = env_or_active(core.settings(), input.env);
     let loaded = config::inspect(core.settings(), &env)?.into_loaded()?;
-    let full = serde_json::to_value(&loaded.config)
+    let full = serde_json::to_value(loaded.config.clone().masked())
         .map_err(|e| Error::Failed(format!("cannot render the {env} config: {e}")))?;
     let config = match &input.section {
         Some(section) => {
@@ -229,7 +229,7 @@ pub struct WriteOutput {
 }
 
 fn write_output(result: config::WriteResult) -> Result<WriteOutput> {
-    let full = serde_json::to_value(&result.config)
+    let full = serde_json::to_value(result.config.clone().masked())
         .map_err(|e| Error::Failed(format!("cannot render the {} config: {e}", result.env)))?;
     let value = result.key.split('.').try_fold(&full, |v, seg| match v {
         serde_json::Value::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),

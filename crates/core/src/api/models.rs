@@ -57,7 +57,7 @@ pub async fn register(core: &Core, input: RegisterInput) -> Result<ModelVersion>
         description: input.description.unwrap_or_default(),
         changelog: input.changelog.unwrap_or_default(),
     };
-    Ok(core.registry().await?.register(new).await?)
+    Ok(core.registry().await?.register(new).await?.masked())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -79,7 +79,7 @@ pub struct CreateVersionInput {
 pub async fn create_version(core: &Core, input: CreateVersionInput) -> Result<ModelVersion> {
     let registry = core.registry().await?;
     let changelog = input.changelog.unwrap_or_default();
-    Ok(registry.create_version(&input.name, &input.from, &input.patch, input.description, &changelog).await?)
+    Ok(registry.create_version(&input.name, &input.from, &input.patch, input.description, &changelog).await?.masked())
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
@@ -102,7 +102,9 @@ pub struct ModelNameInput {
 
 /// One model with its versions and aliases.
 pub async fn show(core: &Core, input: ModelNameInput) -> Result<ModelDetail> {
-    Ok(core.registry().await?.model(&input.name).await?)
+    let mut detail = core.registry().await?.model(&input.name).await?;
+    detail.versions = detail.versions.into_iter().map(ModelVersion::masked).collect();
+    Ok(detail)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -112,7 +114,8 @@ pub struct VersionsOutput {
 
 /// The versions of one model, oldest first.
 pub async fn versions(core: &Core, input: ModelNameInput) -> Result<VersionsOutput> {
-    Ok(VersionsOutput { versions: core.registry().await?.model(&input.name).await?.versions })
+    let versions = core.registry().await?.model(&input.name).await?.versions;
+    Ok(VersionsOutput { versions: versions.into_iter().map(ModelVersion::masked).collect() })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -123,7 +126,7 @@ pub struct VersionRefInput {
 
 /// One version by reference.
 pub async fn version_show(core: &Core, input: VersionRefInput) -> Result<ModelVersion> {
-    Ok(core.registry().await?.version(&input.reference).await?)
+    Ok(core.registry().await?.version(&input.reference).await?.masked())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -134,7 +137,14 @@ pub struct CompareInput {
 
 /// Config side by side and performance derived from linked runs.
 pub async fn compare(core: &Core, input: CompareInput) -> Result<Comparison> {
-    Ok(core.registry().await?.compare(&input.references).await?)
+    let mut comparison = core.registry().await?.compare(&input.references).await?;
+    for c in &mut comparison.columns {
+        c.version = c.version.clone().masked();
+    }
+    for f in &mut comparison.fields {
+        crate::registry::types::mask_compare_field(&f.field, &mut f.values);
+    }
+    Ok(comparison)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -193,7 +203,7 @@ pub struct ArchiveInput {
 
 /// Archive a version: it stays readable but can no longer be deployed or rolled back to.
 pub async fn archive(core: &Core, input: ArchiveInput) -> Result<ModelVersion> {
-    Ok(core.registry().await?.archive(&input.reference, input.force).await?)
+    Ok(core.registry().await?.archive(&input.reference, input.force).await?.masked())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -231,5 +241,5 @@ pub struct ImportInput {
 
 /// Create a new version from an export document.
 pub async fn import(core: &Core, input: ImportInput) -> Result<ModelVersion> {
-    Ok(core.registry().await?.import(&input.text, &input.source, input.format, input.model).await?)
+    Ok(core.registry().await?.import(&input.text, &input.source, input.format, input.model).await?.masked())
 }

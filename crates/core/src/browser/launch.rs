@@ -10,10 +10,12 @@
 //!   `/opt/google/chrome/chrome`; on macOS `/Applications/Google Chrome.app/…` and `Chromium.app`, also under the home
 //!   directory; on Windows `…\chrome.exe` under Program Files). The error for "not found" lists every place searched.
 //! - Launch flags: `--disable-gpu`, `--disable-quic`, `--no-first-run`, `--disable-background-networking`,
-//!   `--disable-component-update`, `--disable-sync`, `--no-sandbox` (the sandbox stays off: containers and CI run
-//!   Chromium as root), headless unless `browser.headless` is off (plus chromiumoxide's defaults), and a fresh
+//!   `--disable-component-update`, `--disable-sync`, headless unless `browser.headless` is off (plus chromiumoxide's defaults), and a fresh
 //!   `--user-data-dir` under the temp dir, removed when the browser closes. Window size, user agent and proxy come from
 //!   the config; `timeout_secs` bounds every page operation.
+//! - Sandbox: Chromium keeps its sandbox unless the process runs as root (euid 0, where Chromium refuses to start
+//!   sandboxed, as in most containers and CI) or `BROWSER_AI_MLOPS_NO_SANDBOX=1` asks for `--no-sandbox` (kernels
+//!   without user namespaces). Pages of the agent are untrusted; the sandbox is what confines a renderer exploit.
 //! - `browser.cdp_url`: a `ws(s)://` URL is used as is; for `http(s)://` the websocket is read from `/json/version`.
 //!   Nothing is launched; the pool connects (20 s limit), every session is its own browser context there with the
 //!   configured viewport, closing a session disposes its context and tabs, and shutting the pool down only disconnects.
@@ -76,14 +78,14 @@ impl Default for BrowserOptions {
 }
 
 impl BrowserOptions {
-    /// Options from the `browser:` section of the environment config. The sandbox stays off: the product runs
-    /// Chromium in containers and CI as root, where the sandbox cannot start.
+    /// Options from the `browser:` section of the environment config. The sandbox is on where it can start (see
+    /// [`sandbox_available`]).
     pub fn from_config(c: &BrowserSection) -> BrowserOptions {
         BrowserOptions {
             executable: c.executable_path.as_ref().filter(|p| !p.trim().is_empty()).map(PathBuf::from),
             cdp_url: c.cdp_url.clone().filter(|u| !u.trim().is_empty()),
             headless: c.headless,
-            sandbox: false,
+            sandbox: sandbox_available(),
             window_width: c.window_width,
             window_height: c.window_height,
             user_agent: c.user_agent.clone(),
@@ -91,6 +93,28 @@ impl BrowserOptions {
             op_timeout: Duration::from_secs(u64::from(c.timeout_secs.max(1))),
             allowed_domains: c.allowed_domains.clone(),
         }
+    }
+}
+
+/// The environment variable that turns Chromium's sandbox off (`1`), for kernels that cannot run it.
+pub const NO_SANDBOX_VAR: &str = "BROWSER_AI_MLOPS_NO_SANDBOX";
+
+/// True unless the process runs as root (Chromium does not start sandboxed as root) or [`NO_SANDBOX_VAR`] is `1`.
+pub fn sandbox_available() -> bool {
+    let opted_out = std::env::var(NO_SANDBOX_VAR).is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+    !opted_out && !running_as_root()
+}
+
+/// The effective user is root: on Linux `/proc/self` belongs to the process's effective user.
+fn running_as_root() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        false
     }
 }
 
@@ -225,7 +249,9 @@ impl BrowserHandle {
     /// whose `/json/version` names the websocket). Nothing is launched and no process or profile is owned: closing
     /// only disconnects. Pages get the same viewport and operation timeout as a launched browser's.
     pub async fn connect(url: &str, options: &BrowserOptions) -> Result<BrowserHandle> {
-        let fail = |reason: String| BrowserError::Connect { url: url.to_string(), reason };
+        let shown = crate::util::mask_url(url);
+        let fail =
+            |reason: String| BrowserError::Connect { url: shown.clone(), reason: crate::util::mask_urls_in(&reason) };
         let parsed = url::Url::parse(url).map_err(|e| fail(format!("not a URL ({e})")))?;
         if !matches!(parsed.scheme(), "ws" | "wss" | "http" | "https") {
             return Err(fail(format!("expected a ws:// (or http://) DevTools URL, got scheme {:?}", parsed.scheme())));
@@ -392,5 +418,6 @@ mod tests {
         assert_eq!(o.cdp_url, None, "an empty cdp_url means launch locally");
         assert_eq!((o.window_width, o.window_height, o.headless), (1000, 700, false));
         assert_eq!(o.allowed_domains, vec!["example.com".to_string()]);
+        assert_eq!(o.sandbox, sandbox_available());
     }
 }

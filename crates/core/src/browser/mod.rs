@@ -3,11 +3,13 @@
 //!
 //! `BrowserPool` launches (or connects to) Chromium and hands out `Session`s, each an isolated browser context with
 //! its own tabs. `Session::state` injects `dom.js` to index the interactive elements, `Session::execute` runs one
-//! `BrowserAction`, and `policy` decides which URLs the agent may open.
+//! `BrowserAction`, `policy` decides which URLs the agent may open, and `guard` holds every request of the
+//! browser to the same allow-list.
 
 pub mod actions;
 mod cdp;
 pub mod dom;
+pub mod guard;
 mod keys;
 pub mod launch;
 pub mod markdown;
@@ -20,6 +22,7 @@ pub mod types;
 use crate::kind::ErrorKind;
 
 pub use actions::{ACTION_NAMES, parse_action};
+pub use guard::BlockedRequests;
 pub use launch::{BrowserOptions, find_chromium};
 pub use policy::DomainPolicy;
 pub use pool::BrowserPool;

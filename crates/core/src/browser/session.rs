@@ -21,6 +21,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::cdp::{evaluate, guarded};
 use super::dom::{RawState, ScriptProfile, build_state, call_expression, install_expression, parse_raw};
+use super::guard::{self, BlockedRequests, RequestGuard};
 use super::launch::{BrowserHandle, BrowserOptions};
 use super::markdown::{DEFAULT_MAX_CHARS, MARKDOWN_JS, tidy};
 use super::policy::DomainPolicy;
@@ -75,6 +76,7 @@ pub struct Session {
     pub(crate) active: usize,
     pub(crate) op_timeout: Duration,
     pub(crate) policy: DomainPolicy,
+    guard: Arc<RequestGuard>,
     _permit: Option<OwnedSemaphorePermit>,
     closed: bool,
 }
@@ -122,6 +124,9 @@ impl Session {
             (ctx, page)
         };
         auto_accept_dialogs(&page).await;
+        let policy = DomainPolicy::new(&options.allowed_domains);
+        let guard = RequestGuard::new(policy.clone());
+        guard::install(&page, &guard).await?;
         let tab = Tab { target: page.target_id().clone(), page, url: "about:blank".into(), title: String::new() };
         Ok(Session {
             handle,
@@ -129,10 +134,16 @@ impl Session {
             tabs: vec![tab],
             active: 0,
             op_timeout: options.op_timeout,
-            policy: DomainPolicy::new(&options.allowed_domains),
+            policy,
+            guard,
             _permit: permit,
             closed: false,
         })
+    }
+
+    /// Requests the allow-list stopped so far (see `guard`).
+    pub fn blocked_requests(&self) -> BlockedRequests {
+        self.guard.blocked()
     }
 
     /// The operation timeout every page call runs under.
@@ -175,6 +186,7 @@ impl Session {
         if !matches!(parsed.scheme(), "http" | "https" | "about" | "data") {
             return Err(BrowserError::Invalid(format!("refusing to open {url:?}: only http(s) URLs can be opened")));
         }
+        self.guard.allow_start_page(url);
         self.navigate_active(url).await
     }
 
@@ -365,6 +377,7 @@ impl Session {
             }
             if let Some(page) = self.attach_page(&info.target_id).await? {
                 auto_accept_dialogs(&page).await;
+                guard::install(&page, &self.guard).await?;
                 self.tabs.push(Tab { target: info.target_id.clone(), page, url: info.url, title: info.title });
                 added.push(self.tabs.len() - 1);
             }
@@ -403,6 +416,7 @@ impl Session {
             guarded(&self.handle, "open tab", self.op_timeout, browser.new_page(params)).await?
         };
         auto_accept_dialogs(&page).await;
+        guard::install(&page, &self.guard).await?;
         self.tabs.push(Tab { target: page.target_id().clone(), page, url: "about:blank".into(), title: String::new() });
         self.active = self.tabs.len() - 1;
         self.navigate_active(url).await?;

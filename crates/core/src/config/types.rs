@@ -43,6 +43,10 @@ pub struct LlmConfig {
     pub base_url: Option<String>,
     pub timeout_secs: u32,
     pub max_retries: u32,
+    /// Hosts (`name`, `name:port` or a URL) the key of this section may be sent to besides its provider's official
+    /// API host and the host of `base_url`. A model version's own `base_url` must be one of them to get the key.
+    #[serde(default)]
+    pub key_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -193,6 +197,17 @@ pub struct AbVariant {
 }
 
 impl Config {
+    /// The config as read routes show it: credentials inside `llm.base_url`, `llm.key_hosts`, `browser.proxy` and
+    /// `browser.cdp_url` masked with `crate::util::mask_url` (the file keeps them).
+    pub fn masked(mut self) -> Config {
+        let mask = |u: &mut Option<String>| *u = u.as_deref().map(crate::util::mask_url);
+        mask(&mut self.llm.base_url);
+        mask(&mut self.browser.proxy);
+        mask(&mut self.browser.cdp_url);
+        self.llm.key_hosts = self.llm.key_hosts.iter().map(|h| crate::util::mask_url(h)).collect();
+        self
+    }
+
     /// A config with every optional value present and one A/B test: its serialised form lists every key the schema
     /// knows, which is how unknown keys are found.
     pub fn sample() -> Config {
@@ -207,6 +222,7 @@ impl Config {
                 base_url: some("http://x"),
                 timeout_secs: 1,
                 max_retries: 0,
+                key_hosts: vec!["x".into()],
             },
             agent: AgentConfig {
                 max_steps: 1,

@@ -37,6 +37,11 @@ impl SessionDriver {
         }
     }
 
+    /// Requests the browser allow-list stopped in this session so far.
+    pub async fn blocked_requests(&self) -> crate::browser::BlockedRequests {
+        self.session.lock().await.blocked_requests()
+    }
+
     /// Give the session back (to close it).
     pub fn into_session(self) -> Session {
         self.session.into_inner()

@@ -19,7 +19,7 @@ use crate::agent::{artifacts, recorder::Recorder};
 use crate::browser::{BrowserOptions, BrowserPool};
 use crate::config::Config;
 use crate::evaluator::EvalError;
-use crate::evaluator::checks::{CheckInput, CheckResult, evaluate_check};
+use crate::evaluator::checks::{CheckInput, CheckResult, Evidence, evaluate_check};
 use crate::evaluator::driver::{SessionDriver, with_time_limit};
 use crate::evaluator::miniwob;
 use crate::evaluator::results::{EvalConfig, EvalStatus, NewEvaluation, NewTaskResult, Results};
@@ -401,8 +401,20 @@ async fn episode(
     let start_url = ctx.server.resolve_for(attempt_key, &task.start_url).map_err(|e| e.to_string())?;
     let session = ctx.pool.session().await.map_err(|e| e.to_string())?;
     let driver = SessionDriver::new(session);
-    let result = drive(ctx, task, (run_id, attempt_key), &driver, &start_url, monitor).await;
+    let mut result = drive(ctx, task, (run_id, attempt_key), &driver, &start_url, monitor).await;
+    // Requests the allow-list stopped (redirects, scripts, subresources to other hosts) are part of the result.
+    let blocked = driver.blocked_requests().await;
     let _ = driver.into_session().close().await;
+    if blocked.count > 0 {
+        let _ = ctx.tracker.log_metric(run_id, "blocked_requests", f64::from(blocked.count), 0, None).await;
+        if let Ok((_, Some(check), _, _)) = &mut result {
+            check.evidence.push(Evidence {
+                check: "browser.allowed_domains".into(),
+                passed: true,
+                observed: format!("blocked {} request(s) to {}", blocked.count, blocked.hosts.join(", ")),
+            });
+        }
+    }
     result
 }
 

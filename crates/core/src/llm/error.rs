@@ -17,6 +17,12 @@ pub enum LlmError {
     /// The key reference cannot be resolved (bad syntax, keychain unavailable); the message never holds a secret.
     #[error("API key for {provider}: {detail}")]
     KeyReference { provider: String, detail: String },
+    /// The key would go to a host it is not bound to (see `keys::KeyBinding`); nothing was sent.
+    #[error(
+        "refusing to send the {provider} key referenced by {key_ref} to {host}: that key may only go to {allowed}; \
+         to allow {host}, add it to llm.key_hosts (or make it llm.base_url) in the environment's config"
+    )]
+    KeyHost { provider: String, key_ref: String, host: String, allowed: String },
     /// 401/403. The provider's message is dropped on purpose: some providers echo part of the key in it.
     #[error(
         "{provider} rejected the request with HTTP {status} (authentication failed): check the key referenced by {key_ref}"
@@ -61,6 +67,7 @@ impl LlmError {
             | LlmError::Config(_)
             | LlmError::MissingKey { .. }
             | LlmError::KeyReference { .. }
+            | LlmError::KeyHost { .. }
             | LlmError::BadRequest { .. }
             | LlmError::Pricing { .. } => ErrorKind::Input,
             LlmError::ModelNotFound { .. } => ErrorKind::NotFound,

@@ -19,7 +19,9 @@
 //!   the client sets.
 //! - Keys (`keys`): resolved at every call through `config::resolve_secret`; the key type's `Debug`/`Display` print
 //!   `***`; provider error texts have the key replaced with `***`, and for 401/403 the provider's text is dropped
-//!   (providers may echo part of a key). Gemini reports a bad key as HTTP 400 with `API_KEY_INVALID`, treated as an
+//!   (providers may echo part of a key). Each key is bound to hosts (`keys::KeyBinding`): the provider's official
+//!   host over https, plus `llm.base_url` and `llm.key_hosts` for the key of the `llm` section's provider; a
+//!   version whose `base_url` is elsewhere is refused before anything is sent (`LlmError::KeyHost`). Gemini reports a bad key as HTTP 400 with `API_KEY_INVALID`, treated as an
 //!   authentication failure.
 //! - Retries (`retry`): 429, 5xx (including 529) and refused connections are retried up to `max_retries` times. The
 //!   wait doubles from 0.5 s with jitter into [d/2, d], capped at 30 s; `Retry-After` (seconds or an HTTP date) and
@@ -68,7 +70,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 
 pub use error::LlmError;
-pub use keys::KeySource;
+pub use keys::{KeyBinding, KeySource};
 pub use pricing::{Price, PriceTable};
 pub use retry::RetryPolicy;
 pub use types::{ChatMessage, ChatRequest, ChatResponse};
@@ -172,6 +174,14 @@ pub fn client_with(
         })?;
     let base_url = normalise_base(provider, &base)?;
     let key = KeySource::for_provider(provider, llm.api_key.as_deref().filter(|_| same_provider));
+    // The version's base_url is the caller's choice; only the environment's config may widen where a key goes.
+    let mut binding = KeyBinding::official(provider);
+    if same_provider {
+        for host in llm.base_url.iter().chain(&llm.key_hosts) {
+            binding.allow(host);
+        }
+    }
+    binding.check(&key, &base_url)?;
     let timeout = Duration::from_secs(u64::from(llm.timeout_secs.max(1)));
     let http = reqwest::Client::builder()
         .connect_timeout(timeout.min(Duration::from_secs(10)))

@@ -120,7 +120,8 @@ pub(crate) async fn post_json(
                 Retryable::RateLimited(message) => LlmError::RateLimited { provider, attempts: attempt, message },
                 Retryable::Server(status, message) => LlmError::Server { provider, status, attempts: attempt, message },
                 Retryable::Connect(detail) => {
-                    LlmError::Connect { provider, url: ep.base_url.clone(), attempts: attempt, detail }
+                    let url = crate::util::mask_url(&ep.base_url);
+                    LlmError::Connect { provider, url, attempts: attempt, detail }
                 }
             });
         }
@@ -142,7 +143,7 @@ fn error_chain(e: &reqwest::Error) -> String {
         out.push_str(&s.to_string());
         src = s.source();
     }
-    out
+    crate::util::mask_urls_in(&out)
 }
 
 /// The provider's own error text (`error.message` in all three APIs), else the start of the body; key redacted.
@@ -159,7 +160,7 @@ fn provider_message(body: &str, key: Option<&ApiKey>) -> String {
         });
     match key {
         Some(k) => k.redact(&message),
-        None => message,
+        None => super::keys::redact_key_like(&message),
     }
 }
 
@@ -171,7 +172,7 @@ fn client_error(ep: &Endpoint, url: &str, status: StatusCode, body: &str, messag
         return LlmError::Auth { provider, status: status.as_u16(), key_ref: ep.key.describe() };
     }
     if status == StatusCode::NOT_FOUND {
-        return LlmError::ModelNotFound { provider, model: ep.model.clone(), url: url.to_string(), message };
+        return LlmError::ModelNotFound { provider, model: ep.model.clone(), url: crate::util::mask_url(url), message };
     }
     LlmError::BadRequest { provider, status: status.as_u16(), message }
 }

@@ -85,7 +85,8 @@ impl VersionDocument {
             model: Some(v.model_name.clone()),
             provider: c.provider,
             model_id: c.model_id.clone(),
-            base_url: c.base_url.clone(),
+            // An export is an output: credentials in the URL are masked (set them again after importing).
+            base_url: c.base_url.as_deref().map(crate::util::mask_url),
             temperature: c.temperature,
             max_tokens: c.max_tokens,
             top_p: c.top_p,

@@ -283,6 +283,37 @@ pub fn validate_alias(alias: &str) -> Result<(), RegistryError> {
     }
 }
 
+/// A `base_url` value (a JSON string) with its credentials masked (`crate::util::mask_url`).
+fn mask_url_value(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::String(s) => serde_json::Value::String(crate::util::mask_url(s)),
+        other => other.clone(),
+    }
+}
+
+impl ModelVersion {
+    /// The version as every read route shows it: credentials in `base_url` (and in its config diff) masked.
+    pub fn masked(mut self) -> ModelVersion {
+        self.config.base_url = self.config.base_url.as_deref().map(crate::util::mask_url);
+        for change in &mut self.config_diff {
+            if change.field == "base_url" {
+                change.from = mask_url_value(&change.from);
+                change.to = mask_url_value(&change.to);
+            }
+        }
+        self
+    }
+}
+
+/// The compare table's `base_url` row with credentials masked.
+pub fn mask_compare_field(field: &str, values: &mut [serde_json::Value]) {
+    if field == "base_url" {
+        for v in values {
+            *v = mask_url_value(v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
