@@ -106,6 +106,8 @@ mod findings {
     #[test]
     fn an_experiment_or_status_named_many_times_counts_once() {
         search(json!({"experiments": vec!["exp"; 40_000], "statuses": vec!["running"; 40_000]}));
-        fuzz::http_body(format!("runs/list\n{}", json!({"experiment": "exp", "statuses": vec!["running"; 40_000]})).as_bytes());
+        fuzz::http_body(
+            format!("runs/list\n{}", json!({"experiment": "exp", "statuses": vec!["running"; 40_000]})).as_bytes(),
+        );
     }
 }

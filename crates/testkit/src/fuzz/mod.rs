@@ -15,11 +15,11 @@
 mod http;
 mod world;
 
+use browser_ai_mlops_core::ErrorKind;
 use browser_ai_mlops_core::config;
 use browser_ai_mlops_core::evaluator::suite;
 use browser_ai_mlops_core::tracker::batch;
 use browser_ai_mlops_core::tracker::search::{self, SearchQuery};
-use browser_ai_mlops_core::ErrorKind;
 
 pub use http::http_body;
 pub use world::World;

@@ -113,8 +113,11 @@ impl World {
         .await
         .expect("tables");
         for table in tables {
-            let columns: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid").bind(&table).fetch_all(&pool).await.expect("columns");
+            let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                .bind(&table)
+                .fetch_all(&pool)
+                .await
+                .expect("columns");
             let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
             let sql = format!("SELECT {row} FROM \"{table}\" ORDER BY 1");
             let rows: Vec<Option<String>> = sqlx::query_scalar(&sql).fetch_all(&pool).await.expect("rows");

@@ -212,8 +212,8 @@ fn in_lists_hold_at_most_max_values_in_all() {
     let values = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
     let half = MAX_VALUES / 2;
     assert!(parse_filter(&format!("metrics.a in ({}) or metrics.b in ({})", values(half), values(half))).is_ok());
-    let err = parse_filter(&format!("metrics.a in ({}) or metrics.b in ({})", values(half), values(half + 1)))
-        .unwrap_err();
+    let err =
+        parse_filter(&format!("metrics.a in ({}) or metrics.b in ({})", values(half), values(half + 1))).unwrap_err();
     assert!(err.to_string().contains(&format!("at most {MAX_VALUES} values")), "{err}");
 }
 
