@@ -89,7 +89,17 @@ pub fn document(auth: &Auth) -> Value {
                         {"type": "object", "required": ["type", "data"], "properties": {"type": {"const": "error"}, "data": doc.error.clone()}},
                     ],
                 });
-                json!({"text/event-stream": {"schema": {"type": "string", "x-message-schema": message}}})
+                // Described per event, as OpenAPI 3.2's `itemSchema` does (and as schemathesis checks each event
+                // against `schema`): `event` is the message's type, `data` the message as JSON.
+                let event = json!({
+                    "type": "object",
+                    "properties": {
+                        "event": {"enum": ["event", "done", "error"]},
+                        "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": message},
+                    },
+                    "required": ["data"],
+                });
+                json!({"text/event-stream": {"schema": event, "itemSchema": event, "x-message-schema": message}})
             }
             _ => json_content(output),
         };

@@ -263,6 +263,9 @@ impl SchemaGen {
         let untagged = flag(&e.attributes, "serde:container:untagged");
         let mut options = Vec::new();
         let mut unit_names = Vec::new();
+        // Untagged alternatives can overlap (serde takes the first that fits: an integer is also a number), so they
+        // are `anyOf`; tagged ones are told apart by their tag and stay `oneOf`.
+        let mut overlapping = false;
         for (raw, variant) in &e.variants {
             if variant.skip || flag(&variant.attributes, "serde:variant:skip_serializing") {
                 continue;
@@ -272,6 +275,7 @@ impl SchemaGen {
                 .unwrap_or_else(|| rule.map(|r| rename_variant(raw, r)).unwrap_or_else(|| raw.to_string()));
             let payload = self.payload(variant, types);
             let schema = if untagged || flag(&variant.attributes, "serde:variant:untagged") {
+                overlapping = true;
                 payload.unwrap_or_else(|| json!({"type": "null"}))
             } else if let (Some(tag), Some(content)) = (tag, content) {
                 let mut props = Map::new();
@@ -311,7 +315,11 @@ impl SchemaGen {
         if !unit_names.is_empty() {
             options.push(json!({"type": "string", "enum": unit_names}));
         }
-        if options.len() == 1 { options.pop().unwrap_or_default() } else { json!({"oneOf": options}) }
+        match options.len() {
+            1 => options.pop().unwrap_or_default(),
+            _ if overlapping => json!({"anyOf": options}),
+            _ => json!({"oneOf": options}),
+        }
     }
 }
 
@@ -358,5 +366,22 @@ mod tests {
         assert_eq!(started["properties"]["type"]["const"], "started_up", "{ev}");
         assert_eq!(started["required"], json!(["type", "job_id", "attempts"]));
         assert_eq!(ev["oneOf"][1]["properties"]["type"]["const"], "done");
+    }
+
+    /// An integer is also a number, so `oneOf` over an untagged enum rejected every JSON value holding an integer
+    /// (`config/show`'s `config` answered with a body its own schema refused).
+    #[test]
+    fn untagged_alternatives_are_any_of_so_an_integer_value_fits() {
+        let mut types = Types::default();
+        let dt = <serde_json::Value as specta::Type>::definition(&mut types);
+        let mut g = SchemaGen::default();
+        let root = g.schema(&dt, &types);
+        let value = match root.get("$ref").and_then(Value::as_str) {
+            Some(r) => g.components[r.trim_start_matches("#/components/schemas/")].clone(),
+            None => root,
+        };
+        let text = value.to_string();
+        assert!(value.get("anyOf").is_some(), "{text}");
+        assert!(!text.contains("oneOf"), "an untagged alternative is still oneOf: {text}");
     }
 }

@@ -1,6 +1,11 @@
 //! A tiny static web server on 127.0.0.1:0 for tests and benchmarks: serves a directory (directories get their
 //! `index.html`; `/dir` redirects to `/dir/`) plus in-memory pages, and `/__hang`, a page that never finishes
 //! loading. Not for production use: no caching, no range requests.
+//!
+//! `fuzz` holds the fuzzing entry points (the parsers and the operation table on a temporary store), shared by the
+//! libFuzzer targets in `fuzz/` and the corpus replay test.
+
+pub mod fuzz;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -27,6 +27,8 @@ pub enum SearchError {
     Syntax { input: Source, text: String, column: usize, message: String },
     #[error("limit {0} is out of range: expected 1 to {max}", max = super::MAX_LIMIT)]
     Limit(u32),
+    #[error("the order-by has {0} fields: at most {max} are allowed", max = super::MAX_ORDER_TERMS)]
+    OrderTerms(usize),
     #[error("experiment '{0}' not found (looked for an experiment with that id or name)")]
     UnknownExperiment(String),
     #[error("invalid status '{0}': expected one of running, finished, failed, killed")]
@@ -41,7 +43,10 @@ pub enum SearchError {
 impl SearchError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            SearchError::Syntax { .. } | SearchError::Limit(_) | SearchError::Status(_) => ErrorKind::Input,
+            SearchError::Syntax { .. }
+            | SearchError::Limit(_)
+            | SearchError::OrderTerms(_)
+            | SearchError::Status(_) => ErrorKind::Input,
             SearchError::UnknownExperiment(_) => ErrorKind::NotFound,
             SearchError::Corrupt { .. } => ErrorKind::Failed,
             SearchError::Store(e) => e.kind(),

@@ -74,6 +74,9 @@ fn prepare(query: &SearchQuery) -> Result<Prepared, SearchError> {
     for text in &query.order_by {
         order.extend(parser::parse_order_by(text)?);
     }
+    if order.len() > parser::MAX_ORDER_TERMS {
+        return Err(SearchError::OrderTerms(order.len()));
+    }
     if order.is_empty() {
         order.push(OrderTerm { field: Field::Attr(Attr::StartTime), descending: true });
     }
@@ -161,13 +164,18 @@ async fn where_clause(
     let plus = if driven { "+" } else { "" };
     let mut parts: Vec<Sql> = Vec::new();
     if !query.experiments.is_empty() {
-        let mut ids = Vec::new();
+        // Each experiment once: a name repeated many times must not become as many bound parameters.
+        let mut ids: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for wanted in &query.experiments {
-            ids.push(Bind::Text(resolve_experiment(tx, wanted).await?));
+            let id = resolve_experiment(tx, wanted).await?;
+            if seen.insert(id.clone()) {
+                ids.push(id);
+            }
         }
         let mut sql = Sql::default();
         sql.push(&format!("{plus}r.experiment_id IN "));
-        sql.bind_list(ids);
+        sql.bind_list(ids.into_iter().map(Bind::Text));
         parts.push(sql);
     } else if !query.include_archived {
         parts.push(Sql { text: "e.archived = 0".into(), binds: Vec::new() });
@@ -175,7 +183,13 @@ async fn where_clause(
     if !query.statuses.is_empty() {
         let mut sql = Sql::default();
         sql.push(&format!("{plus}r.status IN "));
-        sql.bind_list(query.statuses.iter().map(|s| Bind::Text(s.as_str().to_string())));
+        let mut statuses: Vec<&str> = Vec::new();
+        for status in query.statuses.iter().map(|s| s.as_str()) {
+            if !statuses.contains(&status) {
+                statuses.push(status);
+            }
+        }
+        sql.bind_list(statuses.into_iter().map(|s| Bind::Text(s.to_string())));
         parts.push(sql);
     }
     parts.extend(filter);

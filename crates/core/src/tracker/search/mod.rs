@@ -10,6 +10,9 @@
 //! - A test on a metric/param/tag matches only runs that have the key (`params.x != 'a'` skips runs without `x`);
 //!   `IS NULL` matches runs without it; `not (…)` is the exact complement of `(…)`.
 //! - `LIKE` is case-sensitive, `ILIKE` ignores ASCII case; `%` any run of characters, `_` one, `\%`/`\_` literal.
+//! - Size limits keep every accepted query inside SQLite's own (64 tables per join, 32,766 parameters, expression
+//!   depth 1,000): at most `MAX_CONDITIONS` conditions and `MAX_VALUES` `IN` values per filter, `MAX_ORDER_TERMS`
+//!   order-by fields per search; experiments and statuses named twice count once.
 
 /// Bind every value of `binds`, in order, to a sqlx query.
 macro_rules! bind_all {
@@ -39,6 +42,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use error::{SearchError, Source};
+pub use parser::{MAX_CONDITIONS, MAX_ORDER_TERMS, MAX_VALUES};
 
 use crate::store::Store;
 use crate::tracker::{Run, RunStatus};

@@ -8,6 +8,14 @@ use crate::tracker::RunStatus;
 
 /// Deepest nesting of parentheses / `not` accepted, so hostile input cannot overflow the stack.
 const MAX_DEPTH: usize = 64;
+/// Most conditions in one filter. Each metric/param/tag condition of the top-level `and` chain is one join, and
+/// SQLite joins at most 64 tables (runs, experiments and the order-by's joins included), so a longer filter would
+/// fail in the database instead of being refused here.
+pub const MAX_CONDITIONS: usize = 50;
+/// Most values in all the `IN` lists of one filter, well under SQLite's 32,766 bound parameters per statement.
+pub const MAX_VALUES: usize = 1_000;
+/// Most `FIELD [asc|desc]` terms of one search (each metric/param/tag term is one join).
+pub const MAX_ORDER_TERMS: usize = 8;
 
 /// Parse a filter expression; blank text means "no filter" (`None`).
 pub fn parse_filter(text: &str) -> Result<Option<Expr>, SearchError> {
@@ -21,7 +29,7 @@ pub fn parse_filter(text: &str) -> Result<Option<Expr>, SearchError> {
         message: f.message,
     };
     let tokens = lex(text).map_err(syntax)?;
-    let mut p = Parser { tokens, pos: 0, depth: 0, end_name: "the end of the filter" };
+    let mut p = Parser { tokens, pos: 0, depth: 0, conditions: 0, values: 0, end_name: "the end of the filter" };
     let expr = p.or().map_err(syntax)?;
     let next = p.peek();
     if next.tok != Tok::End {
@@ -51,7 +59,7 @@ pub fn parse_order_by(text: &str) -> Result<Vec<OrderTerm>, SearchError> {
         message: f.message,
     };
     let tokens = lex(text).map_err(syntax)?;
-    let mut p = Parser { tokens, pos: 0, depth: 0, end_name: "the end of the order-by" };
+    let mut p = Parser { tokens, pos: 0, depth: 0, conditions: 0, values: 0, end_name: "the end of the order-by" };
     let mut terms = Vec::new();
     loop {
         let token = p.next();
@@ -61,6 +69,10 @@ pub fn parse_order_by(text: &str) -> Result<Vec<OrderTerm>, SearchError> {
             return Err(syntax(Fail::at(token.column, msg)));
         };
         let field = Field::resolve(segments, token.column).map_err(syntax)?;
+        if terms.len() == MAX_ORDER_TERMS {
+            let msg = format!("an order-by takes at most {MAX_ORDER_TERMS} fields");
+            return Err(syntax(Fail::at(token.column, msg)));
+        }
         let mut descending = false;
         if let Some(word) = p.peek().keyword().filter(|w| w == "asc" || w == "desc") {
             descending = word == "desc";
@@ -83,6 +95,9 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// Conditions and `IN` values read so far (see `MAX_CONDITIONS`, `MAX_VALUES`).
+    conditions: usize,
+    values: usize,
     end_name: &'static str,
 }
 
@@ -166,6 +181,11 @@ impl Parser {
             }
         };
         let field = Field::resolve(segments, field_token.column)?;
+        self.conditions += 1;
+        if self.conditions > MAX_CONDITIONS {
+            let msg = format!("a filter holds at most {MAX_CONDITIONS} conditions");
+            return Err(Fail::at(field_token.column, msg));
+        }
         let name = &field_token.raw;
         let op = self.next();
         let test = match &op.tok {
@@ -242,6 +262,10 @@ impl Parser {
             {
                 let msg = "IN list mixes numbers and strings: use all quoted strings (text match) or all numbers";
                 return Err(Fail::at(token.column, msg));
+            }
+            self.values += 1;
+            if self.values > MAX_VALUES {
+                return Err(Fail::at(token.column, format!("a filter's IN lists hold at most {MAX_VALUES} values")));
             }
             values.push(value);
             let sep = self.next();

@@ -195,3 +195,32 @@ fn order_by_errors_name_their_column() {
         assert!(msg.contains(needle), "{text}: {msg}");
     }
 }
+
+#[test]
+fn a_filter_holds_at_most_max_conditions_and_the_error_points_at_the_first_one_too_many() {
+    let conditions: Vec<String> = (0..MAX_CONDITIONS).map(|i| format!("params.p{i} = 'x'")).collect();
+    let at_limit = conditions.join(" or ");
+    assert!(parse_filter(&at_limit).is_ok());
+    let over = format!("{at_limit} and tags.t = 'y'");
+    let err = parse_filter(&over).unwrap_err();
+    assert_eq!(err.column(), Some(at_limit.len() + 6), "{err}");
+    assert!(err.to_string().contains(&format!("at most {MAX_CONDITIONS} conditions")), "{err}");
+}
+
+#[test]
+fn in_lists_hold_at_most_max_values_in_all() {
+    let values = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let half = MAX_VALUES / 2;
+    assert!(parse_filter(&format!("metrics.a in ({}) or metrics.b in ({})", values(half), values(half))).is_ok());
+    let err =
+        parse_filter(&format!("metrics.a in ({}) or metrics.b in ({})", values(half), values(half + 1))).unwrap_err();
+    assert!(err.to_string().contains(&format!("at most {MAX_VALUES} values")), "{err}");
+}
+
+#[test]
+fn an_order_by_holds_at_most_max_order_terms() {
+    let terms: Vec<String> = (0..MAX_ORDER_TERMS).map(|i| format!("metrics.m{i} desc")).collect();
+    assert_eq!(parse_order_by(&terms.join(", ")).unwrap().len(), MAX_ORDER_TERMS);
+    let err = parse_order_by(&format!("{}, name", terms.join(", "))).unwrap_err();
+    assert!(err.to_string().contains(&format!("at most {MAX_ORDER_TERMS} fields")), "{err}");
+}

@@ -1,0 +1,4 @@
+//! Fuzz target `suite_yaml`: see `browser_ai_mlops_testkit::fuzz::suite_yaml` for what it runs and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| browser_ai_mlops_testkit::fuzz::suite_yaml(data));
