@@ -113,7 +113,7 @@ pub fn batch_jsonl(data: &[u8]) {
         let before = world.digest().await;
         let core = world.core();
         let tracker = core.open_tracker().await.expect("tracker");
-        if let Err(e) = tracker.log_batch(&parsed).await {
+        if let Err(e) = tracker.log_batch(&parsed, None).await {
             tracker.flush().await.expect("flush");
             assert_ne!(e.kind(), ErrorKind::Failed, "batch {text:?} failed: {e}");
             assert_eq!(world.digest().await, before, "a refused batch wrote something: {e}\n{text}");
