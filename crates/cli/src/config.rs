@@ -48,8 +48,8 @@ pub enum ConfigCmd {
         flag: String,
         /// true or false
         value: String,
-        /// Environment
-        env: String,
+        /// Environment (default: the active one)
+        env: Option<String>,
     },
     /// Create a new environment as a copy of an existing one (comments included)
     Clone {

@@ -1,7 +1,6 @@
 //! `run …` commands: clap arguments → `api::runs` → text, tables or `--json`. `run search` and `run list` are
 //! implemented in `run_search`; the hidden `run ingest-test` drives the metric writer for crash-safety tests.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
@@ -149,9 +148,9 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
         }
         RunCmd::LogMetric { run_id, key, value, step, timestamp_ms } => {
             let value = parse_value(&key, &value)?;
-            let input = api::LogMetricInput { run_id: run_id.clone(), key, value, step, ts_ms: timestamp_ms };
+            let input = api::LogMetricInput { run_id, key, value, step, ts_ms: timestamp_ms };
             let point = api::log_metric(core, input).await?;
-            out.emit(&point, |p| format!("run {run_id}: {} = {} at step {}", p.key, num(p.value), p.step))?;
+            out.emit(&point, |p| format!("run {}: {} = {} at step {}", p.run_id, p.key, num(p.value), p.step))?;
         }
         RunCmd::LogParam { run_id, key, value } => {
             let logged = api::log_param(core, KeyValueInput { run_id, key, value }).await?;
@@ -217,14 +216,11 @@ async fn ingest_test(core: &Core, run_id: &str, points: u64, flush_every: u64, k
         return Err(Error::Input("--flush-every: expected a number of points >= 1".to_string()));
     }
     let tracker = core.tracker().await?;
-    let mut stdout = std::io::stdout();
     for i in 0..points {
         tracker.log_metric(run_id, key, i as f64, i as i64, None).await?;
         if (i + 1) % flush_every == 0 || i + 1 == points {
             tracker.flush().await?;
-            writeln!(stdout, "flushed {}", i + 1)
-                .and_then(|_| stdout.flush())
-                .map_err(|e| Error::io("writing to stdout", e))?;
+            crate::output::write_stdout(&format!("flushed {}\n", i + 1))?;
         }
     }
     Ok(())

@@ -152,12 +152,22 @@ pub struct LogMetricInput {
 }
 
 /// Log one point and wait until it is durable (transports are not the hot path; the Rust API is).
-pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<MetricPoint> {
+/// One logged metric point and the run it was logged to.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq)]
+pub struct LoggedMetric {
+    pub run_id: String,
+    pub key: String,
+    pub value: f64,
+    pub step: i64,
+    pub ts_ms: i64,
+}
+
+pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<LoggedMetric> {
     let tracker = core.tracker().await?;
     let ts_ms = input.ts_ms.unwrap_or_else(crate::util::now_ms);
     tracker.log_metric(&input.run_id, &input.key, input.value, input.step, Some(ts_ms)).await?;
     tracker.flush().await?;
-    Ok(MetricPoint { key: input.key, value: input.value, step: input.step, ts_ms })
+    Ok(LoggedMetric { run_id: input.run_id, key: input.key, value: input.value, step: input.step, ts_ms })
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]

@@ -101,9 +101,8 @@ impl TrackerError {
             | TrackerError::RunNotRunning { .. }
             | TrackerError::ParamConflict { .. } => ErrorKind::Conflict,
             TrackerError::Invalid(_) | TrackerError::BatchLine { .. } => ErrorKind::Input,
-            TrackerError::Io { .. } | TrackerError::MetricsNotWritten(_) | TrackerError::WriterStopped => {
-                ErrorKind::Failed
-            }
+            TrackerError::Io { source, .. } => ErrorKind::of_user_path_io(source),
+            TrackerError::MetricsNotWritten(_) | TrackerError::WriterStopped => ErrorKind::Failed,
         }
     }
 }

@@ -1,0 +1,121 @@
+//! How the command line ends: the exit code and the one report of a failure on stderr.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | a valid request failed (I/O, a corrupt database, a check such as `--min-success-rate` not met) |
+//! | 2 | bad usage or input: an unknown flag, a value out of range, a missing or unreadable input file, a name that does not exist, a conflict with stored state |
+//! | 141 | standard output was closed early (`… \| head`): output stops quietly, like a tool ended by SIGPIPE |
+//!
+//! A failure is `error: …` (and `hint: …` where the CLI knows a way out) on stderr, or with `--json` one JSON object
+//! on stderr: `{"error": message, "kind": input|not_found|conflict|failed|usage, "exit_code": n, "hint": text|null}`.
+//!
+//! A closed stdout is not an error: Rust ignores SIGPIPE, so a write into a closed pipe returns `BrokenPipe`;
+//! [`crate::output::write_stdout`] notes it and the command stops at its next write, still closing the store (so
+//! nothing already accepted is lost), and the process exits 141 without a message.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Parser;
+use serde_json::json;
+
+use browser_ai_mlops_core::error::Error;
+
+use crate::Cli;
+
+/// Exit code when standard output was closed before everything was written (128 + SIGPIPE).
+pub const CLOSED_STDOUT: i32 = 141;
+
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Note that standard output was closed by its reader.
+pub fn note_stdout_closed() {
+    STDOUT_CLOSED.store(true, Ordering::SeqCst);
+}
+
+/// True once a write to standard output found it closed.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::SeqCst)
+}
+
+/// Whether the raw arguments ask for `--json` (used when clap itself refuses them, before anything is parsed).
+fn json_requested(args: &[OsString]) -> bool {
+    args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json")
+}
+
+/// Parse, run and report: the whole process, returning its exit code.
+pub fn main_with_args(args: Vec<OsString>) -> i32 {
+    let json = json_requested(&args);
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e, json),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return report(&Error::Failed(format!("cannot start the async runtime: {e}")), json),
+    };
+    let result = runtime.block_on(crate::run(cli));
+    drop(runtime);
+    if stdout_closed() {
+        return CLOSED_STDOUT;
+    }
+    match result {
+        Ok(code) => code,
+        Err(e) => report(&e, json),
+    }
+}
+
+/// Print a clap refusal (or help / version, which clap reports the same way) and return its exit code.
+fn usage_error(e: clap::Error, json: bool) -> i32 {
+    let code = e.exit_code();
+    if !json || !e.use_stderr() {
+        // Help and version go to stdout, usage errors to stderr, both as clap renders them.
+        let _ = e.print();
+        return code;
+    }
+    let detail = e.render().to_string();
+    let first = detail.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let value = json!({ "error": message, "kind": "usage", "exit_code": code, "hint": null, "detail": detail });
+    write_stderr(&format!("{value}\n"));
+    code
+}
+
+/// Print `e` (text, or one JSON object with `--json`) and return its exit code.
+pub fn report(e: &Error, json: bool) -> i32 {
+    let kind = e.kind();
+    let code = kind.exit_code();
+    let hint = crate::hint::for_error(e);
+    if json {
+        let value = json!({ "error": e.to_string(), "kind": kind, "exit_code": code, "hint": hint });
+        write_stderr(&format!("{value}\n"));
+    } else {
+        let mut text = format!("error: {e}\n");
+        if let Some(hint) = hint {
+            text.push_str(&format!("hint: {hint}\n"));
+        }
+        write_stderr(&text);
+    }
+    code
+}
+
+/// Write to stderr, ignoring a closed stderr (there is nowhere left to report it).
+fn write_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|_| stderr.flush());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_noticed_anywhere_before_a_double_dash() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(json_requested(&args(&["bam", "run", "list", "--json"])));
+        assert!(!json_requested(&args(&["bam", "run", "log-param", "r", "k", "--", "--json"])));
+        assert!(!json_requested(&args(&["--json", "run"])), "the program name is not an argument");
+    }
+}
