@@ -13,6 +13,7 @@ pub mod hint;
 pub mod models;
 pub mod monitor;
 pub mod output;
+pub mod progress;
 pub mod reference;
 pub mod report;
 pub mod run_search;

@@ -178,7 +178,10 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
             })?;
         }
         RunCmd::LogBatch { run_id, file } => {
-            let report = api::log_batch(core, api::LogBatchInput { run_id, file: file.clone() }).await?;
+            let spinner = crate::progress::spinner(out, format!("logging {}", file.display()));
+            let report = api::log_batch(core, api::LogBatchInput { run_id, file: file.clone() }).await;
+            spinner.finish_and_clear();
+            let report = report?;
             out.emit(&report, |r| {
                 format!(
                     "{}: ingested {} metric points, {} params ({} already stored), {} tags, {} messages, {} actions",

@@ -28,8 +28,9 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
 
 /// A float for people, one rule for every table, field and summary: magnitudes from 1e-4 to below 1e15 in fixed
 /// notation rounded to 6 decimals with trailing zeros dropped (`0.5`, `3`, `0.123457`); smaller or larger ones in
-/// scientific notation with up to 7 significant digits (`1e308`, `5e-324`, `1.234568e20`), so no value prints as
-/// hundreds of digits or as a misleading 0; `NaN`, `inf` and `-inf` as such. JSON output keeps full precision.
+/// scientific notation, shortest round-trip form up to 7 significant digits (`1e308`, `5e-324`, `1.234568e20`), so no
+/// value prints as hundreds of digits or as a misleading 0; `NaN`, `inf` and `-inf` as such. JSON output keeps full
+/// precision.
 pub fn num(v: f64) -> String {
     if v.is_nan() {
         return "NaN".to_string();
@@ -47,10 +48,17 @@ pub fn num(v: f64) -> String {
         // A value that rounds to a fixed-notation integer never keeps a sign of zero ("-0").
         return if fixed == "-0" { "0".to_string() } else { fixed };
     }
-    let sci = format!("{v:.6e}");
-    match sci.split_once('e') {
+    // The shortest representation that reads back as `v` when it has at most 7 significant digits (`5e-324`, not
+    // the denormal's exact `4.940656e-324`), else `v` rounded to 7 significant digits.
+    let shortest = format!("{v:e}");
+    let digits = shortest.split('e').next().unwrap_or_default().chars().filter(char::is_ascii_digit).count();
+    if digits <= 7 {
+        return shortest;
+    }
+    let rounded = format!("{v:.6e}");
+    match rounded.split_once('e') {
         Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
-        None => sci,
+        None => rounded,
     }
 }
 
