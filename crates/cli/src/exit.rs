@@ -1,18 +1,10 @@
-//! How the command line ends: the exit code and the one report of a failure on stderr.
-//!
-//! | code | meaning |
-//! |---|---|
-//! | 0 | success |
-//! | 1 | a valid request failed (I/O, a corrupt database, a check such as `--min-success-rate` not met) |
-//! | 2 | bad usage or input: an unknown flag, a value out of range, a missing or unreadable input file, a name that does not exist, a conflict with stored state |
-//! | 141 | standard output was closed early (`… \| head`): output stops quietly, like a tool ended by SIGPIPE |
-//!
-//! A failure is `error: …` (and `hint: …` where the CLI knows a way out) on stderr, or with `--json` one JSON object
-//! on stderr: `{"error": message, "kind": input|not_found|conflict|failed|usage, "exit_code": n, "hint": text|null}`.
+//! How the command line ends: the exit code and the one report of a failure on stderr ([`EXIT_CODES`] is the
+//! documented contract, printed at the top of docs/reference/cli.md).
 //!
 //! A closed stdout is not an error: Rust ignores SIGPIPE, so a write into a closed pipe returns `BrokenPipe`;
 //! [`crate::output::write_stdout`] notes it and the command stops at its next write, still closing the store (so
-//! nothing already accepted is lost), and the process exits 141 without a message.
+//! nothing already accepted is lost), and the process exits 141 without a message. Resetting SIGPIPE to its default
+//! instead would kill the process mid-write, before the metric writer's last flush.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -24,6 +16,22 @@ use serde_json::json;
 use browser_ai_mlops_core::error::Error;
 
 use crate::Cli;
+
+/// The exit codes and the error report, as the CLI reference states them (Markdown).
+pub const EXIT_CODES: &str = "\
+### Exit codes and errors
+
+| code | meaning |
+|---|---|
+| 0 | success |
+| 1 | a valid request failed: an I/O fault, a corrupt database, a check that did not pass (`eval benchmark --min-success-rate`) |
+| 2 | bad usage or input: an unknown command or flag, a value out of range, an input file that is missing or unreadable (or an output folder that does not exist), a name or id that does not exist, a conflict with stored state, an invalid config (`config validate`) |
+| 141 | standard output was closed before everything was written (`… \\| head`): output stops quietly, as for a tool ended by SIGPIPE |
+
+A failure prints `error: …` on stderr, and `hint: …` where a command or flag gets you out of it. With `--json` it \
+prints one JSON object on one line of stderr instead: `{\"error\": message, \"kind\": \"input\" | \"not_found\" | \
+\"conflict\" | \"failed\" | \"usage\", \"exit_code\": code, \"hint\": text or null}`; the exit code is the same.
+";
 
 /// Exit code when standard output was closed before everything was written (128 + SIGPIPE).
 pub const CLOSED_STDOUT: i32 = 141;
