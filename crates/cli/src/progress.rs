@@ -22,7 +22,8 @@ pub fn spinner(out: &Output, message: impl Into<String>) -> ProgressBar {
     }
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     spinner.set_message(message.into());
     spinner.enable_steady_tick(Duration::from_millis(120));

@@ -8,8 +8,8 @@ use clap::Args;
 use crate::Output;
 use crate::output::{num, table};
 use browser_ai_mlops_core::api::run_search::{self as api, ListRunsInput, RunPage, SearchRunsInput};
-use browser_ai_mlops_core::tracker::{RunStatus, validate};
 use browser_ai_mlops_core::tracker::search::{SearchQuery, mentioned_metrics};
+use browser_ai_mlops_core::tracker::{RunStatus, validate};
 use browser_ai_mlops_core::util::{fmt_duration_ms, fmt_ms};
 use browser_ai_mlops_core::{Core, Result};
 

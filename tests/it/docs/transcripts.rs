@@ -163,7 +163,9 @@ fn line_matches(expected: &str, actual: &str) -> bool {
 fn lines_match(expected: &[String], actual: &[String]) -> bool {
     match expected.split_first() {
         None => actual.is_empty(),
-        Some((first, rest)) if first.trim() == "..." => (0..=actual.len()).any(|skip| lines_match(rest, &actual[skip..])),
+        Some((first, rest)) if first.trim() == "..." => {
+            (0..=actual.len()).any(|skip| lines_match(rest, &actual[skip..]))
+        }
         Some((first, rest)) => {
             actual.split_first().is_some_and(|(a, more)| line_matches(first, a) && lines_match(rest, more))
         }
@@ -294,20 +296,29 @@ fn the_documented_transcripts_are_what_the_binary_prints() {
         failures.extend(run_document(&doc));
     }
     assert!(commands > 30, "only {commands} transcript commands were found");
-    assert!(failures.is_empty(), "{} transcript step(s) disagree with the binary:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} transcript step(s) disagree with the binary:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
 fn the_runner_matches_placeholders_and_parses_like_a_shell() {
     let vars: BTreeMap<String, String> = [("RUN".to_string(), "r-1".to_string())].into_iter().collect();
-    assert_eq!(words(r#"run log-metric $RUN "a b" 'c $RUN' d\ e"#, &vars), ["run", "log-metric", "r-1", "a b", "c $RUN", "d e"]);
+    assert_eq!(
+        words(r#"run log-metric $RUN "a b" 'c $RUN' d\ e"#, &vars),
+        ["run", "log-metric", "r-1", "a b", "c $RUN", "d e"]
+    );
     assert!(line_matches("run [..]: loss = 0.5", "run 01a2-ff:  loss = 0.5"));
     assert!(!line_matches("run [..]: loss = 0.5", "run 01a2-ff: loss = 0.6"));
     let s = |v: &[&str]| v.iter().map(|l| l.to_string()).collect::<Vec<_>>();
     assert!(lines_match(&s(&["a", "...", "d"]), &s(&["a", "b", "c", "d"])));
     assert!(!lines_match(&s(&["a", "...", "d"]), &s(&["a", "b", "c"])));
     assert!(!lines_match(&s(&["a"]), &s(&["a", "extra"])), "an extra line is a difference");
-    let doc = "<!-- transcript file: p.txt -->\n```json\n{}\n```\n```console\n$ browser-ai-mlops a \\\n    --b c\nout\n```\n";
+    let doc =
+        "<!-- transcript file: p.txt -->\n```json\n{}\n```\n```console\n$ browser-ai-mlops a \\\n    --b c\nout\n```\n";
     let items = parse(doc);
     assert!(matches!(&items[0], Item::File { name, content } if name == "p.txt" && content == "{}\n"));
     assert!(matches!(&items[1], Item::Step(s) if s.command == "browser-ai-mlops a --b c" && s.expected == ["out"]));

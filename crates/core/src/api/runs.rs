@@ -151,7 +151,6 @@ pub struct LogMetricInput {
     pub ts_ms: Option<i64>,
 }
 
-/// Log one point and wait until it is durable (transports are not the hot path; the Rust API is).
 /// One logged metric point and the run it was logged to.
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq)]
 pub struct LoggedMetric {
@@ -162,6 +161,7 @@ pub struct LoggedMetric {
     pub ts_ms: i64,
 }
 
+/// Log one point and wait until it is durable (transports are not the hot path; the Rust API is).
 pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<LoggedMetric> {
     let tracker = core.tracker().await?;
     let ts_ms = input.ts_ms.unwrap_or_else(crate::util::now_ms);
