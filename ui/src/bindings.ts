@@ -1028,6 +1028,15 @@ export type LogMetricInput = {
 	ts_ms?: number | null,
 };
 
+/**  One logged metric point and the run it was logged to. */
+export type LoggedMetric = {
+	run_id: string,
+	key: string,
+	value: number | null,
+	step: number,
+	ts_ms: number,
+};
+
 /**  One conversation message of an agent run. */
 export type Message = {
 	role: Role,
@@ -1528,7 +1537,8 @@ export type SetExperimentTagInput = {
 };
 
 export type SetFeatureFlagInput = {
-	env: string,
+	/**  Environment (default: the active one, as for `config/set`). */
+	env?: string | null,
 	flag: string,
 	enabled: boolean,
 };
@@ -1753,7 +1763,7 @@ export type Operations = {
 	"runs/show": { input: RunRef; event: never; output: RunSummary; shape: "unary"; access: "read"; reach: "everywhere" };
 	"runs/delete": { input: RunRef; event: never; output: Run; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"runs/compare": { input: CompareRunsInput; event: never; output: RunComparison; shape: "unary"; access: "read"; reach: "everywhere" };
-	"runs/log_metric": { input: LogMetricInput; event: never; output: MetricPoint; shape: "unary"; access: "mutating"; reach: "everywhere" };
+	"runs/log_metric": { input: LogMetricInput; event: never; output: LoggedMetric; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"runs/log_param": { input: KeyValueInput; event: never; output: ParamLogged; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"runs/set_tag": { input: KeyValueInput; event: never; output: KeyValueInput; shape: "unary"; access: "mutating"; reach: "everywhere" };
 	"runs/delete_tag": { input: RunKeyInput; event: never; output: RunKeyInput; shape: "unary"; access: "mutating"; reach: "everywhere" };

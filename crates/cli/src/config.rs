@@ -48,8 +48,8 @@ pub enum ConfigCmd {
         flag: String,
         /// true or false
         value: String,
-        /// Environment
-        env: String,
+        /// Environment (default: the active one)
+        env: Option<String>,
     },
     /// Create a new environment as a copy of an existing one (comments included)
     Clone {
@@ -137,7 +137,10 @@ pub async fn run(core: &Core, cmd: ConfigCmd, out: &Output) -> Result<i32> {
             })?;
         }
         ConfigCmd::Validate { env } => {
-            let r = api::validate(core, EnvInput { env }).await?;
+            let spinner = crate::progress::spinner(out, "validating the config");
+            let r = api::validate(core, EnvInput { env }).await;
+            spinner.finish_and_clear();
+            let r = r?;
             out.emit(&r, render_validate)?;
             return Ok(if r.valid { 0 } else { 2 });
         }

@@ -3,14 +3,17 @@
 
 pub mod agent;
 pub mod bench;
+pub mod completions;
 pub mod config;
 pub mod demo;
 pub mod eval;
+pub mod exit;
 pub mod experiments;
 pub mod hint;
 pub mod models;
 pub mod monitor;
 pub mod output;
+pub mod progress;
 pub mod reference;
 pub mod report;
 pub mod run_search;
@@ -100,8 +103,7 @@ pub enum Command {
 pub async fn run(cli: Cli) -> Result<i32> {
     let out = Output { json: cli.json };
     if let Command::Completions { shell } = cli.command {
-        let mut cmd = Cli::command();
-        clap_complete::generate(shell, &mut cmd, "browser-ai-mlops", &mut std::io::stdout());
+        output::write_stdout(&completions::script(shell))?;
         return Ok(0);
     }
     if let Command::Reference = cli.command {

@@ -302,6 +302,13 @@ pub async fn run(core: &Core, cmd: ModelCmd, out: &Output) -> Result<i32> {
             })?;
         }
         ModelCmd::Export { version, output, format } => {
+            if out.json && output == "-" && format.as_deref().is_some_and(|f| !f.trim().eq_ignore_ascii_case("json")) {
+                return Err(Error::Input(format!(
+                    "--json prints the document as JSON on stdout, which conflicts with --format {}; drop one of \
+                     them, or pass --output FILE to write the {0} document to a file",
+                    format.unwrap_or_default()
+                )));
+            }
             let format = match format {
                 Some(f) => DocFormat::parse(&f)?,
                 None => DocFormat::from_file_name(&output).unwrap_or(DocFormat::Yaml),

@@ -26,14 +26,23 @@ impl Output {
     }
 }
 
-/// Write to stdout; a closed pipe (`… | head`) ends output quietly instead of panicking like `println!`.
+/// Write to stdout. Everything the CLI prints goes through here: a closed pipe (`… | head`) is noted (the process
+/// then exits 141 without a message, see `exit`) and returned as an error so the command stops producing output,
+/// instead of panicking like `println!`.
 pub fn write_stdout(text: &str) -> Result<()> {
     use std::io::Write;
+    if crate::exit::stdout_closed() {
+        return Err(Error::Failed("standard output was closed".to_string()));
+    }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::io("cannot write to standard output", e)),
+        Err(e) => {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                crate::exit::note_stdout_closed();
+            }
+            Err(Error::io("cannot write to standard output", e))
+        }
     }
 }
 

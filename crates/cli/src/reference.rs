@@ -16,7 +16,7 @@ pub fn markdown(cmd: &Command) -> String {
     let mut root = cmd.clone();
     // Building propagates global options and sets each subcommand's full name (`browser-ai-mlops run log-batch`).
     root.build();
-    let mut text = format!("{HEADER}\n\n# `{}` command line reference\n", root.get_name());
+    let mut text = format!("{HEADER}\n\n# `{}` command line reference\n\n{}", root.get_name(), crate::exit::EXIT_CODES);
     section(&root, true, &mut text);
     text
 }

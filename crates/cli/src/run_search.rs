@@ -8,8 +8,8 @@ use clap::Args;
 use crate::Output;
 use crate::output::{num, table};
 use browser_ai_mlops_core::api::run_search::{self as api, ListRunsInput, RunPage, SearchRunsInput};
-use browser_ai_mlops_core::tracker::RunStatus;
 use browser_ai_mlops_core::tracker::search::{SearchQuery, mentioned_metrics};
+use browser_ai_mlops_core::tracker::{RunStatus, validate};
 use browser_ai_mlops_core::util::{fmt_duration_ms, fmt_ms};
 use browser_ai_mlops_core::{Core, Result};
 
@@ -121,7 +121,7 @@ fn render(page: &RunPage, preferred: &[String]) -> String {
             run.id.clone(),
             row.experiment_name.clone(),
             run.name.clone(),
-            run.status.to_string(),
+            validate::status_label(run),
             fmt_ms(Some(run.start_ms)),
             duration,
         ];

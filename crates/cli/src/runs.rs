@@ -1,7 +1,6 @@
 //! `run …` commands: clap arguments → `api::runs` → text, tables or `--json`. `run search` and `run list` are
 //! implemented in `run_search`; the hidden `run ingest-test` drives the metric writer for crash-safety tests.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
@@ -154,9 +153,9 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
         }
         RunCmd::LogMetric { run_id, key, value, step, timestamp_ms } => {
             let value = parse_value(&key, &value)?;
-            let input = api::LogMetricInput { run_id: run_id.clone(), key, value, step, ts_ms: timestamp_ms };
+            let input = api::LogMetricInput { run_id, key, value, step, ts_ms: timestamp_ms };
             let point = api::log_metric(core, input).await?;
-            out.emit(&point, |p| format!("run {run_id}: {} = {} at step {}", p.key, num(p.value), p.step))?;
+            out.emit(&point, |p| format!("run {}: {} = {} at step {}", p.run_id, p.key, num(p.value), p.step))?;
         }
         RunCmd::LogParam { run_id, key, value } => {
             let logged = api::log_param(core, KeyValueInput { run_id, key, value }).await?;
@@ -184,17 +183,20 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
             })?;
         }
         RunCmd::LogBatch { run_id, file, batch_id } => {
+            let shown = if file.as_os_str() == "-" { "stdin".to_string() } else { file.display().to_string() };
+            let spinner = crate::progress::spinner(out, format!("logging {shown}"));
             let report = if file.as_os_str() == "-" {
                 let mut content = String::new();
                 std::io::Read::read_to_string(&mut std::io::stdin(), &mut content)
                     .map_err(|e| Error::io("cannot read stdin", e))?;
                 let input = api::LogBatchTextInput { run_id, content, batch_id, name: Some("stdin".to_string()) };
-                api::log_batch_text(core, input).await?
+                api::log_batch_text(core, input).await
             } else {
-                api::log_batch(core, api::LogBatchInput { run_id, file: file.clone(), batch_id }).await?
+                api::log_batch(core, api::LogBatchInput { run_id, file: file.clone(), batch_id }).await
             };
-            let name = if file.as_os_str() == "-" { "stdin".to_string() } else { file.display().to_string() };
-            out.emit(&report, |r| render_batch(&name, r))?;
+            spinner.finish_and_clear();
+            let report = report?;
+            out.emit(&report, |r| render_batch(&shown, r))?;
         }
         RunCmd::IngestTest { run_id, points, flush_every, key } => {
             ingest_test(core, &run_id, points, flush_every, &key).await?
@@ -236,14 +238,11 @@ async fn ingest_test(core: &Core, run_id: &str, points: u64, flush_every: u64, k
         return Err(Error::Input("--flush-every: expected a number of points >= 1".to_string()));
     }
     let tracker = core.tracker().await?;
-    let mut stdout = std::io::stdout();
     for i in 0..points {
         tracker.log_metric(run_id, key, i as f64, i as i64, None).await?;
         if (i + 1) % flush_every == 0 || i + 1 == points {
             tracker.flush().await?;
-            writeln!(stdout, "flushed {}", i + 1)
-                .and_then(|_| stdout.flush())
-                .map_err(|e| Error::io("writing to stdout", e))?;
+            crate::output::write_stdout(&format!("flushed {}\n", i + 1))?;
         }
     }
     Ok(())

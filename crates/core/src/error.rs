@@ -88,7 +88,8 @@ impl Error {
             Error::Input(_) => ErrorKind::Input,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::NoHomeDir { .. } | Error::EmptyWindow => ErrorKind::Input,
-            Error::Io { .. } | Error::Failed(_) => ErrorKind::Failed,
+            Error::Io { source, .. } => ErrorKind::of_user_path_io(source),
+            Error::Failed(_) => ErrorKind::Failed,
         }
     }
 

@@ -24,6 +24,21 @@ impl ErrorKind {
             ErrorKind::Failed => 1,
         }
     }
+
+    /// The kind of an I/O error on a path the user named (an input file, a report's output path): a path that does
+    /// not exist is `NotFound`, one that cannot be used as asked (permission denied, a directory where a file was
+    /// expected, not UTF-8 text) is `Input`, so both exit 2 like any other bad input; anything else (a full disk,
+    /// a device error) is `Failed`.
+    pub fn of_user_path_io(e: &std::io::Error) -> ErrorKind {
+        use std::io::ErrorKind as Io;
+        match e.kind() {
+            Io::NotFound => ErrorKind::NotFound,
+            Io::PermissionDenied | Io::IsADirectory | Io::NotADirectory | Io::InvalidData | Io::InvalidInput => {
+                ErrorKind::Input
+            }
+            _ => ErrorKind::Failed,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -36,5 +51,15 @@ mod tests {
         assert_eq!(ErrorKind::NotFound.exit_code(), 2);
         assert_eq!(ErrorKind::Conflict.exit_code(), 2);
         assert_eq!(ErrorKind::Failed.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_user_path_that_is_missing_or_unusable_is_bad_input_and_a_device_fault_is_a_failure() {
+        use std::io::{Error, ErrorKind as Io};
+        assert_eq!(ErrorKind::of_user_path_io(&Error::from(Io::NotFound)), ErrorKind::NotFound);
+        assert_eq!(ErrorKind::of_user_path_io(&Error::from(Io::PermissionDenied)), ErrorKind::Input);
+        assert_eq!(ErrorKind::of_user_path_io(&Error::from(Io::IsADirectory)), ErrorKind::Input);
+        assert_eq!(ErrorKind::of_user_path_io(&Error::from(Io::InvalidData)), ErrorKind::Input);
+        assert_eq!(ErrorKind::of_user_path_io(&Error::from(Io::StorageFull)), ErrorKind::Failed);
     }
 }

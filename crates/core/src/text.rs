@@ -61,13 +61,39 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k:width$}  {}", escape(v))).collect::<Vec<_>>().join("\n")
 }
 
-/// A float shown with up to 6 significant decimals and no trailing zeros.
+/// A float for people, one rule for every table, field and summary: magnitudes from 1e-4 to below 1e15 in fixed
+/// notation rounded to 6 decimals with trailing zeros dropped (`0.5`, `3`, `0.123457`); smaller or larger ones in
+/// scientific notation, shortest round-trip form up to 7 significant digits (`1e308`, `5e-324`, `1.234568e20`), so no
+/// value prints as hundreds of digits or as a misleading 0; `NaN`, `inf` and `-inf` as such. JSON output keeps full
+/// precision.
 pub fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    if v.is_nan() {
+        return "NaN".to_string();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".to_string() } else { "-inf".to_string() };
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let trim = |s: &str| s.trim_end_matches('0').trim_end_matches('.').to_string();
+    if (1e-4..1e15).contains(&v.abs()) {
+        let fixed = format!("{v:.6}");
+        let fixed = trim(&fixed);
+        // A value that rounds to a fixed-notation integer never keeps a sign of zero ("-0").
+        return if fixed == "-0" { "0".to_string() } else { fixed };
+    }
+    // The shortest representation that reads back as `v` when it has at most 7 significant digits (`5e-324`, not
+    // the denormal's exact `4.940656e-324`), else `v` rounded to 7 significant digits.
+    let shortest = format!("{v:e}");
+    let digits = shortest.split('e').next().unwrap_or_default().chars().filter(char::is_ascii_digit).count();
+    if digits <= 7 {
+        return shortest;
+    }
+    let rounded = format!("{v:.6e}");
+    match rounded.split_once('e') {
+        Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
+        None => rounded,
     }
 }
 
@@ -101,5 +127,20 @@ mod tests {
         assert_eq!(num(0.5), "0.5");
         assert_eq!(num(3.0), "3");
         assert_eq!(num(0.123456789), "0.123457");
+    }
+
+    #[test]
+    fn extreme_numbers_print_in_scientific_notation_and_never_as_zero_or_hundreds_of_digits() {
+        assert_eq!(num(1e308), "1e308");
+        assert_eq!(num(f64::MAX), "1.797693e308");
+        assert_eq!(num(5e-324), "5e-324");
+        assert_eq!(num(-2.5e-7), "-2.5e-7");
+        assert_eq!(num(1e15), "1e15");
+        assert_eq!(num(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(num(0.0001), "0.0001");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(f64::NEG_INFINITY), "-inf");
+        assert_eq!(num(f64::NAN), "NaN");
     }
 }

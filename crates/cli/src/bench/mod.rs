@@ -40,7 +40,10 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
         searches: args.searches,
         keep: args.keep,
     };
-    let report = tracker::run(&options, |line| eprintln!("{line}")).await?;
+    let spinner = crate::progress::spinner(out, "benchmarking");
+    let report = tracker::run(&options, |line| spinner.set_message(line.to_string())).await;
+    spinner.finish_and_clear();
+    let report = report?;
     out.emit(&report, render)?;
     Ok(0)
 }

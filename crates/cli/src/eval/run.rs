@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::parse_enum;
 use crate::Output;
@@ -120,11 +119,7 @@ pub async fn model(core: &Core, args: ModelArgs, out: &Output) -> Result<i32> {
 /// Run the evaluation (the streaming operation `evals/benchmark`) while a progress bar (stderr, hidden when not a
 /// terminal or with --json) follows its events.
 async fn run_with_progress(core: &Core, request: BenchmarkRequest, out: &Output) -> Result<EvaluationResults> {
-    let bar = if out.json { ProgressBar::hidden() } else { ProgressBar::new(0) };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress::bar(out, 0);
     let counts = std::sync::Mutex::new((0u32, 0u32));
     let sink = {
         let bar = bar.clone();

@@ -172,8 +172,9 @@ fn render_frame(s: &WatchSnapshot, interval: u32) -> String {
     text
 }
 
-/// Follow the streaming operation `monitor/watch` with sampling on: after each sample, redraw the snapshot (or print
-/// one JSON line per sample), until `--iterations` or Ctrl-C.
+/// Follow the streaming operation `monitor/watch` with sampling on: after each sample, redraw the snapshot in place
+/// on a terminal (print it after the last one otherwise, or one JSON line per sample), until `--iterations` or
+/// Ctrl-C.
 pub async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
     let interval = match args.interval {
         Some(s) => s,
@@ -181,6 +182,7 @@ pub async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
     };
     let json = out.json;
     let drawn_lines = std::sync::Mutex::new(0usize);
+    let redraw = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let draw = Sink::new(move |snapshot: WatchSnapshot| {
         let text = if json {
             match serde_json::to_string(&snapshot) {
@@ -189,11 +191,16 @@ pub async fn watch(core: &Core, out: &Output, args: WatchArgs) -> Result<i32> {
             }
         } else {
             let frame = render_frame(&snapshot, interval);
-            // Move up over the previous frame and clear from there down, then draw the new one.
             let mut drawn = drawn_lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let up = if *drawn > 0 { format!("\x1b[{}F\x1b[J", *drawn) } else { String::new() };
+            let before = match (*drawn, redraw) {
+                (0, _) => String::new(),
+                // On a terminal: move up over the previous frame and clear from there down, then draw the new one.
+                (lines, true) => format!("\x1b[{lines}F\x1b[J"),
+                // Into a pipe or a file: frames one after another, separated by a blank line, no terminal codes.
+                (_, false) => "\n".to_string(),
+            };
             *drawn = frame.lines().count();
-            format!("{up}{frame}\n")
+            format!("{before}{frame}\n")
         };
         write_stdout(&text).is_ok()
     });

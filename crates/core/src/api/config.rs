@@ -211,7 +211,9 @@ pub struct SetInput {
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]
 pub struct SetFeatureFlagInput {
-    pub env: String,
+    /// Environment (default: the active one, as for `config/set`).
+    #[serde(default)]
+    pub env: Option<String>,
     pub flag: String,
     pub enabled: bool,
 }
@@ -253,7 +255,8 @@ pub async fn set(core: &Core, input: SetInput) -> Result<WriteOutput> {
 
 /// Turn a feature flag on or off in an environment's file (added at the end of `feature_flags` when new).
 pub async fn set_flag(core: &Core, input: SetFeatureFlagInput) -> Result<WriteOutput> {
-    write_output(config::set_feature_flag(core.settings(), &input.env, &input.flag, input.enabled)?)
+    let env = env_or_active(core.settings(), input.env);
+    write_output(config::set_feature_flag(core.settings(), &env, &input.flag, input.enabled)?)
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]

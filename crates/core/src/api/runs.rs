@@ -151,13 +151,23 @@ pub struct LogMetricInput {
     pub ts_ms: Option<i64>,
 }
 
+/// One logged metric point and the run it was logged to.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq)]
+pub struct LoggedMetric {
+    pub run_id: String,
+    pub key: String,
+    pub value: f64,
+    pub step: i64,
+    pub ts_ms: i64,
+}
+
 /// Log one point in its own transaction: durable when this returns, and an error is about this point only
 /// (transports are not the hot path; the Rust API's queued `log_metric` is).
-pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<MetricPoint> {
+pub async fn log_metric(core: &Core, input: LogMetricInput) -> Result<LoggedMetric> {
     let tracker = core.tracker().await?;
     let ts_ms = input.ts_ms.unwrap_or_else(crate::util::now_ms);
     tracker.log_metric_now(&input.run_id, &input.key, input.value, input.step, ts_ms).await?;
-    Ok(MetricPoint { key: input.key, value: input.value, step: input.step, ts_ms })
+    Ok(LoggedMetric { run_id: input.run_id, key: input.key, value: input.value, step: input.step, ts_ms })
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone)]

@@ -117,7 +117,8 @@ impl EvalError {
             | EvalError::EvaluationNotFound(_)
             | EvalError::ModelVersionNotFound(_) => ErrorKind::NotFound,
             EvalError::WrongStatus { .. } => ErrorKind::Conflict,
-            EvalError::Io { .. } | EvalError::Miniwob(_) => ErrorKind::Failed,
+            EvalError::Io { source, .. } => ErrorKind::of_user_path_io(source),
+            EvalError::Miniwob(_) => ErrorKind::Failed,
         }
     }
 }

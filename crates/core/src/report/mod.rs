@@ -63,6 +63,7 @@ impl ReportError {
         match self {
             ReportError::Store(e) => e.kind(),
             ReportError::Input(_) | ReportError::Days(_) | ReportError::UnknownFormat { .. } => ErrorKind::Input,
+            ReportError::Io { source, .. } => ErrorKind::of_user_path_io(source),
             _ => ErrorKind::Failed,
         }
     }

@@ -118,9 +118,8 @@ impl TrackerError {
             | TrackerError::ParamConflict { .. }
             | TrackerError::BatchIdReused { .. } => ErrorKind::Conflict,
             TrackerError::Invalid(_) | TrackerError::BatchLine { .. } => ErrorKind::Input,
-            TrackerError::Io { .. } | TrackerError::MetricsNotWritten(_) | TrackerError::WriterStopped => {
-                ErrorKind::Failed
-            }
+            TrackerError::Io { source, .. } => ErrorKind::of_user_path_io(source),
+            TrackerError::MetricsNotWritten(_) | TrackerError::WriterStopped => ErrorKind::Failed,
         }
     }
 }
