@@ -89,8 +89,8 @@ pub fn document(auth: &Auth) -> Value {
                         {"type": "object", "required": ["type", "data"], "properties": {"type": {"const": "error"}, "data": doc.error.clone()}},
                     ],
                 });
-                // Described per event, as OpenAPI 3.2's `itemSchema` does (and as schemathesis checks each event
-                // against `schema`): `event` is the message's type, `data` the message as JSON.
+                // OpenAPI 3.2's sequential form: `itemSchema` is one event (`event` the message's type, `data` the
+                // message as JSON), `schema` the stream as an array of them (what schemathesis checks).
                 let event = json!({
                     "type": "object",
                     "properties": {
@@ -99,7 +99,11 @@ pub fn document(auth: &Auth) -> Value {
                     },
                     "required": ["data"],
                 });
-                json!({"text/event-stream": {"schema": event, "itemSchema": event, "x-message-schema": message}})
+                json!({"text/event-stream": {
+                    "schema": {"type": "array", "items": event},
+                    "itemSchema": event,
+                    "x-message-schema": message,
+                }})
             }
             _ => json_content(output),
         };
