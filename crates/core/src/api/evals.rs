@@ -46,8 +46,8 @@ pub struct ListTasksOutput {
 }
 
 /// Load a suite (validated) and list its tasks, filtered by category and difficulty.
-pub async fn tasks(_core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
-    let loaded = suite::load(input.suite.as_deref().unwrap_or(suite::DEFAULT_SUITE))?;
+pub async fn tasks(core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
+    let loaded = suite::load_in(input.suite.as_deref().unwrap_or(suite::DEFAULT_SUITE), &suite::SuiteScope::of(core))?;
     let filter = TaskFilter { category: input.category, difficulty: input.difficulty, ids: Vec::new() };
     let tasks = loaded
         .suite

@@ -112,10 +112,9 @@ pub fn load(settings: &Settings) -> Result<LoadedConfig, ConfigError> {
     inspect(settings, &settings.env)?.into_loaded()
 }
 
-/// Check environment `env` with all layers; seeds an empty config dir first. Fails only when the file is missing
+/// Check environment `env` with all layers (an empty config dir reads as the defaults). Fails only when the file is missing
 /// or unreadable — problems inside it are returned, not raised.
 pub fn inspect(settings: &Settings, env: &str) -> Result<Inspected, ConfigError> {
-    files::ensure_seeded(&settings.config_dir)?;
     let (path, text) = files::read(&settings.config_dir, env)?;
     let label = path.display().to_string();
     let mut problems = Vec::new();
