@@ -35,7 +35,7 @@ impl HostPolicy {
         for name in public_hosts {
             let valid = !name.is_empty()
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
-                && url::Host::parse(name.trim_start_matches('[').trim_end_matches(']')).is_ok()
+                && url::Host::parse(name).is_ok()
                 && (!name.contains(':') || name.starts_with('['));
             if !valid {
                 return Err(BadPublicHost(name.clone()));
