@@ -115,12 +115,26 @@ mod tests {
     #[test]
     fn a_loopback_server_answers_to_loopback_names_only() {
         let p = policy("127.0.0.1:8080", &[]);
-        for ok in ["localhost", "localhost:8080", "LOCALHOST", "127.0.0.1", "127.0.0.1:8080", "127.1.2.3:1", "[::1]", "[::1]:8080"]
-        {
+        for ok in [
+            "localhost",
+            "localhost:8080",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "127.1.2.3:1",
+            "[::1]",
+            "[::1]:8080",
+        ] {
             assert!(p.allows(ok), "{ok}");
         }
-        for refused in ["attacker.example", "attacker.example:8080", "localhost.attacker.example", "10.0.0.1", "", "127.0.0.1.nip.io"]
-        {
+        for refused in [
+            "attacker.example",
+            "attacker.example:8080",
+            "localhost.attacker.example",
+            "10.0.0.1",
+            "",
+            "127.0.0.1.nip.io",
+        ] {
             assert!(!p.allows(refused), "{refused}");
         }
         let p = policy("127.0.0.1:8080", &["mlops.example.com"]);

@@ -84,7 +84,9 @@ async fn accept(listener: &TcpListener) -> TcpStream {
         match listener.accept().await {
             Ok((stream, _)) => return stream,
             // Out of file descriptors and the like: wait instead of spinning.
-            Err(e) if !matches!(e.kind(), std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset) => {
+            Err(e)
+                if !matches!(e.kind(), std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset) =>
+            {
                 tokio::time::sleep(Duration::from_millis(100)).await
             }
             Err(_) => {}

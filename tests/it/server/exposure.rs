@@ -57,7 +57,8 @@ async fn a_rebound_host_is_refused_and_loopback_names_pass() {
     }
     let (status, listed) = post(&server, "/api/v1/experiments/list", None, "{}").await;
     assert_eq!((status, listed.as_array().map(Vec::len)), (200, Some(0)), "a refused request changed state: {listed}");
-    for (i, host) in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "localhost".to_string()].iter().enumerate()
+    for (i, host) in
+        [format!("localhost:{port}"), format!("127.0.0.1:{port}"), "localhost".to_string()].iter().enumerate()
     {
         let (status, body) =
             parse(&post_with_host(&server, host, "/api/v1/experiments/create", &format!(r#"{{"name":"ok-{i}"}}"#)));

@@ -248,5 +248,14 @@ fn check_shape(reference: String, used_by: String) -> ReferenceStatus {
         Err(_) if reference.starts_with("env:") => (ReferenceKind::Env, reference[4..].to_string()),
         Err(_) => (ReferenceKind::Keychain, reference.split_once(':').map(|(_, n)| n.to_string()).unwrap_or_default()),
     };
-    ReferenceStatus { reference, kind, name, used_by, state: SecretState::NotSet, source: None, backend: None, detail: None }
+    ReferenceStatus {
+        reference,
+        kind,
+        name,
+        used_by,
+        state: SecretState::NotSet,
+        source: None,
+        backend: None,
+        detail: None,
+    }
 }

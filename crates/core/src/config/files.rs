@@ -87,7 +87,9 @@ pub fn read(dir: &Path, env: &str) -> Result<(PathBuf, String), ConfigError> {
     if !seeded(dir)? {
         return match DEFAULTS.iter().find(|(name, _)| *name == env) {
             Some((_, text)) => Ok((path, text.to_string())),
-            None => Err(ConfigError::UnknownEnv { env: env.to_string(), dir: dir.to_path_buf(), available: list(dir)? }),
+            None => {
+                Err(ConfigError::UnknownEnv { env: env.to_string(), dir: dir.to_path_buf(), available: list(dir)? })
+            }
         };
     }
     match std::fs::read_to_string(&path) {

@@ -232,7 +232,8 @@ impl SuiteScope {
 /// Load a built-in suite by name, or a suite file allowed by `scope`.
 pub fn load_in(name: &str, scope: &SuiteScope) -> Result<LoadedSuite, EvalError> {
     let SuiteScope::Dir(dir) = scope else { return load(name) };
-    if BUILTIN_SUITES.get_file(format!("{name}.yaml")).is_some() || BUILTIN_SUITES.get_file(format!("{name}.yml")).is_some()
+    if BUILTIN_SUITES.get_file(format!("{name}.yaml")).is_some()
+        || BUILTIN_SUITES.get_file(format!("{name}.yml")).is_some()
     {
         return load(name);
     }
