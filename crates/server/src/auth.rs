@@ -29,7 +29,7 @@ pub fn weakness(token: &str) -> Option<String> {
         return Some(format!("it uses only {} different characters, fewer than {MIN_DISTINCT_CHARS}", distinct.len()));
     }
     let repeated = (1..=chars.len() / 2)
-        .filter(|period| chars.len() % period == 0)
+        .filter(|period| chars.len().is_multiple_of(*period))
         .find(|&period| chars.chunks(period).all(|chunk| chunk == &chars[..period]));
     if let Some(period) = repeated {
         return Some(format!("it is the same {period} characters repeated"));

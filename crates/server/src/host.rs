@@ -51,7 +51,7 @@ impl HostPolicy {
         if name.is_empty() {
             return false;
         }
-        if self.public.iter().any(|p| *p == name) {
+        if self.public.contains(&name) {
             return true;
         }
         let ip = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();

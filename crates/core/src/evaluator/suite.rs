@@ -315,7 +315,7 @@ fn without_values(message: &str) -> String {
                 } else if c == '\\' && q == '"' {
                     escaped = true;
                 } else if c == q {
-                    out.push_str("…");
+                    out.push('…');
                     out.push(c);
                     quote = None;
                 }
