@@ -142,6 +142,13 @@ async fn suites_outside_the_suites_dir_are_refused_over_http() {
     }
     assert_eq!(job["state"], "failed", "{job}");
     assert!(!job.to_string().contains("canary-41c7"), "{job}");
+    // Nor can a caller point the runner at a directory of the server's machine.
+    let mut request = request;
+    request["suite"] = json!("runner-smoke");
+    request["miniwob_dir"] = json!(home.path().to_str().unwrap());
+    let (status, body) = post(&server, "/api/v1/evals/launch", None, &request.to_string()).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(error_message(&body, "Input").contains("miniwob_dir"), "{body}");
 
     // Built-in names and files in the suites directory work.
     for suite in ["builtin", "runner-smoke", "runner-smoke.yaml"] {
