@@ -41,9 +41,11 @@ pub enum ShellError {
     Tauri(#[from] tauri::Error),
 }
 
-/// Register the core and the two commands on a Tauri builder (the real app, or `tauri::test::mock_builder()`).
+/// Register the core and the two commands on a Tauri builder (the real app, or `tauri::test::mock_builder()`). The web
+/// view is served as a remote caller: it may not name files outside the suites directory or probe secrets by name.
 pub fn configure<R: Runtime>(app: tauri::Builder<R>, core: Arc<Core>) -> tauri::Builder<R> {
-    app.manage(core).invoke_handler(tauri::generate_handler![dispatch::call, dispatch::stream])
+    app.manage(Arc::new(core.for_remote_callers()))
+        .invoke_handler(tauri::generate_handler![dispatch::call, dispatch::stream])
 }
 
 /// Stop background work (evaluation jobs) and make everything durable (the app is exiting).

@@ -89,6 +89,9 @@ fn render_validate(v: &ValidateOutput) -> String {
 }
 
 pub async fn run(core: &Core, cmd: ConfigCmd, out: &Output) -> Result<i32> {
+    // The command line is its user's own: its first config command writes the bundled environments into an empty
+    // config directory so they are there to edit. The operations themselves never write on a read.
+    browser_ai_mlops_core::config::files::ensure_seeded(&core.settings().config_dir).map_err(Error::from)?;
     match cmd {
         ConfigCmd::ListEnvs => {
             let r = api::list_envs(core, ListEnvsInput {}).await?;

@@ -16,9 +16,13 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, default_value = server::DEFAULT_BIND, value_name = "ADDR:PORT")]
     pub bind: SocketAddr,
-    /// Bearer token clients must send (at least 16 characters); kept in memory only as its SHA-256
-    #[arg(long, env = server::ENV_TOKEN, hide_env_values = true, value_name = "TOKEN")]
+    /// Bearer token clients must send (at least 32 random characters, e.g. `openssl rand -hex 32`); visible to other
+    /// users in the process list, so prefer the environment variable BROWSER_AI_MLOPS_TOKEN or --token-file
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
     pub token: Option<String>,
+    /// Read the bearer token from this file (its first line; surrounding whitespace is ignored)
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
     /// Serve without a token; refused unless --bind is a loopback address
     #[arg(long)]
     pub no_auth: bool,
@@ -38,6 +42,41 @@ pub struct ServeArgs {
     /// Default: the config's `monitoring.health_interval_secs`.
     #[arg(long, value_name = "SECS")]
     pub health_interval: Option<u64>,
+    /// A host name the server answers to besides the bound address, e.g. mlops.example.com behind a proxy
+    /// (repeatable); requests with any other Host get 421
+    #[arg(long = "public-host", value_name = "NAME")]
+    pub public_hosts: Vec<String>,
+    /// Seconds a client may take to send a request's headers (also the idle time of a kept-alive connection)
+    #[arg(long, value_name = "SECS", default_value_t = server::listen::DEFAULT_HEADER_TIMEOUT.as_secs())]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body once its headers arrived (slower → 408)
+    #[arg(long, value_name = "SECS", default_value_t = server::listen::DEFAULT_REQUEST_TIMEOUT.as_secs())]
+    pub request_timeout: u64,
+    /// Open connections at most; one more is answered 503
+    #[arg(long, value_name = "N", default_value_t = server::listen::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+}
+
+/// The token from --token (with a warning), --token-file or the environment, in that order.
+fn token(args: &ServeArgs) -> Result<Option<String>> {
+    if let Some(token) = &args.token {
+        eprintln!(
+            "server: warning: --token is visible to other users of this machine in the process list; \
+             set {} or use --token-file instead",
+            server::ENV_TOKEN
+        );
+        return Ok(Some(token.clone()));
+    }
+    if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Input(format!("--token-file {}: cannot read it: {e}", path.display())))?;
+        let token = text.lines().next().unwrap_or("").trim().to_string();
+        if token.is_empty() {
+            return Err(Error::Input(format!("--token-file {}: the file holds no token", path.display())));
+        }
+        return Ok(Some(token));
+    }
+    Ok(std::env::var(server::ENV_TOKEN).ok().filter(|t| !t.is_empty()))
 }
 
 /// Resolve when the process gets SIGINT (Ctrl-C) or SIGTERM.
@@ -66,13 +105,19 @@ async fn shutdown_signal() {
 pub async fn run(core: Core, args: ServeArgs) -> Result<i32> {
     let opts = ServeOptions {
         bind: args.bind,
-        token: args.token,
+        token: token(&args)?,
         no_auth: args.no_auth,
         public_read: args.public_read,
         max_body_bytes: args.max_body_bytes,
         cors_origins: args.cors_origins,
         ui_dir: args.ui_dir,
         health_interval: args.health_interval.map(std::time::Duration::from_secs),
+        public_hosts: args.public_hosts,
+        limits: server::Limits {
+            header_timeout: std::time::Duration::from_secs(args.header_timeout),
+            request_timeout: std::time::Duration::from_secs(args.request_timeout),
+            max_connections: args.max_connections,
+        },
     };
     let mut print_error = None;
     let on_bound = |addr: SocketAddr| {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 pub use crate::handle::{
-    Core, DB_FILE_NAME, DEFAULT_ENVIRONMENT, ENV_CONFIG_DIR, ENV_DATA_DIR, ENV_ENVIRONMENT, Settings,
+    Caller, Core, DB_FILE_NAME, DEFAULT_ENVIRONMENT, ENV_CONFIG_DIR, ENV_DATA_DIR, ENV_ENVIRONMENT, Settings,
 };
 
 use crate::error::{Error, Result};

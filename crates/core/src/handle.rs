@@ -4,6 +4,10 @@
 //! the shared handle (the evaluator, config) import it from here; `crate::core` adds the entry points that speak the
 //! aggregate `crate::Error` (resolving settings, opening, shutting down) and re-exports both types, so this module
 //! never depends on the aggregate error and the domains stay below it.
+//!
+//! A handle also says who is calling (`Caller`): the command line acts for the user at this machine and may name any
+//! file; the HTTP server and the desktop app's UI serve callers that must not reach the file system through a path
+//! or probe the environment, so they hold a handle from `Core::for_remote_callers` (same state, narrower reach).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -47,6 +51,11 @@ impl Settings {
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join(DB_FILE_NAME)
     }
+
+    /// Where suite files live for callers that may not name paths: `CONFIG_DIR/suites`.
+    pub fn suites_dir(&self) -> PathBuf {
+        self.config_dir.join("suites")
+    }
 }
 
 /// The core: settings plus lazily opened store and tracker. Cloning is cheap and every clone is the same core (the
@@ -54,6 +63,18 @@ impl Settings {
 #[derive(Clone)]
 pub struct Core {
     inner: Arc<Inner>,
+    caller: Caller,
+}
+
+/// Who the operations run for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Caller {
+    /// The user at this machine (the command line): file paths in inputs are theirs to name.
+    #[default]
+    Local,
+    /// A network client or the desktop app's web view: suites come from the built-ins or the suites directory only,
+    /// and only the secret references the configs use can be checked.
+    Remote,
 }
 
 struct Inner {
@@ -69,7 +90,16 @@ impl Core {
     pub fn new(settings: Settings) -> Core {
         let inner =
             Inner { settings, store: OnceCell::new(), tracker: OnceCell::new(), shared: Mutex::new(HashMap::new()) };
-        Core { inner: Arc::new(inner) }
+        Core { inner: Arc::new(inner), caller: Caller::Local }
+    }
+
+    /// The same core (same store, jobs and settings) for callers that must not name files or probe secrets.
+    pub fn for_remote_callers(&self) -> Core {
+        Core { inner: Arc::clone(&self.inner), caller: Caller::Remote }
+    }
+
+    pub fn caller(&self) -> Caller {
+        self.caller
     }
 
     /// This core's one `T` (created with `T::default()` on first use).

@@ -8,7 +8,34 @@ use subtle::ConstantTimeEq;
 use super::errors::ApiError;
 
 /// Shortest token `serve` accepts (a guessable token is no protection).
-pub const MIN_TOKEN_LEN: usize = 16;
+pub const MIN_TOKEN_LEN: usize = 32;
+/// Fewest distinct characters a token must use (`openssl rand -hex 32` uses all 16 hex digits almost surely).
+pub const MIN_DISTINCT_CHARS: usize = 8;
+
+/// Why a token is refused: the rule `serve` documents (at least `MIN_TOKEN_LEN` characters, no whitespace or
+/// control characters, at least `MIN_DISTINCT_CHARS` different characters, and not one shorter piece repeated).
+pub fn weakness(token: &str) -> Option<String> {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() < MIN_TOKEN_LEN {
+        return Some(format!("it has {} characters, fewer than {MIN_TOKEN_LEN}", chars.len()));
+    }
+    if chars.iter().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("it contains whitespace or control characters".to_string());
+    }
+    let mut distinct = chars.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < MIN_DISTINCT_CHARS {
+        return Some(format!("it uses only {} different characters, fewer than {MIN_DISTINCT_CHARS}", distinct.len()));
+    }
+    let repeated = (1..=chars.len() / 2)
+        .filter(|period| chars.len().is_multiple_of(*period))
+        .find(|&period| chars.chunks(period).all(|chunk| chunk == &chars[..period]));
+    if let Some(period) = repeated {
+        return Some(format!("it is the same {period} characters repeated"));
+    }
+    None
+}
 
 /// Whether a route changes state (always needs the token) or only reads (needs it unless `--public-read`): the
 /// operation table's own classification.
@@ -101,5 +128,16 @@ mod tests {
         let private = Auth::new(Some("0123456789abcdef"), false);
         assert!(private.check(&HeaderMap::new(), Access::Read).is_err());
         assert!(!format!("{private:?}").contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn weak_tokens_are_named_and_random_ones_pass() {
+        assert!(weakness("0123456789abcdef").unwrap().contains("fewer than 32"));
+        assert!(weakness(&"a".repeat(64)).unwrap().contains("different characters"));
+        assert!(weakness(&"0123456789abcdef".repeat(2)).unwrap().contains("repeated"));
+        assert!(weakness(&"abcdefghi".repeat(4)).unwrap().contains("9 characters repeated"));
+        assert!(weakness("0123456789abcdef 0123456789abcdef").unwrap().contains("whitespace"));
+        assert_eq!(weakness("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), None);
+        assert_eq!(weakness("test-token-0123456789abcdef-canary"), None);
     }
 }

@@ -10,10 +10,17 @@
 //! descriptions into JSON Schema (serde renames, `rename_all`, defaults, `Option`, and the external, internal,
 //! adjacent and untagged enum forms) for `openapi`, whose tests compare each schema's properties with the keys serde
 //! writes; `static_ui` serves `--ui-dir` with an `index.html` fallback.
+//!
+//! Exposure: `host` refuses requests for names the server does not answer to (DNS rebinding), `headers` adds the
+//! CSP and anti-framing headers to every response, and `listen` runs the connections with header and body timeouts
+//! and a connection limit (docs/guide/server.md, "Security").
 
 pub mod auth;
 pub mod errors;
+pub mod headers;
+pub mod host;
 pub mod idempotency;
+pub mod listen;
 pub mod openapi;
 pub mod routes;
 pub mod schema;
@@ -32,6 +39,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::watch;
+
+pub use listen::Limits;
 
 use auth::{Access, Auth};
 use browser_ai_mlops_core::error::ErrorKind;
@@ -58,12 +67,16 @@ pub struct ServeOptions {
     pub ui_dir: Option<PathBuf>,
     /// Interval of the system-health sampler (`None`: the config's; zero: no sampler).
     pub health_interval: Option<std::time::Duration>,
+    /// Names (besides the bound address) the server answers to in `Host`: `--public-host`.
+    pub public_hosts: Vec<String>,
+    /// Timeouts and the connection limit.
+    pub limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error(
-        "no bearer token: pass --token or set {ENV_TOKEN} (at least {} characters), or --no-auth to serve without one on a loopback address",
+        "no bearer token: set {ENV_TOKEN} or pass --token-file PATH (at least {} random characters, e.g. `openssl rand -hex 32`), or --no-auth to serve without one on a loopback address",
         auth::MIN_TOKEN_LEN
     )]
     NoToken,
@@ -73,8 +86,15 @@ pub enum ServerError {
     NoAuthNotLoopback { bind: SocketAddr },
     #[error("--no-auth and a token (--token or {ENV_TOKEN}) were both given; pick one")]
     NoAuthWithToken,
-    #[error("the bearer token is too short: expected at least {min} characters without whitespace")]
-    WeakToken { min: usize },
+    #[error(
+        "the bearer token is too weak: {reason}; use at least {} random characters, e.g. `openssl rand -hex 32`",
+        auth::MIN_TOKEN_LEN
+    )]
+    WeakToken { reason: String },
+    #[error(transparent)]
+    PublicHost(#[from] host::BadPublicHost),
+    #[error("--{flag} must be at least 1")]
+    ZeroLimit { flag: &'static str },
     #[error("--max-body-bytes must be at least 1")]
     ZeroBodyLimit,
     #[error("--cors-origin {origin:?}: expected an origin like https://app.example.com (scheme://host[:port])")]
@@ -120,6 +140,16 @@ fn check_options(opts: &mut ServeOptions) -> Result<Auth, ServerError> {
     if opts.max_body_bytes == 0 {
         return Err(ServerError::ZeroBodyLimit);
     }
+    let limits = &opts.limits;
+    for (flag, zero) in [
+        ("header-timeout", limits.header_timeout.is_zero()),
+        ("request-timeout", limits.request_timeout.is_zero()),
+        ("max-connections", limits.max_connections == 0),
+    ] {
+        if zero {
+            return Err(ServerError::ZeroLimit { flag });
+        }
+    }
     for origin in &opts.cors_origins {
         let ok = url::Url::parse(origin)
             .ok()
@@ -137,10 +167,10 @@ fn check_options(opts: &mut ServeOptions) -> Result<Auth, ServerError> {
         (None, false) => Err(ServerError::NoToken),
         (None, true) if !opts.bind.ip().is_loopback() => Err(ServerError::NoAuthNotLoopback { bind: opts.bind }),
         (None, true) => Ok(Auth::new(None, opts.public_read)),
-        (Some(t), false) if t.len() < auth::MIN_TOKEN_LEN || t.chars().any(char::is_whitespace) => {
-            Err(ServerError::WeakToken { min: auth::MIN_TOKEN_LEN })
-        }
-        (Some(t), false) => Ok(Auth::new(Some(&t), opts.public_read)),
+        (Some(t), false) => match auth::weakness(&t) {
+            Some(reason) => Err(ServerError::WeakToken { reason }),
+            None => Ok(Auth::new(Some(&t), opts.public_read)),
+        },
     }
 }
 
@@ -154,6 +184,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let auth = check_options(&mut opts)?;
+    let hosts = Arc::new(host::HostPolicy::new(opts.bind, &opts.public_hosts)?);
     core.store().await?;
     // System health is sampled (and alert rules evaluated) for as long as the server runs.
     let sampler = match opts.health_interval {
@@ -173,34 +204,33 @@ pub async fn serve(
     let local = listener.local_addr().map_err(ServerError::Serve)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {
-        core: Arc::clone(&core),
+        // Network callers may not name files on this machine or probe its secrets.
+        core: Arc::new(core.for_remote_callers()),
         auth,
         max_body: opts.max_body_bytes,
         openapi,
         ui_dir: opts.ui_dir.clone().map(Arc::new),
         shutdown: stop_rx,
     };
-    let app = router(state, &opts);
+    let app = router(state, &opts, hosts);
     on_bound(local);
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Ends open event streams, so the graceful shutdown does not wait for them.
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .map_err(ServerError::Serve);
+    listen::run(listener, app, opts.limits, async move {
+        shutdown.await;
+        // Ends open event streams, so the graceful shutdown does not wait for them.
+        let _ = stop_tx.send(true);
+    })
+    .await;
     drop(sampler);
     let closed = browser_ai_mlops_core::api::shutdown(&core).await;
     if let Ok(aborted @ 1..) = closed {
         eprintln!("server: stopped {aborted} running evaluation job(s); resume them to finish");
     }
-    served?;
     closed?;
     Ok(())
 }
 
-fn router(state: AppState, opts: &ServeOptions) -> Router {
+fn router(state: AppState, opts: &ServeOptions, hosts: Arc<host::HostPolicy>) -> Router {
+    let body_limits = listen::BodyLimits { timeout: opts.limits.request_timeout, max_bytes: opts.max_body_bytes };
     let app = Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/readyz", get(readyz))
@@ -212,7 +242,9 @@ fn router(state: AppState, opts: &ServeOptions) -> Router {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ApiErrorKind::BadRequest, "method not allowed on this route")
         })
         .layer(DefaultBodyLimit::max(opts.max_body_bytes))
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(body_limits, listen::body_deadline))
+        .layer(axum::middleware::from_fn_with_state(hosts, host::check));
     if !opts.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> =
             opts.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
@@ -223,7 +255,7 @@ fn router(state: AppState, opts: &ServeOptions) -> Router {
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
         );
     }
-    app
+    app.layer(axum::middleware::from_fn(headers::add))
 }
 
 /// Read the body, insisting on JSON (which also makes cross-site form posts impossible without CORS).

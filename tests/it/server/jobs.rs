@@ -63,9 +63,12 @@ async fn a_launched_evaluation_streams_its_events_to_finished() {
     let home = Home::new();
     home.ok(&["model", "register", "smoke", "baseline", "label-matcher"]);
     let server = Server::start(&home, &["--token", TOKEN]);
-    let suite = format!("{}/tests/fixtures/suites/runner-smoke.yaml", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    // Over HTTP a suite file is named inside the suites directory.
+    let fixture = format!("{}/tests/fixtures/suites/runner-smoke.yaml", concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    std::fs::create_dir_all(home.config_dir().join("suites")).unwrap();
+    std::fs::copy(fixture, home.config_dir().join("suites/runner-smoke.yaml")).unwrap();
     let request = json!({
-        "model": "smoke:1", "suite": suite, "filter": {}, "repeats": 1, "concurrency": 1,
+        "model": "smoke:1", "suite": "runner-smoke", "filter": {}, "repeats": 1, "concurrency": 1,
         "resume": null, "miniwob_dir": null, "headful": false,
     });
     let (status, launched) = post(&server, "/api/v1/evals/launch", None, &request.to_string()).await;

@@ -2,6 +2,7 @@
 //! `--public-read`), health and readiness, an api round trip that changes state, the JSON error shape (413, 400,
 //! 404), refusing to start without a token, and the OpenAPI document against the route table.
 
+mod exposure;
 mod jobs;
 mod metrics;
 
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::util::Home;
 
-pub const TOKEN: &str = "test-token-0123456789abcdef";
+pub const TOKEN: &str = "test-token-0123456789abcdef-canary";
 
 /// A running `serve` process; killed on drop unless waited for.
 pub struct Server {
@@ -217,7 +218,7 @@ async fn refuses_to_start_without_a_token_unless_no_auth_on_loopback() {
     let err = home.fails(&["serve", "--bind", "0.0.0.0:0", "--no-auth"], 2);
     assert!(err.contains("loopback"), "{err}");
     let err = home.fails(&["serve", "--bind", "127.0.0.1:0", "--token", "short"], 2);
-    assert!(err.contains("at least 16"), "{err}");
+    assert!(err.contains("at least 32"), "{err}");
     let err = home.fails(&["serve", "--bind", "127.0.0.1:0", "--no-auth", "--cors-origin", "not an origin"], 2);
     assert!(err.contains("--cors-origin"), "{err}");
 

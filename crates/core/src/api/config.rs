@@ -37,10 +37,10 @@ pub struct ListEnvsOutput {
     pub envs: Vec<EnvSummary>,
 }
 
-/// The environments in the config dir (seeding it first if empty), each checked with all layers.
+/// The environments in the config dir (the embedded defaults while it holds none; nothing is written), each checked
+/// with all layers.
 pub async fn list_envs(core: &Core, _input: ListEnvsInput) -> Result<ListEnvsOutput> {
     let settings = core.settings();
-    config::files::ensure_seeded(&settings.config_dir)?;
     let mut envs = Vec::new();
     for name in config::files::list(&settings.config_dir)? {
         // One broken environment is listed with its error; it does not hide the others.

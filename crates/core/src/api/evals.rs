@@ -46,8 +46,8 @@ pub struct ListTasksOutput {
 }
 
 /// Load a suite (validated) and list its tasks, filtered by category and difficulty.
-pub async fn tasks(_core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
-    let loaded = suite::load(input.suite.as_deref().unwrap_or(suite::DEFAULT_SUITE))?;
+pub async fn tasks(core: &Core, input: ListTasksInput) -> Result<ListTasksOutput> {
+    let loaded = suite::load_in(input.suite.as_deref().unwrap_or(suite::DEFAULT_SUITE), &suite::SuiteScope::of(core))?;
     let filter = TaskFilter { category: input.category, difficulty: input.difficulty, ids: Vec::new() };
     let tasks = loaded
         .suite
@@ -112,6 +112,7 @@ pub async fn benchmark_with(
     input: crate::evaluator::runner::BenchmarkRequest,
     events: Option<&tokio::sync::broadcast::Sender<crate::evaluator::runner::EvalEvent>>,
 ) -> Result<EvaluationResults> {
+    check_paths(core, &input)?;
     let mut input = input;
     if let Some(task) = input.filter.ids.iter().find_map(|id| miniwob::task_name(id).map(str::to_string)) {
         let loaded = crate::config::load(core.settings())?;
@@ -207,8 +208,20 @@ impl Drop for StopOnDrop {
     }
 }
 
+/// Remote callers may not point the runner at a directory of this machine: the MiniWoB directory comes from the
+/// config (`experiments.miniwob_dir`) for them. (Suites are checked where they are loaded.)
+fn check_paths(core: &Core, input: &crate::evaluator::runner::BenchmarkRequest) -> Result<()> {
+    if core.caller() == crate::core::Caller::Remote && input.miniwob_dir.is_some() {
+        return Err(crate::Error::Input(
+            "miniwob_dir cannot be named over this connection; set experiments.miniwob_dir in the config".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// `evals/launch`: start a benchmark in the background; its events are replayed to every `evals/watch`.
 pub async fn launch(core: &Core, input: crate::evaluator::runner::BenchmarkRequest) -> Result<LaunchOutput> {
+    check_paths(core, &input)?;
     Ok(LaunchOutput { job_id: core.shared::<Jobs>().launch(core.clone(), input)? })
 }
 

@@ -1,7 +1,8 @@
 //! Operation table: provider API keys in the OS keychain — store a key (`set`; the value is never echoed back),
 //! `delete` it, and `status`: which `env:`/`keychain:` references an environment uses and whether each resolves,
 //! and from where. No output of this module ever holds a value. Only `status` is served over HTTP; `set` and
-//! `delete` are for the CLI and the desktop app's IPC.
+//! `delete` are for the CLI and the desktop app's IPC. For remote callers `status` checks only references some
+//! environment's config uses, so it cannot probe arbitrary environment variables or keychain entries.
 
 use serde::{Deserialize, Serialize};
 
@@ -156,8 +157,18 @@ pub async fn status(core: &Core, input: SecretsStatusInput) -> Result<SecretsSta
             used_references(loaded.config.llm.provider, loaded.config.llm.api_key.as_deref())
         }
     };
+    let known = match core.caller() {
+        crate::core::Caller::Local => None,
+        crate::core::Caller::Remote => Some(configured_references(core)),
+    };
     let (references, backends) = blocking(move || {
-        let refs = wanted.into_iter().map(|(r, used_by)| check(r, used_by)).collect::<Vec<_>>();
+        let refs = wanted
+            .into_iter()
+            .map(|(r, used_by)| match &known {
+                Some(known) if !known.contains(&r) => unchecked(r, used_by),
+                _ => check(r, used_by),
+            })
+            .collect::<Vec<_>>();
         Ok((refs, secrets::available_backends()))
     })
     .await?;
@@ -179,30 +190,33 @@ fn used_references(provider: Provider, api_key: Option<&str>) -> Vec<(String, St
     }
 }
 
+/// Every reference some environment's config makes the clients use (environments that do not load are skipped).
+fn configured_references(core: &Core) -> Vec<String> {
+    let settings = core.settings();
+    let envs = config::files::list(&settings.config_dir).unwrap_or_default();
+    envs.iter()
+        .filter_map(|env| config::inspect(settings, env).ok()?.into_loaded().ok())
+        .flat_map(|loaded| used_references(loaded.config.llm.provider, loaded.config.llm.api_key.as_deref()))
+        .map(|(reference, _)| reference)
+        .collect()
+}
+
+/// A requested reference no config uses, answered without looking it up.
+fn unchecked(reference: String, used_by: String) -> ReferenceStatus {
+    let mut out = check_shape(reference, used_by);
+    out.state = SecretState::Invalid;
+    out.detail = Some("no environment's config uses this reference, so it is not checked over this connection".into());
+    out
+}
+
 fn check(reference: String, used_by: String) -> ReferenceStatus {
-    // An invalid reference keeps the kind its prefix names; `reference_problem` below says what is wrong with it.
-    let (kind, name) = match crate::secrets::SecretRef::parse(&reference) {
-        Ok(crate::secrets::SecretRef::Env(name)) => (ReferenceKind::Env, name),
-        Ok(crate::secrets::SecretRef::Keychain(name)) => (ReferenceKind::Keychain, name),
-        Err(_) if reference.starts_with("env:") => (ReferenceKind::Env, reference[4..].to_string()),
-        Err(_) => (ReferenceKind::Keychain, reference.split_once(':').map(|(_, n)| n.to_string()).unwrap_or_default()),
-    };
-    let mut out = ReferenceStatus {
-        reference,
-        kind,
-        name,
-        used_by,
-        state: SecretState::NotSet,
-        source: None,
-        backend: None,
-        detail: None,
-    };
+    let mut out = check_shape(reference, used_by);
     if let Some(problem) = config::reference_problem(&out.reference) {
         out.state = SecretState::Invalid;
         out.detail = Some(problem);
         return out;
     }
-    match kind {
+    match out.kind {
         ReferenceKind::Env => {
             if std::env::var_os(&out.name).is_some_and(|v| !v.is_empty()) {
                 out.state = SecretState::Set;
@@ -223,4 +237,25 @@ fn check(reference: String, used_by: String) -> ReferenceStatus {
         },
     }
     out
+}
+
+/// The status of a reference before it is looked up: its kind and name, not set.
+fn check_shape(reference: String, used_by: String) -> ReferenceStatus {
+    // An invalid reference keeps the kind its prefix names; `reference_problem` below says what is wrong with it.
+    let (kind, name) = match crate::secrets::SecretRef::parse(&reference) {
+        Ok(crate::secrets::SecretRef::Env(name)) => (ReferenceKind::Env, name),
+        Ok(crate::secrets::SecretRef::Keychain(name)) => (ReferenceKind::Keychain, name),
+        Err(_) if reference.starts_with("env:") => (ReferenceKind::Env, reference[4..].to_string()),
+        Err(_) => (ReferenceKind::Keychain, reference.split_once(':').map(|(_, n)| n.to_string()).unwrap_or_default()),
+    };
+    ReferenceStatus {
+        reference,
+        kind,
+        name,
+        used_by,
+        state: SecretState::NotSet,
+        source: None,
+        backend: None,
+        detail: None,
+    }
 }

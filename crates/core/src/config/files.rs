@@ -1,5 +1,6 @@
 //! The config directory: one `NAME.yaml` per environment, seeded with the embedded defaults when it has none,
-//! and atomic writes (temp file in the same directory, then rename).
+//! and atomic writes (temp file in the same directory, then rename). Reads never write: a directory that holds no
+//! config yet reads as the embedded defaults, and only a change (or the CLI, on its user's first use) seeds it.
 
 use std::path::{Path, PathBuf};
 
@@ -33,13 +34,24 @@ fn io(path: &Path, source: std::io::Error) -> ConfigError {
     ConfigError::Io { path: path.to_path_buf(), source }
 }
 
-/// Environment names present in `dir`, sorted; files whose names are not valid environment names are ignored.
+/// Whether `dir` holds any `*.yaml` (else it reads as the embedded defaults).
+fn seeded(dir: &Path) -> Result<bool, ConfigError> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => Ok(entries.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "yaml"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io(dir, e)),
+    }
+}
+
+/// Environment names present in `dir`, sorted; files whose names are not valid environment names are ignored. A
+/// directory with no config yet lists the embedded defaults.
 pub fn list(dir: &Path) -> Result<Vec<String>, ConfigError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(dir, e)),
-    };
+    if !seeded(dir)? {
+        let mut names: Vec<String> = DEFAULTS.iter().map(|(name, _)| name.to_string()).collect();
+        names.sort();
+        return Ok(names);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io(dir, e))?;
@@ -55,12 +67,7 @@ pub fn list(dir: &Path) -> Result<Vec<String>, ConfigError> {
 
 /// Seed `dir` with the embedded defaults when it does not exist or holds no `*.yaml`; returns the names written.
 pub fn ensure_seeded(dir: &Path) -> Result<Vec<String>, ConfigError> {
-    let has_yaml = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "yaml")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(io(dir, e)),
-    };
-    if has_yaml {
+    if seeded(dir)? {
         return Ok(Vec::new());
     }
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
@@ -72,10 +79,19 @@ pub fn ensure_seeded(dir: &Path) -> Result<Vec<String>, ConfigError> {
     Ok(written)
 }
 
-/// The path and text of environment `env`, or NotFound naming the environments that exist.
+/// The path and text of environment `env`, or NotFound naming the environments that exist. In a directory with no
+/// config yet, the embedded default of that name (at the path it would be seeded to).
 pub fn read(dir: &Path, env: &str) -> Result<(PathBuf, String), ConfigError> {
     check_env_name(env)?;
     let path = env_path(dir, env);
+    if !seeded(dir)? {
+        return match DEFAULTS.iter().find(|(name, _)| *name == env) {
+            Some((_, text)) => Ok((path, text.to_string())),
+            None => {
+                Err(ConfigError::UnknownEnv { env: env.to_string(), dir: dir.to_path_buf(), available: list(dir)? })
+            }
+        };
+    }
     match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok((path, text)),
@@ -129,6 +145,21 @@ mod tests {
         for bad in ["", "Prod", "-x", "a b", "../etc", "x.y"] {
             assert!(check_env_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reads_of_an_unseeded_dir_see_the_defaults_and_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("cfg");
+        assert_eq!(list(&cfg).unwrap(), vec!["development", "production", "staging"]);
+        let (path, text) = read(&cfg, "staging").unwrap();
+        assert_eq!((path, text.as_str()), (env_path(&cfg, "staging"), DEFAULTS[1].1));
+        assert!(matches!(read(&cfg, "qa"), Err(ConfigError::UnknownEnv { .. })));
+        assert!(!cfg.exists(), "a read created the config dir");
+        std::fs::create_dir(&cfg).unwrap();
+        list(&cfg).unwrap();
+        read(&cfg, "development").unwrap();
+        assert_eq!(std::fs::read_dir(&cfg).unwrap().count(), 0, "a read wrote into the config dir");
     }
 
     #[test]

@@ -121,10 +121,9 @@ pub fn load(settings: &Settings) -> Result<LoadedConfig, ConfigError> {
     inspect(settings, &settings.env)?.into_loaded()
 }
 
-/// Check environment `env` with all layers; seeds an empty config dir first. Fails only when the file is missing
+/// Check environment `env` with all layers (an empty config dir reads as the defaults). Fails only when the file is missing
 /// or unreadable — problems inside it are returned, not raised.
 pub fn inspect(settings: &Settings, env: &str) -> Result<Inspected, ConfigError> {
-    files::ensure_seeded(&settings.config_dir)?;
     let (path, text) = match files::read(&settings.config_dir, env) {
         Ok(read) => read,
         // Not a failure to inspect: the file is there and its problem has a position, like a YAML syntax error.

@@ -58,6 +58,11 @@ pub enum EvalError {
     Suite { file: String, line: Option<usize>, column: Option<usize>, field: Option<String>, message: String },
     #[error("no suite {name:?}: not a built-in suite ({builtin}) and no such file")]
     SuiteNotFound { name: String, builtin: String },
+    #[error(
+        "suite {name:?}: name a built-in suite ({builtin}) or a suite file in {} (a file name, no directories)",
+        dir.display()
+    )]
+    SuiteOutsideDir { name: String, dir: std::path::PathBuf, builtin: String },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -111,6 +116,7 @@ impl EvalError {
             EvalError::Suite { .. }
             | EvalError::Invalid(_)
             | EvalError::SuiteMismatch { .. }
+            | EvalError::SuiteOutsideDir { .. }
             | EvalError::MiniwobDirMissing { .. } => ErrorKind::Input,
             EvalError::SuiteNotFound { .. }
             | EvalError::UnknownTasks { .. }

@@ -92,7 +92,7 @@ pub async fn run_benchmark(
     let config = loaded.config;
     let version = core.open_registry().await?.version(&request.model).await?;
     let planner = planner_for(core, &version, &config)?;
-    let (mut tasks, suite_name, suite_hash) = select_tasks(request)?;
+    let (mut tasks, suite_name, suite_hash) = select_tasks(core, request)?;
     let miniwob_dir = match &request.miniwob_dir {
         Some(dir) => Some(miniwob::MiniwobDir::open(dir)?),
         None => None,
@@ -250,10 +250,11 @@ fn emit(events: Option<&broadcast::Sender<EvalEvent>>, event: EvalEvent) {
 }
 
 /// The suite's tasks selected by the filter (MiniWoB ids are added by the caller); plus the suite's name and hash.
-fn select_tasks(request: &BenchmarkRequest) -> Result<(Vec<Task>, String, String)> {
+fn select_tasks(core: &Core, request: &BenchmarkRequest) -> Result<(Vec<Task>, String, String)> {
     let only_miniwob =
         !request.filter.ids.is_empty() && request.filter.ids.iter().all(|i| miniwob::task_name(i).is_some());
-    let loaded = suite::load(if request.suite.is_empty() { "builtin" } else { &request.suite })?;
+    let name = if request.suite.is_empty() { suite::DEFAULT_SUITE } else { &request.suite };
+    let loaded = suite::load_in(name, &suite::SuiteScope::of(core))?;
     if only_miniwob {
         return Ok((Vec::new(), "miniwob".into(), "miniwob".into()));
     }

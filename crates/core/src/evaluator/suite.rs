@@ -3,11 +3,13 @@
 //! and filtering by category, difficulty and ids.
 //!
 //! `suite::load("builtin")` loads an embedded suite; anything with a `/`, a `.yaml`/`.yml` ending or naming an existing
-//! file is read from disk. serde reports type errors with their position; the checks made after parsing are located
+//! file is read from disk. `load_in` with `SuiteScope::Dir` (remote callers) reads only a file named directly inside
+//! the suites directory, never a path elsewhere. Parse errors name the file, line, column and field, never a value
+//! from the file. serde reports type errors with their position; the checks made after parsing are located
 //! with a YAML event index (`positions`). `LoadedSuite.hash` is the SHA-256 of the text.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -208,6 +210,63 @@ pub fn builtin_names() -> Vec<String> {
     names
 }
 
+/// Which suite files a caller may load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuiteScope {
+    /// Any path (the command line, for its own user).
+    AnyPath,
+    /// Only files directly inside this directory, named without directories (`NAME`, `NAME.yaml`, `NAME.yml`).
+    Dir(PathBuf),
+}
+
+impl SuiteScope {
+    /// The scope a core's caller gets: any path locally, the suites directory for remote callers.
+    pub fn of(core: &crate::handle::Core) -> SuiteScope {
+        match core.caller() {
+            crate::handle::Caller::Local => SuiteScope::AnyPath,
+            crate::handle::Caller::Remote => SuiteScope::Dir(core.settings().suites_dir()),
+        }
+    }
+}
+
+/// Load a built-in suite by name, or a suite file allowed by `scope`.
+pub fn load_in(name: &str, scope: &SuiteScope) -> Result<LoadedSuite, EvalError> {
+    let SuiteScope::Dir(dir) = scope else { return load(name) };
+    if BUILTIN_SUITES.get_file(format!("{name}.yaml")).is_some()
+        || BUILTIN_SUITES.get_file(format!("{name}.yml")).is_some()
+    {
+        return load(name);
+    }
+    let outside = || EvalError::SuiteOutsideDir {
+        name: name.chars().take(200).collect(),
+        dir: dir.clone(),
+        builtin: builtin_names().join(", "),
+    };
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !plain {
+        return Err(outside());
+    }
+    let candidates = if name.ends_with(".yaml") || name.ends_with(".yml") {
+        vec![dir.join(name)]
+    } else {
+        vec![dir.join(format!("{name}.yaml")), dir.join(format!("{name}.yml"))]
+    };
+    let Some(file) = candidates.into_iter().find(|p| p.is_file()) else {
+        return Err(EvalError::SuiteNotFound { name: name.to_string(), builtin: builtin_names().join(", ") });
+    };
+    // A symbolic link inside the directory may not lead out of it.
+    let inside = match (std::fs::canonicalize(&file), std::fs::canonicalize(dir)) {
+        (Ok(file), Ok(dir)) => file.starts_with(dir),
+        _ => false,
+    };
+    if !inside {
+        return Err(outside());
+    }
+    load(&file.to_string_lossy())
+}
+
 /// Load a built-in suite by name, or a suite file by path (anything with a `/`, a `.yaml`/`.yml` ending, or an
 /// existing file is a path).
 pub fn load(name_or_path: &str) -> Result<LoadedSuite, EvalError> {
@@ -237,6 +296,44 @@ pub fn load(name_or_path: &str) -> Result<LoadedSuite, EvalError> {
     parse(&text, name_or_path).map(|suite| LoadedSuite { suite, source: name_or_path.to_string(), hash: sha256(&text) })
 }
 
+/// A serde message without the values it quotes from the file (`invalid type: string "…"` would otherwise echo a line
+/// of whatever file was named): quoted strings and, in invalid-type/value messages, backquoted literals become `…`.
+fn without_values(message: &str) -> String {
+    let (head, tail) = match message.find(", expected") {
+        Some(i) => message.split_at(i),
+        None => (message, ""),
+    };
+    let literal = head.contains("invalid type") || head.contains("invalid value") || head.contains("invalid length");
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in head.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    out.push('…');
+                    out.push(c);
+                    quote = None;
+                }
+            }
+            None => {
+                out.push(c);
+                if c == '"' || (c == '`' && literal) {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if quote.is_some() {
+        out.push('…');
+    }
+    out + tail
+}
+
 fn sha256(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -247,7 +344,7 @@ pub fn parse(text: &str, file: &str) -> Result<Suite, EvalError> {
         let (line, column) = e.location().map(|l| (Some(l.line()), Some(l.column()))).unwrap_or((None, None));
         let full = e.to_string();
         // serde_yaml_ng prefixes the path ("tasks[2].max_steps: …") and appends " at line L column C".
-        let message = full.split(" at line ").next().unwrap_or(&full).to_string();
+        let message = without_values(full.split(" at line ").next().unwrap_or(&full));
         let (field, message) = match message.split_once(": ") {
             Some((path, rest)) if !path.contains(' ') => (Some(path.to_string()), rest.to_string()),
             _ => (None, message),
@@ -413,6 +510,45 @@ mod tests {
         let text = format!("{ONE}      answer: {{ equals: x, regex: y }}\n");
         let err = parse(&text, "t.yaml").unwrap_err().to_string();
         assert!(err.contains("tasks[0].check.answer: give exactly one"), "{err}");
+    }
+
+    #[test]
+    fn parse_errors_never_quote_the_file() {
+        let canary = "root:x:0:0:canary-7d1f:/root:/bin/bash";
+        let err = parse(&format!("{canary}\n"), "/etc/passwd").unwrap_err().to_string();
+        assert!(!err.contains("canary-7d1f"), "{err}");
+        assert!(err.starts_with("/etc/passwd:1:1: invalid type: string"), "{err}");
+        let err = parse("suite: s\ntasks: 12345678\n", "t.yaml").unwrap_err().to_string();
+        assert!(!err.contains("12345678") && err.contains("tasks: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn remote_callers_load_built_ins_and_files_in_the_suites_dir_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let suites = dir.path().join("suites");
+        std::fs::create_dir(&suites).unwrap();
+        let outside = dir.path().join("canary.yaml");
+        std::fs::write(&outside, "canary-5e2a\n").unwrap();
+        let text = BUILTIN_SUITES.get_file("builtin.yaml").unwrap().contents_utf8().unwrap();
+        std::fs::write(suites.join("mine.yaml"), text).unwrap();
+        let scope = SuiteScope::Dir(suites.clone());
+        assert_eq!(load_in("builtin", &scope).unwrap().source, "builtin:builtin");
+        assert!(load_in("mine", &scope).unwrap().source.ends_with("mine.yaml"));
+        assert!(load_in("mine.yaml", &scope).is_ok());
+        let outside_path = outside.to_string_lossy().to_string();
+        for name in [outside_path.as_str(), "../canary.yaml", "../canary", "/etc/passwd", ".hidden", ""] {
+            let err = load_in(name, &scope).unwrap_err();
+            assert!(matches!(err, EvalError::SuiteOutsideDir { .. }), "{name}: {err}");
+            assert!(!err.to_string().contains("canary-5e2a"));
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&outside, suites.join("link.yaml")).unwrap();
+            assert!(matches!(load_in("link", &scope), Err(EvalError::SuiteOutsideDir { .. })));
+        }
+        // The command line may still name any file (its error names the file, not its content).
+        let err = load_in(&outside_path, &SuiteScope::AnyPath).unwrap_err().to_string();
+        assert!(err.contains("canary.yaml") && !err.contains("canary-5e2a"), "{err}");
     }
 
     #[test]

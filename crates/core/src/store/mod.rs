@@ -3,7 +3,8 @@
 //! migrations under a file lock so two processes opening a fresh file at once do not race. A database that cannot be
 //! written (a read-only directory, file or mount) is opened read-only when its schema is current: reads work, and a
 //! write is refused with `StoreError::ReadOnly` naming the file. The store also answers questions about the schema
-//! itself (`Store::row_counts`, from `sqlite_master`).
+//! itself (`Store::row_counts`, from `sqlite_master`). On Unix a data directory it creates is 0700 and the database
+//! files (db, -wal, -shm) are 0600: runs, prompts and traces are the owner's alone.
 
 pub mod idempotency;
 
@@ -114,9 +115,11 @@ impl Store {
     /// Open (creating if missing) the SQLite database at `path` and bring its schema up to date.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+            create_private_dir(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
         }
         check_header(path)?;
+        // SQLite gives the -wal and -shm files the database file's mode, so creating it 0600 keeps all three private.
+        create_private_file(path).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
         // The first connection switches a fresh file to WAL, which needs an exclusive lock that SQLite does not wait
         // for; so connecting and migrating both happen under one file lock shared by every process. A database this
         // process cannot write needs neither: it is opened read-only, if its schema is current.
@@ -279,11 +282,36 @@ impl Store {
 }
 
 /// Take an exclusive advisory lock on `lock_path` (created if missing), waiting for other holders.
+/// Create `dir` and any missing parents readable by the owner only (0700 on Unix); an existing directory keeps its
+/// mode (the user chose it).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Open options that create a missing file readable and writable by the owner only (0600 on Unix).
+fn private_file_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Create the database file (empty, 0600) if it does not exist yet, so SQLite never creates it with the umask's mode.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    if path.exists() {
+        // An existing file keeps its mode, and one this process may only read must stay readable.
+        return Ok(());
+    }
+    private_file_options().open(path).map(drop)
+}
+
 async fn lock_file(lock_path: &Path) -> Result<std::fs::File, StoreError> {
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let lock = private_file_options()
         .open(lock_path)
         .map_err(|source| StoreError::Io { path: lock_path.to_path_buf(), source })?;
     tokio::task::spawn_blocking(move || lock.lock().map(|_| lock))
@@ -367,6 +395,23 @@ mod tests {
         assert_eq!(fk, 1);
         let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(store.pool()).await.unwrap();
         assert_eq!(busy, BUSY_TIMEOUT.as_millis() as i64);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fresh_store_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data").join("nested");
+        let path = data.join("t.db");
+        let store = Store::open(&path).await.unwrap();
+        sqlx::query("CREATE TABLE canary (x)").execute(store.pool()).await.unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700, "data dir");
+        assert_eq!(mode(&dir.path().join("data")), 0o700, "created parent");
+        for file in ["t.db", "t.db-wal", "t.db-shm", "t.db.migrate-lock"] {
+            assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+        }
     }
 
     #[tokio::test]

@@ -258,7 +258,9 @@ pub async fn run(
         say(&format!("   browser-ai-mlops model compare {}:1 {}:2", e.model, e.model));
     }
     say("   browser-ai-mlops monitor performance --hours 1");
-    say("   browser-ai-mlops serve --token $(openssl rand -hex 16) --ui-dir ui/dist   # then open the printed address");
+    say(
+        "   BROWSER_AI_MLOPS_TOKEN=$(openssl rand -hex 32) browser-ai-mlops serve --ui-dir ui/dist   # then open the printed address",
+    );
     Ok(DemoReport {
         experiment,
         runs,
