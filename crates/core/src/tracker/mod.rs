@@ -12,6 +12,7 @@ pub mod summary;
 pub mod synthetic;
 pub mod types;
 pub mod validate;
+mod stream;
 pub(crate) mod writer;
 
 use std::collections::HashSet;
