@@ -80,8 +80,12 @@ pub struct LoadReport {
 pub async fn run(db: &std::path::Path, tasks: usize, shape: TaskShape, progress: &impl Fn(&str)) -> Result<LoadReport> {
     let store = Store::open(db).await?;
     let tracker = Arc::new(Tracker::new(store.clone()));
-    let experiment = tracker.create_experiment("load", "bench load: concurrent agent tasks", &Default::default()).await?.id;
-    progress(&format!("load: {tasks} tasks in flight at once, each {} points, {} messages, {} actions…", shape.points, shape.messages, shape.actions));
+    let experiment =
+        tracker.create_experiment("load", "bench load: concurrent agent tasks", &Default::default()).await?.id;
+    progress(&format!(
+        "load: {tasks} tasks in flight at once, each {} points, {} messages, {} actions…",
+        shape.points, shape.messages, shape.actions
+    ));
     let started = Instant::now();
     let outcomes = simulate(&tracker, &experiment, tasks, shape).await;
     let seconds = started.elapsed().as_secs_f64();
@@ -134,7 +138,8 @@ async fn agent_task(
     index: usize,
     shape: TaskShape,
 ) -> std::result::Result<(), browser_ai_mlops_core::tracker::TrackerError> {
-    let spec = RunStart { experiment: experiment.to_string(), name: Some(format!("task-{index}")), ..Default::default() };
+    let spec =
+        RunStart { experiment: experiment.to_string(), name: Some(format!("task-{index}")), ..Default::default() };
     let run = tracker.start_run(&spec).await?.id;
     let steps = shape.points.max(shape.messages).max(shape.actions);
     // Spread the messages and actions evenly over the steps.
@@ -142,7 +147,9 @@ async fn agent_task(
     for step in 0..steps {
         if step < shape.points {
             let value = ((index * 31 + step) % 97) as f64 / 97.0;
-            tracker.log_metric(&run, if step % 2 == 0 { "reward" } else { "latency_ms" }, value, step as i64, None).await?;
+            tracker
+                .log_metric(&run, if step % 2 == 0 { "reward" } else { "latency_ms" }, value, step as i64, None)
+                .await?;
         }
         tokio::task::yield_now().await;
         if due(shape.messages, step) {

@@ -109,14 +109,8 @@ fn render_load(r: &load::LoadReport) -> String {
             ),
         ),
         ("wall time", format!("{:.2} s", r.seconds)),
-        (
-            "throughput",
-            format!("{} points/s, {:.0} tasks/s", num(r.points_per_s.round()), r.tasks_per_s),
-        ),
-        (
-            "peak RSS (VmHWM)",
-            r.peak_rss_bytes.map_or("n/a".to_string(), |b| format!("{:.1} MB", b as f64 / 1e6)),
-        ),
+        ("throughput", format!("{} points/s, {:.0} tasks/s", num(r.points_per_s.round()), r.tasks_per_s)),
+        ("peak RSS (VmHWM)", r.peak_rss_bytes.map_or("n/a".to_string(), |b| format!("{:.1} MB", b as f64 / 1e6))),
         (
             "counted back (SQL)",
             format!(
@@ -124,10 +118,7 @@ fn render_load(r: &load::LoadReport) -> String {
                 c.runs, c.finished_runs, c.points, c.messages, c.actions
             ),
         ),
-        (
-            "count check",
-            if r.differences.is_empty() { "MATCH".to_string() } else { r.differences.join("; ") },
-        ),
+        ("count check", if r.differences.is_empty() { "MATCH".to_string() } else { r.differences.join("; ") }),
         (
             "failed tasks",
             match &r.first_error {

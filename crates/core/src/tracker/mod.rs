@@ -8,11 +8,11 @@ pub mod conversation;
 pub mod experiments;
 pub mod runs;
 pub mod search;
+mod stream;
 pub mod summary;
 pub mod synthetic;
 pub mod types;
 pub mod validate;
-mod stream;
 pub(crate) mod writer;
 
 use std::collections::HashSet;

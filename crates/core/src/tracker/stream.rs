@@ -248,8 +248,7 @@ async fn transaction(
         };
         queue.draining(rx, execute).await?;
     }
-    let rows: Vec<(&str, &str, Agg)> =
-        open.list.iter().filter_map(|e| e.agg.map(|a| (&*e.run, &*e.key, a))).collect();
+    let rows: Vec<(&str, &str, Agg)> = open.list.iter().filter_map(|e| e.agg.map(|a| (&*e.run, &*e.key, a))).collect();
     super::writer::upsert_summaries(&mut tx, sql, &rows).await?;
     queue.draining(rx, tx.commit()).await?;
     for e in open.list.iter().filter(|e| e.fresh) {
@@ -294,10 +293,8 @@ mod tests {
         tracker.flush().await.unwrap();
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points").fetch_one(other.pool()).await.unwrap();
         assert_eq!(n, total as i64);
-        let steps: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT step) FROM metric_points")
-            .fetch_one(other.pool())
-            .await
-            .unwrap();
+        let steps: i64 =
+            sqlx::query_scalar("SELECT COUNT(DISTINCT step) FROM metric_points").fetch_one(other.pool()).await.unwrap();
         assert_eq!(steps, total as i64);
         tracker.shutdown().await.unwrap();
     }
