@@ -1,8 +1,10 @@
 //! Integration tests: the experiment tracker through the real binary (experiments, runs, params, tags, metrics,
-//! batch files, summaries, comparisons). Library-level ingestion, concurrency and crash tests are in `ingest.rs`, run
-//! search in `search.rs` and its query plans at scale in `search_plans.rs`, a run's timeline in `timeline.rs`.
+//! batch files, summaries, comparisons). Library-level ingestion, concurrency and crash tests are in `ingest.rs`, many
+//! concurrent agent tasks in `load.rs`, run search in `search.rs` and its query plans at scale in `search_plans.rs`, a
+//! run's timeline in `timeline.rs`.
 
 mod ingest;
+mod load;
 mod search;
 mod search_plans;
 mod timeline;

@@ -1,12 +1,14 @@
 //! The `bench` command: measures the tracker (and with `--browser`, the browser engine and the agent) on this
-//! machine and prints the figures (never asserted in tests). Runs in a fresh temporary directory so the user's
-//! database is never touched. The measurements are in `tracker.rs`, `browser.rs` and `dom.rs`.
+//! machine and prints the figures (never asserted in tests); `bench load` tracks many concurrent agent tasks at once.
+//! Runs in a fresh temporary directory so the user's database is never touched. The measurements are in
+//! `tracker.rs`, `load.rs`, `browser.rs` and `dom.rs`.
 
 pub mod browser;
 pub mod dom;
+pub mod load;
 pub mod tracker;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use crate::Output;
 use crate::output::{fields, num};
@@ -14,7 +16,10 @@ use browser_ai_mlops_core::{Core, Result};
 use tracker::{BenchOptions, BenchReport};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
     /// Metric points logged through `log_metric` (and inserted raw for the ceiling)
     #[arg(long, default_value_t = 1_000_000)]
     pub points: usize,
@@ -32,7 +37,37 @@ pub struct BenchArgs {
     pub keep: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Track many simulated agent tasks at once through the library: each starts a run, logs points, messages and
+    /// actions with yields between calls, and finishes; all are in flight together. Prints the wall time, the
+    /// throughput, the peak resident memory and the counts read back from the database (exit 1 on a mismatch)
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Simulated agent tasks, all in flight at once (one tokio task and one run each)
+    #[arg(long, default_value_t = 10_000)]
+    pub tasks: usize,
+    /// Metric points each task logs
+    #[arg(long, default_value_t = 100)]
+    pub points: usize,
+    /// Conversation messages each task logs
+    #[arg(long, default_value_t = 10)]
+    pub messages: usize,
+    /// Browser actions each task logs
+    #[arg(long, default_value_t = 10)]
+    pub actions: usize,
+    /// Keep the benchmark's temporary directory (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
+}
+
 pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
+    if let Some(BenchCommand::Load(load)) = args.command {
+        return run_load(load, out).await;
+    }
     let options = BenchOptions {
         browser_levels: args.browser,
         points: args.points,
@@ -48,11 +83,66 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     Ok(0)
 }
 
+async fn run_load(args: LoadArgs, out: &Output) -> Result<i32> {
+    let dir = std::env::temp_dir().join(format!("browser-ai-mlops-bench-{}", browser_ai_mlops_core::util::new_id()));
+    let shape = load::TaskShape { points: args.points, messages: args.messages, actions: args.actions };
+    let report = load::run(&dir.join("mlops.db"), args.tasks, shape, &|line| eprintln!("{line}")).await;
+    if args.keep {
+        eprintln!("kept: {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let report = report?;
+    out.emit(&report, render_load)?;
+    load::verdict(&report)?;
+    Ok(0)
+}
+
+fn render_load(r: &load::LoadReport) -> String {
+    let c = &r.counted;
+    fields(&[
+        (
+            "tasks in flight",
+            format!(
+                "{} (each {} points, {} messages, {} actions)",
+                num(r.tasks as f64),
+                r.shape.points,
+                r.shape.messages,
+                r.shape.actions
+            ),
+        ),
+        ("wall time", format!("{:.2} s", r.seconds)),
+        ("throughput", format!("{} points/s, {:.0} tasks/s", num(r.points_per_s.round()), r.tasks_per_s)),
+        ("peak RSS (VmHWM)", r.peak_rss_bytes.map_or("n/a".to_string(), |b| format!("{:.1} MB", b as f64 / 1e6))),
+        (
+            "counted back (SQL)",
+            format!(
+                "{} runs ({} finished), {} points, {} messages, {} actions",
+                c.runs, c.finished_runs, c.points, c.messages, c.actions
+            ),
+        ),
+        ("count check", if r.differences.is_empty() { "MATCH".to_string() } else { r.differences.join("; ") }),
+        (
+            "failed tasks",
+            match &r.first_error {
+                Some(e) => format!("{} (first: {e})", r.failed_tasks),
+                None => "0".to_string(),
+            },
+        ),
+    ])
+}
+
 fn render(r: &BenchReport) -> String {
     let mut lines = vec![fields(&[
-        ("log_metric caller p50", format!("{:.2} µs", r.log_metric.p50_us)),
+        (
+            "log_metric caller p50",
+            format!("{:.2} µs ({} calls in a loop, one caller, each timed)", r.log_metric.p50_us, num(r.points as f64)),
+        ),
         ("log_metric caller p99", format!("{:.2} µs", r.log_metric.p99_us)),
-        ("log_metric caller max", format!("{:.1} µs", r.log_metric.max_us)),
+        (
+            "log_metric caller max",
+            format!("{:.2} ms (the longest wait for room in the writer's queue)", r.log_metric.max_us / 1e3),
+        ),
         (
             "sustained ingestion",
             format!("{} points/s ({} points, flushed)", num(r.sustained_points_per_s.round()), r.points),

@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod experiments;
 pub mod runs;
 pub mod search;
+mod stream;
 pub mod summary;
 pub mod synthetic;
 pub mod types;

@@ -1,7 +1,8 @@
-//! The metric writer: one background task that drains the metric channel in batches and commits each batch in one
-//! `BEGIN IMMEDIATE` transaction (the batch's new (run, key) series, multi-row INSERTs of the points by series id,
-//! and the per-(run, key) summary upserts). A failing batch is retried run by run so only the offending run's points
-//! are lost; those failures are reported to the next caller of `flush`/`log_metric`.
+//! The metric writer: one background task that takes points off the metric channel and commits them in
+//! `BEGIN IMMEDIATE` transactions (the new (run, key) series, multi-row INSERTs of the points by series id, and the
+//! per-(run, key) summary upserts). A transaction streams: it keeps receiving while each statement executes, so the
+//! channel never stays shut for a whole commit (`stream.rs`). A failing transaction is retried run by run so only the
+//! offending run's points are lost; those failures are reported to the next caller of `flush`/`log_metric`.
 //!
 //! User view: `docs/guide/tracking.md` (from Rust).
 //!
@@ -19,15 +20,17 @@
 //!   point is stored whole, together with its share of the run's summary (one transaction holds both), never half:
 //!   each `log_metric` call is one point. Batches (`tracker::batch`) do not go through this writer: each is one
 //!   transaction of its own.
-//! - A batch is up to `MAX_BATCH` (32,768) queued points. Its transaction writes the batch's new `metric_series` rows,
-//!   multi-row INSERTs of `ROWS_PER_INSERT` (512) points each (each statement's values are bound while SQLite executes
-//!   the previous one), and the upsert of the per-(run, key) summary `run_metric_summary` (last value, step and
-//!   timestamp, min, max, sum and count).
+//! - A transaction holds up to `MAX_BATCH` (32,768) points. It writes their new `metric_series` rows, multi-row
+//!   INSERTs of up to `ROWS_PER_INSERT` (512) points each, and the upsert of the per-(run, key) summary
+//!   `run_metric_summary` (last value, step and timestamp, min, max, sum and count). While a statement executes,
+//!   while `BEGIN` waits for the lock and while the commit runs, the writer keeps receiving into its own queue (at
+//!   most `2 × MAX_BATCH` messages), so a caller waiting on a full channel waits about one statement, not one commit.
 //! - A failed batch is retried one run at a time, so only the offending run's points are lost; the loss is reported by
 //!   the next `flush()` or `log_metric` as `TrackerError::MetricsNotWritten`.
-//! - Sharing the file: a writer with a backlog pauses 120 ms (`WRITER_PAUSE`) after each second of back-to-back
-//!   commits. That is longer than SQLite's busy handler sleeps between retries, so another process's writer gets the
-//!   lock.
+//! - Sharing the file: a writer with a backlog leaves the lock free for 5 ms (`WRITER_PAUSE`) after holding it back to
+//!   back for a random 20–80 ms. A waiting writer (another process's, or another connection of this one) polls the
+//!   lock with sleeps of up to 100 ms; since the holds are random its polls cannot stay out of step with the pauses,
+//!   so it gets in after about a second on average (see `HOLD_MIN`). The writer keeps receiving while it pauses.
 //! - Storage: each (run, key) is a row of `metric_series` with an integer id that is never reused (AUTOINCREMENT); a
 //!   point is a row of `metric_values (series_id, step, ts_ms, value)` indexed by `(series_id, step)`, about 20 bytes
 //!   instead of repeating the 36-byte run id and the key in the row and its index, which about doubles SQLite's insert
@@ -46,16 +49,22 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use super::stream::{Queue, write_streaming};
 use crate::store::{Store, StoreError};
 
 /// Most channel messages taken per batch (one transaction).
 pub(crate) const MAX_BATCH: usize = 32_768;
-/// With a backlog, the writer commits batch after batch; after holding the write lock this long without a break it
-/// pauses for `WRITER_PAUSE`. SQLite's busy handler re-tries a waiting writer at most 100 ms apart, so a pause longer
-/// than that always lets another process's writer in: it waits about `WRITER_HOLD_MAX` at worst, far under the 30 s
-/// busy timeout, and this writer gives up about a tenth of its time under sustained load.
-const WRITER_HOLD_MAX: std::time::Duration = std::time::Duration::from_secs(1);
-const WRITER_PAUSE: std::time::Duration = std::time::Duration::from_millis(120);
+/// With a backlog, the writer commits transaction after transaction and would take SQLite's write lock again
+/// microseconds after releasing it; another connection's writer (this process's or another's) polls for the lock with
+/// sleeps of up to 100 ms and could starve past its busy timeout. So after holding the lock back to back for a random
+/// time between `HOLD_MIN` and `HOLD_MAX` the writer leaves it free for `WRITER_PAUSE`. The hold is random so a
+/// waiter's polls cannot stay in step with the pauses: each poll finds the lock free with a probability of about
+/// `WRITER_PAUSE / (mean hold + WRITER_PAUSE)` (about 1 in 11), so a waiter gets in after about a second on average
+/// and the chance it is still waiting after the 30 s busy timeout is below 1e-11. The writer gives up about a
+/// tenth of its time under sustained load, and keeps receiving during the pause, so callers do not wait on it.
+const HOLD_MIN: std::time::Duration = std::time::Duration::from_millis(20);
+const HOLD_MAX: std::time::Duration = std::time::Duration::from_millis(80);
+const WRITER_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
 /// Rows per full multi-row INSERT (4 binds each: far under SQLite's 32766 bind limit); the remainder of a batch is
 /// written with power-of-two sized statements so only a dozen distinct statements are ever prepared.
 pub(crate) const ROWS_PER_INSERT: usize = 512;
@@ -102,57 +111,79 @@ pub(crate) async fn run(
     failed: Arc<AtomicBool>,
     failures: Arc<Mutex<Vec<MetricWriteFailure>>>,
 ) {
-    let mut msgs: Vec<WriterMsg> = Vec::with_capacity(MAX_BATCH);
-    let mut points: Vec<Point> = Vec::with_capacity(MAX_BATCH);
-    let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
     let sql = Statements::new();
     let mut series = SeriesIds::default();
-    // Since when the writer has been committing back to back (the lock was free whenever the channel was empty).
-    let mut busy_since: Option<std::time::Instant> = None;
+    let mut queue = Queue::default();
+    let mut hold = Hold::new();
     loop {
-        if rx.recv_many(&mut msgs, MAX_BATCH).await == 0 {
+        if queue.is_idle() && !queue.receive(&mut rx).await {
             break;
         }
-        let mut stop = false;
-        let mut pause = false;
-        for msg in msgs.drain(..) {
-            match msg {
-                WriterMsg::Point(p) => points.push(p),
-                WriterMsg::Flush(ack) => acks.push(ack),
-                WriterMsg::Stop(ack) => {
-                    acks.push(ack);
-                    stop = true;
-                }
+        if queue.points.is_empty() {
+            // Only markers: everything before them is settled.
+            queue.settle(0);
+            if queue.stop {
+                break;
             }
+            continue;
         }
-        if !points.is_empty() {
-            let started = *busy_since.get_or_insert_with(std::time::Instant::now);
-            let lost = write_or_isolate(&store, &sql, &mut series, &points).await;
-            points.clear();
-            // With a backlog the writer takes SQLite's write lock again microseconds after releasing it, and other
-            // writers (which poll for the lock with sleeps of up to 100 ms) could starve past their busy timeout.
-            if stop || rx.is_empty() {
-                busy_since = None;
-            } else if started.elapsed() >= WRITER_HOLD_MAX {
-                pause = true;
-                busy_since = None;
-            }
-            if !lost.is_empty()
-                && let Ok(mut f) = failures.lock()
-            {
-                merge_failures(&mut f, lost);
-                failed.store(true, Ordering::Release);
-            }
+        let started = *hold.since.get_or_insert_with(std::time::Instant::now);
+        let (n, written) = write_streaming(&store, &sql, &mut series, &mut rx, &mut queue).await;
+        let lost = match written {
+            Ok(()) => Vec::new(),
+            // Nothing of the transaction was kept: retry its points, run by run if need be.
+            Err(_) => write_or_isolate(&store, &sql, &mut series, &queue.points[..n]).await,
+        };
+        if !lost.is_empty()
+            && let Ok(mut f) = failures.lock()
+        {
+            merge_failures(&mut f, lost);
+            failed.store(true, Ordering::Release);
         }
-        for ack in acks.drain(..) {
-            let _ = ack.send(());
-        }
-        if stop {
+        queue.settle(n);
+        if queue.stop && queue.is_idle() {
             break;
         }
-        if pause {
-            tokio::time::sleep(WRITER_PAUSE).await;
+        if queue.points.is_empty() && rx.is_empty() {
+            // The lock was free whenever the channel was empty.
+            hold.since = None;
+        } else if started.elapsed() >= hold.limit {
+            queue.draining(&mut rx, tokio::time::sleep(WRITER_PAUSE)).await;
+            hold.next();
         }
+    }
+    // Every sender is gone (or the writer was stopped): answer whoever still waits.
+    queue.settle(0);
+}
+
+/// How long the writer has held the write lock back to back, and how long it may before pausing.
+struct Hold {
+    since: Option<std::time::Instant>,
+    limit: std::time::Duration,
+    rng: u64,
+}
+
+impl Hold {
+    fn new() -> Hold {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+            ^ u64::from(std::process::id()).rotate_left(32);
+        let mut hold = Hold { since: None, limit: HOLD_MAX, rng: seed | 1 };
+        hold.next();
+        hold
+    }
+
+    /// Start a new hold with a fresh random limit in `HOLD_MIN..=HOLD_MAX`.
+    fn next(&mut self) {
+        // xorshift64: plenty for de-phasing the pauses from other writers' polls.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let span = (HOLD_MAX - HOLD_MIN).as_micros() as u64;
+        self.limit = HOLD_MIN + std::time::Duration::from_micros(self.rng % (span + 1));
+        self.since = None;
     }
 }
 
@@ -210,7 +241,7 @@ pub(crate) struct Agg {
 }
 
 impl Agg {
-    fn new(p: &Point) -> Agg {
+    pub(crate) fn new(p: &Point) -> Agg {
         Agg {
             last_value: p.value,
             last_step: p.step,
@@ -223,7 +254,7 @@ impl Agg {
     }
 
     /// Fold in a later point; on equal (step, ts) the later point wins, as the upsert does.
-    fn add(&mut self, p: &Point) {
+    pub(crate) fn add(&mut self, p: &Point) {
         if (p.step, p.ts_ms) >= (self.last_step, self.last_ts_ms) {
             self.last_value = p.value;
             self.last_step = p.step;
@@ -269,11 +300,11 @@ pub(crate) struct SeriesIds {
 const MAX_CACHED_SERIES: usize = 65_536;
 
 impl SeriesIds {
-    fn get(&self, run: &str, key: &str) -> Option<i64> {
+    pub(crate) fn get(&self, run: &str, key: &str) -> Option<i64> {
         self.by_run.get(run).and_then(|keys| keys.get(key)).copied()
     }
 
-    fn insert(&mut self, run: &Arc<str>, key: &Arc<str>, id: i64) {
+    pub(crate) fn insert(&mut self, run: &Arc<str>, key: &Arc<str>, id: i64) {
         if self.len >= MAX_CACHED_SERIES {
             self.by_run.clear();
             self.len = 0;
@@ -292,7 +323,7 @@ impl SeriesIds {
 }
 
 /// The id of a run's series for `key`, created if missing (a missing run fails here, on the foreign key).
-async fn series_id(tx: &mut Transaction<'static, Sqlite>, run: &str, key: &str) -> Result<i64, sqlx::Error> {
+pub(crate) async fn series_id(tx: &mut Transaction<'static, Sqlite>, run: &str, key: &str) -> Result<i64, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM metric_series WHERE run_id = ? AND key = ?")
         .bind(run)
         .bind(key)
@@ -352,10 +383,15 @@ impl Statements {
             .collect();
         Statements { inserts, upserts }
     }
+
+    /// The INSERT of `2^idx` points.
+    pub(crate) fn insert(&self, idx: usize) -> &str {
+        &self.inserts[idx]
+    }
 }
 
 /// Split `len` rows into statement sizes: as many full `max`-row statements as fit, then powers of two.
-fn chunk_sizes(mut len: usize, max: usize) -> Vec<(usize, usize)> {
+pub(crate) fn chunk_sizes(mut len: usize, max: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let full = max.trailing_zeros() as usize;
     while len >= max {
@@ -368,6 +404,34 @@ fn chunk_sizes(mut len: usize, max: usize) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// Merge per-(run, key) aggregates into `run_metric_summary`.
+pub(crate) async fn upsert_summaries(
+    tx: &mut Transaction<'static, Sqlite>,
+    sql: &Statements,
+    rows: &[(&str, &str, Agg)],
+) -> Result<(), sqlx::Error> {
+    let mut rest = rows;
+    for (idx, n) in chunk_sizes(rows.len(), SUMMARIES_PER_UPSERT) {
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        let mut q = sqlx::query(&sql.upserts[idx]);
+        for (run, key, a) in chunk {
+            q = q
+                .bind(*run)
+                .bind(*key)
+                .bind(a.last_value)
+                .bind(a.last_step)
+                .bind(a.last_ts_ms)
+                .bind(a.min)
+                .bind(a.max)
+                .bind(a.sum)
+                .bind(a.count);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Insert `points` and merge their aggregates into the summary table, all in one write transaction.
@@ -429,25 +493,8 @@ pub(crate) async fn insert_points<'p>(
         done?;
         next = built;
     }
-    let mut rest = summaries.as_slice();
-    for (idx, n) in chunk_sizes(summaries.len(), SUMMARIES_PER_UPSERT) {
-        let (chunk, tail) = rest.split_at(n);
-        rest = tail;
-        let mut q = sqlx::query(&sql.upserts[idx]);
-        for (first, a) in chunk {
-            q = q
-                .bind(&*first.run)
-                .bind(&*first.key)
-                .bind(a.last_value)
-                .bind(a.last_step)
-                .bind(a.last_ts_ms)
-                .bind(a.min)
-                .bind(a.max)
-                .bind(a.sum)
-                .bind(a.count);
-        }
-        q.execute(&mut **tx).await?;
-    }
+    let rows: Vec<(&str, &str, Agg)> = summaries.iter().map(|(first, a)| (&*first.run, &*first.key, *a)).collect();
+    upsert_summaries(tx, sql, &rows).await?;
     Ok(fresh.into_iter().map(|i| (summaries[i].0, ids[i])).collect())
 }
 
