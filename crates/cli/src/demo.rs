@@ -42,7 +42,8 @@ pub async fn run(core: &Core, args: DemoArgs, out: &Output) -> Result<i32> {
             if json {
                 return true;
             }
-            let written = spinner.suspend(|| super::output::write_stdout(&format!("{}\n", super::output::escape_lines(&line))));
+            let written =
+                spinner.suspend(|| super::output::write_stdout(&format!("{}\n", super::output::escape_lines(&line))));
             if !line.trim().is_empty() {
                 spinner.set_message(line.trim().to_string());
             }

@@ -290,3 +290,22 @@ async fn the_token_comes_from_a_file_or_the_environment_and_weak_ones_are_refuse
     let err = home.fails(&["serve", "--bind", "127.0.0.1:0", "--token-file", empty.to_str().unwrap()], 2);
     assert!(err.contains("--token-file"), "{err}");
 }
+
+#[tokio::test]
+async fn keys_that_route_api_keys_cannot_be_set_over_the_server() {
+    let home = Home::new();
+    let server = Server::start(&home, &["--no-auth"]);
+    for key in ["llm.base_url", "llm.key_hosts", "llm.api_key"] {
+        let body = json!({ "env": "development", "key": key, "value": "https://collector.example/v1" }).to_string();
+        let (status, answer) = post(&server, "/api/v1/config/set", None, &body).await;
+        assert_eq!(status, 422, "{key}: {answer}");
+        assert!(error_message(&answer, "Input").contains("only be set at this machine"), "{answer}");
+    }
+    let (status, shown) = post(&server, "/api/v1/config/show", None, r#"{"env":"development"}"#).await;
+    assert_eq!(status, 200, "{shown}");
+    assert!(!shown.to_string().contains("collector.example"), "a refused set changed the config: {shown}");
+    // Other keys are still the server's to set.
+    let body = json!({ "env": "development", "key": "llm.temperature", "value": "0.4" }).to_string();
+    let (status, answer) = post(&server, "/api/v1/config/set", None, &body).await;
+    assert_eq!(status, 200, "{answer}");
+}

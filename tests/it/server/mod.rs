@@ -314,7 +314,11 @@ async fn openapi_lists_every_route_of_the_table_with_schemas_that_match_serde() 
         match declared.shape() {
             api::Shape::Unary => assert!(answer["application/json"]["schema"].is_object(), "{path}"),
             api::Shape::Streaming => {
-                assert!(answer["text/event-stream"]["schema"]["x-message-schema"]["oneOf"].is_array(), "{path}")
+                let stream = &answer["text/event-stream"];
+                assert!(stream["x-message-schema"]["oneOf"].is_array(), "{path}");
+                // One SSE event (OpenAPI 3.2's itemSchema) and the stream as an array of them.
+                assert_eq!(stream["schema"]["items"], stream["itemSchema"], "{path}");
+                assert!(stream["itemSchema"]["properties"]["data"].is_object(), "{path}");
             }
         }
     }

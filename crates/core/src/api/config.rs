@@ -249,8 +249,24 @@ fn write_output(result: config::WriteResult) -> Result<WriteOutput> {
 
 /// Set one value in an environment's file (validated first; written atomically, comments kept when possible).
 pub async fn set(core: &Core, input: SetInput) -> Result<WriteOutput> {
+    refuse_key_routing_for_remote_callers(core, &input.key)?;
     let env = env_or_active(core.settings(), input.env);
     write_output(config::set_value(core.settings(), &env, &input.key, &input.value)?)
+}
+
+/// Keys that decide which host receives an API key. A remote caller (a server client, the desktop's web view) may
+/// not change them: whoever could would redirect the machine's keys. They are set at the machine itself.
+pub const KEY_ROUTING_KEYS: &[&str] = &["llm.api_key", "llm.base_url", "llm.key_hosts"];
+
+fn refuse_key_routing_for_remote_callers(core: &Core, key: &str) -> Result<()> {
+    let key = key.trim();
+    if core.caller() == crate::core::Caller::Remote && KEY_ROUTING_KEYS.contains(&key) {
+        return Err(Error::Input(format!(
+            "{key} decides where API keys are sent, so it can only be set at this machine \
+             (browser-ai-mlops config set {key} VALUE), not over the server or from the web view"
+        )));
+    }
+    Ok(())
 }
 
 /// Turn a feature flag on or off in an environment's file (added at the end of `feature_flags` when new).
