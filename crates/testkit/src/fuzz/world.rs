@@ -82,7 +82,7 @@ impl World {
             let mut guard = self.lock();
             let state = guard.as_mut().expect("seeded");
             state.inputs += 1;
-            if state.inputs % RESET_EVERY != 0 {
+            if !state.inputs.is_multiple_of(RESET_EVERY) {
                 return;
             }
             guard.take()
