@@ -8,7 +8,7 @@ use crate::server::{Server, error_message, post};
 use crate::tracker::sqlite_count;
 use crate::util::Home;
 
-const TOKEN: &str = "ingest-writer-token";
+const TOKEN: &str = "ingest-writer-9f3c2a7b51e84d06b2c4a8e7d1f0";
 
 /// Run a blocking database check from the async test on a thread of its own (it starts its own runtime).
 fn off<T: Send>(f: impl FnOnce() -> T + Send) -> T {

@@ -263,10 +263,26 @@ async fn monitor_alerts_lists_open_ones_and_all_with_flag() {
     assert!(err.contains("--hours"), "{err}");
 }
 
+/// Run the binary on a pseudo-terminal and return what it printed there.
+fn in_a_terminal(home: &Home, args: &[&str]) -> String {
+    let cmd = home.cmd(args);
+    let quote = |a: &std::ffi::OsStr| format!("'{}'", a.to_str().unwrap().replace('\'', r"'\''"));
+    let line: Vec<String> = std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(quote).collect();
+    let mut script = std::process::Command::new("script");
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("BROWSER_AI_MLOPS")) {
+        script.env_remove(k);
+    }
+    let out = script.args(["-qec", &line.join(" "), "/dev/null"]).output().expect("util-linux script");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn monitor_watch_redraws_in_place_and_records_samples() {
     let home = Home::new();
-    let text = home.ok(&["monitor", "watch", "--interval", "1", "--iterations", "2"]);
+    // Redrawing is for a terminal: run it on a pseudo-terminal (util-linux `script`).
+    let text =
+        in_a_terminal(&home, &["monitor", "watch", "--interval", "1", "--iterations", "2"]).replace("\r\n", "\n");
     assert_eq!(text.matches("monitor watch").count(), 2, "{text}");
     // Exactly one redraw: cursor up over the first frame, clear to the end of the screen.
     assert_eq!(text.matches("\x1b[J").count(), 1, "{text:?}");

@@ -212,6 +212,7 @@ impl Tracker {
         ts_ms: i64,
     ) -> Result<(), TrackerError> {
         validate::metric(key, value)?;
+        validate::timestamp(&format!("metric {:?} timestamp", validate::clip(key)), ts_ms)?;
         let mut tx = self.store.begin_write().await?;
         runs::require_running(&mut *tx, run_id, "logging metrics").await?;
         let point = Point { run: Arc::from(run_id), key: Arc::from(key), value, step, ts_ms };
