@@ -60,7 +60,7 @@ pub(crate) async fn run(listener: TcpListener, app: Router, limits: Limits, shut
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let stream = tokio::select! {
-            stream = accept(&listener) => stream,
+            stream = browser_ai_mlops_core::sites::server::accept(&listener) => stream,
             () = &mut shutdown => break,
         };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
@@ -77,21 +77,6 @@ pub(crate) async fn run(listener: TcpListener, app: Router, limits: Limits, shut
     }
     drop(listener);
     graceful.shutdown().await;
-}
-
-async fn accept(listener: &TcpListener) -> TcpStream {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => return stream,
-            // Out of file descriptors and the like: wait instead of spinning.
-            Err(e)
-                if !matches!(e.kind(), std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset) =>
-            {
-                tokio::time::sleep(Duration::from_millis(100)).await
-            }
-            Err(_) => {}
-        }
-    }
 }
 
 /// Answer a connection beyond the limit with 503 and close it, reading (briefly) what the client sent so the close

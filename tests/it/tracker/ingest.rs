@@ -286,7 +286,13 @@ async fn a_logged_metric_operation_answers_for_its_own_point_only() {
     // Another caller's point, queued and not yet written: it will be lost.
     tracker.log_metric(&doomed, "x", 2.0, 1, None).await.unwrap();
 
-    let input = LogMetricInput { run_id: good.clone(), key: "loss".into(), value: 0.25, step: 3, ts_ms: Some(1_767_225_600_009) };
+    let input = LogMetricInput {
+        run_id: good.clone(),
+        key: "loss".into(),
+        value: 0.25,
+        step: 3,
+        ts_ms: Some(1_767_225_600_009),
+    };
     let logged = log_metric(&core, input).await.unwrap();
     assert_eq!((logged.value, logged.step, logged.ts_ms), (0.25, 3, 1_767_225_600_009));
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points WHERE run_id = ? AND key = 'loss'")

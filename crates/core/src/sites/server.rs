@@ -199,8 +199,9 @@ async fn run(listener: TcpListener, state: Arc<ServerState>, mut stopped: onesho
 }
 
 /// The next accepted connection. Per-connection failures (reset or aborted before the accept) are skipped; other
-/// errors (e.g. out of file descriptors) are retried after a second rather than spinning.
-async fn accept(listener: &TcpListener) -> TcpStream {
+/// errors (e.g. out of file descriptors) are retried after a second rather than spinning. The HTTP server's
+/// connection loop uses it too.
+pub async fn accept(listener: &TcpListener) -> TcpStream {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => return stream,
