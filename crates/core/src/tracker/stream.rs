@@ -270,23 +270,32 @@ mod tests {
     /// too, instead of stalling as soon as the channel is.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn callers_find_room_while_the_writer_waits_on_sqlite() {
+        // 2026-01-01T00:00:00Z, inside the accepted range.
+        const TS: i64 = 1_767_225_600_000;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let tracker = Tracker::new(Store::open(&path).await.unwrap());
         tracker.create_experiment("e", "", &Default::default()).await.unwrap();
         let run = tracker.start_run(&RunStart { experiment: "e".into(), ..Default::default() }).await.unwrap().id;
+        // The first point checks that the run is running (a read); later ones only queue.
+        tracker.log_metric(&run, "loss", 1.0, 0, Some(TS)).await.unwrap();
         let other = Store::open(&path).await.unwrap();
         let lock = other.begin_write().await.unwrap();
 
         // More than the channel and one batch hold (all that callers could queue before), within channel + queue.
         let total = METRIC_CHANNEL_CAPACITY + QUEUE_MAX - 1_000;
-        for i in 0..total {
+        for i in 1..total {
             let mut waits = 0;
             // Polled once per try: `None` means the caller would have to wait for room.
-            while tracker.log_metric(&run, "loss", 1.0, i as i64, Some(1)).now_or_never().is_none() {
-                waits += 1;
-                assert!(waits < 5_000, "log_metric blocked at point {i} while the writer waited for the lock");
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            loop {
+                match tracker.log_metric(&run, "loss", 1.0, i as i64, Some(TS)).now_or_never() {
+                    Some(logged) => break logged.unwrap(),
+                    None => {
+                        waits += 1;
+                        assert!(waits < 5_000, "log_metric blocked at point {i} while the writer waited for the lock");
+                        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    }
+                }
             }
         }
         lock.rollback().await.unwrap();
