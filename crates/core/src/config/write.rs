@@ -64,7 +64,8 @@ fn loads_as(text: &str, label: &str, env: &str, intended: &Config) -> bool {
 
 fn write_path(settings: &Settings, env: &str, path: Vec<String>, new: Node) -> Result<WriteResult, ConfigError> {
     let key = path.join(".");
-    files::ensure_seeded(&settings.config_dir)?;
+    // An unseeded directory reads as the defaults; it is seeded only once the new value is known to be good, so a
+    // refused write leaves the directory as it was.
     let (file, text) = files::read(&settings.config_dir, env)?;
     let label = file.display().to_string();
     validate::check_path(&path).map_err(|why| ConfigError::Invalid(format!("cannot set {key}: {why}")))?;
@@ -93,6 +94,7 @@ fn write_path(settings: &Settings, env: &str, path: Vec<String>, new: Node) -> R
             "{label}: the new text would not load back to the intended config; nothing was written"
         )));
     }
+    files::ensure_seeded(&settings.config_dir)?;
     files::write_atomic(&file, &out)?;
     // Warnings from the text as written, so they point at file positions.
     let warnings = validate_text(&out, &label, env).1.into_iter().filter(|p| !p.is_error()).collect();
@@ -114,7 +116,6 @@ pub fn clone_env(settings: &Settings, src: &str, dst: &str, force: bool) -> Resu
     if src == dst {
         return Err(ConfigError::Invalid(format!("cannot clone `{src}` onto itself")));
     }
-    files::ensure_seeded(&settings.config_dir)?;
     let (src_path, text) = files::read(&settings.config_dir, src)?;
     let path = files::env_path(&settings.config_dir, dst);
     let overwritten = path.exists();
@@ -126,10 +127,32 @@ pub fn clone_env(settings: &Settings, src: &str, dst: &str, force: bool) -> Resu
     let Some(config) = config.filter(|_| !problems.iter().any(Problem::is_error)) else {
         return Err(ConfigError::Problems { env: src.to_string(), problems });
     };
+    files::ensure_seeded(&settings.config_dir)?;
     files::write_atomic(&path, &text)?;
     let (_, written) = files::read(&settings.config_dir, dst)?;
     if !loads_as(&written, &label, dst, &config) {
         return Err(ConfigError::Invalid(format!("{}: the copy does not load back identically", path.display())));
     }
     Ok(CloneResult { src: src.to_string(), dst: dst.to_string(), path, overwritten, warnings: problems })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refused write leaves the config directory as it was, even an unseeded one (found by the `http_body` fuzz
+    /// target: `config/set` of a bad value seeded the default files and then refused).
+    #[test]
+    fn a_refused_write_leaves_an_unseeded_directory_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::in_dir(dir.path());
+        let err = set_value(&settings, "development", "llm.temperature", "not a number").unwrap_err();
+        assert!(err.to_string().contains("llm.temperature"), "{err}");
+        assert!(!settings.config_dir.exists() || std::fs::read_dir(&settings.config_dir).unwrap().next().is_none());
+        // A good value seeds the directory and lands in the file.
+        set_value(&settings, "development", "llm.temperature", "0.4").unwrap();
+        let (_, text) = files::read(&settings.config_dir, "development").unwrap();
+        assert!(text.contains("0.4"), "{text}");
+        assert!(files::env_path(&settings.config_dir, "production").exists());
+    }
 }
