@@ -179,17 +179,22 @@ fn missing_references_fail_naming_the_reference() {
     assert_eq!(count(&h, "deployments"), 0);
 }
 
-#[test]
-fn deploys_stack_and_rollbacks_pop_them() {
-    let h = Home::new();
-    let ids: Vec<String> = (0..3)
+/// Three versions of model `agent` (temperatures 0.0, 0.1, 0.2); their ids in order.
+fn three_versions(h: &Home) -> Vec<String> {
+    (0..3)
         .map(|i| {
-            register(&h, &["agent", "baseline", "scripted", "--temperature", &format!("0.{i}")])["id"]
+            register(h, &["agent", "baseline", "scripted", "--temperature", &format!("0.{i}")])["id"]
                 .as_str()
                 .unwrap()
                 .to_string()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn deploys_stack_and_rollbacks_pop_them() {
+    let h = Home::new();
+    let ids = three_versions(&h);
     let history = |h: &Home| h.json(&["model", "history", "agent", "--target", "production"])["deployments"].clone();
 
     let d = h.json(&["model", "deploy", "agent:1", "production", "--reason", "first"]);
@@ -312,18 +317,10 @@ fn concurrent_registrations_get_distinct_consecutive_numbers() {
     assert_eq!(temps.len(), n as usize, "every process wrote its own version");
 }
 
-/// Register a version that sets every config field, then export it and import the file into another model.
 #[test]
 fn compare_derives_performance_from_linked_runs() {
     let h = Home::new();
-    let v: Vec<String> = (0..3)
-        .map(|i| {
-            register(&h, &["agent", "baseline", "scripted", "--temperature", &format!("0.{i}")])["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let v = three_versions(&h);
     // (version index, success, steps, cost_usd, duration_ms, [(input, output) tokens per message])
     type Run = (usize, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Vec<(i64, i64)>);
     let runs: Vec<Run> = vec![

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use browser_ai_mlops_core::store::Store;
-use browser_ai_mlops_core::tracker::{RunStart, RunStatus, TrackerError};
+use browser_ai_mlops_core::tracker::{RunStart, RunStatus, Tracker, TrackerError};
 use browser_ai_mlops_core::{Core, ErrorKind};
 
 use super::sqlite_count;
@@ -17,6 +17,17 @@ async fn core_with_run(h: &Home) -> (Core, String) {
     tracker.create_experiment("ingest", "", &Default::default()).await.unwrap();
     let run = tracker.start_run(&RunStart { experiment: "ingest".into(), ..Default::default() }).await.unwrap();
     (core, run.id)
+}
+
+/// A run this tracker has logged to (so it believes the run is running) that another process then deletes; returns
+/// its id and that other process's store.
+async fn run_deleted_elsewhere(h: &Home, tracker: &Tracker) -> (String, Store) {
+    let doomed = tracker.start_run(&RunStart { experiment: "ingest".into(), ..Default::default() }).await.unwrap().id;
+    tracker.log_metric(&doomed, "x", 1.0, 0, None).await.unwrap();
+    tracker.flush().await.unwrap();
+    let other = Store::open(&h.db_path()).await.unwrap();
+    sqlx::query("DELETE FROM runs WHERE id = ?").bind(&doomed).execute(other.pool()).await.unwrap();
+    (doomed, other)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,12 +99,7 @@ async fn a_failing_run_loses_only_its_points_and_the_error_surfaces_on_flush() {
     let h = Home::new();
     let (core, good) = core_with_run(&h).await;
     let tracker = core.tracker().await.unwrap();
-    let doomed = tracker.start_run(&RunStart { experiment: "ingest".into(), ..Default::default() }).await.unwrap().id;
-    tracker.log_metric(&doomed, "x", 1.0, 0, None).await.unwrap();
-    tracker.flush().await.unwrap();
-    // Another process deletes the run; this tracker still believes it is running.
-    let other = Store::open(&h.db_path()).await.unwrap();
-    sqlx::query("DELETE FROM runs WHERE id = ?").bind(&doomed).execute(other.pool()).await.unwrap();
+    let (doomed, other) = run_deleted_elsewhere(&h, tracker).await;
     for i in 0..100 {
         tracker.log_metric(&good, "x", i as f64, i, None).await.unwrap();
         tracker.log_metric(&doomed, "x", i as f64, i, None).await.unwrap();
@@ -278,11 +284,7 @@ async fn a_logged_metric_operation_answers_for_its_own_point_only() {
     let h = Home::new();
     let (core, good) = core_with_run(&h).await;
     let tracker = core.tracker().await.unwrap();
-    let doomed = tracker.start_run(&RunStart { experiment: "ingest".into(), ..Default::default() }).await.unwrap().id;
-    tracker.log_metric(&doomed, "x", 1.0, 0, None).await.unwrap();
-    tracker.flush().await.unwrap();
-    let other = Store::open(&h.db_path()).await.unwrap();
-    sqlx::query("DELETE FROM runs WHERE id = ?").bind(&doomed).execute(other.pool()).await.unwrap();
+    let (doomed, other) = run_deleted_elsewhere(&h, tracker).await;
     // Another caller's point, queued and not yet written: it will be lost.
     tracker.log_metric(&doomed, "x", 2.0, 1, None).await.unwrap();
 

@@ -182,7 +182,7 @@ impl Tracker {
     ) -> Result<(), TrackerError> {
         validate::metric(key, value)?;
         if let Some(ts) = ts_ms {
-            validate::timestamp(&format!("metric {:?} timestamp", validate::clip(key)), ts)?;
+            validate::metric_timestamp(key, ts)?;
         }
         if self.failed.load(Ordering::Acquire) {
             self.take_failures()?;
@@ -212,7 +212,7 @@ impl Tracker {
         ts_ms: i64,
     ) -> Result<(), TrackerError> {
         validate::metric(key, value)?;
-        validate::timestamp(&format!("metric {:?} timestamp", validate::clip(key)), ts_ms)?;
+        validate::metric_timestamp(key, ts_ms)?;
         let mut tx = self.store.begin_write().await?;
         runs::require_running(&mut *tx, run_id, "logging metrics").await?;
         let point = Point { run: Arc::from(run_id), key: Arc::from(key), value, step, ts_ms };

@@ -61,10 +61,11 @@ pub fn text(what: &str, value: &str, max: usize) -> Result<(), TrackerError> {
     }
 }
 
-/// Check a timestamp in milliseconds; `what` names the field.
-pub fn timestamp(what: &str, ms: i64) -> Result<(), TrackerError> {
+/// Check a metric point's timestamp; the message (naming the key) is built only when the check fails, since this runs
+/// for every logged point.
+pub fn metric_timestamp(key: &str, ms: i64) -> Result<(), TrackerError> {
     match limits::timestamp_problem(ms) {
-        Some(problem) => Err(TrackerError::Invalid(format!("{what}: {problem}"))),
+        Some(problem) => Err(TrackerError::Invalid(format!("metric {:?} timestamp: {problem}", clip(key)))),
         None => Ok(()),
     }
 }

@@ -43,20 +43,27 @@ fn aggregate_takes_last_by_step_then_timestamp() {
     assert_eq!((loss.min, loss.max, loss.sum, loss.count), (1.0, 3.0, 6.0, 3));
 }
 
-#[tokio::test]
-async fn a_bad_run_loses_only_its_own_points() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+/// A fresh store in `dir` with experiment `e` and the running run `run`.
+async fn store_with_running_run(dir: &std::path::Path, run: &str) -> Store {
+    let store = Store::open(&dir.join("t.db")).await.unwrap();
     sqlx::query("INSERT INTO experiments (id, name, created_at_ms, updated_at_ms) VALUES ('e', 'e', 0, 0)")
         .execute(store.pool())
         .await
         .unwrap();
     sqlx::query(
-        "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES ('good', 'e', 'running', 0, 0)",
+        "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES (?, 'e', 'running', 0, 0)",
     )
+    .bind(run)
     .execute(store.pool())
     .await
     .unwrap();
+    store
+}
+
+#[tokio::test]
+async fn a_bad_run_loses_only_its_own_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_running_run(dir.path(), "good").await;
     let mut points = Vec::new();
     for i in 0..300 {
         points.push(pt("good", "loss", i as f64, i, i));
@@ -91,17 +98,7 @@ async fn a_bad_run_loses_only_its_own_points() {
 #[tokio::test]
 async fn summary_upsert_merges_batches() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).await.unwrap();
-    sqlx::query("INSERT INTO experiments (id, name, created_at_ms, updated_at_ms) VALUES ('e', 'e', 0, 0)")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES ('r', 'e', 'running', 0, 0)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    let store = store_with_running_run(dir.path(), "r").await;
     let sql = Statements::new();
     let mut series = SeriesIds::default();
     // The second batch holds an older step: it must not replace "last", but must widen min/max and add to sum.
