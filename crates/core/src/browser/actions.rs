@@ -44,6 +44,9 @@ pub const MAX_WAIT_MS: u64 = 10_000;
 /// How long to give a click or key press to start a navigation before waiting for the load.
 const NAV_GRACE: Duration = Duration::from_millis(120);
 
+/// How long a tab the page opened may stay on its initial `about:blank` before it is taken as a blank tab.
+const NEW_TAB_BLANK: Duration = Duration::from_secs(3);
+
 /// What an action did, before timing and change detection are added.
 struct Step {
     target: String,
@@ -215,6 +218,30 @@ impl Session {
         }
     }
 
+    /// Waits for a tab the page just opened: its first document is an empty `about:blank` that reads as loaded
+    /// before the page it was opened for has even started, so wait until it has left `about:blank` (a tab opened
+    /// for `about:blank` itself is taken as it is after `NEW_TAB_BLANK`) and finished loading.
+    async fn wait_new_tab(&self) -> Result<()> {
+        let started = Instant::now();
+        let deadline = started + self.op_timeout();
+        loop {
+            let probe = self.eval_internal("loading the new tab", "[location.href, document.readyState]".into()).await;
+            if let Ok(v) = &probe {
+                let blank = v[0].as_str() == Some("about:blank");
+                if v[1].as_str() == Some("complete") && (!blank || started.elapsed() >= NEW_TAB_BLANK) {
+                    return Ok(());
+                }
+            }
+            if let Err(e @ (BrowserError::Crashed { .. } | BrowserError::Timeout { .. })) = probe {
+                return Err(e);
+            }
+            if Instant::now() >= deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    }
+
     fn no_tab(&self, tab: u32) -> String {
         format!("no tab {tab}; open tabs are 0..={}", self.tabs.len().saturating_sub(1))
     }
@@ -303,7 +330,7 @@ impl Session {
         for pos in added.into_iter().rev() {
             tabs_changed = true;
             self.active = pos;
-            let _ = self.wait_loaded("loading the new tab", Duration::ZERO).await;
+            let _ = self.wait_new_tab().await;
             let url = self.entry_url().await?;
             if let Err(reason) = self.policy.check(&url) {
                 self.close_tab_at(pos).await?;

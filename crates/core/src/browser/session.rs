@@ -217,10 +217,7 @@ impl Session {
                 Err(_) => {}
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(BrowserError::Timeout {
-                    op: op.to_string(),
-                    timeout_ms: self.op_timeout.as_millis() as u64,
-                });
+                return Err(self.timed_out(op));
             }
             tokio::time::sleep(Duration::from_millis(40)).await;
         }
@@ -318,6 +315,10 @@ impl Session {
         Ok(tidy(raw, DEFAULT_MAX_CHARS))
     }
 
+    fn timed_out(&self, op: &str) -> BrowserError {
+        BrowserError::Timeout { op: op.to_string(), timeout_ms: self.op_timeout.as_millis() as u64 }
+    }
+
     /// The session's tabs as of the last refresh.
     pub(crate) fn tab_infos(&self) -> Vec<TabInfo> {
         self.tabs
@@ -388,9 +389,12 @@ impl Session {
         Ok(added)
     }
 
-    /// The chromiumoxide page of a target, waiting briefly until the client has attached to it.
+    /// The chromiumoxide page of a target, waiting (up to the operation timeout) until the client has attached to
+    /// it. `None` when the target went away meanwhile; a tab that stays unattached is a timeout, never a tab silently
+    /// left out of the list.
     async fn attach_page(&self, target: &TargetId) -> Result<Option<Page>> {
-        for _ in 0..40 {
+        let deadline = Instant::now() + self.op_timeout;
+        loop {
             let found = {
                 let browser = self.handle.browser.read().await;
                 guarded(&self.handle, "attaching to a tab", self.op_timeout, browser.get_page(target.clone())).await
@@ -398,10 +402,15 @@ impl Session {
             match found {
                 Ok(page) => return Ok(Some(page)),
                 Err(e @ (BrowserError::Crashed { .. } | BrowserError::Timeout { .. })) => return Err(e),
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(_) if Instant::now() >= deadline => {
+                    if self.target_infos().await?.iter().any(|t| &t.target_id == target) {
+                        return Err(self.timed_out("attaching to a tab"));
+                    }
+                    return Ok(None);
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(25)).await,
             }
         }
-        Ok(None)
     }
 
     /// Opens a new tab in this session's context and makes it active.
@@ -440,8 +449,22 @@ impl Session {
         let tab = self.tabs.get(index).cloned().ok_or_else(|| BrowserError::Invalid(format!("no tab {index}")))?;
         {
             let browser = self.handle.browser.read().await;
-            guarded(&self.handle, "close tab", self.op_timeout, browser.execute(CloseTargetParams::new(tab.target)))
-                .await?;
+            guarded(
+                &self.handle,
+                "close tab",
+                self.op_timeout,
+                browser.execute(CloseTargetParams::new(tab.target.clone())),
+            )
+            .await?;
+        }
+        // Closing is asynchronous in the browser: wait until the target is gone so that the next refresh does not
+        // pick the closing tab up again as a new one.
+        let deadline = Instant::now() + self.op_timeout;
+        while self.target_infos().await?.iter().any(|t| t.target_id == tab.target) {
+            if Instant::now() >= deadline {
+                return Err(self.timed_out("closing a tab"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.tabs.remove(index);
         if self.active > index || self.active >= self.tabs.len() {
