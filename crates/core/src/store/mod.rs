@@ -6,15 +6,18 @@
 //! itself (`Store::row_counts`, from `sqlite_master`). On Unix a data directory it creates is 0700 and the database
 //! files (db, -wal, -shm) are 0600: runs, prompts and traces are the owner's alone.
 
+mod checkpoint;
 pub mod idempotency;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
 
+use self::checkpoint::{Checkpointer, CommitSignal};
 use crate::kind::ErrorKind;
 
 /// Migrations for the SQLite backend, embedded in the binary.
@@ -109,6 +112,8 @@ pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
     read_only: bool,
+    /// Writable stores copy the WAL into the database in the background as well (`checkpoint`).
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Store {
@@ -146,8 +151,11 @@ impl Store {
             Err(e) => return Err(classify(path, e)),
         };
         first.close().await.map_err(|e| classify(path, e))?;
-        let pool = Self::pool_with(path, options).await?;
-        let store = Store { pool, path: path.to_path_buf(), read_only: false };
+        let checkpointer = Checkpointer::start(options.clone());
+        let pooled = options.pragma("wal_autocheckpoint", checkpoint::AUTOCHECKPOINT_PAGES);
+        let pool = Self::pool_with(path, pooled, Some(checkpointer.signal())).await?;
+        let store =
+            Store { pool, path: path.to_path_buf(), read_only: false, checkpointer: Some(Arc::new(checkpointer)) };
         let migrated = store.migrate().await;
         drop(guard);
         migrated?;
@@ -159,11 +167,11 @@ impl Store {
     /// (nothing can change it while nobody can write it).
     async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let options = Self::options(path)?.create_if_missing(false).read_only(true);
-        let pool = match Self::pool_with(path, options.clone()).await {
+        let pool = match Self::pool_with(path, options.clone(), None).await {
             Ok(pool) => pool,
-            Err(_) => Self::pool_with(path, options.immutable(true)).await?,
+            Err(_) => Self::pool_with(path, options.immutable(true), None).await?,
         };
-        let store = Store { pool, path: path.to_path_buf(), read_only: true };
+        let store = Store { pool, path: path.to_path_buf(), read_only: true, checkpointer: None };
         let supported = Self::supported_schema_version();
         let applied = applied_version(&store.pool).await.map_err(|e| classify(path, e))?.unwrap_or(0);
         if applied > supported {
@@ -175,8 +183,25 @@ impl Store {
         Ok(store)
     }
 
-    async fn pool_with(path: &Path, options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    /// The connection pool; with `commits`, each connection tells the checkpointer when it commits.
+    async fn pool_with(
+        path: &Path,
+        options: SqliteConnectOptions,
+        commits: Option<CommitSignal>,
+    ) -> Result<SqlitePool, StoreError> {
         SqlitePoolOptions::new()
+            .after_connect(move |conn, _| {
+                let commits = commits.clone();
+                Box::pin(async move {
+                    if let Some(signal) = commits {
+                        conn.lock_handle().await?.set_commit_hook(move || {
+                            signal.committed();
+                            true
+                        });
+                    }
+                    Ok(())
+                })
+            })
             .max_connections(8)
             .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
             .connect_with(options)
@@ -227,6 +252,13 @@ impl Store {
         match begun.await {
             Ok(tx) => Ok(tx?),
             Err(e) => Err(StoreError::Io { path: self.path.clone(), source: std::io::Error::other(e) }),
+        }
+    }
+
+    /// The caller (the metric writer) leaves the write lock free for a moment: checkpoint now (`checkpoint`).
+    pub(crate) fn checkpoint_now(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.now();
         }
     }
 

@@ -3,8 +3,10 @@
 //! A transaction does not take a fixed batch and then hold the channel shut while it executes: it inserts the points
 //! waiting for it `ROWS_PER_INSERT` at a time, and while each statement executes (and while `BEGIN IMMEDIATE` waits
 //! for the lock, and while the commit writes the WAL) it keeps receiving from the channel into `Queue`, which holds
-//! at most `QUEUE_MAX` messages besides the channel's own capacity. So a full channel frees slots every statement
-//! (about a millisecond) instead of once per commit, and a `log_metric` caller waiting on it waits about that long.
+//! at most `QUEUE_MAX` messages besides the channel's own capacity. So while the queue has room a full channel frees
+//! slots every statement (about a millisecond). Once the queue is full too, only a commit frees room, so the
+//! transaction then ends `PRESSURED_TX` after the last commit (or pause) freed some: callers wait for one short
+//! transaction, not for a `MAX_BATCH` one.
 //! Points are acknowledged (`Flush`, `Stop`) only once the transaction holding them is committed.
 
 use std::collections::HashMap;
@@ -17,7 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::writer::{Agg, MAX_BATCH, Point, ROWS_PER_INSERT, SeriesIds, Statements, WriterMsg};
 use crate::store::{Store, StoreError};
 
-/// Most messages the writer holds off the channel (points of the open transaction and the ones waiting for the next).
+/// Most messages the writer holds off the channel waiting for a transaction, besides the points the open transaction
+/// has taken (at most `MAX_BATCH`).
 pub(crate) const QUEUE_MAX: usize = 2 * MAX_BATCH;
 
 /// Messages taken off the channel and not yet settled, in order.
@@ -25,6 +28,8 @@ pub(crate) const QUEUE_MAX: usize = 2 * MAX_BATCH;
 pub(crate) struct Queue {
     /// Points not yet committed; the open transaction holds a prefix of them.
     pub points: Vec<Point>,
+    /// How many of `points` the open transaction has taken: they no longer count against `QUEUE_MAX`.
+    in_tx: usize,
     /// `Flush`/`Stop` answers, each after the number of points (counted since the writer started) before its marker.
     acks: Vec<(u64, oneshot::Sender<()>)>,
     received: u64,
@@ -62,7 +67,7 @@ impl Queue {
     }
 
     fn room(&self) -> usize {
-        QUEUE_MAX.saturating_sub(self.points.len() + self.incoming.len())
+        QUEUE_MAX.saturating_sub(self.points.len() - self.in_tx + self.incoming.len())
     }
 
     fn sort(&mut self) {
@@ -84,6 +89,7 @@ impl Queue {
     /// The first `n` points are committed (or reported lost): drop them and answer the markers that waited for them.
     pub fn settle(&mut self, n: usize) {
         self.points.drain(..n);
+        self.in_tx = 0;
         self.settled += n as u64;
         let settled = self.settled;
         let (due, rest): (Vec<_>, Vec<_>) = self.acks.drain(..).partition(|(after, _)| *after <= settled);
@@ -237,6 +243,8 @@ async fn transaction(
         }
         // Counted as part of this transaction from here on: a failure below loses (or retries) these points too.
         let start = std::mem::replace(n, end);
+        // Taken: room for as many more in the queue, so callers waiting on a full queue move on now, not at commit.
+        queue.in_tx = end;
         let chunk = &queue.points[start..end];
         open.resolve(&mut tx, cache, chunk).await?;
         let queries = open.build(sql, chunk);
@@ -259,11 +267,56 @@ async fn transaction(
 
 #[cfg(test)]
 mod tests {
-    use futures::FutureExt;
+    use std::sync::Arc;
 
-    use super::QUEUE_MAX;
+    use futures::FutureExt;
+    use tokio::sync::mpsc;
+
+    use super::{MAX_BATCH, Point, QUEUE_MAX, Queue, WriterMsg, write_streaming};
     use crate::store::Store;
+    use crate::tracker::writer::{SeriesIds, Statements};
     use crate::tracker::{METRIC_CHANNEL_CAPACITY, RunStart, Tracker};
+
+    /// A store with one running run (its id is returned), and a writer queue holding `queued` of its points.
+    async fn queue_of(dir: &std::path::Path, queued: usize) -> (Store, Arc<str>, Queue) {
+        let tracker = Tracker::new(Store::open(&dir.join("t.db")).await.unwrap());
+        tracker.create_experiment("e", "", &Default::default()).await.unwrap();
+        let run = tracker.start_run(&RunStart { experiment: "e".into(), ..Default::default() }).await.unwrap().id;
+        let store = tracker.store().clone();
+        tracker.shutdown().await.unwrap();
+        let run: Arc<str> = run.into();
+        let mut queue = Queue::default();
+        queue.points = (0..queued).map(|i| point(&run, i)).collect();
+        (store, run, queue)
+    }
+
+    fn point(run: &Arc<str>, step: usize) -> Point {
+        Point { run: run.clone(), key: "loss".into(), value: 1.0, step: step as i64, ts_ms: 1_767_225_600_000 }
+    }
+
+    /// A full queue gets room back as the open transaction takes its points, statement by statement, not only when
+    /// the transaction commits: messages waiting on the channel are received while it runs, and it still takes a
+    /// whole `MAX_BATCH`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_frees_room_as_the_transaction_takes_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, run, mut queue) = queue_of(dir.path(), QUEUE_MAX).await;
+        let (tx, mut rx) = mpsc::channel(4_096);
+        for i in 0..2_000 {
+            tx.try_send(WriterMsg::Point(point(&run, QUEUE_MAX + i))).unwrap();
+        }
+        let (n, written) =
+            write_streaming(&store, &Statements::new(), &mut SeriesIds::default(), &mut rx, &mut queue).await;
+        written.unwrap();
+        assert_eq!(n, MAX_BATCH, "one whole batch");
+        assert!(rx.is_empty(), "{} messages were left on the channel", rx.len());
+        assert_eq!(queue.points.len(), QUEUE_MAX + 2_000);
+        let stored: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM metric_points").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(stored, MAX_BATCH as i64);
+        queue.settle(n);
+        assert_eq!(queue.room(), QUEUE_MAX - (QUEUE_MAX + 2_000 - MAX_BATCH));
+    }
 
     /// While SQLite keeps the writer waiting (here: another connection holds the write lock, as a long commit
     /// would), the writer keeps taking points off the channel, so callers find room until its own queue is full
