@@ -12,6 +12,7 @@ pub mod idempotency;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -114,6 +115,8 @@ pub struct Store {
     read_only: bool,
     /// Writable stores copy the WAL into the database in the background as well (`checkpoint`).
     checkpointer: Option<Arc<Checkpointer>>,
+    /// `begin_write` calls of this process still waiting for SQLite's write lock.
+    waiting_writers: Arc<AtomicUsize>,
 }
 
 impl Store {
@@ -154,8 +157,13 @@ impl Store {
         let checkpointer = Checkpointer::start(options.clone());
         let pooled = options.pragma("wal_autocheckpoint", checkpoint::AUTOCHECKPOINT_PAGES);
         let pool = Self::pool_with(path, pooled, Some(checkpointer.signal())).await?;
-        let store =
-            Store { pool, path: path.to_path_buf(), read_only: false, checkpointer: Some(Arc::new(checkpointer)) };
+        let store = Store {
+            pool,
+            path: path.to_path_buf(),
+            read_only: false,
+            checkpointer: Some(Arc::new(checkpointer)),
+            waiting_writers: Arc::default(),
+        };
         let migrated = store.migrate().await;
         drop(guard);
         migrated?;
@@ -171,7 +179,13 @@ impl Store {
             Ok(pool) => pool,
             Err(_) => Self::pool_with(path, options.immutable(true), None).await?,
         };
-        let store = Store { pool, path: path.to_path_buf(), read_only: true, checkpointer: None };
+        let store = Store {
+            pool,
+            path: path.to_path_buf(),
+            read_only: true,
+            checkpointer: None,
+            waiting_writers: Arc::default(),
+        };
         let supported = Self::supported_schema_version();
         let applied = applied_version(&store.pool).await.map_err(|e| classify(path, e))?.unwrap_or(0);
         if applied > supported {
@@ -248,11 +262,22 @@ impl Store {
             return Err(StoreError::ReadOnly { path: Some(self.path.clone()) });
         }
         let pool = self.pool.clone();
-        let begun = tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await });
+        let waiting = self.waiting_writers.clone();
+        waiting.fetch_add(1, Ordering::AcqRel);
+        let begun = tokio::spawn(async move {
+            let tx = pool.begin_with("BEGIN IMMEDIATE").await;
+            waiting.fetch_sub(1, Ordering::AcqRel);
+            tx
+        });
         match begun.await {
             Ok(tx) => Ok(tx?),
             Err(e) => Err(StoreError::Io { path: self.path.clone(), source: std::io::Error::other(e) }),
         }
+    }
+
+    /// How many `begin_write` calls of this process are waiting for the write lock right now.
+    pub(crate) fn waiting_writers(&self) -> usize {
+        self.waiting_writers.load(Ordering::Acquire)
     }
 
     /// The caller (the metric writer) leaves the write lock free for a moment: checkpoint now (`checkpoint`).

@@ -24,7 +24,7 @@
 //!   INSERTs of up to `ROWS_PER_INSERT` (512) points each, and the upsert of the per-(run, key) summary
 //!   `run_metric_summary` (last value, step and timestamp, min, max, sum and count). While a statement executes,
 //!   while `BEGIN` waits for the lock and while the commit runs, the writer keeps receiving into its own queue (at
-//!   most `2 × MAX_BATCH` waiting messages). Points the open transaction has taken no longer count against that
+//!   most `4 × MAX_BATCH` waiting messages). Points the open transaction has taken no longer count against that
 //!   limit, so when callers log faster than SQLite stores, a full queue gets room back with every statement (about a
 //!   millisecond), not once per commit. What is left for a waiting caller is the gap between two transactions:
 //!   the commit, the pause below and the next `BEGIN`. The store checkpoints the WAL beside the writer
@@ -32,8 +32,10 @@
 //!   1,000,000 calls waits about 6 ms (benchmarks/RESULTS.md).
 //! - A failed batch is retried one run at a time, so only the offending run's points are lost; the loss is reported by
 //!   the next `flush()` or `log_metric` as `TrackerError::MetricsNotWritten`.
-//! - Sharing the file: a writer with a backlog leaves the lock free for 2 ms (`WRITER_PAUSE`) after holding it back to
-//!   back for a random 8–32 ms (a transaction is not cut short for it, and at full speed one takes about 20 ms). A waiting writer (another process's, or another connection of this one) polls the
+//! - Sharing the file: a writer with a backlog leaves the lock free for 2 ms (`WRITER_PAUSE`; 5 ms while other writers
+//!   of this process wait for the lock, `WRITER_PAUSE_SHARED`) after holding it back to back for a random 8–32 ms (a
+//!   transaction is not cut short for it; at full speed one takes about 20 ms). A waiting writer (another process's,
+//!   or another connection of this one) polls the
 //!   lock with sleeps of up to 100 ms; since the holds are random its polls cannot stay out of step with the pauses,
 //!   so it gets in after about a second on average (see `HOLD_MIN`). The writer keeps receiving while it pauses.
 //! - Storage: each (run, key) is a row of `metric_series` with an integer id that is never reused (AUTOINCREMENT); a
@@ -72,6 +74,10 @@ pub(crate) const MAX_BATCH: usize = 16_384;
 const HOLD_MIN: std::time::Duration = std::time::Duration::from_millis(8);
 const HOLD_MAX: std::time::Duration = std::time::Duration::from_millis(32);
 const WRITER_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
+/// The pause while writers of this process wait for the lock (`Store::waiting_writers`): they are known to be there,
+/// so they get a longer window (many small transactions, such as runs starting and finishing beside a stream of
+/// metrics, get through one pause).
+const WRITER_PAUSE_SHARED: std::time::Duration = std::time::Duration::from_millis(5);
 /// Rows per full multi-row INSERT (4 binds each: far under SQLite's 32766 bind limit); the remainder of a batch is
 /// written with power-of-two sized statements so only a dozen distinct statements are ever prepared.
 pub(crate) const ROWS_PER_INSERT: usize = 512;
@@ -156,7 +162,8 @@ pub(crate) async fn run(
             hold.since = None;
         } else if started.elapsed() >= hold.limit {
             store.checkpoint_now();
-            queue.draining(&mut rx, tokio::time::sleep(WRITER_PAUSE)).await;
+            let pause = if store.waiting_writers() > 0 { WRITER_PAUSE_SHARED } else { WRITER_PAUSE };
+            queue.draining(&mut rx, tokio::time::sleep(pause)).await;
             hold.next();
         }
     }
