@@ -285,8 +285,7 @@ mod tests {
         let store = tracker.store().clone();
         tracker.shutdown().await.unwrap();
         let run: Arc<str> = run.into();
-        let mut queue = Queue::default();
-        queue.points = (0..queued).map(|i| point(&run, i)).collect();
+        let queue = Queue { points: (0..queued).map(|i| point(&run, i)).collect(), ..Default::default() };
         (store, run, queue)
     }
 
