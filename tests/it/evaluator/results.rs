@@ -203,8 +203,15 @@ async fn compare_pairs_tasks_and_tests_with_mcnemar() {
     let shown = home.json(&["eval", "results", &b.id]);
     assert_eq!(shown["summary"]["successes"], 10);
     assert_eq!(shown["results"].as_array().unwrap().len(), 12);
-    let text = home.ok(&["eval", "results", &b.id[..23]]);
+    // The shortest prefix of b that no other evaluation shares (ids made in one millisecond share most characters).
+    let ids = [&a.id, &b.id, &other.id];
+    let unique = (4..=b.id.len()).find(|&k| ids.iter().filter(|id| id.starts_with(&b.id[..k])).count() == 1).unwrap();
+    let text = home.ok(&["eval", "results", &b.id[..unique]]);
     assert!(text.contains("83.3% [") && text.contains("task-11"), "{text}");
+    // A prefix shared by several evaluations lists them instead of claiming none exists.
+    let shared = (4..b.id.len()).rev().find(|&k| a.id.starts_with(&b.id[..k])).unwrap();
+    let err = home.fails(&["eval", "results", &b.id[..shared]], 2);
+    assert!(err.contains("matches") && err.contains(&a.id) && err.contains(&b.id), "{err}");
     let models = home.json(&["model", "compare", "agent:1", "agent:2"]);
     let perf_a = &models["columns"][0]["performance"];
     let perf_b = &models["columns"][1]["performance"];

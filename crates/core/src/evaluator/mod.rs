@@ -73,6 +73,8 @@ pub enum EvalError {
     UnknownTasks { suite: String, ids: String },
     #[error("evaluation {0:?} not found")]
     EvaluationNotFound(String),
+    #[error("evaluation id prefix {prefix:?} matches {count} evaluations: {matches}; give more characters")]
+    AmbiguousEvaluation { prefix: String, count: usize, matches: String },
     #[error("model version {0:?} not found in the registry")]
     ModelVersionNotFound(String),
     #[error("cannot compare evaluations of different suites: {a} is {suite_a:?}, {b} is {suite_b:?}")]
@@ -116,6 +118,7 @@ impl EvalError {
             EvalError::Suite { .. }
             | EvalError::Invalid(_)
             | EvalError::SuiteMismatch { .. }
+            | EvalError::AmbiguousEvaluation { .. }
             | EvalError::SuiteOutsideDir { .. }
             | EvalError::MiniwobDirMissing { .. } => ErrorKind::Input,
             EvalError::SuiteNotFound { .. }

@@ -250,19 +250,31 @@ impl Results {
         self.get(&id).await
     }
 
-    /// One evaluation by id or unique id prefix (at least 4 characters).
+    /// One evaluation by id or unique id prefix (at least 4 characters); a prefix several ids share is an input error
+    /// listing them.
     pub async fn get(&self, id: &str) -> Result<Evaluation, EvalError> {
         let sql = format!("SELECT {EVAL_COLUMNS} FROM evaluations WHERE id = ?");
         if let Some(row) = sqlx::query_as::<_, EvalRow>(&sql).bind(id).fetch_optional(self.store.pool()).await? {
             return row.into_evaluation();
         }
         if id.len() >= 4 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-            let sql = format!("SELECT {EVAL_COLUMNS} FROM evaluations WHERE id LIKE ? || '%' LIMIT 2");
+            let sql = format!("SELECT {EVAL_COLUMNS} FROM evaluations WHERE id LIKE ? || '%' ORDER BY id");
             let mut rows = sqlx::query_as::<_, EvalRow>(&sql).bind(id).fetch_all(self.store.pool()).await?;
             if rows.len() == 1
                 && let Some(row) = rows.pop()
             {
                 return row.into_evaluation();
+            }
+            if rows.len() > 1 {
+                let mut shown: Vec<String> = rows.iter().take(10).map(|r| r.id.clone()).collect();
+                if rows.len() > 10 {
+                    shown.push(format!("and {} more", rows.len() - 10));
+                }
+                return Err(EvalError::AmbiguousEvaluation {
+                    prefix: id.to_string(),
+                    count: rows.len(),
+                    matches: shown.join(", "),
+                });
             }
         }
         Err(EvalError::EvaluationNotFound(id.to_string()))
