@@ -21,7 +21,7 @@ use crate::store::{Store, StoreError};
 
 /// Most messages the writer holds off the channel waiting for a transaction, besides the points the open transaction
 /// has taken (at most `MAX_BATCH`).
-pub(crate) const QUEUE_MAX: usize = 4 * MAX_BATCH;
+pub(crate) const QUEUE_MAX: usize = 2 * MAX_BATCH;
 
 /// Messages taken off the channel and not yet settled, in order.
 #[derive(Default)]

@@ -24,12 +24,12 @@
 //!   INSERTs of up to `ROWS_PER_INSERT` (512) points each, and the upsert of the per-(run, key) summary
 //!   `run_metric_summary` (last value, step and timestamp, min, max, sum and count). While a statement executes,
 //!   while `BEGIN` waits for the lock and while the commit runs, the writer keeps receiving into its own queue (at
-//!   most `4 × MAX_BATCH` waiting messages). Points the open transaction has taken no longer count against that
+//!   most `2 × MAX_BATCH` waiting messages). Points the open transaction has taken no longer count against that
 //!   limit, so when callers log faster than SQLite stores, a full queue gets room back with every statement (about a
 //!   millisecond), not once per commit. What is left for a waiting caller is the gap between two transactions:
 //!   the commit, the pause below and the next `BEGIN`. The store checkpoints the WAL beside the writer
 //!   (`store::checkpoint`), so no commit copies the WAL into the database. Measured with `bench`: the slowest of
-//!   1,000,000 calls waits about 6 ms (benchmarks/RESULTS.md).
+//!   1,000,000 calls usually waits about 6 ms, with rare longer waits (benchmarks/RESULTS.md).
 //! - A failed batch is retried one run at a time, so only the offending run's points are lost; the loss is reported by
 //!   the next `flush()` or `log_metric` as `TrackerError::MetricsNotWritten`.
 //! - Sharing the file: a writer with a backlog leaves the lock free for 2 ms (`WRITER_PAUSE`; 5 ms while other writers
