@@ -23,7 +23,7 @@ use tokio::sync::Notify;
 pub(crate) const AUTOCHECKPOINT_PAGES: &str = "4096";
 
 /// Longest time from a commit to the checkpoint that copies it.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(5);
 
 struct Shared {
     /// Something was committed: checkpoint within `CHECKPOINT_EVERY`.
