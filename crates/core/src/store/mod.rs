@@ -5,6 +5,7 @@
 //! write is refused with `StoreError::ReadOnly` naming the file. The store also answers questions about the schema
 //! itself (`Store::row_counts`, from `sqlite_master`). On Unix a data directory it creates is 0700 and the database
 //! files (db, -wal, -shm) are 0600: runs, prompts and traces are the owner's alone.
+//! A writable store copies its WAL into the database from a background task (`checkpoint`), so commits rarely do.
 
 mod checkpoint;
 pub mod idempotency;

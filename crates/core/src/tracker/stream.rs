@@ -3,10 +3,9 @@
 //! A transaction does not take a fixed batch and then hold the channel shut while it executes: it inserts the points
 //! waiting for it `ROWS_PER_INSERT` at a time, and while each statement executes (and while `BEGIN IMMEDIATE` waits
 //! for the lock, and while the commit writes the WAL) it keeps receiving from the channel into `Queue`, which holds
-//! at most `QUEUE_MAX` messages besides the channel's own capacity. So while the queue has room a full channel frees
-//! slots every statement (about a millisecond). Once the queue is full too, only a commit frees room, so the
-//! transaction then ends `PRESSURED_TX` after the last commit (or pause) freed some: callers wait for one short
-//! transaction, not for a `MAX_BATCH` one.
+//! at most `QUEUE_MAX` waiting messages besides the channel's own capacity. Points the open transaction has taken
+//! no longer count as waiting, so even a full queue frees room with every statement (about a millisecond), and a
+//! `log_metric` caller waiting on it waits at most for the gap between two transactions (commit, pause, `BEGIN`).
 //! Points are acknowledged (`Flush`, `Stop`) only once the transaction holding them is committed.
 
 use std::collections::HashMap;

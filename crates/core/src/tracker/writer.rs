@@ -35,9 +35,9 @@
 //! - Sharing the file: a writer with a backlog leaves the lock free for 2 ms (`WRITER_PAUSE`; 5 ms while other writers
 //!   of this process wait for the lock, `WRITER_PAUSE_SHARED`) after holding it back to back for a random 8–32 ms (a
 //!   transaction is not cut short for it; at full speed one takes about 20 ms). A waiting writer (another process's,
-//!   or another connection of this one) polls the
-//!   lock with sleeps of up to 100 ms; since the holds are random its polls cannot stay out of step with the pauses,
-//!   so it gets in after about a second on average (see `HOLD_MIN`). The writer keeps receiving while it pauses.
+//!   or another connection of this one) polls the lock with sleeps of up to 100 ms; since the holds are random its
+//!   polls cannot stay out of step with the pauses, so it gets in after one to two seconds on average (see
+//!   `HOLD_MIN`). The writer keeps receiving while it pauses.
 //! - Storage: each (run, key) is a row of `metric_series` with an integer id that is never reused (AUTOINCREMENT); a
 //!   point is a row of `metric_values (series_id, step, ts_ms, value)` indexed by `(series_id, step)`, about 20 bytes
 //!   instead of repeating the 36-byte run id and the key in the row and its index, which about doubles SQLite's insert
