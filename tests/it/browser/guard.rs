@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use browser_ai_mlops_core::browser::types::BrowserAction;
 use browser_ai_mlops_core::browser::{BlockedRequests, BrowserPool, Session};
 
-use super::options;
+use super::{by_id, options};
 
 /// A server on `ip:0` that records every path it is asked for and answers each with a small page.
 struct Recorder {
@@ -49,6 +49,11 @@ async fn page(State((seen, other)): State<(Arc<Mutex<Vec<String>>>, String)>, Pa
             "<img src='{other}/image.png'><script src='{other}/script.js'></script>\
              <iframe src='{other}/frame'></iframe><img src='/own.png'>\
              <script>fetch('{other}/fetched').catch(() => {{}});</script>"
+        ))
+        .into_response(),
+        "opener" => html(format!(
+            "<a id='blank' href='{other}/blank-first' target='_blank'>new tab</a>\
+             <button id='popup' onclick=\"window.open('{other}/popup-first')\">popup</button>"
         ))
         .into_response(),
         _ => html(format!("<p>{name}</p>")).into_response(),
@@ -96,6 +101,52 @@ async fn redirects_script_navigations_and_subresources_never_reach_another_host(
         assert!(own.iter().any(|p| p == path), "allowed requests still go through: {path} missing from {own:?}");
     }
     s.close().await.unwrap();
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tabs_the_page_opens_never_reach_another_host_even_with_their_first_request() {
+    let other = Recorder::start("127.0.0.2", None).await;
+    let allowed = Recorder::start("127.0.0.1", Some(&other.base)).await;
+    let pool = BrowserPool::new(options(Duration::from_secs(15), &["127.0.0.1"]), 1);
+    let mut s = pool.session().await.expect("session");
+    s.goto(&format!("{}/opener", allowed.base)).await.expect("the allowed start page loads");
+    for (n, id) in ["blank", "popup"].into_iter().enumerate() {
+        let st = s.state(Default::default()).await.unwrap();
+        let _ = s.execute(&BrowserAction::Click { index: by_id(&st, id) }).await;
+        let _ = s.execute(&BrowserAction::SwitchTab { tab: 0 }).await;
+        let b = blocked_at_least(&s, n as u32 + 1).await;
+        assert_eq!(b.hosts, ["127.0.0.2"], "{id}: {b:?}");
+    }
+    // A moment for any request that slipped through to arrive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(other.seen(), Vec::<String>::new(), "a tab the page opened reached the other host");
+    s.close().await.unwrap();
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_session_keeps_its_own_start_page_host_and_its_own_count() {
+    let other = Recorder::start("127.0.0.2", None).await;
+    let start = Recorder::start("127.0.0.3", Some(&other.base)).await;
+    let allowed = Recorder::start("127.0.0.1", Some(&start.base)).await;
+    let pool = BrowserPool::new(options(Duration::from_secs(15), &["127.0.0.1"]), 2);
+    let mut a = pool.session().await.expect("session a");
+    let mut b = pool.session().await.expect("session b");
+    // The harness opens a start page on 127.0.0.3 in session a only.
+    a.goto(&format!("{}/start", start.base)).await.expect("a's start page loads");
+    // b's page loads subresources from 127.0.0.3, which only a may reach.
+    b.goto(&format!("{}/subresources", allowed.base)).await.expect("b's page loads");
+    let blocked = blocked_at_least(&b, 4).await;
+    assert_eq!(blocked.hosts, ["127.0.0.3"], "{blocked:?}");
+    assert_eq!(a.blocked_requests(), BlockedRequests::default(), "a's count holds only a's blocks");
+    let seen = start.seen();
+    assert!(seen.contains(&"start".to_string()), "{seen:?}");
+    for path in ["image.png", "script.js", "frame", "fetched"] {
+        assert!(!seen.iter().any(|p| p == path), "b reached a's start host for {path}: {seen:?}");
+    }
+    a.close().await.unwrap();
+    b.close().await.unwrap();
     pool.shutdown().await;
 }
 

@@ -1,6 +1,9 @@
 //! The allow-list on the wire: when `browser.allowed_domains` is set, every request of every tab of a session (the
 //! document, redirects, script navigations, images, scripts, frames, fetches) is paused by CDP request interception
-//! (`Fetch.enable` with the pattern `*` at the request stage) and either continued or failed with `BlockedByClient`.
+//! and either continued or failed with `BlockedByClient`. Interception is enabled once on the browser target
+//! ([`Interceptor`], `Fetch.enable` with the pattern `*` at the request stage), not per tab, so a tab the page opens
+//! itself is held from its first request; the paused request's frame names the browser context, whose session's
+//! [`RequestGuard`] decides.
 //!
 //! - Allowed: http(s) and ws(s) requests to a host the [`DomainPolicy`] allows, or to the host of a start page the
 //!   harness opened with `Session::goto`; `data:`, `blob:` and `about:` URLs (they reach no host). Everything else
@@ -8,18 +11,23 @@
 //! - A redirect to another host is paused as a new request to that host, so it is blocked before it is sent.
 //! - With an empty allow-list nothing is intercepted (no cost, no change).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::fetch::{
     ContinueRequestParams, EnableParams, EventRequestPaused, FailRequestParams, RequestPattern, RequestStage,
 };
 use chromiumoxide::cdp::browser_protocol::network::ErrorReason;
+use chromiumoxide::cdp::browser_protocol::page::FrameId;
+use chromiumoxide::cdp::browser_protocol::target::GetTargetsParams;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::cdp::guarded;
+use super::launch::BrowserHandle;
 use super::policy::DomainPolicy;
 use super::{BrowserError, Result};
 
@@ -102,32 +110,176 @@ fn normalise_host(host: &str) -> String {
     host.trim_matches(['[', ']']).to_ascii_lowercase()
 }
 
-/// Starts filtering `page`'s requests through `guard` (nothing when the allow-list is empty). The listener is in
-/// place before interception is enabled, so no paused request goes unanswered.
-pub(crate) async fn install(page: &Page, guard: &Arc<RequestGuard>) -> Result<()> {
-    if !guard.active() {
-        return Ok(());
-    }
-    let fail = |e: chromiumoxide::error::CdpError| BrowserError::Cdp {
-        op: "enabling the allow-list on a tab".into(),
-        reason: e.to_string(),
-    };
-    let mut events = page.event_listener::<EventRequestPaused>().await.map_err(fail)?;
-    let (page2, guard2) = (page.clone(), guard.clone());
-    tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            let id = event.request_id.clone();
-            if guard2.allows(&event.request.url) {
-                let _ = page2.execute(ContinueRequestParams::new(id)).await;
-            } else {
-                guard2.record(&event.request.url);
-                let _ = page2.execute(FailRequestParams::new(id, ErrorReason::BlockedByClient)).await;
-            }
+/// The browser-wide request filter: one CDP interception (`Fetch.enable` on the browser target) for all the
+/// sessions of one browser, so a tab the page opens itself (`window.open`, `target=_blank`) is held from its very
+/// first request, before any client could attach to it. Each paused request is decided by the guard of the session
+/// whose browser context made it.
+#[derive(Debug, Default)]
+pub(crate) struct Interceptor {
+    guards: Mutex<HashMap<BrowserContextId, Arc<RequestGuard>>>,
+    /// Frame → browser context, for frames already looked up (cleared when it grows large).
+    frames: Mutex<HashMap<FrameId, BrowserContextId>>,
+    enabled: tokio::sync::OnceCell<()>,
+}
+
+/// Frames remembered before the lookup cache starts afresh.
+const FRAME_CACHE_MAX: usize = 4096;
+
+/// Which side a paused request falls on.
+enum Verdict {
+    Continue,
+    /// Block, and count it in these sessions' guards.
+    Block(Vec<Arc<RequestGuard>>),
+}
+
+impl Interceptor {
+    /// Filters the requests of browser context `ctx` through `guard` from now on (nothing when its allow-list is
+    /// empty). The first registration starts the interception; the listener is in place before it is enabled, so no
+    /// paused request goes unanswered.
+    pub(crate) async fn register(
+        handle: &Arc<BrowserHandle>,
+        ctx: &BrowserContextId,
+        guard: &Arc<RequestGuard>,
+    ) -> Result<()> {
+        if !guard.active() {
+            return Ok(());
         }
-    });
-    let pattern = RequestPattern::builder().url_pattern("*").request_stage(RequestStage::Request).build();
-    page.execute(EnableParams::builder().pattern(pattern).build()).await.map_err(fail)?;
-    Ok(())
+        let this = handle.interceptor.clone();
+        this.guards.lock().unwrap_or_else(|e| e.into_inner()).insert(ctx.clone(), guard.clone());
+        this.enabled.get_or_try_init(|| Self::enable(handle)).await?;
+        Ok(())
+    }
+
+    /// Stops filtering for a context (its session closed).
+    pub(crate) fn unregister(&self, ctx: &BrowserContextId) {
+        self.guards.lock().unwrap_or_else(|e| e.into_inner()).remove(ctx);
+        self.frames.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, c| c != ctx);
+    }
+
+    async fn enable(handle: &Arc<BrowserHandle>) -> Result<()> {
+        let fail = |e: chromiumoxide::error::CdpError| BrowserError::Cdp {
+            op: "enabling the allow-list on the browser".into(),
+            reason: e.to_string(),
+        };
+        let browser = handle.browser.read().await;
+        let mut events = browser.event_listener::<EventRequestPaused>().await.map_err(fail)?;
+        let weak = Arc::downgrade(handle);
+        tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                let Some(handle) = weak.upgrade() else { break };
+                let event = (*event).clone();
+                // The common case (every open session allows the request) is answered in order, at once; a request
+                // that needs its frame looked up is answered on its own task so it holds up no other.
+                if handle.interceptor.all_allow(&event.request.url) {
+                    answer(&handle, &event, Verdict::Continue).await;
+                } else {
+                    tokio::spawn(async move {
+                        let verdict = handle.interceptor.decide(&handle, &event).await;
+                        answer(&handle, &event, verdict).await;
+                    });
+                }
+            }
+        });
+        let pattern = RequestPattern::builder().url_pattern("*").request_stage(RequestStage::Request).build();
+        guarded(
+            handle,
+            "enabling the allow-list",
+            Duration::from_secs(20),
+            browser.execute(EnableParams::builder().pattern(pattern).build()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    fn registered(&self) -> Vec<(BrowserContextId, Arc<RequestGuard>)> {
+        self.guards.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(c, g)| (c.clone(), g.clone())).collect()
+    }
+
+    /// True when every registered session would let `url` through (vacuously with none).
+    fn all_allow(&self, url: &str) -> bool {
+        self.guards.lock().unwrap_or_else(|e| e.into_inner()).values().all(|g| g.allows(url))
+    }
+
+    /// The verdict for a request some session would refuse: the guard of the context that made it decides. A
+    /// request of a context no session filters (another client's tab of a remote browser) goes through; one whose
+    /// frame cannot be tied to any context (a worker) is let through only if some session allows it, and a block
+    /// is then counted by every session.
+    async fn decide(&self, handle: &BrowserHandle, event: &EventRequestPaused) -> Verdict {
+        let url = &event.request.url;
+        let registered = self.registered();
+        match self.context_of(handle, &event.frame_id, &registered).await {
+            Some(ctx) => match registered.iter().find(|(c, _)| *c == ctx) {
+                Some((_, g)) if !g.allows(url) => Verdict::Block(vec![g.clone()]),
+                _ => Verdict::Continue,
+            },
+            None if registered.iter().any(|(_, g)| g.allows(url)) => Verdict::Continue,
+            None => Verdict::Block(registered.into_iter().map(|(_, g)| g).collect()),
+        }
+    }
+
+    /// The browser context of a frame: a tab's or popup's main frame and an out-of-process frame are targets of
+    /// their own (same id); other frames are found in the frame trees of the filtered contexts' tabs.
+    async fn context_of(
+        &self,
+        handle: &BrowserHandle,
+        frame: &FrameId,
+        registered: &[(BrowserContextId, Arc<RequestGuard>)],
+    ) -> Option<BrowserContextId> {
+        if let Some(ctx) = self.frames.lock().unwrap_or_else(|e| e.into_inner()).get(frame) {
+            return Some(ctx.clone());
+        }
+        let browser = handle.browser.read().await;
+        let limit = Duration::from_secs(5);
+        let targets = tokio::time::timeout(limit, browser.execute(GetTargetsParams::default())).await.ok()?.ok()?;
+        let targets = targets.result.target_infos;
+        let found = match targets.iter().find(|t| t.target_id.as_ref() == frame.as_ref()) {
+            Some(t) => t.browser_context_id.clone(),
+            None => {
+                let mut found = None;
+                for t in targets.iter().filter(|t| t.r#type == "page") {
+                    let Some(ctx) = t.browser_context_id.as_ref().filter(|c| registered.iter().any(|(r, _)| r == *c))
+                    else {
+                        continue;
+                    };
+                    let Ok(Ok(page)) = tokio::time::timeout(limit, browser.get_page(t.target_id.clone())).await else {
+                        continue;
+                    };
+                    if let Ok(Ok(frames)) = tokio::time::timeout(limit, page.frames()).await
+                        && frames.contains(frame)
+                    {
+                        found = Some(ctx.clone());
+                        break;
+                    }
+                }
+                found
+            }
+        }?;
+        let mut cache = self.frames.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= FRAME_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(frame.clone(), found.clone());
+        Some(found)
+    }
+}
+
+/// Continues or fails a paused request on the browser target (an answer that cannot be sent means the browser is
+/// gone, and the request with it).
+/// A block is counted before it is answered.
+async fn answer(handle: &BrowserHandle, event: &EventRequestPaused, verdict: Verdict) {
+    let id = event.request_id.clone();
+    let browser = handle.browser.read().await;
+    match verdict {
+        Verdict::Continue => {
+            let _ = browser.execute(ContinueRequestParams::new(id)).await;
+        }
+        Verdict::Block(guards) => {
+            for g in guards {
+                g.record(&event.request.url);
+            }
+            let _ = browser.execute(FailRequestParams::new(id, ErrorReason::BlockedByClient)).await;
+        }
+    }
 }
 
 #[cfg(test)]

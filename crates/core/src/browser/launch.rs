@@ -37,6 +37,7 @@ use chromiumoxide::handler::viewport::Viewport;
 use futures::StreamExt;
 use tokio::sync::RwLock;
 
+use super::guard::Interceptor;
 use super::{BrowserError, Result};
 use crate::config::BrowserConfig as BrowserSection;
 
@@ -206,6 +207,8 @@ pub struct BrowserHandle {
     pid: Option<u32>,
     profile_dir: Option<PathBuf>,
     handler_task: tokio::task::JoinHandle<()>,
+    /// The allow-list filter of this browser's sessions (see `guard`).
+    pub(crate) interceptor: Arc<Interceptor>,
 }
 
 impl std::fmt::Debug for BrowserHandle {
@@ -327,7 +330,14 @@ impl BrowserHandle {
             }
             flag.store(false, Ordering::SeqCst);
         });
-        BrowserHandle { browser: RwLock::new(browser), alive, pid, profile_dir, handler_task }
+        BrowserHandle {
+            browser: RwLock::new(browser),
+            alive,
+            pid,
+            profile_dir,
+            handler_task,
+            interceptor: Arc::default(),
+        }
     }
 
     /// False once the CDP connection has ended (process gone or websocket closed) or a health probe failed.

@@ -21,7 +21,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::cdp::{evaluate, guarded};
 use super::dom::{RawState, ScriptProfile, build_state, call_expression, install_expression, parse_raw};
-use super::guard::{self, BlockedRequests, RequestGuard};
+use super::guard::{BlockedRequests, Interceptor, RequestGuard};
 use super::launch::{BrowserHandle, BrowserOptions};
 use super::markdown::{DEFAULT_MAX_CHARS, MARKDOWN_JS, tidy};
 use super::policy::DomainPolicy;
@@ -126,7 +126,7 @@ impl Session {
         auto_accept_dialogs(&page).await;
         let policy = DomainPolicy::new(&options.allowed_domains);
         let guard = RequestGuard::new(policy.clone());
-        guard::install(&page, &guard).await?;
+        Interceptor::register(&handle, &context, &guard).await?;
         let tab = Tab { target: page.target_id().clone(), page, url: "about:blank".into(), title: String::new() };
         Ok(Session {
             handle,
@@ -378,7 +378,6 @@ impl Session {
             }
             if let Some(page) = self.attach_page(&info.target_id).await? {
                 auto_accept_dialogs(&page).await;
-                guard::install(&page, &self.guard).await?;
                 self.tabs.push(Tab { target: info.target_id.clone(), page, url: info.url, title: info.title });
                 added.push(self.tabs.len() - 1);
             }
@@ -425,7 +424,6 @@ impl Session {
             guarded(&self.handle, "open tab", self.op_timeout, browser.new_page(params)).await?
         };
         auto_accept_dialogs(&page).await;
-        guard::install(&page, &self.guard).await?;
         self.tabs.push(Tab { target: page.target_id().clone(), page, url: "about:blank".into(), title: String::new() });
         self.active = self.tabs.len() - 1;
         self.navigate_active(url).await?;
@@ -476,13 +474,17 @@ impl Session {
     /// Disposes the browser context (all its tabs) and releases the pool slot.
     pub async fn close(mut self) -> Result<()> {
         self.closed = true;
-        if let Some(ctx) = self.context.take()
-            && self.handle.is_alive()
-        {
+        let Some(ctx) = self.context.take() else { return Ok(()) };
+        let disposed = if self.handle.is_alive() {
             let browser = self.handle.browser.read().await;
-            guarded(&self.handle, "closing the session", self.op_timeout, browser.dispose_browser_context(ctx)).await?;
-        }
-        Ok(())
+            guarded(&self.handle, "closing the session", self.op_timeout, browser.dispose_browser_context(ctx.clone()))
+                .await
+        } else {
+            Ok(())
+        };
+        // Filtering stops only once the context's tabs are gone.
+        self.handle.interceptor.unregister(&ctx);
+        disposed
     }
 }
 
@@ -497,9 +499,13 @@ impl Drop for Session {
             rt.spawn(async move {
                 if handle.is_alive() {
                     let browser = handle.browser.read().await;
-                    let _ = tokio::time::timeout(Duration::from_secs(5), browser.dispose_browser_context(ctx)).await;
+                    let _ = tokio::time::timeout(Duration::from_secs(5), browser.dispose_browser_context(ctx.clone()))
+                        .await;
                 }
+                handle.interceptor.unregister(&ctx);
             });
+        } else {
+            handle.interceptor.unregister(&ctx);
         }
     }
 }
