@@ -183,6 +183,11 @@ export type BenchmarkRequest = {
 	miniwob_dir: string | null,
 	/**  Show the browser window. */
 	headful: boolean,
+	/**
+	 *  Base seed of the attempts' seeds (`attempt_seed`); drawn at random when absent. A resumed evaluation keeps
+	 *  the seed it was started with.
+	 */
+	seed?: number | null,
 };
 
 export type BrowserConfig = {
@@ -415,6 +420,13 @@ export type DescribeExperimentInput = {
 	description: string,
 };
 
+/**  A mean difference and its 95 % interval, in the units of the differences (for pass rates: −1 to 1). */
+export type Difference = {
+	estimate: number | null,
+	low: number | null,
+	high: number | null,
+};
+
 export type Difficulty = "easy" | "medium" | "hard";
 
 /**  p50/p95/p99 (nearest rank), mean and max of a set of values. */
@@ -551,6 +563,11 @@ export type EvalConfig = {
 	filter?: TaskFilter,
 	/**  Attempts run at the same time. */
 	concurrency: number,
+	/**
+	 *  The base seed every attempt's seed is derived from (see `runner::attempt_seed`); absent in evaluations
+	 *  stored before seeds were recorded.
+	 */
+	seed?: number | null,
 };
 
 /**  Live progress of an evaluation, for the CLI bar and (later) the desktop UI. */
@@ -588,10 +605,18 @@ export type EvaluationComparison = {
 	neither: number,
 	/**  Exact two-sided McNemar p-value from `only_a` and `only_b`. */
 	p_value: number | null,
-	/**  Paired success rates (majority outcome per task) and B − A. */
+	/**  Paired success rates (majority outcome per task, what McNemar tests) and B − A. */
 	success_rate_a: number | null,
 	success_rate_b: number | null,
 	difference: number | null,
+	/**  Mean over paired tasks of each task's pass rate (passes / attempts), for A and for B. */
+	pass_rate_a: number | null,
+	pass_rate_b: number | null,
+	/**
+	 *  The paired difference B − A: mean over paired tasks of (B's pass rate − A's pass rate), with its 95 % paired
+	 *  bootstrap interval (tasks resampled; `stats::bootstrap`). With one attempt per task it is `difference`.
+	 */
+	paired_difference: Difference | null,
 };
 
 export type EvaluationIdInput = {
@@ -1167,7 +1192,13 @@ export type NewTaskResult = {
 	attempt: number,
 	run_id: string | null,
 	category: string,
+	/**  `easy`, `medium` or `hard` as the suite rates the task; empty when it has no rating (MiniWoB++ tasks). */
 	difficulty: string,
+	/**
+	 *  The attempt's seed (MiniWoB++ pages seed their random generator with it); `None` for attempts stored before
+	 *  seeds were recorded.
+	 */
+	seed?: number | null,
 	success: boolean,
 	score: number | null,
 	steps: number,
@@ -1465,6 +1496,8 @@ export type RunTimeline = {
 	actions: Action[],
 	/**  By step, then link order. */
 	artifacts: RunArtifact[],
+	/**  The evaluation attempt this run recorded (its check's evidence, answer, seed), when it was one. */
+	result: TaskResult | null,
 };
 
 /**  Counts of everything logged to a run. */
@@ -1620,7 +1653,8 @@ export type TaskInfo = {
 	id: string,
 	name: string,
 	category: Category,
-	difficulty: Difficulty,
+	/**  Absent when the suite does not rate the task. */
+	difficulty: Difficulty | null,
 	start_url: string,
 	max_steps: number,
 	timeout_secs: number,

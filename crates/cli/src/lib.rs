@@ -17,6 +17,7 @@ pub mod progress;
 pub mod reference;
 pub mod report;
 pub mod run_search;
+pub mod run_steps;
 pub mod runs;
 pub mod secrets;
 pub mod serve;

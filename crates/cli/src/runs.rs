@@ -48,6 +48,14 @@ pub enum RunCmd {
     },
     /// Show a run's summary: params, tags, counts, tokens and metric aggregates
     Show { run_id: String },
+    /// What the agent did, step by step: messages, actions with targets and outcomes, and for an evaluation
+    /// attempt the check's evidence, answer and seed
+    Steps {
+        run_id: String,
+        /// Print messages whole (default: the first 400 characters of each)
+        #[arg(long)]
+        full: bool,
+    },
     /// Delete a run and everything logged to it
     Delete { run_id: String },
     /// Compare runs: params that differ and metric summaries side by side
@@ -142,6 +150,10 @@ pub async fn run(core: &Core, cmd: RunCmd, out: &Output) -> Result<i32> {
         RunCmd::Show { run_id } => {
             let summary = api::show(core, RunRef { run_id }).await?;
             out.emit(&summary, render_summary)?;
+        }
+        RunCmd::Steps { run_id, full } => {
+            let timeline = api::timeline(core, RunRef { run_id }).await?;
+            out.emit(&timeline, |t| crate::run_steps::render(t, full))?;
         }
         RunCmd::Delete { run_id } => {
             let run = api::delete(core, RunRef { run_id }).await?;

@@ -15,6 +15,7 @@ fn attempt(task: &str, success: bool, cost: f64) -> NewTaskResult {
         run_id: None,
         category: "search".into(),
         difficulty: "easy".into(),
+        seed: None,
         success,
         score: if success { 1.0 } else { 0.0 },
         steps: 2,
@@ -63,4 +64,15 @@ async fn evaluations_list_is_newest_first_with_summaries_and_a_checked_limit() {
     let zero = list(&core, ListEvaluationsInput { model_version_id: None, limit: Some(0) }).await.unwrap_err();
     assert_eq!(zero.kind(), ErrorKind::Input);
     core.shutdown().await.unwrap();
+
+    // `eval list` prints the same, newest first; its limit is checked the same way (exit 2).
+    let text = home.ok(&["eval", "list", "--limit", "2"]);
+    let (at2, at1) = (text.find(&ids[2]).expect(&text), text.find(&ids[1]).expect(&text));
+    assert!(at2 < at1 && !text.contains(&ids[0]), "{text}");
+    assert!(text.contains("suite-2") && text.contains("3 / 3") && text.contains("(1/3)"), "{text}");
+    let json = home.json(&["eval", "list"]);
+    assert_eq!(json["evaluations"].as_array().unwrap().len(), 3);
+    home.fails(&["eval", "list", "--limit", "0"], 2);
+    let err = home.fails(&["eval", "list", "--model", "no-such-model:1"], 2);
+    assert!(err.contains("no-such-model"), "{err}");
 }

@@ -7,6 +7,7 @@ mod browser;
 mod list;
 mod results;
 mod run;
+mod seeds;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

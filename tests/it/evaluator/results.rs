@@ -17,6 +17,7 @@ fn result(task: &str, attempt: u32, category: &str, success: bool, duration_ms: 
         run_id: None,
         category: category.into(),
         difficulty: if task.ends_with('1') { "hard".into() } else { "easy".into() },
+        seed: Some(attempt),
         success,
         score: if success { 1.0 } else { 0.0 },
         steps: 4,
@@ -167,6 +168,35 @@ fn binomial_two_sided(b: u64, c: u64) -> f64 {
     (2.0 * tail).min(1.0)
 }
 
+/// With repeats, the paired difference is the mean of per-task pass-rate differences, not a difference of
+/// majorities: A passes 2 of 3 attempts of every task (majority: pass), B passes 3 of 3 (pass). McNemar on
+/// majorities sees no discordant task; the pass rates differ by a third on every task.
+#[tokio::test]
+async fn the_paired_difference_uses_every_attempt_of_every_task() {
+    let home = Home::new();
+    let core = Core::open(home.settings()).await.unwrap();
+    let results = Results::new(core.store().await.unwrap().clone());
+    let a = results.create(&new_eval(None, "builtin", 3)).await.unwrap();
+    let b = results.create(&new_eval(None, "builtin", 3)).await.unwrap();
+    for i in 0..10u32 {
+        let task = format!("task-{i:02}");
+        for attempt in 1..=3 {
+            results.record(&a.id, &result(&task, attempt, "search", attempt != 2, 100)).await.unwrap();
+            results.record(&b.id, &result(&task, attempt, "search", true, 100)).await.unwrap();
+        }
+    }
+    let c = results.compare(&a.id, &b.id).await.unwrap();
+    assert_eq!((c.only_a, c.only_b, c.p_value), (0, 0, 1.0));
+    assert_eq!(c.difference, Some(0.0), "majorities agree on every task");
+    let d = c.paired_difference.unwrap();
+    // Every task differs by exactly 1/3, so every resample does too: no spread.
+    for v in [d.estimate, d.low, d.high] {
+        assert!((v - 1.0 / 3.0).abs() < 1e-12, "{d:?}");
+    }
+    assert!((c.pass_rate_a.unwrap() - 2.0 / 3.0).abs() < 1e-12 && c.pass_rate_b == Some(1.0));
+    core.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn compare_pairs_tasks_and_tests_with_mcnemar() {
     let home = Home::new();
@@ -200,6 +230,11 @@ async fn compare_pairs_tasks_and_tests_with_mcnemar() {
     assert_eq!(json["only_b"], 8);
     let text = home.ok(&["eval", "compare", &a.id, &b.id]);
     assert!(text.contains("McNemar exact p") && text.contains("0.0391"), "{text}");
+    // With one attempt per task the paired difference is McNemar's (c − b) / n = 7/12, shown with its interval.
+    let d = &json["paired_difference"];
+    assert!((d["estimate"].as_f64().unwrap() - 7.0 / 12.0).abs() < 1e-12, "{d}");
+    assert!(d["low"].as_f64().unwrap() > 0.0 && d["high"].as_f64().unwrap() <= 1.0, "B is clearly better: {d}");
+    assert!(text.contains("difference B - A (95% CI)") && text.contains("+58.3 points ["), "{text}");
     let shown = home.json(&["eval", "results", &b.id]);
     assert_eq!(shown["summary"]["successes"], 10);
     assert_eq!(shown["results"].as_array().unwrap().len(), 12);

@@ -39,6 +39,7 @@ fn attempt(task: usize, a: &(bool, u32, Option<f64>, i64)) -> NewTaskResult {
         run_id: None,
         category: "search".into(),
         difficulty: "easy".into(),
+        seed: None,
         success: a.0,
         score: if a.0 { 1.0 } else { 0.0 },
         steps: a.1,

@@ -78,6 +78,7 @@ pub async fn run(dir: &std::path::Path, levels: &[u32], progress: &impl Fn(&str)
                 resume: None,
                 miniwob_dir: None,
                 headful: false,
+                seed: None,
             },
             None,
         )

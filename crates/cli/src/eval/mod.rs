@@ -10,7 +10,10 @@ use clap::Subcommand;
 
 use crate::Output;
 use crate::output::table;
-use browser_ai_mlops_core::api::evals::{self as api, CompareEvaluationsInput, EvaluationIdInput, ListTasksInput};
+use browser_ai_mlops_core::api::evals::{
+    self as api, CompareEvaluationsInput, EvaluationIdInput, ListEvaluationsInput, ListTasksInput,
+};
+use browser_ai_mlops_core::api::models::{self, VersionRefInput};
 use browser_ai_mlops_core::evaluator::{Category, Difficulty};
 use browser_ai_mlops_core::{Core, Error, Result};
 
@@ -34,7 +37,17 @@ pub enum EvalCmd {
         /// Evaluation id (or a unique prefix)
         evaluation: String,
     },
-    /// Compare two evaluations of the same suite task by task (exact McNemar test)
+    /// List evaluations, newest first: model version, suite, status, attempts and success rate with its 95 % CI
+    List {
+        /// Only evaluations of this model version (NAME:N, NAME@alias, NAME or an id)
+        #[arg(long, value_name = "VERSION")]
+        model: Option<String>,
+        /// How many (1 to 500)
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Compare two evaluations of the same suite task by task: the paired difference with its 95 % CI and the
+    /// exact McNemar test
     Compare { a: String, b: String },
     /// Run one task with a model version on real Chromium
     Model(run::ModelArgs),
@@ -67,7 +80,7 @@ pub async fn run(core: &Core, cmd: EvalCmd, out: &Output) -> Result<i32> {
                     vec![
                         t.id.clone(),
                         t.category.as_str().to_string(),
-                        t.difficulty.as_str().to_string(),
+                        t.difficulty.map(|d| d.as_str()).unwrap_or("-").to_string(),
                         t.max_steps.to_string(),
                         t.name.clone(),
                     ]
@@ -82,6 +95,23 @@ pub async fn run(core: &Core, cmd: EvalCmd, out: &Output) -> Result<i32> {
         }
         EvalCmd::Model(args) => return run::model(core, args, out).await,
         EvalCmd::Benchmark(args) => return run::benchmark(core, args, out).await,
+        EvalCmd::List { model, limit } => {
+            let model_version_id = match model {
+                Some(reference) => Some(models::version_show(core, VersionRefInput { reference }).await?.id),
+                None => None,
+            };
+            let listed = api::list(core, ListEvaluationsInput { model_version_id, limit: Some(limit) }).await?;
+            // Model versions by reference (NAME:N) where the registry still has them.
+            let mut names = std::collections::BTreeMap::new();
+            for id in listed.evaluations.iter().filter_map(|s| s.evaluation.model_version_id.clone()) {
+                if !names.contains_key(&id)
+                    && let Ok(v) = models::version_show(core, VersionRefInput { reference: id.clone() }).await
+                {
+                    names.insert(id, v.reference);
+                }
+            }
+            out.emit(&listed, |l| results::render_list(l, &names))?;
+        }
         EvalCmd::Compare { a, b } => {
             let c = api::compare(core, CompareEvaluationsInput { a, b }).await?;
             out.emit(&c, results::render_comparison)?;

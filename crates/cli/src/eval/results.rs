@@ -24,6 +24,7 @@ pub(crate) fn render_results(r: &api::EvaluationResults) -> String {
         ("evaluation", e.id.clone()),
         ("model version", e.model_version_id.clone().unwrap_or_else(|| "-".into())),
         ("suite", format!("{} (sha256 {})", e.suite, e.suite_hash.get(..12).unwrap_or(&e.suite_hash))),
+        ("base seed", e.config.seed.map(|s| s.to_string()).unwrap_or_else(|| "- (not recorded)".into())),
         ("status", e.status.as_str().to_string()),
         ("started", fmt_ms(Some(e.started_at_ms))),
         ("tasks / attempts", format!("{} / {}", s.tasks, s.attempts)),
@@ -57,6 +58,7 @@ pub(crate) fn render_results(r: &api::EvaluationResults) -> String {
         vec![
             x.task_id.clone(),
             x.attempt.to_string(),
+            x.seed.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
             if x.success { "pass".into() } else { "FAIL".into() },
             num(x.score),
             x.steps.to_string(),
@@ -65,20 +67,69 @@ pub(crate) fn render_results(r: &api::EvaluationResults) -> String {
         ]
     });
     text.push_str("\n\n");
-    text.push_str(&table(&["task", "attempt", "result", "score", "steps", "ms", "error"], rows));
+    text.push_str(&table(&["task", "attempt", "seed", "result", "score", "steps", "ms", "error"], rows));
+    text.push_str("\nwhat an attempt did, step by step: browser-ai-mlops run steps RUN_ID (run ids: --json)");
     text
+}
+
+/// `names` maps model version ids to their references (`NAME:N`).
+pub(crate) fn render_list(
+    l: &api::ListEvaluationsOutput,
+    names: &std::collections::BTreeMap<String, String>,
+) -> String {
+    if l.evaluations.is_empty() {
+        return "no evaluations yet: run one with `browser-ai-mlops eval benchmark MODEL`".into();
+    }
+    let rows = l.evaluations.iter().map(|s| {
+        let e = &s.evaluation;
+        vec![
+            e.id.clone(),
+            fmt_ms(Some(e.started_at_ms)),
+            e.model_version_id.as_ref().map(|id| names.get(id).unwrap_or(id).clone()).unwrap_or_else(|| "-".into()),
+            e.suite.clone(),
+            e.status.as_str().to_string(),
+            format!("{} / {}", s.tasks, s.attempts),
+            format!("{} ({}/{})", rate(&s.success_rate), s.successes, s.attempts),
+            opt(s.cost_usd),
+        ]
+    });
+    table(
+        &[
+            "evaluation",
+            "started",
+            "model version",
+            "suite",
+            "status",
+            "tasks / attempts",
+            "success (95% CI)",
+            "cost usd",
+        ],
+        rows,
+    )
 }
 
 pub(crate) fn render_comparison(c: &browser_ai_mlops_core::evaluator::EvaluationComparison) -> String {
     let pct = |v: Option<f64>| v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "-".into());
     let mut text = fields(&[
         ("suite", c.a.suite.clone() + if c.suite_changed { " (suite file changed between the two)" } else { "" }),
-        ("A", format!("{} success {}", c.a.id, pct(c.success_rate_a))),
-        ("B", format!("{} success {}", c.b.id, pct(c.success_rate_b))),
-        ("difference (B - A)", c.difference.map(|d| format!("{:+.1} points", d * 100.0)).unwrap_or("-".into())),
+        ("A", format!("{} pass rate {}", c.a.id, pct(c.pass_rate_a))),
+        ("B", format!("{} pass rate {}", c.b.id, pct(c.pass_rate_b))),
         ("paired tasks", c.tasks.len().to_string()),
+        (
+            "difference B - A (95% CI)",
+            c.paired_difference
+                .map(|d| {
+                    format!(
+                        "{:+.1} points [{:+.1}, {:+.1}] (per task, paired bootstrap)",
+                        d.estimate * 100.0,
+                        d.low * 100.0,
+                        d.high * 100.0
+                    )
+                })
+                .unwrap_or("-".into()),
+        ),
         ("both / only A / only B / neither", format!("{} / {} / {} / {}", c.both_pass, c.only_a, c.only_b, c.neither)),
-        ("McNemar exact p", format!("{:.4}", c.p_value)),
+        ("McNemar exact p", format!("{:.4} (majority outcome per task)", c.p_value)),
     ]);
     if !c.unpaired.is_empty() {
         text.push_str(&format!("\nunpaired (only in one): {}", c.unpaired.join(", ")));

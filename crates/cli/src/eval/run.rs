@@ -48,6 +48,10 @@ pub struct BenchmarkArgs {
     /// Show the browser window
     #[arg(long)]
     pub headful: bool,
+    /// Base seed of the attempts' seeds (each attempt's own seed is derived from it, the task and the attempt
+    /// number); the same seed runs the same MiniWoB++ episodes again. Default: drawn at random and recorded
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +68,9 @@ pub struct ModelArgs {
     pub miniwob_dir: Option<PathBuf>,
     #[arg(long)]
     pub headful: bool,
+    /// Base seed of the attempts' seeds (see `benchmark --seed`)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u32>,
 }
 
 pub async fn benchmark(core: &Core, args: BenchmarkArgs, out: &Output) -> Result<i32> {
@@ -96,6 +103,7 @@ pub async fn benchmark(core: &Core, args: BenchmarkArgs, out: &Output) -> Result
         resume: args.resume,
         miniwob_dir: args.miniwob_dir,
         headful: args.headful,
+        seed: args.seed,
     };
     let results = run_with_progress(core, request, out).await?;
     finish(results, args.junit, args.min_success_rate, out)
@@ -111,6 +119,7 @@ pub async fn model(core: &Core, args: ModelArgs, out: &Output) -> Result<i32> {
         resume: None,
         miniwob_dir: args.miniwob_dir,
         headful: args.headful,
+        seed: args.seed,
     };
     let results = run_with_progress(core, request, out).await?;
     finish(results, None, None, out)

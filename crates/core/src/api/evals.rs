@@ -27,7 +27,8 @@ pub struct TaskInfo {
     pub id: String,
     pub name: String,
     pub category: Category,
-    pub difficulty: Difficulty,
+    /// Absent when the suite does not rate the task.
+    pub difficulty: Option<Difficulty>,
     pub start_url: String,
     pub max_steps: u32,
     pub timeout_secs: u32,

@@ -8,6 +8,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{AgentError, artifacts::RunArtifact};
+use crate::evaluator::results::{Results, TaskResult};
 use crate::tracker::{
     self, Action, BatchReport, Message, MetricPoint, Run, RunComparison, RunStart, RunStatus, RunSummary, validate,
 };
@@ -70,14 +71,20 @@ pub struct RunTimeline {
     pub actions: Vec<Action>,
     /// By step, then link order.
     pub artifacts: Vec<RunArtifact>,
+    /// The evaluation attempt this run recorded (its check's evidence, answer, seed), when it was one.
+    pub result: Option<TaskResult>,
 }
 
+/// An unknown run is NotFound (not an empty timeline).
 pub async fn timeline(core: &Core, input: RunRef) -> Result<RunTimeline> {
     let tracker = core.tracker().await?;
-    let messages = tracker.run_messages(&input.run_id).await?;
-    let actions = tracker.run_actions(&input.run_id).await?;
-    let artifacts = crate::agent::artifacts::run_artifacts(core.store().await?, &input.run_id).await?;
-    Ok(RunTimeline { run_id: input.run_id, messages, actions, artifacts })
+    let run = tracker.get_run(&input.run_id).await?;
+    let messages = tracker.run_messages(&run.id).await?;
+    let actions = tracker.run_actions(&run.id).await?;
+    let store = core.store().await?;
+    let artifacts = crate::agent::artifacts::run_artifacts(store, &run.id).await?;
+    let result = Results::new(store.clone()).by_run(&run.id).await?;
+    Ok(RunTimeline { run_id: run.id, messages, actions, artifacts, result })
 }
 
 /// Names one stored artifact by its content hash.

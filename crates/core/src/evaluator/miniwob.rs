@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::EvalError;
 use super::checks::{CheckResult, Evidence, PageProbe};
-use super::suite::{Category, Check, Difficulty, Task};
+use super::suite::{Category, Check, Task};
 use crate::sites::SiteServer;
 
 /// Prefix of MiniWoB task references.
@@ -110,6 +110,37 @@ impl MiniwobDir {
             .ok_or_else(|| EvalError::Miniwob("the site server was started without a MiniWoB directory".to_string()))
     }
 
+    /// The suite hash of an evaluation running these MiniWoB tasks: hex SHA-256 over `base` (the hash of the suite's
+    /// other tasks, empty when there are none), then for each task (sorted) its name and the SHA-256 of its page,
+    /// then the path and SHA-256 of every file of MiniWoB's shared `core/` and `common/` folders. Any edit to a page
+    /// or a shared script changes it.
+    pub fn files_hash(&self, base: &str, tasks: &[String]) -> Result<String, EvalError> {
+        let mut names: Vec<&String> = tasks.iter().collect();
+        names.sort();
+        names.dedup();
+        let mut lines = vec![format!("suite {base}")];
+        for name in names {
+            let rel = self.page(name)?;
+            lines.push(format!("task {name} {}", self.file_sha256(&self.root.join(&rel))?));
+        }
+        for shared in ["core", "common"] {
+            let mut files = Vec::new();
+            collect_files(&self.root.join(shared), &mut files)?;
+            files.sort();
+            for file in files {
+                let rel = file.strip_prefix(&self.root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+                lines.push(format!("shared {rel} {}", self.file_sha256(&file)?));
+            }
+        }
+        Ok(crate::agent::artifacts::sha256_hex(lines.join("\n").as_bytes()))
+    }
+
+    fn file_sha256(&self, path: &Path) -> Result<String, EvalError> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| EvalError::Invalid(format!("reading MiniWoB file {}: {e}", path.display())))?;
+        Ok(crate::agent::artifacts::sha256_hex(&bytes))
+    }
+
     /// A suite task for `miniwob:<task>`: the prompt is a placeholder until the utterance is read from the page; the
     /// check is the MiniWoB success condition (the runner should score with [`evaluate`] for the reward mapping).
     pub fn task(&self, server: &SiteServer, task: &str, max_steps: u32, timeout_secs: u32) -> Result<Task, EvalError> {
@@ -117,7 +148,7 @@ impl MiniwobDir {
             id: format!("miniwob-{}", task.to_ascii_lowercase().replace('_', "-")),
             name: format!("MiniWoB++ {task}"),
             category: Category::Miniwob,
-            difficulty: Difficulty::Medium,
+            difficulty: None,
             prompt: "(the MiniWoB utterance, read from the page when the episode starts)".to_string(),
             start_url: self.start_url(server, task)?,
             max_steps,
@@ -125,6 +156,20 @@ impl MiniwobDir {
             check: Check::Js("WOB_DONE_GLOBAL === true && WOB_RAW_REWARD_GLOBAL > 0".to_string()),
         })
     }
+}
+
+/// Every file under `dir` (nothing when it does not exist).
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EvalError> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    for entry in entries {
+        let path = entry.map_err(|e| EvalError::Invalid(format!("listing {}: {e}", dir.display())))?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// JavaScript that resets the reward globals, seeds the page's RNG and starts an episode.

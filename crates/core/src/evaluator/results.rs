@@ -47,11 +47,15 @@ pub struct EvalConfig {
     pub filter: TaskFilter,
     /// Attempts run at the same time.
     pub concurrency: u32,
+    /// The base seed every attempt's seed is derived from (see `runner::attempt_seed`); absent in evaluations
+    /// stored before seeds were recorded.
+    #[serde(default)]
+    pub seed: Option<u32>,
 }
 
 impl Default for EvalConfig {
     fn default() -> Self {
-        EvalConfig { repeats: 1, filter: TaskFilter::default(), concurrency: 1 }
+        EvalConfig { repeats: 1, filter: TaskFilter::default(), concurrency: 1, seed: None }
     }
 }
 
@@ -85,7 +89,12 @@ pub struct NewTaskResult {
     pub attempt: u32,
     pub run_id: Option<String>,
     pub category: String,
+    /// `easy`, `medium` or `hard` as the suite rates the task; empty when it has no rating (MiniWoB++ tasks).
     pub difficulty: String,
+    /// The attempt's seed (MiniWoB++ pages seed their random generator with it); `None` for attempts stored before
+    /// seeds were recorded.
+    #[serde(default)]
+    pub seed: Option<u32>,
     pub success: bool,
     pub score: f64,
     pub steps: u32,
@@ -153,6 +162,7 @@ struct ResultRow {
     run_id: Option<String>,
     category: String,
     difficulty: String,
+    seed: Option<i64>,
     success: bool,
     score: f64,
     steps: i64,
@@ -168,7 +178,7 @@ struct ResultRow {
     created_at_ms: i64,
 }
 
-const RESULT_COLUMNS: &str = "id, evaluation_id, task_id, attempt, run_id, category, difficulty, success, score, \
+const RESULT_COLUMNS: &str = "id, evaluation_id, task_id, attempt, run_id, category, difficulty, seed, success, score, \
      steps, input_tokens, output_tokens, cost_usd, duration_ms, final_url, answer, evidence, error, screenshot_hash, \
      created_at_ms";
 
@@ -185,6 +195,7 @@ impl ResultRow {
                 run_id: self.run_id,
                 category: self.category,
                 difficulty: self.difficulty,
+                seed: self.seed.and_then(|s| u32::try_from(s).ok()),
                 success: self.success,
                 score: self.score,
                 steps: u32::try_from(self.steps).unwrap_or(0),
@@ -280,6 +291,13 @@ impl Results {
         Err(EvalError::EvaluationNotFound(id.to_string()))
     }
 
+    /// The evaluation attempt a tracker run recorded, if the run was one.
+    pub async fn by_run(&self, run_id: &str) -> Result<Option<TaskResult>, EvalError> {
+        let sql = format!("SELECT {RESULT_COLUMNS} FROM task_results WHERE run_id = ? ORDER BY created_at_ms LIMIT 1");
+        let row = sqlx::query_as::<_, ResultRow>(&sql).bind(run_id).fetch_optional(self.store.pool()).await?;
+        row.map(ResultRow::into_result).transpose()
+    }
+
     /// Evaluations, newest first, optionally of one model version.
     pub async fn list(&self, model_version_id: Option<&str>) -> Result<Vec<Evaluation>, EvalError> {
         let sql = format!(
@@ -325,12 +343,13 @@ impl Results {
         }
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO task_results (id, evaluation_id, task_id, attempt, run_id, category, difficulty, success, \
-             score, steps, input_tokens, output_tokens, cost_usd, duration_ms, final_url, answer, evidence, error, \
-             screenshot_hash, created_at_ms, updated_at_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+            "INSERT INTO task_results (id, evaluation_id, task_id, attempt, run_id, category, difficulty, seed, \
+             success, score, steps, input_tokens, output_tokens, cost_usd, duration_ms, final_url, answer, evidence, \
+             error, screenshot_hash, created_at_ms, updated_at_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (evaluation_id, task_id, attempt) DO UPDATE SET run_id = excluded.run_id, \
-             category = excluded.category, difficulty = excluded.difficulty, success = excluded.success, \
+             category = excluded.category, difficulty = excluded.difficulty, seed = excluded.seed, \
+             success = excluded.success, \
              score = excluded.score, steps = excluded.steps, input_tokens = excluded.input_tokens, \
              output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd, \
              duration_ms = excluded.duration_ms, final_url = excluded.final_url, answer = excluded.answer, \
@@ -344,6 +363,7 @@ impl Results {
         .bind(&r.run_id)
         .bind(&r.category)
         .bind(&r.difficulty)
+        .bind(r.seed.map(i64::from))
         .bind(r.success)
         .bind(r.score)
         .bind(i64::from(r.steps))

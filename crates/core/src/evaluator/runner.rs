@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
 use crate::agent::baseline::BaselinePlanner;
@@ -54,6 +55,23 @@ pub struct BenchmarkRequest {
     pub miniwob_dir: Option<PathBuf>,
     /// Show the browser window.
     pub headful: bool,
+    /// Base seed of the attempts' seeds (`attempt_seed`); drawn at random when absent. A resumed evaluation keeps
+    /// the seed it was started with.
+    #[serde(default)]
+    pub seed: Option<u32>,
+}
+
+/// The seed of one attempt: the first four bytes of SHA-256(`"{base}/{task_id}/{attempt}"`), so every attempt of
+/// every task gets its own episode, and the same base seed gives the same episodes again.
+pub fn attempt_seed(base: u32, task_id: &str, attempt: u32) -> u32 {
+    let digest = Sha256::digest(format!("{base}/{task_id}/{attempt}").as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+/// A base seed for an evaluation started without `--seed`: from the clock and a fresh UUID's random bits.
+fn fresh_base_seed() -> u32 {
+    let digest = Sha256::digest(format!("{}/{}", crate::util::now_ms(), uuid::Uuid::now_v7()).as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
 /// Live progress of an evaluation, for the CLI bar and (later) the desktop UI.
@@ -77,6 +95,8 @@ struct Ctx<'a> {
     pool: &'a BrowserPool,
     evaluation_id: &'a str,
     suite: &'a str,
+    /// The evaluation's base seed (`None` for an evaluation stored before seeds were recorded).
+    seed: Option<u32>,
 }
 
 /// Run `request` to the end and return the stored evaluation's summary.
@@ -92,7 +112,7 @@ pub async fn run_benchmark(
     let config = loaded.config;
     let version = core.open_registry().await?.version(&request.model).await?;
     let planner = planner_for(core, &version, &config)?;
-    let (mut tasks, suite_name, suite_hash) = select_tasks(core, request)?;
+    let (mut tasks, suite_name, mut suite_hash) = select_tasks(core, request)?;
     let miniwob_dir = match &request.miniwob_dir {
         Some(dir) => Some(miniwob::MiniwobDir::open(dir)?),
         None => None,
@@ -103,6 +123,11 @@ pub async fn run_benchmark(
     for name in &miniwob_ids {
         let dir = miniwob_dir.as_ref().ok_or_else(|| miniwob::missing_dir_error(name))?;
         tasks.push(dir.task(&server, name, config.agent.max_steps, 60)?);
+    }
+    if let Some(dir) = &miniwob_dir
+        && !miniwob_ids.is_empty()
+    {
+        suite_hash = dir.files_hash(&suite_hash, &miniwob_ids)?;
     }
     if tasks.is_empty() {
         return Err(EvalError::Invalid("no task matches the given suite and filters".into()));
@@ -124,6 +149,7 @@ pub async fn run_benchmark(
                 repeats: request.repeats,
                 filter: request.filter.clone(),
                 concurrency: request.concurrency,
+                seed: Some(request.seed.unwrap_or_else(fresh_base_seed)),
             };
             results
                 .create(&NewEvaluation {
@@ -167,6 +193,7 @@ pub async fn run_benchmark(
         pool: &pool,
         evaluation_id: &evaluation.id,
         suite: &suite_name,
+        seed: evaluation.config.seed,
     };
     let outcome: Result<()> = async {
         // Each attempt stores its own result inside its future. The loop below must not await the store itself:
@@ -256,7 +283,7 @@ fn select_tasks(core: &Core, request: &BenchmarkRequest) -> Result<(Vec<Task>, S
     let name = if request.suite.is_empty() { suite::DEFAULT_SUITE } else { &request.suite };
     let loaded = suite::load_in(name, &suite::SuiteScope::of(core))?;
     if only_miniwob {
-        return Ok((Vec::new(), "miniwob".into(), "miniwob".into()));
+        return Ok((Vec::new(), "miniwob".into(), String::new()));
     }
     let mut filter = request.filter.clone();
     filter.ids.retain(|i| miniwob::task_name(i).is_none());
@@ -293,24 +320,32 @@ pub async fn ensure_experiment(tracker: &Tracker, name: &str, description: &str)
 /// failing store aborts the evaluation.
 async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTaskResult> {
     let started = Instant::now();
+    let seed = ctx.seed.map(|base| attempt_seed(base, &task.id, attempt));
+    let mut params = BTreeMap::from([
+        ("task_id".into(), task.id.clone()),
+        ("attempt".into(), attempt.to_string()),
+        ("suite".into(), ctx.suite.to_string()),
+        ("model".into(), ctx.version.reference.clone()),
+        ("planner".into(), ctx.planner.describe()),
+    ]);
+    if let Some(seed) = seed {
+        params.insert("seed".into(), seed.to_string());
+    }
+    let mut tags = BTreeMap::from([
+        ("evaluation_id".into(), ctx.evaluation_id.to_string()),
+        ("category".into(), task.category.as_str().to_string()),
+    ]);
+    if let Some(d) = task.difficulty {
+        tags.insert("difficulty".into(), d.as_str().to_string());
+    }
     let run = ctx
         .tracker
         .start_run(&RunStart {
             experiment: EVALUATION_EXPERIMENT.into(),
             name: Some(format!("{}#{attempt}", task.id)),
             model_version_id: Some(ctx.version.id.clone()),
-            params: BTreeMap::from([
-                ("task_id".into(), task.id.clone()),
-                ("attempt".into(), attempt.to_string()),
-                ("suite".into(), ctx.suite.to_string()),
-                ("model".into(), ctx.version.reference.clone()),
-                ("planner".into(), ctx.planner.describe()),
-            ]),
-            tags: BTreeMap::from([
-                ("evaluation_id".into(), ctx.evaluation_id.to_string()),
-                ("category".into(), task.category.as_str().to_string()),
-                ("difficulty".into(), task.difficulty.as_str().to_string()),
-            ]),
+            params,
+            tags,
         })
         .await?;
     let collector = Collector::new(ctx.core.open_store().await?.clone());
@@ -324,7 +359,7 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
     };
     let monitor = TaskMonitor::start(&collector, &start).await;
     let attempt_key = ctx.server.new_attempt();
-    let episode = episode(ctx, task, &run.id, &attempt_key, monitor.as_ref()).await;
+    let episode = episode(ctx, task, (&run.id, seed), &attempt_key, monitor.as_ref()).await;
     let (outcome, check, screenshot_hash, error) = match episode {
         Ok(e) => e,
         Err(message) => {
@@ -358,7 +393,8 @@ async fn run_attempt(ctx: &Ctx<'_>, task: &Task, attempt: u32) -> Result<NewTask
         attempt,
         run_id: Some(run.id),
         category: task.category.as_str().to_string(),
-        difficulty: task.difficulty.as_str().to_string(),
+        difficulty: task.difficulty.map(|d| d.as_str().to_string()).unwrap_or_default(),
+        seed,
         success,
         score,
         steps,
@@ -395,14 +431,14 @@ fn error_context(run_id: &str, task: &Task, attempt: u32) -> serde_json::Value {
 async fn episode(
     ctx: &Ctx<'_>,
     task: &Task,
-    run_id: &str,
+    (run_id, seed): (&str, Option<u32>),
     attempt_key: &str,
     monitor: Option<&TaskMonitor>,
 ) -> Result<Episode, String> {
     let start_url = ctx.server.resolve_for(attempt_key, &task.start_url).map_err(|e| e.to_string())?;
     let session = ctx.pool.session().await.map_err(|e| e.to_string())?;
     let driver = SessionDriver::new(session);
-    let mut result = drive(ctx, task, (run_id, attempt_key), &driver, &start_url, monitor).await;
+    let mut result = drive(ctx, task, (run_id, attempt_key, seed), &driver, &start_url, monitor).await;
     // Requests the allow-list stopped (redirects, scripts, subresources to other hosts) are part of the result.
     let blocked = driver.blocked_requests().await;
     let _ = driver.into_session().close().await;
@@ -422,7 +458,7 @@ async fn episode(
 async fn drive(
     ctx: &Ctx<'_>,
     task: &Task,
-    (run_id, attempt_key): (&str, &str),
+    (run_id, attempt_key, seed): (&str, &str, Option<u32>),
     driver: &SessionDriver,
     start_url: &str,
     monitor: Option<&TaskMonitor>,
@@ -434,8 +470,11 @@ async fn drive(
     }
     let mut prompt = task.prompt.clone();
     if task.category == Category::Miniwob {
-        prompt =
-            miniwob::start_episode(driver, 1, u64::from(task.timeout_secs) * 1000).await.map_err(|e| e.to_string())?;
+        // Evaluations stored before seeds were recorded ran every episode with seed 1; resuming one keeps that.
+        let seed = u64::from(seed.unwrap_or(1));
+        prompt = miniwob::start_episode(driver, seed, u64::from(task.timeout_secs) * 1000)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let mut settings = AgentSettings::from_config(ctx.config);
     settings.max_steps = task.max_steps;

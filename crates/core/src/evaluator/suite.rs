@@ -41,7 +41,9 @@ pub struct Task {
     pub id: String,
     pub name: String,
     pub category: Category,
-    pub difficulty: Difficulty,
+    /// How hard the suite's author rates the task; absent when unrated (MiniWoB++ tasks carry none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<Difficulty>,
     /// What the agent is told; never contains the answer.
     pub prompt: String,
     /// `site://<site>/<path>` for bundled sites, or any http(s) URL.
@@ -472,7 +474,7 @@ impl Suite {
             .tasks
             .iter()
             .filter(|t| filter.category.is_none_or(|c| c == t.category))
-            .filter(|t| filter.difficulty.is_none_or(|d| d == t.difficulty))
+            .filter(|t| filter.difficulty.is_none_or(|d| Some(d) == t.difficulty))
             .filter(|t| filter.ids.is_empty() || filter.ids.contains(&t.id))
             .collect())
     }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::EvalError;
 use super::results::{Evaluation, Results, TaskResult};
+use crate::stats::bootstrap::{self, Difference, paired_bootstrap};
 use crate::stats::{self, Interval};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -130,7 +131,8 @@ pub fn summarize(evaluation: Evaluation, rows: &[TaskResult]) -> EvaluationSumma
         success_rate: stats::wilson(successes, attempts),
         mean_score: stats::mean(&scores),
         by_category: groups(rows, |r| &r.result.category),
-        by_difficulty: groups(rows, |r| &r.result.difficulty),
+        // Unrated tasks (no difficulty) form no difficulty group.
+        by_difficulty: groups(rows, |r| &r.result.difficulty).into_iter().filter(|g| !g.name.is_empty()).collect(),
         pass_k,
         mean_steps: stats::mean(&steps),
         input_tokens: rows.iter().map(|r| r.result.input_tokens).sum(),
@@ -174,10 +176,16 @@ pub struct EvaluationComparison {
     pub neither: u64,
     /// Exact two-sided McNemar p-value from `only_a` and `only_b`.
     pub p_value: f64,
-    /// Paired success rates (majority outcome per task) and B − A.
+    /// Paired success rates (majority outcome per task, what McNemar tests) and B − A.
     pub success_rate_a: Option<f64>,
     pub success_rate_b: Option<f64>,
     pub difference: Option<f64>,
+    /// Mean over paired tasks of each task's pass rate (passes / attempts), for A and for B.
+    pub pass_rate_a: Option<f64>,
+    pub pass_rate_b: Option<f64>,
+    /// The paired difference B − A: mean over paired tasks of (B's pass rate − A's pass rate), with its 95 % paired
+    /// bootstrap interval (tasks resampled; `stats::bootstrap`). With one attempt per task it is `difference`.
+    pub paired_difference: Option<Difference>,
 }
 
 /// Majority outcome: (passed, passes, attempts).
@@ -205,6 +213,10 @@ pub fn pair(a: Evaluation, rows_a: &[TaskResult], b: Evaluation, rows_b: &[TaskR
     let (both_pass, only_a) = (count(&|t| t.a && t.b), count(&|t| t.a && !t.b));
     let (only_b, neither) = (count(&|t| !t.a && t.b), count(&|t| !t.a && !t.b));
     let n = tasks.len() as f64;
+    let rate = |passes: u32, attempts: u32| f64::from(passes) / f64::from(attempts.max(1));
+    let rates_a: Vec<f64> = tasks.iter().map(|t| rate(t.a_passes, t.a_attempts)).collect();
+    let rates_b: Vec<f64> = tasks.iter().map(|t| rate(t.b_passes, t.b_attempts)).collect();
+    let diffs: Vec<f64> = rates_a.iter().zip(&rates_b).map(|(x, y)| y - x).collect();
     let success_rate_a = (n > 0.0).then(|| (both_pass + only_a) as f64 / n);
     let success_rate_b = (n > 0.0).then(|| (both_pass + only_b) as f64 / n);
     EvaluationComparison {
@@ -221,6 +233,9 @@ pub fn pair(a: Evaluation, rows_a: &[TaskResult], b: Evaluation, rows_b: &[TaskR
         success_rate_a,
         success_rate_b,
         difference: success_rate_a.zip(success_rate_b).map(|(x, y)| y - x),
+        pass_rate_a: stats::mean(&rates_a),
+        pass_rate_b: stats::mean(&rates_b),
+        paired_difference: paired_bootstrap(&diffs, bootstrap::RESAMPLES, bootstrap::SEED),
     }
 }
 

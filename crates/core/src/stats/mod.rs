@@ -15,6 +15,8 @@
 //! C(c, k) / C(n, k) above). `nearest_rank` (rank ⌈p·n/100⌉) serves the monitoring summaries. Unit tests use textbook
 //! values: Wilson 8/10 = [0.4902, 0.9433]; McNemar b = 1, c = 8 → 20/512 = 0.0391.
 
+pub mod bootstrap;
+
 use serde::{Deserialize, Serialize};
 
 /// The standard normal quantile for a two-sided 95 % interval.

@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod experiments;
 pub mod runs;
 pub mod search;
+pub mod steps;
 mod stream;
 pub mod summary;
 pub mod synthetic;

@@ -94,6 +94,7 @@ pub async fn run(
             resume: None,
             miniwob_dir: None,
             headful: false,
+            seed: None,
         };
         let results = api::evals::benchmark_with(core, request, None).await?;
         let s = &results.summary;

@@ -9,7 +9,7 @@ import { rowLink } from '../../../components/ui/rowLink';
 import { Badge, Empty, ErrorBox, KeyValues, Loading, Section } from '../../../components/ui/States';
 import { toApiError } from '../../../lib/query';
 import { duration, num, pct, pValue, shortId, usd, utc } from '../../../lib/format';
-import type { ApiError, BenchmarkRequest, Category, Difficulty } from '../../../lib/transport';
+import type { ApiError, BenchmarkRequest, Category, Difficulty, Difference } from '../../../lib/transport';
 import { ArtifactToggle } from '../../runs/components/ArtifactView';
 import { evalKeys, useEvalComparison, useEvaluations, useJobs, useLaunch, useResults, watch } from '../api';
 import { taskIds } from '../launch';
@@ -17,6 +17,13 @@ import { applyEvent, fractionDone, initialProgress, type Progress } from '../pro
 
 const CATEGORIES: Category[] = ['search', 'shopping', 'forms', 'navigation', 'extraction', 'auth', 'table', 'dynamic'];
 const DIFFICULTIES: Difficulty[] = ['easy', 'medium', 'hard'];
+
+/** "+12.5 pts [−3.0, +28.0]" for a paired difference of pass rates. */
+export function pairedDifference(d: Difference | null): string {
+  if (d == null) return '—';
+  const pts = (x: number | null) => (x == null ? '?' : `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`);
+  return `${pts(d.estimate)} pts [${pts(d.low)}, ${pts(d.high)}]`;
+}
 
 function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
   const launch = useLaunch();
@@ -27,6 +34,7 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
   const [tasks, setTasks] = useState('');
   const [repeats, setRepeats] = useState(1);
   const [concurrency, setConcurrency] = useState(2);
+  const [seed, setSeed] = useState('');
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const request: BenchmarkRequest = {
@@ -38,6 +46,7 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
       resume: null,
       miniwob_dir: null,
       headful: false,
+      seed: seed.trim() === '' ? null : Number(seed),
     };
     launch.mutate(request, { onSuccess: (job) => onLaunched(job.job_id) });
   };
@@ -72,6 +81,10 @@ function LaunchForm({ onLaunched }: { onLaunched: (jobId: string) => void }) {
       <label>
         Task ids (optional)
         <input placeholder="dyn-modal-accept, shop-cart-total" value={tasks} onChange={(e) => setTasks(e.target.value)} />
+      </label>
+      <label title="Each attempt's seed is derived from this, the task and the attempt number; the same seed replays the same MiniWoB++ episodes. Empty: drawn at random and recorded.">
+        Base seed
+        <input inputMode="numeric" pattern="[0-9]{1,10}" placeholder="random" value={seed} onChange={(e) => setSeed(e.target.value)} style={{ width: 110 }} />
       </label>
       <label>
         Repeats
@@ -288,10 +301,11 @@ function Compare() {
         <>
           <KeyValues
             rows={[
-              ['Success A', pct(cmp.data.success_rate_a)],
-              ['Success B', pct(cmp.data.success_rate_b)],
-              ['Difference (B − A)', cmp.data.difference == null ? '—' : `${(cmp.data.difference * 100).toFixed(1)} pts`],
-              ['McNemar p-value (exact)', pValue(cmp.data.p_value)],
+              ['Pass rate A', pct(cmp.data.pass_rate_a)],
+              ['Pass rate B', pct(cmp.data.pass_rate_b)],
+              ['Paired tasks', num(cmp.data.tasks.length, 0)],
+              ['Difference B − A (95% CI, paired bootstrap)', pairedDifference(cmp.data.paired_difference)],
+              ['McNemar p-value (exact, majority per task)', pValue(cmp.data.p_value)],
               ['Only A passes', num(Number(cmp.data.only_a), 0)],
               ['Only B passes', num(Number(cmp.data.only_b), 0)],
               ['Both / neither', `${cmp.data.both_pass} / ${cmp.data.neither}`],
