@@ -5,6 +5,7 @@
 
 mod baseline_on_builtin_sites;
 mod fake;
+mod unseen_site;
 
 use std::collections::BTreeMap;
 

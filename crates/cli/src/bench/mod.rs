@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod dom;
 pub mod load;
+pub mod miniwob;
 pub mod tracker;
 
 use clap::{Args, Subcommand};
@@ -43,6 +44,34 @@ pub enum BenchCommand {
     /// actions with yields between calls, and finishes; all are in flight together. Prints the wall time, the
     /// throughput, the peak resident memory and the counts read back from the database (exit 1 on a mismatch)
     Load(LoadArgs),
+    /// The offline baseline agent over every MiniWoB++ task of a MiniWoB html/ folder (default: the pip package
+    /// `scripts/dev setup` installs), each with several seeds, on real Chromium: one row per task and the totals
+    Miniwob(MiniwobArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MiniwobArgs {
+    /// MiniWoB++ html/ folder (default: BROWSER_AI_MLOPS_MINIWOB_HTML, else the venv under ~/.cache/browser-ai-mlops)
+    #[arg(long, value_name = "DIR")]
+    pub miniwob_dir: Option<std::path::PathBuf>,
+    /// Only these tasks (repeatable; default: every miniwob/<task>.html)
+    #[arg(long = "task", value_name = "NAME")]
+    pub tasks: Vec<String>,
+    /// Seeds (attempts) per task
+    #[arg(long, default_value_t = 3)]
+    pub seeds: u32,
+    /// Base seed the attempts' seeds are derived from
+    #[arg(long, default_value_t = 1)]
+    pub base_seed: u32,
+    /// Attempts running at once
+    #[arg(long, default_value_t = 2)]
+    pub concurrency: u32,
+    /// Steps the agent may take per episode
+    #[arg(long, default_value_t = 15)]
+    pub max_steps: u32,
+    /// Keep the benchmark's temporary directory (its path is printed)
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, Args)]
@@ -65,8 +94,10 @@ pub struct LoadArgs {
 }
 
 pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
-    if let Some(BenchCommand::Load(load)) = args.command {
-        return run_load(load, out).await;
+    match args.command {
+        Some(BenchCommand::Load(load)) => return run_load(load, out).await,
+        Some(BenchCommand::Miniwob(m)) => return run_miniwob(m, out).await,
+        None => {}
     }
     let options = BenchOptions {
         browser_levels: args.browser,
@@ -80,6 +111,31 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     spinner.finish_and_clear();
     let report = report?;
     out.emit(&report, render)?;
+    Ok(0)
+}
+
+async fn run_miniwob(args: MiniwobArgs, out: &Output) -> Result<i32> {
+    let dir = args.miniwob_dir.or_else(miniwob::default_dir).ok_or_else(|| {
+        browser_ai_mlops_core::Error::Input(
+            "no MiniWoB++ folder: pass --miniwob-dir or run `scripts/dev setup` (installs the pip package)".into(),
+        )
+    })?;
+    let work = std::env::temp_dir().join(format!("browser-ai-mlops-bench-{}", browser_ai_mlops_core::util::new_id()));
+    let options = miniwob::MiniwobOptions {
+        dir,
+        only: args.tasks,
+        seeds: args.seeds,
+        base_seed: args.base_seed,
+        concurrency: args.concurrency,
+        max_steps: args.max_steps,
+    };
+    let report = miniwob::run(&work, &options, &|line| eprintln!("{line}")).await;
+    if args.keep {
+        eprintln!("kept: {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    out.emit(&report?, miniwob::render)?;
     Ok(0)
 }
 

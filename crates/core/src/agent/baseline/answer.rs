@@ -80,6 +80,20 @@ pub fn name_before(serialized: &str, predicate: &str) -> Option<String> {
 /// `Status: Out for delivery` → "Out for delivery" when the question names `status`. The value runs to the end of
 /// the line or sentence; markdown emphasis is dropped.
 pub fn labelled_value(text: &str, question: &[String]) -> Option<String> {
+    labelled_value_for(text, question, None)
+}
+
+/// The attribute a "what X" / "which X" question asks for: the first content word after "what" or "which"
+/// ("At what depth does …" → `depth`, "What is the status …" → `status`).
+pub fn asked_attribute(question: &str) -> Option<String> {
+    let w = words(question);
+    let at = w.iter().position(|x| x == "what" || x == "which")?;
+    w[at + 1..].iter().find(|x| !super::text::is_stop_word(x)).map(|x| super::text::stem(x))
+}
+
+/// `labelled_value`, and when the question asks for an attribute, only a label naming it ("The anglerfish: a
+/// lantern in the dark" does not answer "at what depth does the anglerfish hunt?").
+fn labelled_value_for(text: &str, question: &[String], asked: Option<&str>) -> Option<String> {
     for line in text.lines() {
         let clean = line.replace(['*', '_', '`'], "");
         let cells: Vec<&str> = clean.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
@@ -91,6 +105,9 @@ pub fn labelled_value(text: &str, question: &[String]) -> Option<String> {
         let Some((label, value)) = pair else { continue };
         let label_tokens = tokens(label);
         if label_tokens.is_empty() || label_tokens.len() > 4 || !label_tokens.iter().all(|t| question.contains(t)) {
+            continue;
+        }
+        if asked.is_some_and(|a| !label_tokens.iter().any(|t| t == a)) {
             continue;
         }
         let value = value.split(". ").next().unwrap_or("").trim().trim_end_matches('.').trim();
@@ -133,7 +150,7 @@ pub fn from_text(question: &str, want_number: bool, text: &str) -> Option<String
     if want_number && let Some(n) = unit_number(text, question) {
         return Some(n);
     }
-    if let Some(v) = labelled_value(text, &q_tokens) {
+    if let Some(v) = labelled_value_for(text, &q_tokens, asked_attribute(question).as_deref()) {
         return Some(if want_number { first_number(&v).unwrap_or(v) } else { v });
     }
     let q_words = words(question);
@@ -173,6 +190,15 @@ mod tests {
             labelled_value("Order BX-1\nStatus: **Out for delivery**\nMore text.", &q).as_deref(),
             Some("Out for delivery")
         );
+        // A heading-like "Name: tagline" line does not answer a question about another attribute of that name.
+        let article = "The anglerfish: a lantern in the dark\nThe anglerfish hunts at a depth of about 2,400 metres.";
+        let q = "At what depth does the anglerfish hunt?";
+        assert_eq!(asked_attribute(q).as_deref(), Some("depth"));
+        assert_eq!(
+            from_text(q, false, article).as_deref(),
+            Some("The anglerfish hunts at a depth of about 2,400 metres.")
+        );
+        assert_eq!(asked_attribute("What is the status of BX-1?").as_deref(), Some("status"));
         let storage = "Plan: Team Pro\n## Storage used\n38.2 GB of 100 GB\nAPI calls 12,480 of 50,000";
         assert_eq!(unit_number(storage, "how many GB of storage is used?").as_deref(), Some("38.2"));
         assert_eq!(from_text("How many GB of storage does it use?", true, storage).as_deref(), Some("38.2"));

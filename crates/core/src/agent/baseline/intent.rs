@@ -42,6 +42,11 @@ pub enum Goal {
     Page {
         number: u32,
     },
+    /// Click (focus) the `n`-th (1-based) element of a kind: `input` (text fields), `button`, `link`, `checkbox`.
+    Nth {
+        kind: String,
+        n: u32,
+    },
 }
 
 /// Verbs that start a new clause after "and" / "then".
@@ -78,6 +83,14 @@ static GO_TO: Pattern = LazyLock::new(|| {
 static HERE_TAIL: Pattern = LazyLock::new(|| {
     Regex::new(r"(?i)\s+(?:of|on|in|from|at)\s+(?:this|the current)\s+(?:page|article|site|screen|section)\s*[.!]?$")
         .ok()
+});
+static ENTER_INTO: Pattern =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:enter|type|write|input|put)\s+(.+?)\s+(?:into|in)\s+(?:the\s+)?(.+)").ok());
+static ORDINAL: Pattern = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+(input|text ?box|textbox|text field|field|button|link|checkbox)|\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|last)\s+(input|text ?box|textbox|text field|field|button|link|checkbox)",
+    )
+    .ok()
 });
 static LEADING_QTY: Pattern =
     LazyLock::new(|| Regex::new(r"(?i)^(?:(?:exactly|one|a|an|the|some|two|three|\d+)\s+)+").ok());
@@ -246,6 +259,13 @@ fn classify(clause: &str, lower: &str) -> Option<Vec<Goal>> {
         let value = quoted.first().cloned().unwrap_or_else(|| c[2].trim_end_matches('.').trim().to_string());
         return Some(vec![Goal::Fill { fields: vec![(c[1].to_string(), value)] }]);
     }
+    if let Some(c) = caps(&ENTER_INTO, clause)
+        && !lower.contains(" as ")
+    {
+        let value = quoted.first().cloned().unwrap_or_else(|| c[1].trim().to_string());
+        let field = c[2].trim_end_matches(['.', '!']).trim().to_string();
+        return Some(vec![Goal::Fill { fields: vec![(field, value)] }]);
+    }
     if let Some(c) = caps(&ENTER_AS, clause) {
         let value = quoted.first().cloned().unwrap_or_else(|| c[1].trim().to_string());
         return Some(vec![Goal::Fill { fields: vec![(c[2].trim_end_matches('.').to_string(), value)] }]);
@@ -255,8 +275,66 @@ fn classify(clause: &str, lower: &str) -> Option<Vec<Goal>> {
     {
         return Some(vec![Goal::Page { number }]);
     }
+    if let Some(goal) = nth(lower) {
+        return Some(vec![goal]);
+    }
+    if let Some(targets) = list_targets(clause, lower, &quoted) {
+        return Some(targets.into_iter().map(|target| Goal::Click { target }).collect());
+    }
     let target = click_target(clause);
-    (!tokens(&target).is_empty()).then(|| vec![Goal::Click { target }])
+    let words = super::text::words(&target);
+    (!words.is_empty()).then(|| vec![Goal::Click { target }])
+}
+
+/// "focus into the 2nd input textbox", "click the third button": the n-th element of a kind.
+fn nth(lower: &str) -> Option<Goal> {
+    let c = caps(&ORDINAL, lower)?;
+    let (n, kind) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+        (Some(n), Some(k), _, _) => (n.as_str().parse().ok()?, k.as_str()),
+        (_, _, Some(w), Some(k)) => {
+            let n = match w.as_str() {
+                "first" => 1,
+                "second" => 2,
+                "third" => 3,
+                "fourth" => 4,
+                "fifth" => 5,
+                "sixth" => 6,
+                _ => u32::MAX, // last
+            };
+            (n, k.as_str())
+        }
+        _ => return None,
+    };
+    let kind = match kind {
+        "button" | "link" | "checkbox" => kind,
+        _ => "input",
+    };
+    Some(Goal::Nth { kind: kind.to_string(), n })
+}
+
+/// "Select A, B and C", "click on 'X', 'Y'": one click per listed item, for a selecting verb followed by a list of
+/// short items (several quoted phrases, or comma/"and"-separated names of at most three words each).
+fn list_targets(clause: &str, lower: &str, quoted: &[String]) -> Option<Vec<String>> {
+    let verb = lower.split_whitespace().next()?;
+    if !["select", "check", "tick", "mark", "click", "choose", "pick"].contains(&verb) {
+        return None;
+    }
+    if quoted.len() >= 2 {
+        return Some(quoted.to_vec());
+    }
+    if !quoted.is_empty() {
+        return None;
+    }
+    let rest = clause.split_once(char::is_whitespace)?.1.trim().trim_end_matches(['.', '!']);
+    let rest = rest.strip_prefix("on ").unwrap_or(rest);
+    let items: Vec<String> = rest
+        .split(',')
+        .flat_map(|part| part.split(" and "))
+        .map(|s| s.trim().trim_start_matches("and ").trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let short = items.iter().all(|i| i.split_whitespace().count() <= 3);
+    (items.len() >= 2 && short).then_some(items)
 }
 
 #[cfg(test)]
@@ -265,7 +343,20 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        for p in [&USER, &PASS, &SEARCH, &CART, &FILL_WITH, &ENTER_AS, &PAGE_N, &GO_TO, &HERE_TAIL, &LEADING_QTY] {
+        for p in [
+            &USER,
+            &PASS,
+            &SEARCH,
+            &CART,
+            &FILL_WITH,
+            &ENTER_AS,
+            &ENTER_INTO,
+            &ORDINAL,
+            &PAGE_N,
+            &GO_TO,
+            &HERE_TAIL,
+            &LEADING_QTY,
+        ] {
             assert!(p.is_some());
         }
     }
@@ -318,6 +409,28 @@ mod tests {
         assert_eq!(
             goals("Use the table of contents to jump to the Conclusion of this article."),
             [Goal::Click { target: "the Conclusion".into() }]
+        );
+        assert_eq!(
+            goals("Enter \"Nathalie\" into the text field and press Submit."),
+            [
+                Goal::Fill { fields: vec![("text field".into(), "Nathalie".into())] },
+                Goal::Click { target: "press Submit".into() }
+            ]
+        );
+        assert_eq!(goals("Focus into the 2nd input textbox."), [Goal::Nth { kind: "input".into(), n: 2 }]);
+        assert_eq!(goals("Click the third button."), [Goal::Nth { kind: "button".into(), n: 3 }]);
+        assert_eq!(
+            goals("Select O7c, EkoN3Ys, c9wV and click Submit."),
+            [
+                Goal::Click { target: "O7c".into() },
+                Goal::Click { target: "EkoN3Ys".into() },
+                Goal::Click { target: "c9wV".into() },
+                Goal::Click { target: "click Submit".into() }
+            ]
+        );
+        assert_eq!(
+            goals("Click button ONE, then click button TWO."),
+            [Goal::Click { target: "Click button ONE".into() }, Goal::Click { target: "click button TWO".into() }]
         );
         let form = "On the membership form, fill in the first name Jo and continue. What error is shown?";
         assert_eq!(

@@ -95,6 +95,10 @@ struct Memory {
     /// The memory to go back to when the loop ran only some of the last step's actions (it stops after an action
     /// that changed the page): the same goal, continuing after the actions that ran.
     resume: Option<Box<Memory>>,
+    /// `url#index` of banner / overlay buttons clicked to dismiss them (each is clicked at most once).
+    dismissed: Vec<String>,
+    /// The current goal's target was already looked up with the page's search box.
+    searched: bool,
 }
 
 /// What a goal wants to do this step.
@@ -170,6 +174,21 @@ impl BaselinePlanner {
             let text = format!("completed: {}", ctx.task);
             return self.finish(&mem, true, &text);
         };
+        // A cookie or consent banner first (unless the task is about it): it hides or blocks what the task needs.
+        let about_consent = ["cookie", "consent", "privacy"].iter().any(|w| ctx.task.to_lowercase().contains(w));
+        if !about_consent
+            && let Some(i) = page.dismiss_button(false)
+            && !mem.dismissed.contains(&page.click_key(i))
+        {
+            let mut next = Memory { issued: mem.issued, ..mem.clone() };
+            next.dismissed.push(page.click_key(i));
+            let summary = PlanSummary {
+                evaluation_previous_goal: evaluation,
+                memory: serde_json::to_string(&next).unwrap_or_default(),
+                next_goal: "dismiss the cookie banner".into(),
+            };
+            return (summary, vec![json!({"click": {"index": i}})]);
+        }
         let mv = match self.goal_move(goal, &mem, &page, ctx, limit) {
             Ok(mv) => mv,
             Err(reason) => return self.finish(&mem, false, &reason),
@@ -324,9 +343,16 @@ impl BaselinePlanner {
                 }
                 match click {
                     Some((i, _)) => Ok(self.click(i, page, advance(None), &format!("click {target:?}"))),
-                    None => self.stuck(mem, page, target),
+                    None => match self.search_for(target, mem, page) {
+                        Some(mv) => Ok(mv),
+                        None => self.stuck(mem, page, target),
+                    },
                 }
             }
+            Goal::Nth { kind, n } => match page.nth(kind, *n) {
+                Some(i) => Ok(self.click(i, page, advance(None), &format!("focus {kind} {n}"))),
+                None => self.stuck(mem, page, &format!("{kind} number {n}")),
+            },
             Goal::Answer { question, want_number } => self.answer(question, *want_number, mem, page, ctx),
         }
     }
@@ -402,7 +428,7 @@ impl BaselinePlanner {
         if mem.phase == 0 {
             let quoted = text::quoted_phrases(question).into_iter().next();
             let target = quoted.clone().unwrap_or_else(|| question.to_string());
-            if let Some(i) = page.best_match(&target, true) {
+            if let Some(i) = page.best_match(&target, true).or_else(|| page.link_for_question(&target)) {
                 return Ok(self.click(i, page, to_phase(1, None), "open the page that should hold the answer"));
             }
             if let Some(q) = quoted
@@ -448,9 +474,34 @@ impl BaselinePlanner {
         Move::new(vec![json!({"click": {"index": index}})], next, goal)
     }
 
-    /// Nothing matches: scroll down while there is more page and scrolls are left, then wait for late content while
-    /// waits are left, else give up.
+    /// The target is not on the page, but a search box is: search for the target's words once (the same goal then
+    /// looks for its target among the results).
+    fn search_for(&self, target: &str, mem: &Memory, page: &Page) -> Option<Move> {
+        if mem.searched {
+            return None;
+        }
+        let field = page.search_input()?;
+        let words = page.target_tokens(target);
+        if words.is_empty() {
+            return None;
+        }
+        let query = text::words(target).into_iter().filter(|w| words.contains(&text::stem(w))).collect::<Vec<_>>();
+        let query = query.join(" ");
+        let next = Memory { searched: true, issued: 0, ..mem.clone() };
+        let actions = vec![input(field, &query), json!({"send_keys": {"keys": "Enter"}})];
+        Some(Move::new(actions, next, format!("search the site for {query:?}")))
+    }
+
+    /// Nothing matches: dismiss an overlay that may hide it, scroll down while there is more page and scrolls are
+    /// left, then wait for late content while waits are left, else give up.
     fn stuck(&self, mem: &Memory, page: &Page, what: &str) -> Result<Move, String> {
+        if let Some(i) = page.dismiss_button(true)
+            && !mem.dismissed.contains(&page.click_key(i))
+        {
+            let mut next = Memory { issued: 0, ..mem.clone() };
+            next.dismissed.push(page.click_key(i));
+            return Ok(Move::new(vec![json!({"click": {"index": i}})], next, "close the overlay"));
+        }
         if mem.scrolls < self.options.max_scrolls && page.more_below() {
             let next = Memory { scrolls: mem.scrolls + 1, issued: 0, ..mem.clone() };
             let actions = vec![json!({"scroll": {"direction": "down", "amount": null}})];
@@ -519,5 +570,7 @@ impl Planner for BaselinePlanner {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_generic;
 #[cfg(test)]
 mod tests_pages;

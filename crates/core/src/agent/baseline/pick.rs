@@ -23,7 +23,7 @@ pub fn visible_text(serialized: &str) -> String {
 
 /// Generic words for parts of a page ("the Science section", "the Like button"): dropped from a target when other
 /// words remain, since every section or button would share them.
-const GENERIC: &[&str] = &["section", "link", "button", "tab", "result", "item", "entry"];
+const GENERIC: &[&str] = &["section", "link", "button", "tab", "result", "item", "entry", "article", "post", "story"];
 
 /// A form field the baseline may fill.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,17 @@ impl<'a> Page<'a> {
         let title = tokens(&self.state.title);
         let narrowed: Vec<String> =
             all.iter().filter(|t| !title.contains(t) && !GENERIC.contains(&t.as_str())).cloned().collect();
-        if narrowed.is_empty() { all } else { narrowed }
+        if !narrowed.is_empty() {
+            return narrowed;
+        }
+        // Only stop words and part names ("button ONE", "the first one"): the words themselves, without part names
+        // and articles, are the target.
+        let raw: Vec<String> = super::text::words(phrase)
+            .iter()
+            .map(|w| super::text::stem(w))
+            .filter(|w| !GENERIC.contains(&w.as_str()) && !["a", "an", "the", "on", "click"].contains(&w.as_str()))
+            .collect();
+        if raw.is_empty() { all } else { raw }
     }
 
     /// Like `best`, with the winning score.
@@ -285,5 +295,95 @@ impl<'a> Page<'a> {
         let pattern = format!(r"(?i)\b{kind}(?:name)?\s*:\s*([^\s·,;]+)");
         let re = Regex::new(&pattern).ok()?;
         re.captures(&text).map(|c| c[1].to_string())
+    }
+
+    /// The `n`-th (1-based; `u32::MAX` for the last) element of a kind, in page order: `input` (text fields),
+    /// `button`, `link`, `checkbox`.
+    pub fn nth(&self, kind: &str, n: u32) -> Option<u32> {
+        let of_kind: Vec<&ElementInfo> = self
+            .state
+            .elements
+            .iter()
+            .filter(|el| match kind {
+                "input" => is_text_input(el),
+                "button" => {
+                    el.tag == "button"
+                        || (el.tag == "input" && matches!(input_type(el).as_str(), "button" | "submit" | "reset"))
+                        || el.role.as_deref() == Some("button")
+                }
+                "link" => el.tag == "a" || el.role.as_deref() == Some("link"),
+                "checkbox" => el.tag == "input" && input_type(el) == "checkbox",
+                _ => false,
+            })
+            .collect();
+        let i = if n == u32::MAX { of_kind.len().checked_sub(1)? } else { usize::try_from(n).ok()?.checked_sub(1)? };
+        of_kind.get(i).map(|el| el.index)
+    }
+
+    /// The button that dismisses a cookie or consent banner, when the page shows one (its text speaks of cookies,
+    /// consent or privacy): a "reject" / "necessary only" choice first, else "accept" / "agree" / "got it", else
+    /// "close". With `any_overlay`, also a close / dismiss / "no thanks" button on a page without such words (an
+    /// overlay that hides what the task needs).
+    pub fn dismiss_button(&self, any_overlay: bool) -> Option<u32> {
+        const REJECT: &[&str] =
+            &["reject all", "reject", "decline", "necessary only", "only necessary", "essential only"];
+        const ACCEPT: &[&str] = &["accept all", "accept", "i agree", "agree", "allow all", "got it", "ok", "okay"];
+        const CLOSE: &[&str] = &["close", "dismiss", "no thanks", "not now", "maybe later", "skip", "\u{d7}", "x"];
+        let text = visible_text(&self.state.serialized).to_lowercase();
+        let consent = ["cookie", "consent", "privacy", "gdpr", "tracking"].iter().any(|w| text.contains(w));
+        let labelled = |phrases: &[&str]| {
+            self.state.elements.iter().filter(|el| is_clickable(el) && !self.just_clicked(el)).find(|el| {
+                let label = format!("{} {}", el.text, attr(el, "aria-label").unwrap_or("")).to_lowercase();
+                let words: Vec<&str> =
+                    label.split(|c: char| !c.is_alphanumeric() && c != '\u{d7}').filter(|w| !w.is_empty()).collect();
+                words.len() <= 4
+                    && phrases.iter().any(|p| {
+                        let pw: Vec<&str> = p.split(' ').collect();
+                        words.windows(pw.len()).any(|w| w == pw.as_slice())
+                    })
+            })
+        };
+        let found =
+            if consent { labelled(REJECT).or_else(|| labelled(ACCEPT)).or_else(|| labelled(CLOSE)) } else { None };
+        found.or_else(|| if any_overlay { labelled(CLOSE) } else { None }).map(|el| el.index)
+    }
+
+    /// The link to follow to answer a question when the page itself does not name what is asked about: the link
+    /// sharing most of the question's specific words (five letters or more, or with a digit) that this page's text
+    /// outside its links lacks; ties go to the link with fewer words.
+    pub fn link_for_question(&self, question: &str) -> Option<u32> {
+        let q = self.target_tokens(question);
+        let specific: Vec<&String> =
+            q.iter().filter(|t| t.len() >= 5 || t.chars().any(|c| c.is_ascii_digit())).collect();
+        if specific.is_empty() {
+            return None;
+        }
+        let mut outside = visible_text(&self.state.serialized).to_lowercase();
+        for el in self.state.elements.iter().filter(|el| el.tag == "a") {
+            let t = el.text.to_lowercase();
+            if !t.is_empty() {
+                outside = outside.replace(&t, " ");
+            }
+        }
+        let outside: std::collections::BTreeSet<String> = tokens(&outside).into_iter().collect();
+        let missing: Vec<&&String> = specific.iter().filter(|t| !outside.contains(**t)).collect();
+        if missing.is_empty() {
+            return None;
+        }
+        let mut best: Option<(usize, usize, u32)> = None;
+        for el in self.state.elements.iter().filter(|el| {
+            is_clickable(el) && !self.just_clicked(el) && (el.tag == "a" || el.role.as_deref() == Some("link"))
+        }) {
+            let have: Vec<String> = tokens(&super::text::element_text(el));
+            let hits = missing.iter().filter(|t| have.contains(t)).count();
+            if hits == 0 {
+                continue;
+            }
+            let size = tokens(&el.text).len();
+            if best.is_none_or(|(h, s, _)| hits > h || (hits == h && size < s)) {
+                best = Some((hits, size, el.index));
+            }
+        }
+        best.map(|(_, _, i)| i)
     }
 }

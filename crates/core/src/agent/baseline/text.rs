@@ -193,7 +193,8 @@ pub fn score(target: &[String], phrase: &str, el: &ElementInfo) -> f64 {
     if target.is_empty() {
         return 0.0;
     }
-    let have: BTreeSet<String> = tokens(&element_text(el)).into_iter().collect();
+    // Every word counts on the element's side: a target made only of stop words ("ONE") still matches its button.
+    let have: BTreeSet<String> = words(&element_text(el)).iter().map(|w| stem(w)).collect();
     let hits = target.iter().filter(|t| have.contains(*t)).count();
     let mut s = hits as f64 / target.len() as f64;
     let phrase = phrase.trim().to_lowercase();
