@@ -219,12 +219,23 @@ pub fn provider_of(name: &str) -> (Provider, CfgProvider) {
 /// A client for `provider` pointed at `server` (allowed in `llm.key_hosts`), keyed with the canary, fast backoff, and
 /// `price` for its model.
 pub fn client(provider: &str, server: &FakeServer, max_retries: u32, price: Option<Price>) -> Box<dyn LlmClient> {
+    client_of_model(provider, model_of(provider), server, max_retries, price)
+}
+
+/// [`client`] for another model id of the provider.
+pub fn client_of_model(
+    provider: &str,
+    model: &str,
+    server: &FakeServer,
+    max_retries: u32,
+    price: Option<Price>,
+) -> Box<dyn LlmClient> {
     set_canary();
     let (p, cfg_p) = provider_of(provider);
     let base = if provider == "openai" { format!("{}/v1", server.base) } else { server.base.clone() };
     let mut pricing = PriceTable::default();
     if let Some(price) = price {
-        pricing.providers.entry(provider.to_string()).or_default().insert(model_of(provider).to_string(), price);
+        pricing.providers.entry(provider.to_string()).or_default().insert(model.to_string(), price);
     }
     let options = ClientOptions {
         pricing: Arc::new(pricing),
@@ -234,5 +245,5 @@ pub fn client(provider: &str, server: &FakeServer, max_retries: u32, price: Opti
     let key_ref = format!("env:{CANARY_VAR}");
     let mut cfg = llm_config(cfg_p, Some(&key_ref), max_retries);
     cfg.key_hosts = vec![server.base.clone()];
-    llm::client_with(&version(p, model_of(provider), Some(base)), &cfg, options).expect("client")
+    llm::client_with(&version(p, model, Some(base)), &cfg, options).expect("client")
 }

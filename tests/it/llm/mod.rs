@@ -2,6 +2,7 @@
 //! `tests/fixtures/llm/`): the exact request on the wire, answers, tool calls, usage and cost, retries, and errors
 //! that never reveal the key. The LLM planner's tests are in `llm/planner.rs`.
 
+mod answers;
 pub(crate) mod fake;
 mod planner;
 
@@ -388,4 +389,30 @@ async fn provider_messages_lose_every_fragment_of_the_key() {
     for fragment in [&CANARY[..4], &CANARY[CANARY.len() - 4..], head, tail] {
         assert!(!msg.contains(fragment), "{fragment:?} survived in {msg}");
     }
+}
+
+/// Reasoning models take no sampling parameters (any temperature but the default is a 400); others get them.
+#[tokio::test]
+async fn reasoning_models_are_sent_no_temperature_and_anthropic_gets_room_to_answer() {
+    use browser_ai_mlops_core::llm::openai::accepts_sampling;
+    for model in ["o1", "o3-mini", "o4-mini-2025-04-16", "gpt-5", "gpt-5-mini", "openai/o3"] {
+        assert!(!accepts_sampling(model), "{model}");
+    }
+    for model in ["gpt-4o", "gpt-4.1-mini", "gpt-5-chat-latest", "llama3.1", "o1x-custom"] {
+        assert!(accepts_sampling(model), "{model}");
+    }
+    for (model, sampled) in [("o3-mini", false), ("gpt-4o", true)] {
+        let server = FakeServer::start(vec![Reply::json(200, &fixture("openai", "text.json"))]).await;
+        fake::client_of_model("openai", model, &server, 0, None).complete(&standard_request()).await.unwrap();
+        let body = &server.seen()[0].body;
+        assert_eq!(body.get("temperature").is_some(), sampled, "{model}: {body}");
+        assert_eq!(body.get("top_p").is_some(), sampled, "{model}: {body}");
+    }
+
+    // Anthropic requires max_tokens: without one on the version, the default leaves room for a whole answer.
+    let server = FakeServer::start(vec![Reply::json(200, &fixture("anthropic", "text.json"))]).await;
+    let mut req = standard_request();
+    req.max_tokens = None;
+    client("anthropic", &server, 0, None).complete(&req).await.unwrap();
+    assert_eq!(server.seen()[0].body["max_tokens"], 8192);
 }

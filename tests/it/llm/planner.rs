@@ -136,7 +136,7 @@ async fn garbage_and_bad_actions_are_recoverable_with_a_precise_message() {
     let cases = [
         ("I would click the search button now.", "no JSON object"),
         (r#"{"memory": "x", "next_goal": "y"}"#, "no \"actions\" list"),
-        (r#"{"actions": {"click": {"index": 1}}}"#, "\"actions\" must be a list"),
+        (r#"{"actions": "click 1"}"#, "\"actions\" must be a list"),
     ];
     for (answer, expected) in cases {
         let server = FakeServer::start(vec![Reply::json(200, &completion(answer))]).await;
@@ -177,4 +177,30 @@ async fn secrets_and_keys_never_appear_in_recorded_messages() {
     }
     assert!(!recorded.contains(CANARY), "the API key leaked into recorded messages");
     assert_eq!(out.actions[0]["input_text"]["text"], "<secret>password</secret>", "placeholders are not resolved here");
+}
+
+/// A refusal ends the run with the model's words (one `done(false)`), instead of three failed steps.
+#[tokio::test]
+async fn a_refusal_is_the_plan_done_unsuccessfully_with_the_models_words() {
+    let mut body = completion("");
+    body["choices"][0]["message"]["content"] = Value::Null;
+    body["choices"][0]["message"]["refusal"] = json!("I can't help with that.");
+    let server = FakeServer::start(vec![Reply::json(200, &body)]).await;
+    let out = planner(&server, 0).plan(&context(1)).await.unwrap();
+    assert_eq!(
+        out.actions,
+        [json!({"done": {"success": false, "text": "the model refused: I can't help with that."}})]
+    );
+}
+
+/// An answer that arrives only as tool calls is read from them.
+#[tokio::test]
+async fn an_answer_given_as_tool_calls_is_read_from_them() {
+    let mut body = completion("");
+    body["choices"][0]["message"]["content"] = Value::Null;
+    body["choices"][0]["message"]["tool_calls"] = json!([{"id": "c1", "type": "function", "function": {
+        "name": "click", "arguments": "{\"index\": \"7\"}"}}]);
+    let server = FakeServer::start(vec![Reply::json(200, &body)]).await;
+    let out = planner(&server, 0).plan(&context(1)).await.unwrap();
+    assert_eq!(out.actions, [json!({"click": {"index": "7"}})]);
 }

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod dom;
+pub mod llm;
 pub mod load;
 pub mod miniwob;
 pub mod tracker;
@@ -47,6 +48,9 @@ pub enum BenchCommand {
     /// The offline baseline agent over every MiniWoB++ task of a MiniWoB html/ folder (default: the pip package
     /// `scripts/dev setup` installs), each with several seeds, on real Chromium: one row per task and the totals
     Miniwob(MiniwobArgs),
+    /// The LLM planner without a model: reads the built-in corpus of model answers (JSON in prose, fenced,
+    /// truncated, tool calls, refusals, string indexes) and counts how many become a plan
+    Llm,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +101,10 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     match args.command {
         Some(BenchCommand::Load(load)) => return run_load(load, out).await,
         Some(BenchCommand::Miniwob(m)) => return run_miniwob(m, out).await,
+        Some(BenchCommand::Llm) => {
+            out.emit(&llm::run()?, llm::render)?;
+            return Ok(0);
+        }
         None => {}
     }
     let options = BenchOptions {

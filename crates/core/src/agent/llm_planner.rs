@@ -22,8 +22,8 @@ use base64::Engine;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::prompt::{default_system_prompt, parse_answer, user_message};
-use super::types::{PlanContext, PlanError, PlanOutput, Planner};
+use super::prompt::{ParsedAnswer, default_system_prompt, parse_answer, user_message};
+use super::types::{PlanContext, PlanError, PlanOutput, PlanSummary, Planner};
 use crate::config::LlmConfig;
 use crate::llm::{ChatMessage, ChatRequest, LlmClient, LlmError, client_for};
 use crate::registry::ModelVersion;
@@ -96,8 +96,11 @@ impl LlmPlanner {
             let msg = format!("{}: {e}", self.describe());
             if e.is_transient() { PlanError::Recoverable(msg) } else { PlanError::Fatal(msg) }
         })?;
-        let parsed = parse_answer(&resp.content)
-            .map_err(|e| PlanError::Recoverable(format!("could not read the answer of {}: {e}", self.describe())))?;
+        let parsed =
+            read_response(&resp.content, &resp.tool_calls, resp.finish_reason.as_deref(), resp.refusal.as_deref())
+                .map_err(|e| {
+                    PlanError::Recoverable(format!("could not read the answer of {}: {e}", self.describe()))
+                })?;
         let mut actions = parsed.actions;
         actions.truncate(usize::try_from(ctx.max_actions_per_step.max(1)).unwrap_or(usize::MAX));
         let mut messages = Vec::with_capacity(3);
@@ -138,4 +141,59 @@ impl Planner for LlmPlanner {
     fn llm_identity(&self) -> Option<(String, String)> {
         Some((self.client.provider().to_string(), self.client.model().to_string()))
     }
+}
+
+/// The plan in a provider's answer. A refusal is the model's answer, not a malformed one: the plan is
+/// `done(success: false)` with the model's words, so the run ends with them instead of retrying. Otherwise the text
+/// (or the tool calls, see [`answer_text`]) is parsed; a parse error of an answer that hit the output limit
+/// (`finish_reason` `length` / `max_tokens`) says so.
+pub fn read_response(
+    content: &str,
+    tool_calls: &serde_json::Value,
+    finish_reason: Option<&str>,
+    refusal: Option<&str>,
+) -> Result<ParsedAnswer, String> {
+    if let Some(why) = refusal {
+        return Ok(ParsedAnswer {
+            summary: PlanSummary {
+                evaluation_previous_goal: String::new(),
+                memory: String::new(),
+                next_goal: "the model refused".into(),
+            },
+            actions: vec![serde_json::json!({"done": {"success": false, "text": format!("the model refused: {why}")}})],
+        });
+    }
+    parse_answer(&answer_text(content, tool_calls)).map_err(|e| match finish_reason {
+        Some(f @ ("length" | "max_tokens" | "MAX_TOKENS")) => {
+            format!(
+                "the answer was cut off at the output limit (finish reason {f}); raise the version's max_tokens: {e}"
+            )
+        }
+        _ => e,
+    })
+}
+
+/// The text to read the plan from: the answer's text, or when it came only as tool calls (OpenAI `function` calls,
+/// Anthropic `tool_use` blocks, Gemini `functionCall`s), those calls as an answer object: a call whose arguments hold
+/// `actions` is the answer itself, any other call is one action named by the tool.
+pub fn answer_text(content: &str, tool_calls: &serde_json::Value) -> String {
+    let calls = tool_calls.as_array().map(Vec::as_slice).unwrap_or_default();
+    if !content.trim().is_empty() || calls.is_empty() {
+        return content.to_string();
+    }
+    let mut actions = Vec::new();
+    for call in calls {
+        let f = call.get("function").unwrap_or(call);
+        let name = f.get("name").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let args = match f.get("arguments").or_else(|| f.get("input")).or_else(|| f.get("args")) {
+            Some(serde_json::Value::String(s)) => serde_json::from_str(s).unwrap_or(serde_json::Value::Null),
+            Some(v) => v.clone(),
+            None => serde_json::Value::Null,
+        };
+        if args.get("actions").is_some() || args.get("action").is_some() {
+            return args.to_string();
+        }
+        actions.push(serde_json::json!({ name: if args.is_null() { serde_json::json!({}) } else { args } }));
+    }
+    serde_json::json!({"actions": actions}).to_string()
 }

@@ -145,10 +145,16 @@ pub struct ParsedAnswer {
     pub actions: Vec<Value>,
 }
 
-/// Read the model's answer: a JSON object, possibly inside a ```json fence or with text around it. Missing text
-/// fields become empty; a missing or non-list `actions` is an error describing what was expected.
+/// Read the model's answer: a JSON object, possibly inside a ```json fence or with text around it. The object that
+/// holds the answer (an `actions` or `action` list, or `current_state`) wins over any other object the text quotes;
+/// `action` is read like `actions`, and a single action object like a list of one. Missing text fields become empty;
+/// a missing or non-list `actions` is an error describing what was expected, and JSON left open at the end of the
+/// text is reported as a cut-off answer.
 pub fn parse_answer(text: &str) -> Result<ParsedAnswer, String> {
     let obj = find_object(text).ok_or_else(|| {
+        if cut_off(text) {
+            return "the answer stops inside its JSON object (cut off before the end; raise max_tokens)".to_string();
+        }
         let start: String = text.trim().chars().take(120).collect();
         format!(
             "the answer contains no JSON object; expected {{\"evaluation_previous_goal\": …, \"memory\": …, \
@@ -167,13 +173,17 @@ pub fn parse_answer(text: &str) -> Result<ParsedAnswer, String> {
         memory: text_field("memory"),
         next_goal: text_field("next_goal"),
     };
-    let actions = match obj.get("actions") {
+    let actions = match obj.get("actions").or_else(|| obj.get("action")) {
         Some(Value::Array(list)) => list.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
         Some(other) => {
             return Err(format!(
                 "\"actions\" must be a list like [{{\"click\": {{\"index\": 3}}}}], got {}",
                 json_type(other)
             ));
+        }
+        None if cut_off(text) => {
+            return Err("the answer stops inside its JSON object (cut off before the end; raise max_tokens)".into());
         }
         None => {
             return Err("the answer has no \"actions\" list; add \"actions\": [{\"click\": {\"index\": 3}}] \
@@ -195,10 +205,38 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// The first JSON object in `text`: inside a fenced block first, else starting at any `{`.
+/// Keys only the answer object has.
+const ANSWER_KEYS: &[&str] = &["actions", "action", "current_state"];
+
+/// The answer object in `text` (fenced blocks first, then the whole text): the first object with an answer key, else
+/// the first object at all.
 fn find_object(text: &str) -> Option<serde_json::Map<String, Value>> {
     let fenced = fenced_blocks(text);
-    fenced.iter().map(String::as_str).chain(std::iter::once(text)).find_map(first_object)
+    let sources: Vec<&str> = fenced.iter().map(String::as_str).chain(std::iter::once(text)).collect();
+    let objects: Vec<serde_json::Map<String, Value>> = sources.iter().flat_map(|s| objects(s)).collect();
+    let answer = objects.iter().position(|o| ANSWER_KEYS.iter().any(|k| o.contains_key(*k)));
+    let mut objects = objects;
+    match answer {
+        Some(i) => Some(objects.swap_remove(i)),
+        None if objects.is_empty() => None,
+        None => Some(objects.swap_remove(0)),
+    }
+}
+
+/// True when the text opens more `{` than it closes outside strings (an answer cut off mid-object).
+fn cut_off(text: &str) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+    for c in text.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
 }
 
 /// Contents of ``` fenced blocks (with or without a language tag).
@@ -223,15 +261,22 @@ fn fenced_blocks(text: &str) -> Vec<String> {
     out
 }
 
-/// Try to read an object at each `{` in turn; trailing text after it is ignored.
-fn first_object(text: &str) -> Option<serde_json::Map<String, Value>> {
-    text.char_indices().filter(|(_, c)| *c == '{').find_map(|(i, _)| {
-        let mut stream = serde_json::Deserializer::from_str(&text[i..]).into_iter::<Value>();
-        match stream.next() {
-            Some(Ok(Value::Object(map))) => Some(map),
-            _ => None,
+/// Every JSON object starting at a `{` of `text`, outermost first (an object's inner objects are not listed
+/// again); trailing text after each is ignored.
+fn objects(text: &str) -> Vec<serde_json::Map<String, Value>> {
+    let mut out = Vec::new();
+    let mut skip_to = 0;
+    for (i, _) in text.char_indices().filter(|(_, c)| *c == '{') {
+        if i < skip_to {
+            continue;
         }
-    })
+        let mut stream = serde_json::Deserializer::from_str(&text[i..]).into_iter::<Value>();
+        if let Some(Ok(Value::Object(map))) = stream.next() {
+            skip_to = i + stream.byte_offset();
+            out.push(map);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -262,6 +307,22 @@ mod tests {
         let c = parse_answer(nested).unwrap();
         assert_eq!((c.summary.memory.as_str(), c.summary.next_goal.as_str()), ("x", "y"));
         assert_eq!(c.summary.evaluation_previous_goal, "");
+    }
+
+    #[test]
+    fn the_answer_object_wins_over_objects_quoted_before_it() {
+        let prose = "I could try {\"click\": {\"index\": 2}} but better:\n{\"next_goal\": \"open\", \"actions\": \
+                     [{\"click\": {\"index\": 5}}]}";
+        assert_eq!(parse_answer(prose).unwrap().actions, vec![serde_json::json!({"click": {"index": 5}})]);
+        // `action` with one object is a list of one.
+        let single = r#"{"next_goal": "g", "action": {"scroll": {"direction": "down"}}}"#;
+        assert_eq!(parse_answer(single).unwrap().actions, vec![serde_json::json!({"scroll": {"direction": "down"}})]);
+        // A truncated answer is not replaced by one of its inner objects.
+        let cut = r#"{"memory": "m", "next_goal": "g", "actions": [{"click": {"index": 3}}, {"input_text": {"ind"#;
+        let err = parse_answer(cut).unwrap_err();
+        assert!(err.contains("cut off"), "{err}");
+        let braces_in_strings = r#"{"memory": "a } in text", "actions": []}"#;
+        assert!(parse_answer(braces_in_strings).is_ok());
     }
 
     #[test]

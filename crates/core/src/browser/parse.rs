@@ -82,6 +82,8 @@ impl Args<'_> {
             Value::Number(n) => {
                 n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64))
             }
+            // Models often quote numbers ("3"); a string holding a whole number is read as one.
+            Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         };
         parsed.ok_or_else(|| self.wrong(key, TY, v))
@@ -242,9 +244,10 @@ mod tests {
             parse_action(&json!({"click": {}})).unwrap_err(),
             "click: missing argument \"index\" (a whole number >= 0)"
         );
+        assert_eq!(parse_action(&json!({"click": {"index": "3"}})).unwrap(), BrowserAction::Click { index: 3 });
         assert_eq!(
-            parse_action(&json!({"click": {"index": "3"}})).unwrap_err(),
-            "click: argument \"index\" must be a whole number >= 0, got a string (\"3\")"
+            parse_action(&json!({"click": {"index": "third"}})).unwrap_err(),
+            "click: argument \"index\" must be a whole number >= 0, got a string (\"third\")"
         );
         assert_eq!(
             parse_action(&json!({"click": {"index": -1}})).unwrap_err(),

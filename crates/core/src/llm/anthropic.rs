@@ -12,7 +12,7 @@ use crate::tracker::{Role, TokenCounts};
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 /// `max_tokens` sent when the version sets none (the API requires one).
-pub const DEFAULT_MAX_TOKENS: i64 = 1024;
+pub const DEFAULT_MAX_TOKENS: i64 = 8192;
 
 #[derive(Debug)]
 pub struct AnthropicClient {
@@ -81,7 +81,9 @@ impl AnthropicClient {
             }
         }
         let content = text.join("");
-        if content.trim().is_empty() && tool_calls.is_empty() {
+        let refusal = (wire.stop_reason.as_deref() == Some("refusal"))
+            .then(|| if content.trim().is_empty() { "stop_reason refusal".to_string() } else { content.clone() });
+        if content.trim().is_empty() && tool_calls.is_empty() && refusal.is_none() {
             let reason = wire.stop_reason.as_deref().map_or("no content".to_string(), |r| format!("stop_reason {r}"));
             return Err(LlmError::Empty { provider: self.ep.provider.clone(), reason });
         }
@@ -96,6 +98,7 @@ impl AnthropicClient {
             provider: self.ep.provider.clone(),
             model: self.ep.model.clone(),
             finish_reason: wire.stop_reason,
+            refusal,
         })
     }
 }

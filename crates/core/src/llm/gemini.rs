@@ -86,7 +86,13 @@ impl GeminiClient {
             }
         }
         let content = text.join("");
-        if content.trim().is_empty() && tool_calls.is_empty() {
+        let safety = ["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"];
+        let refusal = candidate
+            .finish_reason
+            .as_deref()
+            .filter(|r| safety.contains(r) && content.trim().is_empty() && tool_calls.is_empty())
+            .map(|r| format!("finishReason {r}"));
+        if content.trim().is_empty() && tool_calls.is_empty() && refusal.is_none() {
             let reason =
                 candidate.finish_reason.as_deref().map_or("no content".into(), |r| format!("finishReason {r}"));
             return Err(LlmError::Empty { provider, reason });
@@ -101,6 +107,7 @@ impl GeminiClient {
             provider,
             model: self.ep.model.clone(),
             finish_reason: candidate.finish_reason,
+            refusal,
         })
     }
 }

@@ -39,13 +39,17 @@ impl OpenAiClient {
                 _ => json!({"role": m.role.as_str(), "content": m.content}),
             })
             .collect();
-        let mut body = json!({"model": self.ep.model, "messages": messages, "temperature": req.temperature});
+        let mut body = json!({"model": self.ep.model, "messages": messages});
+        let sampling = accepts_sampling(&self.ep.model);
         if let Some(obj) = body.as_object_mut() {
+            if sampling {
+                obj.insert("temperature".into(), json!(req.temperature));
+            }
             if let Some(n) = req.max_tokens {
                 let field = if self.official { "max_completion_tokens" } else { "max_tokens" };
                 obj.insert(field.into(), json!(n));
             }
-            if let Some(p) = req.top_p {
+            if let Some(p) = req.top_p.filter(|_| sampling) {
                 obj.insert("top_p".into(), json!(p));
             }
             if req.json_output {
@@ -77,11 +81,14 @@ impl OpenAiClient {
             _ => Value::Array(Vec::new()),
         };
         let no_tools = tool_calls.as_array().is_none_or(|a| a.is_empty());
-        if content.trim().is_empty() && no_tools {
-            let reason = match (choice.message.refusal, &choice.finish_reason) {
-                (Some(refusal), _) => format!("refusal: {refusal}"),
-                (None, Some(f)) => format!("finish_reason {f}"),
-                (None, None) => "no content".into(),
+        let refusal =
+            choice.message.refusal.filter(|r| !r.trim().is_empty()).or_else(|| {
+                (choice.finish_reason.as_deref() == Some("content_filter")).then(|| "content_filter".into())
+            });
+        if content.trim().is_empty() && no_tools && refusal.is_none() {
+            let reason = match &choice.finish_reason {
+                Some(f) => format!("finish_reason {f}"),
+                None => "no content".into(),
             };
             return Err(LlmError::Empty { provider: self.ep.provider.clone(), reason });
         }
@@ -95,8 +102,17 @@ impl OpenAiClient {
             provider: self.ep.provider.clone(),
             model: self.ep.model.clone(),
             finish_reason: choice.finish_reason,
+            refusal,
         })
     }
+}
+
+/// Whether a model takes `temperature` and `top_p`: OpenAI's reasoning models (o1, o3, o4-mini, the gpt-5 family)
+/// accept only their default and answer 400 to any other value, so nothing is sent for them.
+pub fn accepts_sampling(model: &str) -> bool {
+    let m = model.rsplit('/').next().unwrap_or(model).to_ascii_lowercase();
+    let reasoning = ["o1", "o3", "o4", "gpt-5"].iter().any(|p| m == *p || m.starts_with(&format!("{p}-")));
+    !reasoning || m.starts_with("gpt-5-chat")
 }
 
 impl LlmClient for OpenAiClient {

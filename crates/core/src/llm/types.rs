@@ -42,4 +42,8 @@ pub struct ChatResponse {
     pub provider: String,
     pub model: String,
     pub finish_reason: Option<String>,
+    /// The model declined to answer (OpenAI `refusal`, Anthropic `stop_reason: refusal`, Gemini a safety stop):
+    /// its explanation, or the stop reason when it gave none.
+    #[serde(default)]
+    pub refusal: Option<String>,
 }
