@@ -26,6 +26,7 @@ fn standard_request() -> ChatRequest {
         max_tokens: Some(300),
         top_p: Some(0.9),
         json_output: true,
+        schema: None,
     }
 }
 

@@ -85,7 +85,10 @@ async fn the_prompt_carries_task_elements_history_and_errors_and_fenced_json_is_
     let out = planner(&server, 0).plan(&context(2)).await.unwrap();
 
     let body = &server.seen()[0].body;
-    assert_eq!(body["response_format"], json!({"type": "json_object"}));
+    // api.openai.com holds the model to the answer schema (strict structured output).
+    let format = &body["response_format"];
+    assert_eq!((format["type"].as_str(), format["json_schema"]["strict"].as_bool()), (Some("json_schema"), Some(true)));
+    assert_eq!(format["json_schema"]["schema"], browser_ai_mlops_core::agent::schema::answer_schema());
     let system = body["messages"][0]["content"].as_str().unwrap();
     assert!(system.contains("\"actions\"") && system.contains("{\"click\": {\"index\": 3}}"), "{system}");
     let user = body["messages"][1]["content"].as_str().unwrap();
@@ -203,4 +206,25 @@ async fn an_answer_given_as_tool_calls_is_read_from_them() {
     let server = FakeServer::start(vec![Reply::json(200, &body)]).await;
     let out = planner(&server, 0).plan(&context(1)).await.unwrap();
     assert_eq!(out.actions, [json!({"click": {"index": "7"}})]);
+}
+
+/// Anthropic: the answer is a forced call of the answer tool, whose input is read as the answer.
+#[tokio::test]
+async fn anthropic_is_forced_to_answer_through_the_answer_tool() {
+    let reply = json!({
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-20250514",
+        "content": [{"type": "tool_use", "id": "toolu_1", "name": "agent_output", "input": {
+            "evaluation_previous_goal": "", "memory": "m", "next_goal": "search",
+            "actions": [{"input_text": {"index": 0, "text": "rust"}}]}}],
+        "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 5}
+    });
+    let server = FakeServer::start(vec![Reply::json(200, &reply)]).await;
+    let client = fake::client("anthropic", &server, 0, None);
+    let planner = LlmPlanner::new(client, &fake::version(Provider::Anthropic, fake::model_of("anthropic"), None));
+    let out = planner.plan(&context(1)).await.unwrap();
+    assert_eq!(out.actions, [json!({"input_text": {"index": 0, "text": "rust"}})]);
+    assert_eq!(out.summary.next_goal, "search");
+    let body = &server.seen()[0].body;
+    assert_eq!(body["tool_choice"], json!({"type": "tool", "name": "agent_output"}));
+    assert_eq!(body["tools"][0]["input_schema"], browser_ai_mlops_core::agent::schema::answer_schema());
 }

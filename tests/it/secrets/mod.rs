@@ -53,6 +53,7 @@ fn request() -> ChatRequest {
         max_tokens: Some(50),
         top_p: None,
         json_output: true,
+        schema: None,
     }
 }
 

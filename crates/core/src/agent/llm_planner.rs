@@ -86,6 +86,7 @@ impl LlmPlanner {
             max_tokens: self.max_tokens,
             top_p: self.top_p,
             json_output: true,
+            schema: Some(super::schema::answer_schema()),
         }
     }
 

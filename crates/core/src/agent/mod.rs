@@ -7,6 +7,7 @@ pub mod llm_planner;
 pub mod prompt;
 pub mod recorder;
 pub mod run;
+pub mod schema;
 pub mod secrets;
 pub mod types;
 

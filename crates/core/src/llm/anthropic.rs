@@ -57,6 +57,15 @@ impl AnthropicClient {
             if let Some(p) = req.top_p {
                 obj.insert("top_p".into(), json!(p));
             }
+            if let Some(schema) = &req.schema {
+                // Forced tool use: the answer arrives as the tool's input, held to the schema.
+                let name = crate::agent::schema::ANSWER_NAME;
+                obj.insert(
+                    "tools".into(),
+                    json!([{"name": name, "description": "Your answer for this step.", "input_schema": schema}]),
+                );
+                obj.insert("tool_choice".into(), json!({"type": "tool", "name": name}));
+            }
         }
         merge_extra(&mut body, &self.ep.extra_params);
         body

@@ -53,7 +53,12 @@ impl OpenAiClient {
                 obj.insert("top_p".into(), json!(p));
             }
             if req.json_output {
-                obj.insert("response_format".into(), json!({"type": "json_object"}));
+                let format = match (&req.schema, self.official) {
+                    (Some(schema), true) => json!({"type": "json_schema", "json_schema": {
+                        "name": crate::agent::schema::ANSWER_NAME, "strict": true, "schema": schema}}),
+                    _ => json!({"type": "json_object"}),
+                };
+                obj.insert("response_format".into(), format);
             }
         }
         merge_extra(&mut body, &self.ep.extra_params);

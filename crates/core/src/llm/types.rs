@@ -23,6 +23,10 @@ pub struct ChatRequest {
     pub top_p: Option<f64>,
     /// Ask for a JSON object as output (OpenAI `response_format`, Gemini `responseMimeType`, Anthropic: prompt only).
     pub json_output: bool,
+    /// A JSON Schema the answer must follow, for providers that enforce one: OpenAI's strict `json_schema` response
+    /// format (api.openai.com), Anthropic's forced tool call (the answer then arrives as that tool's input).
+    #[serde(default)]
+    pub schema: Option<serde_json::Value>,
 }
 
 /// A provider's answer.
