@@ -148,9 +148,11 @@ async fn max_failures_counts_consecutive_failed_steps_only() {
     let env = new_env().await;
     let browser = two_pages();
     let bad = || Ok(plan(vec![json!({"click": {"index": 99}})], TokenCounts::default(), None));
+    let mut remembering = bad().unwrap();
+    remembering.summary.memory = "found the price: 42".into();
     let planner = ScriptedPlanner::new(
         vec![
-            bad(),
+            Ok(remembering),
             Err(PlanError::Recoverable("rate limited".into())),
             Ok(plan(vec![json!({"click": {"index": 1}})], TokenCounts::default(), None)),
             bad(),
@@ -172,6 +174,8 @@ async fn max_failures_counts_consecutive_failed_steps_only() {
     let third = &planner.seen()[2];
     let err = third.history[1].outcomes[0].error.as_deref().unwrap();
     assert_eq!(err, "rate limited");
+    // The failed step did not erase the memory of the step before it.
+    assert_eq!(third.history[1].plan.memory, "found the price: 42");
 }
 
 #[tokio::test]
@@ -213,6 +217,9 @@ async fn a_page_change_stops_the_remaining_actions_and_the_limit_caps_them() {
     );
     assert_eq!((out.stop_reason, out.success, out.answer.as_deref()), (StopReason::Done, false, Some("gave up")));
     assert_eq!(out.actions, 3);
+    let skipped: Vec<_> = planner.seen()[1].history[0].outcomes[2..].iter().map(|o| o.error.clone()).collect();
+    let why = "not run: the page changed after the action before it; plan again from the new page";
+    assert_eq!(skipped, [Some(why.to_string()), Some(why.to_string())]);
 
     let env = new_env().await;
     let browser = two_pages();
@@ -240,15 +247,15 @@ async fn a_bad_action_is_fed_back_as_an_error_and_recorded_as_failed() {
         vec![json!({"done": {"success": true, "text": "ok"}})],
     );
     let out = run(&env, &browser, &planner, &task("x"), &settings(5, 3, NO_CAPTURE)).await;
-    assert!(browser.executed().is_empty(), "nothing unparsable reaches the browser");
-    assert_eq!((out.actions, out.failed_actions), (3, 2));
+    assert!(browser.executed().is_empty(), "nothing unparsable reaches the browser, nor what follows it");
+    // The bad action and the final done; the click after the bad action did not run, so it is not counted.
+    assert_eq!((out.actions, out.failed_actions), (2, 1));
     let second = &planner.seen()[1];
     let outcomes = &second.history[0].outcomes;
     assert!(outcomes[0].error.as_deref().unwrap().contains("unknown action \"tap\""), "{outcomes:?}");
-    assert!(
-        outcomes[1].error.as_deref().unwrap().contains("argument \"index\" must be a whole number"),
-        "{outcomes:?}"
-    );
+    // The model is told that the rest of its batch was skipped, and why.
+    assert_eq!(outcomes[1].action, "click");
+    assert_eq!(outcomes[1].error.as_deref(), Some("not run: the action before it failed"), "{outcomes:?}");
     let tracker = env.core.tracker().await.unwrap();
     let recorded = tracker.run_actions(&env.run_id).await.unwrap();
     assert_eq!(recorded[0].action_type, "tap");

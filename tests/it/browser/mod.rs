@@ -127,6 +127,7 @@ async fn click_input_select_keys_and_scroll_work_on_the_page() {
 
     let out = s.execute(&BrowserAction::InputText { index: by_id(&st, "name"), text: "Ann Lee".into() }).await.unwrap();
     assert!(out.success, "{out:?}");
+    assert!(!out.page_changed, "a value typed into a field does not change the page: {out:?}");
     assert_eq!(s.eval_js("document.getElementById('name').value").await.unwrap(), json!("Ann Lee"));
     let events = s.eval_js("window.events").await.unwrap();
     assert!(events.as_array().unwrap().contains(&json!("name:input")));
@@ -136,6 +137,7 @@ async fn click_input_select_keys_and_scroll_work_on_the_page() {
         s.execute(&BrowserAction::InputText { index: by_id(&st, "editor"), text: "new text".into() }).await.unwrap();
     assert!(out.success, "{out:?}");
     assert_eq!(s.eval_js("document.getElementById('editor').textContent").await.unwrap(), json!("new text"));
+    assert!(!out.page_changed, "{out:?}");
 
     let country = by_id(&st, "country");
     let out = s.execute(&BrowserAction::GetDropdownOptions { index: country }).await.unwrap();
@@ -145,7 +147,7 @@ async fn click_input_select_keys_and_scroll_work_on_the_page() {
         "{listed}"
     );
     let out = s.execute(&BrowserAction::SelectOption { index: country, text: "France".into() }).await.unwrap();
-    assert!(out.success, "{out:?}");
+    assert!(out.success && !out.page_changed, "{out:?}");
     assert_eq!(s.eval_js("document.getElementById('country').value").await.unwrap(), json!("fr"));
     assert!(s.eval_js("window.events").await.unwrap().as_array().unwrap().contains(&json!("country:change:fr")));
     let out = s.execute(&BrowserAction::SelectOption { index: country, text: "Spain".into() }).await.unwrap();

@@ -8,6 +8,8 @@ use super::types::{PlanContext, PlanSummary, StepRecord};
 
 /// Steps shown in full in the user message; older ones are only counted (their gist lives in `memory`).
 pub const HISTORY_WINDOW: usize = 6;
+/// From this many steps left (this one included), the model is told to finish soon.
+pub const STEP_BUDGET_WARNING: u32 = 3;
 /// Longest action output (extracted text, dropdown options) repeated to the model.
 const MAX_OUTPUT_CHARS: usize = 1500;
 
@@ -52,7 +54,9 @@ Each action is a JSON object with one key, the action name, whose value holds th
 \n\
 # Rules\n\
 - Return between 1 and {max_actions_per_step} actions per step. They run in order; the rest of the list is skipped \
-as soon as the page changes, so put a page-changing action (click on a link, navigate, send Enter) last.\n\
+as soon as the page changes (a new page or tab, elements appearing or going; typing into a field does not count) \
+or an action fails, and you are told which actions did not run. Put a page-changing action (click on a link, \
+navigate, send Enter) last.\n\
 - Only use what you see: never invent indexes, URLs or facts.\n\
 - Secrets appear as <secret>name</secret>. To type one, use that placeholder as the text; never guess its value.\n\
 - If an action failed, read the error and try something else; do not repeat the same failing action.\n\
@@ -79,8 +83,13 @@ pub fn user_message(ctx: &PlanContext) -> String {
         out.push_str(&format!("Secrets you may type: {}\n\n", names.join(", ")));
     }
     out.push_str(&format!("# Step {} of {}\n", ctx.step, ctx.max_steps));
+    let left = ctx.max_steps.saturating_sub(ctx.step) + 1;
     if ctx.step >= ctx.max_steps {
         out.push_str("This is the last step: finish with done now.\n");
+    } else if left <= STEP_BUDGET_WARNING {
+        out.push_str(&format!(
+            "{left} steps left, this one included: finish soon with done, giving the best answer you have.\n"
+        ));
     }
     if let Some(last) = ctx.history.last() {
         out.push('\n');
@@ -291,6 +300,37 @@ mod tests {
         }
         assert!(p.contains("between 1 and 4 actions"));
         assert!(p.contains("\"evaluation_previous_goal\"") && p.contains("\"actions\": [{\"click\": {\"index\": 3}}]"));
+    }
+
+    #[test]
+    fn the_model_is_warned_as_the_step_budget_runs_out() {
+        let state = crate::browser::types::PageState {
+            url: "http://127.0.0.1/".into(),
+            title: String::new(),
+            tabs: Vec::new(),
+            elements: Vec::new(),
+            serialized: String::new(),
+            pixels_above: 0,
+            pixels_below: 0,
+            dom_hash: String::new(),
+            screenshot_png: None,
+        };
+        let at = |step: u32| {
+            user_message(&PlanContext {
+                task: "t".into(),
+                step,
+                max_steps: 10,
+                state: state.clone(),
+                history: Vec::new(),
+                secret_names: Vec::new(),
+                max_actions_per_step: 3,
+                use_vision: false,
+            })
+        };
+        assert!(!at(7).contains("steps left"));
+        assert!(at(8).contains("3 steps left, this one included"));
+        assert!(at(9).contains("2 steps left"));
+        assert!(at(10).contains("This is the last step") && !at(10).contains("steps left"));
     }
 
     #[test]

@@ -388,7 +388,7 @@ impl Episode<'_> {
             self.secrets.mask_message(m);
         }
         self.recorder.messages(&messages).await?;
-        let (outcomes, end) = self.run_actions(&ctx, &plan).await?;
+        let (outcomes, skipped, end) = self.run_actions(&ctx, &plan).await?;
         let summary = PlanSummary {
             evaluation_previous_goal: self.secrets.mask(&plan.summary.evaluation_previous_goal),
             memory: self.secrets.mask(&plan.summary.memory),
@@ -404,6 +404,8 @@ impl Episode<'_> {
         if recorded.is_empty() {
             recorded.push(failed_outcome("plan", "", "the plan contained no actions; give at least one action"));
         }
+        // Not run, so neither counted nor recorded as actions; the model is told which and why.
+        recorded.extend(skipped);
         self.push_record(step, summary, recorded);
         self.recorder.step_metrics(step, elapsed_ms(step_started), plan.latency_ms, &plan.usage).await?;
         Ok(match end {
@@ -426,17 +428,26 @@ impl Episode<'_> {
         }
     }
 
-    /// Parse and run up to `max_actions_per_step` actions; stop after one that changed the page, at `done`, or when
-    /// the browser crashed.
+    /// Parse and run up to `max_actions_per_step` actions; stop after one that changed the page (navigation, a new
+    /// tab, elements appearing or going — not a value typed into a field), after one that failed, at `done`, or
+    /// when the browser crashed. The actions not run are returned apart, each with why, for the model's history.
     async fn run_actions(
         &mut self,
         ctx: &PlanContext,
         plan: &PlanOutput,
-    ) -> Result<(Vec<ActionOutcome>, Option<StepEnd>), AgentError> {
+    ) -> Result<(Vec<ActionOutcome>, Vec<ActionOutcome>, Option<StepEnd>), AgentError> {
         let limit = usize::try_from(self.settings.max_actions_per_step.max(1)).unwrap_or(usize::MAX);
         let mut outcomes = Vec::new();
         let mut end = None;
-        for raw in plan.actions.iter().take(limit) {
+        let planned: Vec<&serde_json::Value> = plan.actions.iter().take(limit).collect();
+        let mut stopped: Option<&str> = None;
+        let mut ran = 0;
+        for raw in &planned {
+            let raw = *raw;
+            if stopped.is_some() || end.is_some() {
+                break;
+            }
+            ran += 1;
             let masked_raw = self.secrets.mask_json(raw);
             let action = match parse_action(raw) {
                 Ok(a) => a,
@@ -444,6 +455,7 @@ impl Episode<'_> {
                     let name = raw.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
                     let outcome = failed_outcome(&name, &masked_raw.to_string(), &self.secrets.mask(&e));
                     self.record(&mut outcomes, outcome).await?;
+                    stopped = Some(SKIPPED_AFTER_FAILURE);
                     continue;
                 }
             };
@@ -475,6 +487,7 @@ impl Episode<'_> {
                 Err(e) => {
                     let outcome = failed_outcome(action.name(), &masked_raw.to_string(), &e);
                     self.record(&mut outcomes, outcome).await?;
+                    stopped = Some(SKIPPED_AFTER_FAILURE);
                     continue;
                 }
             };
@@ -494,9 +507,12 @@ impl Episode<'_> {
                         };
                         m.page_load_pending(outcome.duration_ms, unless);
                     }
+                    let success = outcome.success;
                     self.record(&mut outcomes, outcome).await?;
-                    if changed {
-                        break;
+                    if !success {
+                        stopped = Some(SKIPPED_AFTER_FAILURE);
+                    } else if changed {
+                        stopped = Some(SKIPPED_AFTER_CHANGE);
                     }
                 }
                 Err(e) => {
@@ -508,10 +524,20 @@ impl Episode<'_> {
                         end = Some(StepEnd::Stop(StopReason::BrowserCrashed, message));
                         break;
                     }
+                    stopped = Some(SKIPPED_AFTER_FAILURE);
                 }
             }
         }
-        Ok((outcomes, end))
+        let why = stopped.unwrap_or(SKIPPED_AFTER_CHANGE);
+        let skipped = planned[ran.min(planned.len())..]
+            .iter()
+            .filter(|_| end.is_none())
+            .map(|raw| {
+                let name = raw.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
+                failed_outcome(&name, &self.secrets.mask_json(raw).to_string(), why)
+            })
+            .collect();
+        Ok((outcomes, skipped, end))
     }
 
     async fn record(&mut self, outcomes: &mut Vec<ActionOutcome>, outcome: ActionOutcome) -> Result<(), AgentError> {
@@ -524,14 +550,29 @@ impl Episode<'_> {
         Ok(())
     }
 
-    /// Append a step to the history, with a stagnation warning first if the step before stagnated.
-    fn push_record(&mut self, step: u32, plan: PlanSummary, mut outcomes: Vec<ActionOutcome>) {
+    /// Append a step to the history, with a stagnation warning first if the step before stagnated. A step without a
+    /// memory (its plan failed) keeps the memory of the step before, so one failed step does not erase it.
+    fn push_record(&mut self, step: u32, mut plan: PlanSummary, mut outcomes: Vec<ActionOutcome>) {
+        if plan.memory.trim().is_empty()
+            && let Some(last) = self.history.last()
+        {
+            plan.memory = last.plan.memory.clone();
+        }
         if std::mem::take(&mut self.warn_next) {
             outcomes.push(failed_outcome("stagnation", &self.last_url, STAGNATION_WARNING));
         }
         self.history.push(StepRecord { step, url: self.last_url.clone(), plan, outcomes });
     }
 }
+
+/// True for the history entry of a planned action that did not run (see `run_actions`).
+pub fn was_skipped(o: &ActionOutcome) -> bool {
+    !o.success && o.error.as_deref().is_some_and(|e| e.starts_with("not run:"))
+}
+
+/// Why an action of the plan did not run.
+const SKIPPED_AFTER_CHANGE: &str = "not run: the page changed after the action before it; plan again from the new page";
+const SKIPPED_AFTER_FAILURE: &str = "not run: the action before it failed";
 
 fn failed_outcome(action: &str, target: &str, error: &str) -> ActionOutcome {
     ActionOutcome {

@@ -12,7 +12,8 @@
 //!   `get_dropdown_options`, `select_option`, `open_tab`, `switch_tab`, `close_tab`, `extract` (the page as Markdown,
 //!   at most about 24,000 characters, via `markdown.js` and `markdown`), `wait` (at most 10 s), `done`. The page-side
 //!   helpers are in `actions.js`.
-//! - `page_changed` is true when the URL, the serialisation or the tab list changed.
+//! - `page_changed` is true when the URL, the page's structure (`dom::structure_hash`: elements, their text and
+//!   attributes, not the values typed into fields) or the tab list changed.
 //! - `parse_action(&json)` (`parse`) turns `{"click": {"index": 3}}` into a `BrowserAction`, with errors such as
 //!   `unknown action "tap"; valid actions are: navigate, go_back, …` or
 //!   `click: argument "index" must be a whole number >= 0, got a string ("abc")`. It is the only action parser; the

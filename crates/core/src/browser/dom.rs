@@ -337,6 +337,37 @@ pub(crate) fn build_state(raw: RawState, tabs: Vec<TabInfo>) -> PageState {
     }
 }
 
+/// The page's structure without what the user types: the serialisation with each element line replaced by the
+/// element's tag, role and attributes except `value`, `checked` and `selected`, and its text unless it is a field
+/// (input, text area, select, editable element). The text between elements stays. Typing into a field or ticking a
+/// box leaves it unchanged; an element appearing, disappearing or changing its text, or the page's text changing,
+/// does not.
+pub(crate) fn structure_hash(state: &PageState) -> String {
+    let mut by_index = std::collections::HashMap::new();
+    for el in &state.elements {
+        let field =
+            matches!(el.tag.as_str(), "input" | "textarea" | "select") || el.attributes.contains_key("contenteditable");
+        let mut line = format!("[{}]{}|{:?}|", el.index, el.tag, el.role);
+        if !field {
+            line.push_str(&el.text);
+        }
+        for (k, v) in el.attributes.iter().filter(|(k, _)| !matches!(k.as_str(), "value" | "checked" | "selected")) {
+            let _ = write!(line, "|{k}={v}");
+        }
+        by_index.insert(el.index, line);
+    }
+    let mut text = String::new();
+    for line in state.serialized.lines() {
+        let index = line.strip_prefix('[').and_then(|r| r.split_once(']')).and_then(|(n, _)| n.parse::<u32>().ok());
+        match index.and_then(|i| by_index.get(&i)) {
+            Some(element) => text.push_str(element),
+            None => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    hash(&text)
+}
+
 /// Hex SHA-256.
 pub(crate) fn hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());

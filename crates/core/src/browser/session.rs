@@ -292,11 +292,12 @@ impl Session {
         }
     }
 
-    /// URL and serialisation hash of the active tab without touching the element index (for `page_changed`).
+    /// URL and structure hash (`dom::structure_hash`: typed values left out) of the active tab without touching the
+    /// element index (for `page_changed`).
     pub(crate) async fn fingerprint(&self) -> Result<(String, String)> {
         let raw = self.collect(false).await?;
         let url = raw.url.clone();
-        Ok((url, build_state(raw, Vec::new()).dom_hash))
+        Ok((url, super::dom::structure_hash(&build_state(raw, Vec::new()))))
     }
 
     /// PNG screenshot of the active tab's viewport.

@@ -160,8 +160,9 @@ impl BaselinePlanner {
             Some(_) => "previous actions failed".to_string(),
         };
         if let (Some(r), Some(resume)) = (last, mem.resume.take()) {
-            let ran = r.outcomes.len();
-            if ran > 0 && ran < mem.sent && r.outcomes.iter().all(|o| o.success) {
+            let run: Vec<_> = r.outcomes.iter().filter(|o| !crate::agent::run::was_skipped(o)).collect();
+            let ran = run.len();
+            if ran > 0 && ran < mem.sent && run.iter().all(|o| o.success) {
                 // The loop stopped after an action that changed the page: carry on with the rest of that move.
                 mem = Memory { issued: resume.issued + ran, ..*resume };
             }
