@@ -406,3 +406,24 @@ async fn bundled_shadow_and_visibility_sites_work() {
     assert!(!page_md.is_empty());
     pool.shutdown().await;
 }
+
+/// Extract leaves out the site's navigation, banner, sidebar and footer when the page marks its main content, and the
+/// page state keeps a long paragraph whole (up to 1,000 characters between elements), saying so when it cuts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_drops_boilerplate_and_the_state_keeps_long_paragraphs() {
+    let (server, pool) = setup(&[]).await;
+    let mut s = open(&pool, &server.url("/boilerplate.html")).await;
+    let out = s.execute(&BrowserAction::Extract { goal: "when does the slipway close".into() }).await.unwrap();
+    let md = out.output.unwrap();
+    assert!(md.contains("# Tide tables for Kestrel Bay") && md.contains("slipway closes at 21:30"), "{md}");
+    for boilerplate in ["Subscribe", "Sport", "Most read", "Privacy"] {
+        assert!(!md.contains(boilerplate), "{boilerplate} in {md}");
+    }
+    let st = s.state(StateOptions::default()).await.unwrap();
+    assert!(st.serialized.contains("the slipway closes at 21:30."), "{}", st.serialized);
+    // Without a marked main content nothing is dropped.
+    let mut s = open(&pool, &server.url("/extract.html")).await;
+    let md = s.execute(&BrowserAction::Extract { goal: "all".into() }).await.unwrap().output.unwrap();
+    assert!(md.contains("# Quarterly report"), "{md}");
+    pool.shutdown().await;
+}

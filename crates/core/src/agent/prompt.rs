@@ -11,7 +11,10 @@ pub const HISTORY_WINDOW: usize = 6;
 /// From this many steps left (this one included), the model is told to finish soon.
 pub const STEP_BUDGET_WARNING: u32 = 3;
 /// Longest action output (extracted text, dropdown options) repeated to the model.
-const MAX_OUTPUT_CHARS: usize = 1500;
+const MAX_OUTPUT_CHARS: usize = 6000;
+/// The page's share of the user message: its serialisation is cut at a line boundary beyond this many characters
+/// (about 10k tokens), with a note saying how much was left out.
+pub const PAGE_BUDGET_CHARS: usize = 40_000;
 
 /// Every action the browser understands, with its JSON argument shape and meaning.
 pub const ACTIONS: [(&str, &str, &str); 15] = [
@@ -116,9 +119,36 @@ pub fn user_message(ctx: &PlanContext) -> String {
     }
     out.push_str("\n# Interactive elements\n");
     let body = state.serialized.trim();
-    out.push_str(if body.is_empty() { "(no interactive elements found: scroll, wait or navigate)" } else { body });
+    if body.is_empty() {
+        out.push_str("(no interactive elements found: scroll, wait or navigate)");
+    } else {
+        out.push_str(&within_budget(body, PAGE_BUDGET_CHARS));
+    }
     out.push('\n');
     out
+}
+
+/// `text` cut at the last line boundary within `budget` characters, with a note of what was left out.
+pub fn within_budget(text: &str, budget: usize) -> String {
+    let total = text.chars().count();
+    if total <= budget {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    let mut lines_kept = 0;
+    for line in text.lines() {
+        if kept.chars().count() + line.chars().count() + 1 > budget {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+        lines_kept += 1;
+    }
+    let lines_left = text.lines().count() - lines_kept;
+    format!(
+        "{kept}… ({lines_left} more lines, {} characters, of this page not shown: scroll, or use extract to read it)",
+        total - kept.chars().count()
+    )
 }
 
 fn non_empty(s: &str) -> &str {
@@ -140,7 +170,12 @@ fn step_summary(rec: &StepRecord) -> String {
         }
         if let Some(out) = o.output.as_deref().filter(|t| !t.trim().is_empty()) {
             let shown: String = out.chars().take(MAX_OUTPUT_CHARS).collect();
-            let more = if out.chars().count() > MAX_OUTPUT_CHARS { " …(truncated)" } else { "" };
+            let total = out.chars().count();
+            let more = if total > MAX_OUTPUT_CHARS {
+                format!(" …(cut: {MAX_OUTPUT_CHARS} of {total} characters shown)")
+            } else {
+                String::new()
+            };
             s.push_str(&format!("    result: {shown}{more}\n"));
         }
     }
@@ -300,6 +335,19 @@ mod tests {
         }
         assert!(p.contains("between 1 and 4 actions"));
         assert!(p.contains("\"evaluation_previous_goal\"") && p.contains("\"actions\": [{\"click\": {\"index\": 3}}]"));
+    }
+
+    #[test]
+    fn a_dense_page_is_cut_at_a_line_within_its_budget_and_says_so() {
+        let page: String = (0..100).map(|i| format!("[{i}]<a>link number {i}</a>\n")).collect();
+        let cut = within_budget(page.trim(), 200);
+        let shown: Vec<&str> = cut.lines().collect();
+        assert!(shown.len() < 100 && shown[..shown.len() - 1].iter().all(|l| l.starts_with('[')), "{cut}");
+        let kept: usize = shown[..shown.len() - 1].iter().map(|l| l.chars().count() + 1).sum();
+        assert!(kept <= 200, "{kept}");
+        let note = shown.last().unwrap();
+        assert!(note.contains(&format!("{} more lines", 100 - (shown.len() - 1))), "{note}");
+        assert_eq!(within_budget("short", 200), "short");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::prompt::ACTIONS;
 
 /// The name of the answer schema (OpenAI) and of the answer tool (Anthropic).
-pub const ANSWER_NAME: &str = "agent_output";
+pub use crate::llm::types::SCHEMA_NAME as ANSWER_NAME;
 
 /// The JSON type of an action argument, from the argument's example value in the action table.
 fn arg_type(example: &Value) -> Value {

@@ -33,8 +33,8 @@
     'aria-expanded', 'aria-selected']);
   const FLEX = new Set(['flex', 'inline-flex', 'grid', 'inline-grid']);
   const SEEN = { opacityProperty: true, visibilityProperty: true };
-  const TEXT_MAX = 100;
-  const GAP_MAX = 120;
+  const TEXT_MAX = 150;
+  const GAP_MAX = 1000;
   const vw = window.innerWidth;
   const vh = window.innerHeight;
   const items = [];
@@ -46,7 +46,8 @@
 
   function flushGap() {
     const t = collapse(gap).trim();
-    if (t) items.push(t.length > GAP_MAX ? t.slice(0, GAP_MAX - 1) + '…' : t);
+    // A cut says how much is left out, so a reader knows to scroll or extract for the rest.
+    if (t) items.push(t.length > GAP_MAX ? t.slice(0, GAP_MAX) + '… (text cut; extract reads all of it)' : t);
     gap = '';
   }
 
@@ -226,7 +227,7 @@
       const rec = ctx.rec;
       if (rec) {
         if (rec.text.length < TEXT_MAX * 2) rec.text += node.data;
-      } else if (gap.length < GAP_MAX * 2) {
+      } else if (gap.length < GAP_MAX * 8) {
         gap += ' ' + collapse(node.data);
       }
       return;

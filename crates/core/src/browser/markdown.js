@@ -1,6 +1,7 @@
 // markdown.js — page-side half of `src/browser/markdown.rs`: converts the rendered document (and same-origin
 // iframes and open shadow roots) to compact Markdown: headings, paragraphs, links, lists, tables, code, form
-// controls' values. Hidden subtrees (display:none, visibility:hidden, aria-hidden) are skipped.
+// controls' values. Hidden subtrees (display:none, visibility:hidden, aria-hidden) are skipped, and so are
+// navigation, banners, sidebars and footers outside the main content when the page marks one.
 (function () {
   'use strict';
   const SKIP = new Set(['script', 'style', 'noscript', 'template', 'head', 'svg', 'canvas', 'iframe', 'option']);
@@ -55,6 +56,7 @@
     if (SKIP.has(tag) && tag !== 'iframe') return '';
     if (hidden(el)) return '';
     if (tag === 'iframe') return '';
+    if (dropBoilerplate && boilerplate(el, tag)) return '';
     if (tag === 'br') return inInline ? ' ' : '\n';
     if (/^h[1-6]$/.test(tag)) {
       const t = collapse(inline(el)).trim();
@@ -95,8 +97,22 @@
     if (BLOCK.has(tag) || tag === 'body' || tag === 'tr') return '\n\n' + inner + '\n\n';
     return inner;
   }
+  // Site navigation, banners, sidebars and footers are left out when the page marks its main content (a <main>,
+  // role=main or an <article>) and that content has text; otherwise everything is kept.
+  const BOILERPLATE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary']);
+  function boilerplate(el, tag) {
+    if (el.closest('main, [role=main], article') && tag !== 'nav') return false;
+    return tag === 'nav' || tag === 'header' || tag === 'footer' || tag === 'aside' ||
+      BOILERPLATE_ROLES.has(el.getAttribute('role') || '');
+  }
+  const main = document.querySelector('main, [role=main], article');
+  let dropBoilerplate = !!(main && collapse(main.textContent || '').trim());
   let md = '';
   if (document.body) md = part(document.body, false);
+  if (dropBoilerplate && !md.trim()) {
+    dropBoilerplate = false;
+    md = part(document.body, false);
+  }
   for (const f of document.querySelectorAll('iframe')) {
     try {
       const d = f.contentDocument;

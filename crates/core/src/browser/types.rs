@@ -14,7 +14,7 @@ pub struct ElementInfo {
     pub tag: String,
     /// Explicit or implicit ARIA role, if any.
     pub role: Option<String>,
-    /// Visible text (trimmed, collapsed whitespace, truncated to ~100 chars).
+    /// Visible text (trimmed, collapsed whitespace, truncated to 150 characters with a trailing `…`).
     pub text: String,
     /// The attributes worth showing: id, name, type, placeholder, aria-label, title, href, value, alt, label (the text
     /// of an associated `<label>`), checked, selected, disabled, role, contenteditable.

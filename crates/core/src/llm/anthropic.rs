@@ -59,7 +59,7 @@ impl AnthropicClient {
             }
             if let Some(schema) = &req.schema {
                 // Forced tool use: the answer arrives as the tool's input, held to the schema.
-                let name = crate::agent::schema::ANSWER_NAME;
+                let name = super::types::SCHEMA_NAME;
                 obj.insert(
                     "tools".into(),
                     json!([{"name": name, "description": "Your answer for this step.", "input_schema": schema}]),

@@ -55,7 +55,7 @@ impl OpenAiClient {
             if req.json_output {
                 let format = match (&req.schema, self.official) {
                     (Some(schema), true) => json!({"type": "json_schema", "json_schema": {
-                        "name": crate::agent::schema::ANSWER_NAME, "strict": true, "schema": schema}}),
+                        "name": super::types::SCHEMA_NAME, "strict": true, "schema": schema}}),
                     _ => json!({"type": "json_object"}),
                 };
                 obj.insert("response_format".into(), format);

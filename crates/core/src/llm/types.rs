@@ -14,6 +14,9 @@ pub struct ChatMessage {
     pub image_png_base64: Option<String>,
 }
 
+/// The name under which a request's `schema` is sent: OpenAI's `json_schema.name`, Anthropic's answer tool.
+pub const SCHEMA_NAME: &str = "agent_output";
+
 /// A provider-neutral chat completion request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct ChatRequest {
