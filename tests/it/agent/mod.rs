@@ -447,3 +447,34 @@ async fn the_baseline_planner_drives_the_loop_to_a_sign_in() {
     assert_eq!((out.stop_reason, out.success, out.steps), (StopReason::Done, true, 2));
     assert_eq!(browser.current_url(), out.final_url);
 }
+
+/// At the step limit without `done`, the LLM planner gets one last call asking only for the answer; its `done` is the
+/// outcome's answer (the stop reason stays max_steps), and its tokens are counted.
+#[tokio::test]
+async fn the_step_limit_brings_one_final_answer_only_call() {
+    use crate::llm::fake::{self as llm_fake, FakeServer, Reply};
+    use browser_ai_mlops_core::agent::llm_planner::{FINAL_ANSWER_NOTE, LlmPlanner};
+    use browser_ai_mlops_core::registry::Provider;
+    let reply = |content: &str| {
+        let mut body = llm_fake::fixture("openai", "usage.json")["response"].clone();
+        body["choices"][0]["message"]["content"] = json!(content);
+        Reply::json(200, &body)
+    };
+    let stay = r#"{"memory": "the answer is 42", "next_goal": "stay", "actions": [{"click": {"index": 1}}]}"#;
+    let last = r#"{"next_goal": "answer", "actions": [{"done": {"success": true, "text": "42"}}]}"#;
+    let server = FakeServer::start(vec![reply(stay), reply(stay), reply(last)]).await;
+    let client = llm_fake::client("openai", &server, 0, None);
+    let planner = LlmPlanner::new(client, &llm_fake::version(Provider::Openai, "gpt-4o", None));
+    let env = new_env().await;
+    let out = run(&env, &two_pages(), &planner, &task("What is the answer?"), &settings(2, 3, NO_CAPTURE)).await;
+    assert_eq!((out.stop_reason, out.steps), (StopReason::MaxSteps, 2));
+    assert_eq!((out.success, out.answer.as_deref()), (true, Some("42")));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3, "two steps and the final call");
+    let last_user = seen[2].body["messages"][1]["content"].as_str().unwrap();
+    assert!(last_user.ends_with(FINAL_ANSWER_NOTE) && last_user.contains("the answer is 42"), "{last_user}");
+    assert!(!seen[1].body["messages"][1]["content"].as_str().unwrap().contains("step limit is reached"));
+    let u = &llm_fake::fixture("openai", "usage.json")["response"]["usage"];
+    let per_call = u["prompt_tokens"].as_i64().unwrap() - u["prompt_tokens_details"]["cached_tokens"].as_i64().unwrap();
+    assert_eq!(out.usage.input, 3 * per_call, "the final call's tokens count too");
+}

@@ -90,8 +90,12 @@ impl LlmPlanner {
         }
     }
 
-    async fn run(&self, ctx: &PlanContext) -> Result<PlanOutput, PlanError> {
-        let req = self.request_for(ctx);
+    async fn run(&self, ctx: &PlanContext, note: Option<&str>) -> Result<PlanOutput, PlanError> {
+        let mut req = self.request_for(ctx);
+        if let (Some(note), Some(user)) = (note, req.messages.iter_mut().rev().find(|m| m.role == Role::User)) {
+            user.content.push('\n');
+            user.content.push_str(note);
+        }
         let started_ms = crate::util::now_ms();
         let resp = self.client.complete(&req).await.map_err(|e| {
             let msg = format!("{}: {e}", self.describe());
@@ -136,13 +140,22 @@ impl Planner for LlmPlanner {
     }
 
     fn plan<'a>(&'a self, ctx: &'a PlanContext) -> BoxFuture<'a, Result<PlanOutput, PlanError>> {
-        self.run(ctx).boxed()
+        self.run(ctx, None).boxed()
+    }
+
+    fn final_answer<'a>(&'a self, ctx: &'a PlanContext) -> Option<BoxFuture<'a, Result<PlanOutput, PlanError>>> {
+        Some(self.run(ctx, Some(FINAL_ANSWER_NOTE)).boxed())
     }
 
     fn llm_identity(&self) -> Option<(String, String)> {
         Some((self.client.provider().to_string(), self.client.model().to_string()))
     }
 }
+
+/// Added to the user message of the call made when the step limit is reached without `done`.
+pub const FINAL_ANSWER_NOTE: &str = "# The step limit is reached\nNo more browser actions can run. Answer now with \
+exactly one action, done: success says whether the task was completed, text holds the answer the task asks for (or \
+what you found), from what you have seen so far.\n";
 
 /// The plan in a provider's answer. A refusal is the model's answer, not a malformed one: the plan is
 /// `done(success: false)` with the model's words, so the run ends with them instead of retrying. Otherwise the text

@@ -3,6 +3,7 @@
 pub mod artifacts;
 pub mod baseline;
 pub mod driver;
+mod episode;
 pub mod llm_planner;
 pub mod prompt;
 pub mod recorder;

@@ -66,6 +66,11 @@ pub trait Planner: Send + Sync {
     fn llm_identity(&self) -> Option<(String, String)> {
         None
     }
+    /// One last call when the step limit is reached without `done`, asking only for the answer (a `done` action);
+    /// `None` for planners without one (the baseline: its answer would be the same as its last plan's).
+    fn final_answer<'a>(&'a self, _ctx: &'a PlanContext) -> Option<BoxFuture<'a, Result<PlanOutput, PlanError>>> {
+        None
+    }
 }
 
 /// A planner could not produce a plan (the LLM call failed, or its output could not be parsed at all).
