@@ -61,7 +61,7 @@ fn by_id(state: &PageState, id: &str) -> u32 {
 async fn state_lists_exactly_the_visible_top_most_interactive_elements() {
     let (server, pool) = setup(&[]).await;
     let mut s = open(&pool, &server.url("/visibility.html")).await;
-    let state = s.state(StateOptions { screenshot: true }).await.unwrap();
+    let state = s.state(StateOptions { screenshot: true, ..StateOptions::default() }).await.unwrap();
     let expected: BTreeSet<String> = [
         "button:Visible one",
         "a:Visible link",
@@ -425,5 +425,21 @@ async fn extract_drops_boilerplate_and_the_state_keeps_long_paragraphs() {
     let mut s = open(&pool, &server.url("/extract.html")).await;
     let md = s.execute(&BrowserAction::Extract { goal: "all".into() }).await.unwrap().output.unwrap();
     assert!(md.contains("# Quarterly report"), "{md}");
+    pool.shutdown().await;
+}
+
+/// A vision screenshot carries each listed element's index drawn on it; the drawing leaves nothing in the page and
+/// changes nothing the state lists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vision_screenshots_carry_the_element_indexes_and_leave_the_page_as_it_was() {
+    let (server, pool) = setup(&[]).await;
+    let mut s = open(&pool, &server.url("/actions.html")).await;
+    let plain = s.state(StateOptions { screenshot: true, mark_indexes: false }).await.unwrap();
+    let marked = s.state(StateOptions { screenshot: true, mark_indexes: true }).await.unwrap();
+    assert_eq!(plain.serialized, marked.serialized, "marking changes nothing the model reads");
+    assert_ne!(plain.screenshot_png, marked.screenshot_png, "the marks are in the picture");
+    assert_eq!(s.eval_js("document.getElementById('__bam_marks') === null").await.unwrap(), json!(true));
+    let again = s.state(StateOptions { screenshot: true, mark_indexes: false }).await.unwrap();
+    assert_eq!(again.screenshot_png, plain.screenshot_png, "the page looks as before");
     pool.shutdown().await;
 }

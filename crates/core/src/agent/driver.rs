@@ -11,6 +11,11 @@ use crate::browser::types::{ActionOutcome, BrowserAction, PageState};
 pub trait BrowserDriver: Send + Sync {
     /// The page as the model sees it now; `screenshot` asks for a PNG of the viewport too.
     fn state<'a>(&'a self, screenshot: bool) -> BoxFuture<'a, Result<PageState, DriverError>>;
+    /// The page with a screenshot on which every listed element is outlined and labelled with its index (what a
+    /// vision model is shown). Drivers that cannot draw give the plain screenshot.
+    fn state_marked<'a>(&'a self) -> BoxFuture<'a, Result<PageState, DriverError>> {
+        self.state(true)
+    }
     /// Run one action. An action that fails in the page (no such element…) is an `Ok` outcome with `success: false`;
     /// `Err` is for a failure of the browser itself.
     fn execute<'a>(&'a self, action: &'a BrowserAction) -> BoxFuture<'a, Result<ActionOutcome, DriverError>>;

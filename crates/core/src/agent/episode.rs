@@ -60,7 +60,10 @@ impl Episode<'_> {
         let step_started = Instant::now();
         let s = self.settings;
         let want_screenshot = s.use_vision || self.recorder.capture().screenshots;
-        let mut state = match self.driver.state(want_screenshot).await {
+        // A vision model sees the screenshot with each element's index drawn on it.
+        let read =
+            if s.use_vision { self.driver.state_marked().await } else { self.driver.state(want_screenshot).await };
+        let mut state = match read {
             Ok(state) => state,
             Err(e) if e.browser_crashed => return Ok(StepEnd::Stop(StopReason::BrowserCrashed, e.message)),
             Err(e) => {

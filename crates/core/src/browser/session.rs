@@ -57,6 +57,8 @@ pub struct StateTimings {
 pub struct StateOptions {
     /// Also take a PNG screenshot of the viewport.
     pub screenshot: bool,
+    /// Draw each listed element's outline and index on the screenshot (removed from the page right after).
+    pub mark_indexes: bool,
 }
 
 #[derive(Clone)]
@@ -66,6 +68,12 @@ pub(crate) struct Tab {
     pub url: String,
     pub title: String,
 }
+
+/// Draws the element indexes for a vision screenshot (see `marks.js`).
+const MARK_JS: &str = include_str!("marks.js");
+
+const UNMARK_JS: &str =
+    "(function () { const l = document.getElementById('__bam_marks'); if (l) l.remove(); return true; })()";
 
 /// An isolated browser context with its tabs. Close it with `close()`; dropping it disposes the context in the
 /// background.
@@ -265,7 +273,13 @@ impl Session {
         let mut state = build_state(raw, tabs);
         timings.build_ms = timed(t);
         if options.screenshot {
-            state.screenshot_png = Some(self.screenshot_png().await?);
+            let marked =
+                options.mark_indexes && self.eval_internal("marking the elements", MARK_JS.to_string()).await.is_ok();
+            let shot = self.screenshot_png().await;
+            if marked {
+                let _ = self.eval_internal("unmarking the elements", UNMARK_JS.to_string()).await;
+            }
+            state.screenshot_png = Some(shot?);
         }
         timings.total_ms = timed(started);
         Ok((state, timings))

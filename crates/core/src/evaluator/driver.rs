@@ -65,7 +65,15 @@ impl BrowserDriver for SessionDriver {
         Box::pin(async move {
             self.check_cancelled()?;
             let mut session = self.session.lock().await;
-            session.state(StateOptions { screenshot }).await.map_err(driver_error)
+            session.state(StateOptions { screenshot, ..StateOptions::default() }).await.map_err(driver_error)
+        })
+    }
+
+    fn state_marked<'a>(&'a self) -> BoxFuture<'a, Result<PageState, DriverError>> {
+        Box::pin(async move {
+            self.check_cancelled()?;
+            let mut session = self.session.lock().await;
+            session.state(StateOptions { screenshot: true, mark_indexes: true }).await.map_err(driver_error)
         })
     }
 
