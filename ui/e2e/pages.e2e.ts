@@ -164,8 +164,17 @@ describe('pages render the seeded data', () => {
     const kv = compare.locator('dl.kv');
     await kv.waitFor();
     const p = c.p_value ?? NaN;
-    expect(await kv.textContent()).toContain(`McNemar p-value (exact)${p < 0.001 ? '< 0.001' : p.toFixed(3)}`);
-    expect(await kv.textContent()).toContain(`Success A${percent(c.success_rate_a ?? NaN)}`);
+    expect(await kv.textContent()).toContain(
+      `McNemar p-value (exact, majority per task)${p < 0.001 ? '< 0.001' : p.toFixed(3)}`,
+    );
+    expect(await kv.textContent()).toContain(`Pass rate A${percent(c.pass_rate_a ?? NaN)}`);
+    // The paired difference with its bootstrap interval, in signed points.
+    const d = c.paired_difference;
+    expect(d).not.toBeNull();
+    const pts = (x: number | null) => (x == null ? '?' : `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`);
+    expect(await kv.textContent()).toContain(
+      `Difference B − A (95% CI, paired bootstrap)${pts(d?.estimate ?? null)} pts [${pts(d?.low ?? null)}, ${pts(d?.high ?? null)}]`,
+    );
     const taskRows = compare.locator('table tbody tr');
     expect(await taskRows.count()).toBe(c.tasks.length);
     await app.shot('evaluations-compare');
