@@ -9,6 +9,7 @@ pub mod llm;
 pub mod load;
 pub mod miniwob;
 pub mod tracker;
+pub mod visibility;
 
 use clap::{Args, Subcommand};
 
@@ -49,8 +50,17 @@ pub enum BenchCommand {
     /// `scripts/dev setup` installs), each with several seeds, on real Chromium: one row per task and the totals
     Miniwob(MiniwobArgs),
     /// The LLM planner without a model: reads the built-in corpus of model answers (JSON in prose, fenced,
-    /// truncated, tool calls, refusals, string indexes) and counts how many become a plan
-    Llm,
+    /// truncated, tool calls, refusals, string indexes) and counts how many become a plan; with --visibility, also
+    /// whether each built-in task's expected answer appears in what a model would be shown on the way to it
+    Llm(LlmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LlmArgs {
+    /// Also walk every built-in task with an answer check on real Chromium (the offline baseline's path) and test
+    /// whether the expected answer appears in the user message an LLM version would be sent at some step
+    #[arg(long)]
+    pub visibility: bool,
 }
 
 #[derive(Debug, Args)]
@@ -101,8 +111,15 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     match args.command {
         Some(BenchCommand::Load(load)) => return run_load(load, out).await,
         Some(BenchCommand::Miniwob(m)) => return run_miniwob(m, out).await,
-        Some(BenchCommand::Llm) => {
+        Some(BenchCommand::Llm(a)) => {
             out.emit(&llm::run()?, llm::render)?;
+            if a.visibility {
+                let work = std::env::temp_dir()
+                    .join(format!("browser-ai-mlops-bench-{}", browser_ai_mlops_core::util::new_id()));
+                let report = visibility::run(&work, &|line| eprintln!("{line}")).await;
+                let _ = std::fs::remove_dir_all(&work);
+                out.emit(&report?, visibility::render)?;
+            }
             return Ok(0);
         }
         None => {}
