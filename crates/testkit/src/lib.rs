@@ -2,10 +2,11 @@
 //! `index.html`; `/dir` redirects to `/dir/`) plus in-memory pages, and `/__hang`, a page that never finishes
 //! loading. Not for production use: no caching, no range requests.
 //!
-//! `fuzz` holds the fuzzing entry points (the parsers and the operation table on a temporary store), shared by the
-//! libFuzzer targets in `fuzz/` and the corpus replay test.
+//! `pg` starts a throw-away PostgreSQL cluster. `fuzz` holds the fuzzing entry points (the parsers and the operation
+//! table on a temporary store), shared by the libFuzzer targets in `fuzz/` and the corpus replay test.
 
 pub mod fuzz;
+pub mod pg;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,5 +1,7 @@
 //! Integration tests: the store opened from several connections and processes, and damaged database files.
 
+mod postgres;
+
 use browser_ai_mlops_core::store::{Store, StoreError};
 
 use crate::util::Home;

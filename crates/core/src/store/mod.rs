@@ -9,6 +9,7 @@
 
 mod checkpoint;
 pub mod idempotency;
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
