@@ -119,6 +119,11 @@ impl PgCluster {
         self.port
     }
 
+    /// The cluster's directory (data, socket and server log), removed on drop.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// A connection URL for `database` (created with [`Self::create_database`], or `postgres`).
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)

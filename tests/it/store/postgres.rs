@@ -114,3 +114,18 @@ async fn versions_are_immutable_deployments_append_only_and_a_newer_schema_is_re
     );
     assert!(!msg.contains("canary-pg-secret"), "{msg}");
 }
+
+/// The harness leaves nothing behind: once the cluster is dropped its port refuses connections and its directory is
+/// gone; two clusters at once get their own ports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_cluster_stops_and_removes_its_directory() {
+    let (a, b) = (cluster().await, cluster().await);
+    assert_ne!(a.port(), b.port());
+    let (port, dir) = (a.port(), a.dir().to_path_buf());
+    assert!(dir.join("data/PG_VERSION").is_file());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    tokio::task::spawn_blocking(move || drop(a)).await.unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the server still listens");
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+    drop(b);
+}
