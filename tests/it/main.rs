@@ -17,5 +17,6 @@ mod report;
 mod secrets;
 mod server;
 mod store;
+mod team;
 mod tracker;
 mod util;

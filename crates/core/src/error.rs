@@ -44,6 +44,8 @@ pub enum Error {
     Report(#[from] ReportError),
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Team(#[from] crate::team::TeamError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -85,6 +87,7 @@ impl Error {
             Error::Exposition(e) => e.kind(),
             Error::Report(e) => e.kind(),
             Error::Secrets(e) => e.kind(),
+            Error::Team(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::NoHomeDir { .. } | Error::EmptyWindow => ErrorKind::Input,
