@@ -443,7 +443,7 @@ export type Distribution = {
 export type DocFormat = "yaml" | "json";
 
 /**  Every failure a transport edge reports, as an adjacently tagged union (`kind` + `detail`). */
-export type EdgeError = { kind: "Input"; detail: ErrorDetail } | { kind: "NotFound"; detail: ErrorDetail } | { kind: "Conflict"; detail: ErrorDetail } | { kind: "Unauthorized"; detail: ErrorDetail } | { kind: "PayloadTooLarge"; detail: ErrorDetail } | { kind: "BadRequest"; detail: ErrorDetail } | { kind: "Failed"; detail: ErrorDetail } | { kind: "Unavailable"; detail: ErrorDetail };
+export type EdgeError = { kind: "Input"; detail: ErrorDetail } | { kind: "NotFound"; detail: ErrorDetail } | { kind: "Conflict"; detail: ErrorDetail } | { kind: "Unauthorized"; detail: ErrorDetail } | { kind: "Forbidden"; detail: ErrorDetail } | { kind: "PayloadTooLarge"; detail: ErrorDetail } | { kind: "BadRequest"; detail: ErrorDetail } | { kind: "Failed"; detail: ErrorDetail } | { kind: "Unavailable"; detail: ErrorDetail };
 
 /**  The stable kinds of edge errors (serialized as-is in `kind`). */
 export type EdgeErrorKind = 
@@ -455,6 +455,8 @@ export type EdgeErrorKind =
 "Conflict" | 
 /**  The bearer token is missing or wrong (HTTP only). */
 "Unauthorized" | 
+/**  The token is valid but its user's role may not do this (a viewer changing state; HTTP only). */
+"Forbidden" | 
 /**  The body is larger than `--max-body-bytes` (HTTP only). */
 "PayloadTooLarge" | 
 /**  The body is not JSON of the expected shape, or the method / content type is wrong. */

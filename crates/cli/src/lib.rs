@@ -21,6 +21,7 @@ pub mod run_steps;
 pub mod runs;
 pub mod secrets;
 pub mod serve;
+pub mod team;
 
 use std::path::PathBuf;
 
@@ -84,6 +85,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Serve the operation table over HTTP, with /metrics for Prometheus
     Serve(serve::ServeArgs),
+    /// The team server's users and API tokens
+    #[command(subcommand)]
+    Server(team::ServerCmd),
     /// Reports of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
     #[command(subcommand)]
     Report(report::ReportCmd),
@@ -130,6 +134,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Monitor(cmd) => monitor::run(&core, cmd, &out).await,
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
+        Command::Server(cmd) => team::run(&core, cmd, &out).await,
         Command::Report(report::ReportCmd::Generate(args)) | Command::GenerateReport(args) => {
             report::generate(&core, args, &out).await
         }

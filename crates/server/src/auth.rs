@@ -81,11 +81,13 @@ impl Auth {
         self.digest.is_some() && (access == Access::Mutating || !self.public_read)
     }
 
-    /// Check the request's `Authorization: Bearer …` header for a route with `access`.
-    pub fn check(&self, headers: &HeaderMap, access: Access) -> Result<(), ApiError> {
-        let Some(expected) = &self.digest else { return Ok(()) };
+    /// Check the request's `Authorization: Bearer …` header for a route with `access`: `Ok(None)` when it may
+    /// go on (no token needed, or the server's own token), `Ok(Some(token))` when the presented token is not the
+    /// server's and must be looked up among the users' tokens (`team`).
+    pub fn check(&self, headers: &HeaderMap, access: Access) -> Result<Option<String>, ApiError> {
+        let Some(expected) = &self.digest else { return Ok(None) };
         if !self.required(access) {
-            return Ok(());
+            return Ok(None);
         }
         let Some(value) = headers.get(header::AUTHORIZATION) else {
             return Err(ApiError::unauthorized(
@@ -98,12 +100,31 @@ impl Auth {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        if bool::from(digest(presented).ct_eq(expected)) {
-            Ok(())
-        } else {
-            Err(ApiError::unauthorized("invalid bearer token"))
-        }
+        if bool::from(digest(presented).ct_eq(expected)) { Ok(None) } else { Ok(Some(presented.to_string())) }
     }
+}
+
+/// The whole check for one request: the server's own token, else a user's token (`team`), whose role must allow
+/// the access: 401 for a missing, unknown or revoked token, 403 for a viewer's token on an operation that changes
+/// state.
+pub async fn authorize(
+    core: &browser_ai_mlops_core::Core,
+    auth: &Auth,
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<(), ApiError> {
+    let Some(presented) = auth.check(headers, access)? else { return Ok(()) };
+    let store = core.store().await.map_err(ApiError::from)?;
+    let team = browser_ai_mlops_core::team::Team::new(store.clone());
+    let found = team.verify(&presented).await.map_err(|e| ApiError::from(browser_ai_mlops_core::Error::from(e)))?;
+    let Some((user, role)) = found else { return Err(ApiError::unauthorized("invalid bearer token")) };
+    if access == Access::Mutating && !role.may_write() {
+        return Err(ApiError::forbidden(format!(
+            "user {user} has the role {}: it may read, not change anything",
+            role.as_str()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -122,9 +143,11 @@ mod tests {
         let auth = Auth::new(Some("0123456789abcdef"), true);
         assert!(auth.check(&HeaderMap::new(), Access::Read).is_ok(), "public read");
         assert!(auth.check(&HeaderMap::new(), Access::Mutating).is_err());
-        assert!(auth.check(&with_auth("Bearer 0123456789abcdeX"), Access::Mutating).is_err());
+        // Another token is not the server's: it is handed on to be looked up among the users' tokens.
+        let other = auth.check(&with_auth("Bearer 0123456789abcdeX"), Access::Mutating).unwrap();
+        assert_eq!(other.as_deref(), Some("0123456789abcdeX"));
         assert!(auth.check(&with_auth("Basic 0123456789abcdef"), Access::Mutating).is_err());
-        assert!(auth.check(&with_auth("Bearer 0123456789abcdef"), Access::Mutating).is_ok());
+        assert_eq!(auth.check(&with_auth("Bearer 0123456789abcdef"), Access::Mutating).unwrap(), None);
         let private = Auth::new(Some("0123456789abcdef"), false);
         assert!(private.check(&HeaderMap::new(), Access::Read).is_err());
         assert!(!format!("{private:?}").contains("0123456789abcdef"));

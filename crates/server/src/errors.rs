@@ -30,6 +30,10 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, ApiErrorKind::Unauthorized, message)
     }
 
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, ApiErrorKind::Forbidden, message)
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, ApiErrorKind::BadRequest, message)
     }
@@ -80,6 +84,7 @@ impl From<EdgeError> for ApiError {
             ApiErrorKind::NotFound => StatusCode::NOT_FOUND,
             ApiErrorKind::Conflict => StatusCode::CONFLICT,
             ApiErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ApiErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiErrorKind::BadRequest => StatusCode::BAD_REQUEST,
             ApiErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -298,7 +298,7 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::
 }
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    state.auth.check(&headers, Access::Read)?;
+    auth::authorize(&state.core, &state.auth, &headers, Access::Read).await?;
     let store = state.core.store().await?;
     let text = browser_ai_mlops_core::metrics::exposition::render(store).await.map_err(Error::from)?;
     let mut response = text.into_response();
@@ -307,7 +307,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
 }
 
 async fn openapi_doc(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    state.auth.check(&headers, Access::Read)?;
+    auth::authorize(&state.core, &state.auth, &headers, Access::Read).await?;
     Ok(axum::Json(state.openapi.as_ref().clone()).into_response())
 }
 

@@ -62,7 +62,7 @@ async fn handle(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    state.auth.check(headers, op.access)?;
+    super::auth::authorize(&state.core, &state.auth, headers, op.access).await?;
     let key = super::idempotency::key_of(headers)?;
     let input = parse_body(&json_body(&state, headers, body)?)?;
     if let Some(key) = key {

@@ -5,6 +5,7 @@
 mod exposure;
 mod jobs;
 mod metrics;
+mod team;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

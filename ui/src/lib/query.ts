@@ -45,6 +45,7 @@ const DETERMINISTIC: ReadonlySet<ApiError['kind']> = new Set<ApiError['kind']>([
   'Input',
   'NotFound',
   'Unauthorized',
+  'Forbidden',
   'Conflict',
   'BadRequest',
   'PayloadTooLarge',

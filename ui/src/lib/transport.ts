@@ -61,6 +61,7 @@ export const SERVER_ERROR_KINDS: readonly B.EdgeErrorKind[] = [
   'NotFound',
   'Conflict',
   'Unauthorized',
+  'Forbidden',
   'PayloadTooLarge',
   'BadRequest',
   'Failed',

@@ -17,6 +17,8 @@ pub enum EdgeErrorKind {
     Conflict,
     /// The bearer token is missing or wrong (HTTP only).
     Unauthorized,
+    /// The token is valid but its user's role may not do this (a viewer changing state; HTTP only).
+    Forbidden,
     /// The body is larger than `--max-body-bytes` (HTTP only).
     PayloadTooLarge,
     /// The body is not JSON of the expected shape, or the method / content type is wrong.
@@ -46,6 +48,8 @@ pub enum EdgeError {
     #[error("{}", .0.message)]
     Unauthorized(ErrorDetail),
     #[error("{}", .0.message)]
+    Forbidden(ErrorDetail),
+    #[error("{}", .0.message)]
     PayloadTooLarge(ErrorDetail),
     #[error("{}", .0.message)]
     BadRequest(ErrorDetail),
@@ -63,6 +67,7 @@ impl EdgeError {
             EdgeErrorKind::NotFound => EdgeError::NotFound(detail),
             EdgeErrorKind::Conflict => EdgeError::Conflict(detail),
             EdgeErrorKind::Unauthorized => EdgeError::Unauthorized(detail),
+            EdgeErrorKind::Forbidden => EdgeError::Forbidden(detail),
             EdgeErrorKind::PayloadTooLarge => EdgeError::PayloadTooLarge(detail),
             EdgeErrorKind::BadRequest => EdgeError::BadRequest(detail),
             EdgeErrorKind::Failed => EdgeError::Failed(detail),
@@ -76,6 +81,7 @@ impl EdgeError {
             EdgeError::NotFound(_) => EdgeErrorKind::NotFound,
             EdgeError::Conflict(_) => EdgeErrorKind::Conflict,
             EdgeError::Unauthorized(_) => EdgeErrorKind::Unauthorized,
+            EdgeError::Forbidden(_) => EdgeErrorKind::Forbidden,
             EdgeError::PayloadTooLarge(_) => EdgeErrorKind::PayloadTooLarge,
             EdgeError::BadRequest(_) => EdgeErrorKind::BadRequest,
             EdgeError::Failed(_) => EdgeErrorKind::Failed,
@@ -89,6 +95,7 @@ impl EdgeError {
             | EdgeError::NotFound(d)
             | EdgeError::Conflict(d)
             | EdgeError::Unauthorized(d)
+            | EdgeError::Forbidden(d)
             | EdgeError::PayloadTooLarge(d)
             | EdgeError::BadRequest(d)
             | EdgeError::Failed(d)

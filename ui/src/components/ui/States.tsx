@@ -26,6 +26,7 @@ const TITLES: Record<ApiError['kind'], string> = {
   NotFound: 'Not found',
   Conflict: 'Conflict with what is stored',
   Unauthorized: 'Access token needed',
+  Forbidden: 'Not allowed for this token',
   PayloadTooLarge: 'Request too large',
   BadRequest: 'Bad request',
   Failed: 'The operation failed',
@@ -36,6 +37,7 @@ const TITLES: Record<ApiError['kind'], string> = {
 
 const HINTS: Partial<Record<ApiError['kind'], string>> = {
   Unauthorized: 'Use “Token” in the sidebar to enter the token `browser-ai-mlops serve` was started with.',
+  Forbidden: 'This token’s user may only read; an editor’s or admin’s token may change things.',
   Network: 'Is `browser-ai-mlops serve` running, and is this page served by it?',
   Protocol: 'The answer is not in the API’s format: open this page through `browser-ai-mlops serve --ui-dir …`.',
   Unavailable: 'This part of the backend is not available in this build.',

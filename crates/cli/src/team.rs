@@ -1,0 +1,102 @@
+//! `server user …` and `server token …`: the team server's users and their API tokens, on this machine's store (the
+//! one `serve` uses). A token's text is printed once, when it is created; only its SHA-256 is stored.
+
+use clap::Subcommand;
+
+use crate::Output;
+use crate::output::table;
+use browser_ai_mlops_core::team::{Role, Team};
+use browser_ai_mlops_core::util::fmt_ms;
+use browser_ai_mlops_core::{Core, Error, Result};
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCmd {
+    /// Users of the team server and their roles
+    #[command(subcommand)]
+    User(UserCmd),
+    /// API tokens of the team server's users (shown once when created, stored only as a hash)
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user: viewer (reads), editor (reads and writes) or admin
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// List the users
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create a token for a user and print it (this is the only time it is shown)
+    Create {
+        user: String,
+        /// What the token is for, e.g. the laptop or CI job that will use it
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the tokens (never their text)
+    List,
+    /// Revoke a token by id: it signs no one in from now on
+    Revoke { id: String },
+}
+
+pub async fn run(core: &Core, cmd: ServerCmd, out: &Output) -> Result<i32> {
+    let team = Team::new(core.store().await?.clone());
+    match cmd {
+        ServerCmd::User(UserCmd::Add { name, role }) => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| Error::Input(format!("--role {role:?}: expected viewer, editor or admin")))?;
+            let user = team.add_user(&name, role).await?;
+            out.emit(&user, |u| format!("added user {} ({})", u.name, u.role.as_str()))?;
+        }
+        ServerCmd::User(UserCmd::List) => {
+            let users = team.users().await?;
+            out.emit(&users, |us| {
+                let rows =
+                    us.iter().map(|u| vec![u.name.clone(), u.role.as_str().into(), fmt_ms(Some(u.created_at_ms))]);
+                table(&["user", "role", "added"], rows)
+            })?;
+        }
+        ServerCmd::Token(TokenCmd::Create { user, label }) => {
+            let created = team.create_token(&user, &label).await?;
+            out.emit(&created, |t| {
+                format!(
+                    "token {} for {} ({}):\n{}\nIt is shown only now: store it in the client's keychain or \
+                     environment (BROWSER_AI_MLOPS_TOKEN).",
+                    t.info.id,
+                    t.info.user,
+                    t.info.role.as_str(),
+                    t.token
+                )
+            })?;
+        }
+        ServerCmd::Token(TokenCmd::List) => {
+            let tokens = team.tokens().await?;
+            out.emit(&tokens, |ts| {
+                let rows = ts.iter().map(|t| {
+                    vec![
+                        t.id.clone(),
+                        t.user.clone(),
+                        t.role.as_str().into(),
+                        t.label.clone(),
+                        fmt_ms(Some(t.created_at_ms)),
+                        fmt_ms(t.last_used_at_ms),
+                        if t.revoked_at_ms.is_some() { "revoked".into() } else { "active".into() },
+                    ]
+                });
+                table(&["id", "user", "role", "label", "created", "last used", "state"], rows)
+            })?;
+        }
+        ServerCmd::Token(TokenCmd::Revoke { id }) => {
+            let t = team.revoke(&id).await?;
+            out.emit(&t, |t| format!("revoked token {} of {}", t.id, t.user))?;
+        }
+    }
+    Ok(0)
+}
