@@ -46,23 +46,7 @@ pub async fn run(dir: &std::path::Path, levels: &[u32], progress: &impl Fn(&str)
     let actions = bench_actions(&pool, 200, 30).await?;
     pool.shutdown().await;
     let core = Core::open(Settings::in_dir(&dir.join("agent"))).await?;
-    browser_ai_mlops_core::api::models::register(
-        &core,
-        browser_ai_mlops_core::api::models::RegisterInput {
-            name: "bench-baseline".into(),
-            provider: browser_ai_mlops_core::registry::Provider::Baseline,
-            model_id: "label-matcher".into(),
-            base_url: None,
-            temperature: None,
-            max_tokens: None,
-            top_p: None,
-            system_prompt: None,
-            extra_params: Default::default(),
-            description: None,
-            changelog: None,
-        },
-    )
-    .await?;
+    super::register_baseline(&core, "bench-baseline").await?;
     let mut throughput = Vec::new();
     for &concurrency in levels {
         progress(&format!("agent: baseline over the easy built-in tasks at concurrency {concurrency}…"));

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use browser_ai_mlops_core::api::{config as config_api, models};
+use browser_ai_mlops_core::api::config as config_api;
 use browser_ai_mlops_core::core::{Core, Settings};
 use browser_ai_mlops_core::error::{Error, Result};
 use browser_ai_mlops_core::evaluator::TaskFilter;
@@ -84,23 +84,7 @@ pub async fn run(work: &Path, o: &MiniwobOptions, progress: &impl Fn(&str)) -> R
     let core = Core::open(Settings::in_dir(work)).await?;
     let set = |key: &str, value: String| config_api::SetInput { env: None, key: key.into(), value };
     config_api::set(&core, set("agent.max_steps", o.max_steps.to_string())).await?;
-    models::register(
-        &core,
-        models::RegisterInput {
-            name: "miniwob-baseline".into(),
-            provider: browser_ai_mlops_core::registry::Provider::Baseline,
-            model_id: "label-matcher".into(),
-            base_url: None,
-            temperature: None,
-            max_tokens: None,
-            top_p: None,
-            system_prompt: None,
-            extra_params: Default::default(),
-            description: None,
-            changelog: None,
-        },
-    )
-    .await?;
+    super::register_baseline(&core, "miniwob-baseline").await?;
     progress(&format!("{} MiniWoB++ tasks × {} seeds on real Chromium…", names.len(), o.seeds));
     let started = Instant::now();
     let request = BenchmarkRequest {

@@ -139,6 +139,26 @@ pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     Ok(0)
 }
 
+/// Registers `NAME:1`, the offline baseline with default settings, in a benchmark's own store.
+async fn register_baseline(core: &Core, name: &str) -> Result<()> {
+    use browser_ai_mlops_core::api::models::{RegisterInput, register};
+    let input = RegisterInput {
+        name: name.into(),
+        provider: browser_ai_mlops_core::registry::Provider::Baseline,
+        model_id: "label-matcher".into(),
+        base_url: None,
+        temperature: None,
+        max_tokens: None,
+        top_p: None,
+        system_prompt: None,
+        extra_params: Default::default(),
+        description: None,
+        changelog: None,
+    };
+    register(core, input).await?;
+    Ok(())
+}
+
 async fn run_miniwob(args: MiniwobArgs, out: &Output) -> Result<i32> {
     let dir = args.miniwob_dir.or_else(miniwob::default_dir).ok_or_else(|| {
         browser_ai_mlops_core::Error::Input(

@@ -97,17 +97,7 @@ impl Episode<'_> {
         };
         let plan_started = Instant::now();
         let planned = self.planner.plan(&ctx).await;
-        if let (Some(m), Some((provider, model))) = (self.recorder.monitor(), self.planner.llm_identity()) {
-            let result = match &planned {
-                Ok(p) => LlmRequest::Answered { tokens: p.usage, cost_usd: p.cost_usd, latency_ms: p.latency_ms },
-                Err(e) => LlmRequest::Failed {
-                    message: self.secrets.mask(&e.to_string()),
-                    fatal: matches!(e, PlanError::Fatal(_)),
-                    elapsed_ms: elapsed_ms(plan_started),
-                },
-            };
-            m.llm_request(step, &provider, &model, result).await;
-        }
+        self.report_llm_request(step, &planned, plan_started).await;
         let plan = match planned {
             Ok(plan) => plan,
             Err(PlanError::Fatal(m)) => {
@@ -123,11 +113,7 @@ impl Episode<'_> {
             }
         };
         self.account(&plan);
-        let mut messages = plan.messages.clone();
-        for m in &mut messages {
-            self.secrets.mask_message(m);
-        }
-        self.recorder.messages(&messages).await?;
+        self.record_messages(&plan).await?;
         let (outcomes, skipped, end) = self.run_actions(&ctx, &plan).await?;
         let summary = PlanSummary {
             evaluation_previous_goal: self.secrets.mask(&plan.summary.evaluation_previous_goal),
@@ -174,42 +160,58 @@ impl Episode<'_> {
         let Some(call) = self.planner.final_answer(&ctx) else { return Ok(None) };
         let started = Instant::now();
         let planned = call.await;
-        if let (Some(m), Some((provider, model))) = (self.recorder.monitor(), self.planner.llm_identity()) {
-            let result = match &planned {
-                Ok(p) => LlmRequest::Answered { tokens: p.usage, cost_usd: p.cost_usd, latency_ms: p.latency_ms },
-                Err(e) => LlmRequest::Failed {
-                    message: self.secrets.mask(&e.to_string()),
-                    fatal: matches!(e, PlanError::Fatal(_)),
-                    elapsed_ms: elapsed_ms(started),
-                },
-            };
-            m.llm_request(s.max_steps + 1, &provider, &model, result).await;
-        }
+        self.report_llm_request(s.max_steps + 1, &planned, started).await;
         let Ok(plan) = planned else { return Ok(None) };
         self.account(&plan);
-        let mut messages = plan.messages.clone();
-        for m in &mut messages {
-            self.secrets.mask_message(m);
-        }
-        self.recorder.messages(&messages).await?;
+        self.record_messages(&plan).await?;
         let done = plan.actions.iter().find_map(|a| match parse_action(a) {
             Ok(BrowserAction::Done { success, text }) => Some((success, text)),
             _ => None,
         });
         if let Some((_, text)) = &done {
-            let outcome = ActionOutcome {
-                action: "done".into(),
-                target: String::new(),
-                success: true,
-                error: None,
-                output: Some(self.secrets.mask(text)),
-                duration_ms: 0,
-                page_changed: false,
-            };
+            let outcome = self.done_outcome(text);
             let mut outcomes = Vec::new();
             self.record(&mut outcomes, outcome).await?;
         }
         Ok(done)
+    }
+
+    /// Tells the monitor about one LLM request (for planners that call a model).
+    async fn report_llm_request(&self, step: u32, planned: &Result<PlanOutput, PlanError>, started: Instant) {
+        let (Some(m), Some((provider, model))) = (self.recorder.monitor(), self.planner.llm_identity()) else {
+            return;
+        };
+        let result = match planned {
+            Ok(p) => LlmRequest::Answered { tokens: p.usage, cost_usd: p.cost_usd, latency_ms: p.latency_ms },
+            Err(e) => LlmRequest::Failed {
+                message: self.secrets.mask(&e.to_string()),
+                fatal: matches!(e, PlanError::Fatal(_)),
+                elapsed_ms: elapsed_ms(started),
+            },
+        };
+        m.llm_request(step, &provider, &model, result).await;
+    }
+
+    /// Records a plan's messages with secrets masked.
+    async fn record_messages(&self, plan: &PlanOutput) -> Result<(), AgentError> {
+        let mut messages = plan.messages.clone();
+        for m in &mut messages {
+            self.secrets.mask_message(m);
+        }
+        self.recorder.messages(&messages).await
+    }
+
+    /// The outcome of a `done` action (its text, masked, is the output).
+    fn done_outcome(&self, text: &str) -> ActionOutcome {
+        ActionOutcome {
+            action: "done".into(),
+            target: String::new(),
+            success: true,
+            error: None,
+            output: Some(self.secrets.mask(text)),
+            duration_ms: 0,
+            page_changed: false,
+        }
     }
 
     fn account(&mut self, plan: &PlanOutput) {
@@ -250,7 +252,7 @@ impl Episode<'_> {
             let action = match parse_action(raw) {
                 Ok(a) => a,
                 Err(e) => {
-                    let name = raw.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
+                    let name = action_name(raw);
                     let outcome = failed_outcome(&name, &masked_raw.to_string(), &self.secrets.mask(&e));
                     self.record(&mut outcomes, outcome).await?;
                     stopped = Some(SKIPPED_AFTER_FAILURE);
@@ -258,15 +260,7 @@ impl Episode<'_> {
                 }
             };
             if let BrowserAction::Done { success, text } = &action {
-                let outcome = ActionOutcome {
-                    action: "done".into(),
-                    target: String::new(),
-                    success: true,
-                    error: None,
-                    output: Some(self.secrets.mask(text)),
-                    duration_ms: 0,
-                    page_changed: false,
-                };
+                let outcome = self.done_outcome(text);
                 self.record(&mut outcomes, outcome).await?;
                 end = Some(StepEnd::Done { success: *success, text: text.clone() });
                 break;
@@ -331,7 +325,7 @@ impl Episode<'_> {
             .iter()
             .filter(|_| end.is_none())
             .map(|raw| {
-                let name = raw.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
+                let name = action_name(raw);
                 failed_outcome(&name, &self.secrets.mask_json(raw).to_string(), why)
             })
             .collect();
@@ -361,6 +355,11 @@ impl Episode<'_> {
         }
         self.history.push(StepRecord { step, url: self.last_url.clone(), plan, outcomes });
     }
+}
+
+/// The name of a planned action (its only key), or empty when it is not an object.
+fn action_name(raw: &serde_json::Value) -> String {
+    raw.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default()
 }
 
 /// True for the history entry of a planned action that did not run (see `run_actions`).

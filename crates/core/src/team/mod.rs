@@ -1,7 +1,8 @@
 //! Team server users, their roles and their API tokens. A token is 256 random bits shown once, when it is created
 //! (`bam_` + 64 hex digits); the store keeps only its hex SHA-256, so neither the database nor a backup of it can
 //! sign anyone in. `verify` maps a presented token to its user and role (unknown or revoked: `None`) and notes when
-//! it was last used. Roles: `viewer` reads, `editor` reads and writes, `admin` also manages users and tokens.
+//! it was last used (to the minute). Roles: `viewer` reads, `editor` reads and writes, `admin` also manages users
+//! and tokens.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -96,6 +97,9 @@ impl TeamError {
 }
 
 type Result<T> = std::result::Result<T, TeamError>;
+
+/// How fresh a token's recorded last use is kept (ms).
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -234,20 +238,24 @@ impl Team {
 
     /// The user and role of a presented token; `None` when no live token has that text.
     pub async fn verify(&self, token: &str) -> Result<Option<(String, Role)>> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT t.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        let row: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT t.id, u.name, u.role, t.last_used_at_ms FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_sha256 = ? AND t.revoked_at_ms IS NULL",
         )
         .bind(sha256_hex(token))
         .fetch_optional(self.store.pool())
         .await?;
-        let Some((id, name, role)) = row else { return Ok(None) };
-        // Best effort: a read-only store still verifies.
-        let _ = sqlx::query("UPDATE api_tokens SET last_used_at_ms = ? WHERE id = ?")
-            .bind(now_ms())
-            .bind(&id)
-            .execute(self.store.pool())
-            .await;
+        let Some((id, name, role, last_used)) = row else { return Ok(None) };
+        // The last use is written at most once a minute per token, so requests do not each take the write lock;
+        // best effort: a read-only store still verifies.
+        let now = now_ms();
+        if last_used.is_none_or(|t| now - t >= LAST_USED_RESOLUTION_MS) {
+            let _ = sqlx::query("UPDATE api_tokens SET last_used_at_ms = ? WHERE id = ?")
+                .bind(now)
+                .bind(&id)
+                .execute(self.store.pool())
+                .await;
+        }
         Ok(Role::parse(&role).map(|r| (name, r)))
     }
 }
