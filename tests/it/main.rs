@@ -17,6 +17,7 @@ mod report;
 mod secrets;
 mod server;
 mod store;
+mod sync;
 mod team;
 mod tracker;
 mod util;

@@ -1,17 +1,17 @@
 //! Team server users and tokens on a real SQLite file: a token's text is returned once and only its SHA-256 is
 //! stored (a canary token is nowhere in the database file), it verifies to its user and role until revoked, and
-//! names, duplicates and unknown users or tokens are refused with their own errors.
+//! names, duplicates and unknown users or tokens are refused with their own errors. The same rules hold on the team
+//! server's PostgreSQL (a real throw-away cluster).
 
+use browser_ai_mlops_core::store::db::Db;
+use browser_ai_mlops_core::store::postgres::PgStore;
 use browser_ai_mlops_core::team::{Role, Team, TeamError};
 use browser_ai_mlops_core::{Core, ErrorKind};
 
 use crate::util::Home;
 
-#[tokio::test]
-async fn tokens_are_shown_once_stored_as_hashes_and_stop_working_when_revoked() {
-    let home = Home::new();
-    let core = Core::open(home.settings()).await.unwrap();
-    let team = Team::new(core.store().await.unwrap().clone());
+/// Every rule of users and tokens, on one store; returns the two tokens' texts.
+async fn users_and_tokens(team: &Team) -> [String; 2] {
     team.add_user("ana", Role::Viewer).await.unwrap();
     team.add_user("bo", Role::Editor).await.unwrap();
     assert!(matches!(team.add_user("ana", Role::Admin).await, Err(TeamError::UserExists(_))));
@@ -41,6 +41,14 @@ async fn tokens_are_shown_once_stored_as_hashes_and_stop_working_when_revoked() 
     assert!(matches!(team.revoke(&a.info.id).await, Err(TeamError::AlreadyRevoked(_))));
     assert!(matches!(team.revoke("nope").await, Err(TeamError::UnknownToken(_))));
     assert!(matches!(team.create_token("cy", "").await, Err(TeamError::UnknownUser(_))));
+    [a.token, b.token]
+}
+
+#[tokio::test]
+async fn tokens_are_shown_once_stored_as_hashes_and_stop_working_when_revoked() {
+    let home = Home::new();
+    let core = Core::open(home.settings()).await.unwrap();
+    let [a, b] = users_and_tokens(&Team::new(Db::Sqlite(core.store().await.unwrap().clone()))).await;
     core.shutdown().await.unwrap();
 
     // Only the hash reached the disk.
@@ -51,7 +59,19 @@ async fn tokens_are_shown_once_stored_as_hashes_and_stop_working_when_revoked() 
         }
     }
     let text = String::from_utf8_lossy(&bytes);
-    for token in [&a.token, &b.token] {
+    for token in [&a, &b] {
         assert!(!text.contains(&token[4..]), "a token's text is in the database file");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_rules_hold_on_the_team_servers_postgresql() {
+    let pg = crate::sync::cluster().await;
+    let store = PgStore::open(&pg.create_database("team").unwrap()).await.unwrap();
+    let [a, _] = users_and_tokens(&Team::new(Db::Pg(store.clone()))).await;
+    let hashes: Vec<String> =
+        sqlx::query_scalar("SELECT token_sha256 FROM api_tokens").fetch_all(store.pool()).await.unwrap();
+    assert_eq!(hashes.len(), 2);
+    assert!(hashes.iter().all(|h| h.len() == 64 && !h.contains(&a[4..])), "{hashes:?}");
+    store.close().await;
 }

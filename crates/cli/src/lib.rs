@@ -21,6 +21,7 @@ pub mod run_steps;
 pub mod runs;
 pub mod secrets;
 pub mod serve;
+pub mod sync;
 pub mod team;
 
 use std::path::PathBuf;
@@ -86,8 +87,10 @@ pub enum Command {
     /// Serve the operation table over HTTP, with /metrics for Prometheus
     Serve(serve::ServeArgs),
     /// The team server's users and API tokens
+    Server(team::ServerArgs),
+    /// Sync this machine's store with a team server
     #[command(subcommand)]
-    Server(team::ServerCmd),
+    Sync(sync::SyncCmd),
     /// Reports of the last N days: HTML with inline charts, Markdown with PNG charts, or JSON
     #[command(subcommand)]
     Report(report::ReportCmd),
@@ -135,6 +138,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Demo(args) => demo::run(&core, args, &out).await,
         Command::Bench(args) => bench::run(&core, args, &out).await,
         Command::Server(cmd) => team::run(&core, cmd, &out).await,
+        Command::Sync(cmd) => sync::run(&core, cmd, &out).await,
         Command::Report(report::ReportCmd::Generate(args)) | Command::GenerateReport(args) => {
             report::generate(&core, args, &out).await
         }

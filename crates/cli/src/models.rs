@@ -275,7 +275,7 @@ pub async fn run(core: &Core, cmd: ModelCmd, out: &Output) -> Result<i32> {
                     return "no deployments yet".into();
                 }
                 table(
-                    &["when", "target", "action", "from", "to", "user", "reason"],
+                    &["when", "target", "action", "from", "to", "user", "host", "reason"],
                     h.deployments.iter().map(|d| {
                         vec![
                             fmt_ms(Some(d.created_at_ms)),
@@ -284,6 +284,7 @@ pub async fn run(core: &Core, cmd: ModelCmd, out: &Output) -> Result<i32> {
                             was(d),
                             d.to_reference.clone(),
                             d.os_user.clone(),
+                            d.host.clone(),
                             d.reason.clone(),
                         ]
                     }),

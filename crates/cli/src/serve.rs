@@ -9,6 +9,7 @@ use clap::Args;
 
 use browser_ai_mlops_core::core::Core;
 use browser_ai_mlops_core::error::{Error, ErrorKind, Result};
+use browser_ai_mlops_core::store::postgres::PgStore;
 use browser_ai_mlops_server::{self as server, ServeOptions, ServerError};
 
 #[derive(Debug, Args)]
@@ -52,6 +53,10 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request's body once its headers arrived (slower → 408)
     #[arg(long, value_name = "SECS", default_value_t = server::listen::DEFAULT_REQUEST_TIMEOUT.as_secs())]
     pub request_timeout: u64,
+    /// The team database: PostgreSQL (`postgres://USER@HOST:PORT/DB`) holding users, tokens and what hosts sync;
+    /// give the password through PGPASSWORD or ~/.pgpass rather than in the URL. Also BROWSER_AI_MLOPS_DATABASE_URL.
+    #[arg(long, value_name = "URL", env = ENV_DATABASE_URL, hide_env_values = true)]
+    pub database: Option<String>,
     /// Open connections at most; one more is answered 503
     #[arg(long, value_name = "N", default_value_t = server::listen::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
@@ -101,8 +106,25 @@ async fn shutdown_signal() {
     }
 }
 
+/// The environment variable `--database` falls back to.
+pub const ENV_DATABASE_URL: &str = "BROWSER_AI_MLOPS_DATABASE_URL";
+
+/// Open (and migrate) the team database and make `core` serve it.
+pub async fn attach_database(core: &Core, url: &str) -> Result<()> {
+    let pg = PgStore::open(url).await.map_err(|e| match e.kind() {
+        ErrorKind::Input => Error::Input(e.to_string()),
+        _ => Error::Failed(e.to_string()),
+    })?;
+    eprintln!("server: team database {} (schema version {})", pg.url(), PgStore::supported_schema_version());
+    core.attach_team_database(pg);
+    Ok(())
+}
+
 /// Run the server on `core` (which it closes on the way out); exit code 0 after a clean shutdown.
 pub async fn run(core: Core, args: ServeArgs) -> Result<i32> {
+    if let Some(url) = &args.database {
+        attach_database(&core, url).await?;
+    }
     let opts = ServeOptions {
         bind: args.bind,
         token: token(&args)?,

@@ -1,5 +1,6 @@
-//! `server user …` and `server token …`: the team server's users and their API tokens, on this machine's store (the
-//! one `serve` uses). A token's text is printed once, when it is created; only its SHA-256 is stored.
+//! `server user …` and `server token …`: the team server's users and their API tokens, in the team database
+//! (`--database`, as `serve` uses it) or this machine's store. A token's text is printed once, when it is created;
+//! only its SHA-256 is stored.
 
 use clap::Subcommand;
 
@@ -8,6 +9,16 @@ use crate::output::table;
 use browser_ai_mlops_core::team::{Role, Team};
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// The team database (PostgreSQL URL) `serve --database` uses; without it, this machine's store.
+    /// Also BROWSER_AI_MLOPS_DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL", env = crate::serve::ENV_DATABASE_URL, hide_env_values = true)]
+    pub database: Option<String>,
+    #[command(subcommand)]
+    pub cmd: ServerCmd,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ServerCmd {
@@ -46,9 +57,12 @@ pub enum TokenCmd {
     Revoke { id: String },
 }
 
-pub async fn run(core: &Core, cmd: ServerCmd, out: &Output) -> Result<i32> {
-    let team = Team::new(core.store().await?.clone());
-    match cmd {
+pub async fn run(core: &Core, args: ServerArgs, out: &Output) -> Result<i32> {
+    if let Some(url) = &args.database {
+        crate::serve::attach_database(core, url).await?;
+    }
+    let team = Team::new(core.open_team_db().await?);
+    match args.cmd {
         ServerCmd::User(UserCmd::Add { name, role }) => {
             let role = Role::parse(&role)
                 .ok_or_else(|| Error::Input(format!("--role {role:?}: expected viewer, editor or admin")))?;

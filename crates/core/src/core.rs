@@ -63,6 +63,9 @@ impl Core {
         if let Some(store) = store {
             store.close().await;
         }
+        if let Some(team) = self.team_database() {
+            team.close().await;
+        }
         Ok(())
     }
 }

@@ -46,6 +46,8 @@ pub enum Error {
     Secrets(#[from] SecretsError),
     #[error(transparent)]
     Team(#[from] crate::team::TeamError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     /// Bad input found at a transport edge (a CLI argument, a JSON body) before any domain code ran.
     #[error("{0}")]
     Input(String),
@@ -88,6 +90,7 @@ impl Error {
             Error::Report(e) => e.kind(),
             Error::Secrets(e) => e.kind(),
             Error::Team(e) => e.kind(),
+            Error::Sync(e) => e.kind(),
             Error::Input(_) => ErrorKind::Input,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::NoHomeDir { .. } | Error::EmptyWindow => ErrorKind::Input,

@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use crate::registry::Registry;
+use crate::store::db::Db;
+use crate::store::postgres::PgStore;
 use crate::store::{Store, StoreError};
 use crate::tracker::Tracker;
 
@@ -64,6 +66,8 @@ impl Settings {
 pub struct Core {
     inner: Arc<Inner>,
     caller: Caller,
+    /// The team user a server request is signed in as (`None`: the machine's own user or the server's own token).
+    user: Option<Arc<str>>,
 }
 
 /// Who the operations run for.
@@ -84,18 +88,53 @@ struct Inner {
     /// One value per type for the layers above the domains (e.g. the operation table's evaluation jobs), created on
     /// first use and shared by every transport that serves this core.
     shared: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The team server's PostgreSQL database (`serve --database`), where users, tokens and synced records live.
+    team_database: std::sync::OnceLock<PgStore>,
 }
 
 impl Core {
     pub fn new(settings: Settings) -> Core {
-        let inner =
-            Inner { settings, store: OnceCell::new(), tracker: OnceCell::new(), shared: Mutex::new(HashMap::new()) };
-        Core { inner: Arc::new(inner), caller: Caller::Local }
+        let inner = Inner {
+            settings,
+            store: OnceCell::new(),
+            tracker: OnceCell::new(),
+            shared: Mutex::new(HashMap::new()),
+            team_database: std::sync::OnceLock::new(),
+        };
+        Core { inner: Arc::new(inner), caller: Caller::Local, user: None }
     }
 
     /// The same core (same store, jobs and settings) for callers that must not name files or probe secrets.
     pub fn for_remote_callers(&self) -> Core {
-        Core { inner: Arc::clone(&self.inner), caller: Caller::Remote }
+        Core { inner: Arc::clone(&self.inner), caller: Caller::Remote, user: self.user.clone() }
+    }
+
+    /// The same core acting for a signed-in team user (the server, per request).
+    pub fn for_user(&self, user: &str) -> Core {
+        Core { inner: Arc::clone(&self.inner), caller: self.caller, user: Some(Arc::from(user)) }
+    }
+
+    /// The team user this handle acts for, if a request signed in as one.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+
+    /// Make this core a team server on `database`: users, tokens and synced records live there. Once only.
+    pub fn attach_team_database(&self, database: PgStore) -> bool {
+        self.inner.team_database.set(database).is_ok()
+    }
+
+    /// The team server's database, when this core serves one.
+    pub fn team_database(&self) -> Option<&PgStore> {
+        self.inner.team_database.get()
+    }
+
+    /// Where users and tokens live: the team database when attached, else the local store.
+    pub async fn open_team_db(&self) -> Result<Db, StoreError> {
+        match self.team_database() {
+            Some(pg) => Ok(Db::Pg(pg.clone())),
+            None => Ok(Db::Sqlite(self.open_store().await?.clone())),
+        }
     }
 
     pub fn caller(&self) -> Caller {

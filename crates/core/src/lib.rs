@@ -22,6 +22,7 @@ pub mod secrets;
 pub mod sites;
 pub mod stats;
 pub mod store;
+pub mod sync;
 pub mod team;
 pub mod text;
 pub mod tracker;

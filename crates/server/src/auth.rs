@@ -106,16 +106,16 @@ impl Auth {
 
 /// The whole check for one request: the server's own token, else a user's token (`team`), whose role must allow
 /// the access: 401 for a missing, unknown or revoked token, 403 for a viewer's token on an operation that changes
-/// state.
+/// state. Returns the team user the request is signed in as (`None` for the server's own token or no auth).
 pub async fn authorize(
     core: &browser_ai_mlops_core::Core,
     auth: &Auth,
     headers: &HeaderMap,
     access: Access,
-) -> Result<(), ApiError> {
-    let Some(presented) = auth.check(headers, access)? else { return Ok(()) };
-    let store = core.store().await.map_err(ApiError::from)?;
-    let team = browser_ai_mlops_core::team::Team::new(store.clone());
+) -> Result<Option<String>, ApiError> {
+    let Some(presented) = auth.check(headers, access)? else { return Ok(None) };
+    let db = core.open_team_db().await.map_err(|e| ApiError::from(browser_ai_mlops_core::Error::from(e)))?;
+    let team = browser_ai_mlops_core::team::Team::new(db);
     let found = team.verify(&presented).await.map_err(|e| ApiError::from(browser_ai_mlops_core::Error::from(e)))?;
     let Some((user, role)) = found else { return Err(ApiError::unauthorized("invalid bearer token")) };
     if access == Access::Mutating && !role.may_write() {
@@ -124,7 +124,7 @@ pub async fn authorize(
             role.as_str()
         )));
     }
-    Ok(())
+    Ok(Some(user))
 }
 
 #[cfg(test)]

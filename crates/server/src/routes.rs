@@ -15,6 +15,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use browser_ai_mlops_core::Core;
 use browser_ai_mlops_core::api::op::{self, Json};
 use browser_ai_mlops_core::api::{Operation, Reach, Shape, StreamMessage};
 use futures::StreamExt;
@@ -62,16 +63,21 @@ async fn handle(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    super::auth::authorize(&state.core, &state.auth, headers, op.access).await?;
+    let user = super::auth::authorize(&state.core, &state.auth, headers, op.access).await?;
+    // The operation runs as the signed-in team user, so what it records names them.
+    let core = match &user {
+        Some(user) => state.core.for_user(user),
+        None => Core::clone(&state.core),
+    };
     let key = super::idempotency::key_of(headers)?;
     let input = parse_body(&json_body(&state, headers, body)?)?;
     if let Some(key) = key {
-        return super::idempotency::call(&state.core, op, key, input).await;
+        return super::idempotency::call(&core, op, key, input).await;
     }
     match op.shape() {
-        Shape::Unary => Ok(axum::Json(op::call(&state.core, op, input).await?).into_response()),
+        Shape::Unary => Ok(axum::Json(op::call(&core, op, input).await?).into_response()),
         Shape::Streaming => {
-            let messages = op::stream(&state.core, op, input)?;
+            let messages = op::stream(&core, op, input)?;
             // The server's shutdown ends open streams, so a graceful shutdown does not wait for watchers.
             let mut shutdown = state.shutdown.clone();
             let stop = async move {

@@ -86,6 +86,7 @@ const DEPLOYMENT = {
   to_version_id: 'v2',
   to_reference: 'checkout-agent:2',
   os_user: 'me',
+  host: 'laptop-a',
   reason: '',
   created_at_ms: 0,
 };

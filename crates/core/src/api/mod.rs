@@ -23,6 +23,7 @@ pub mod reports;
 pub mod run_search;
 pub mod runs;
 pub mod secrets;
+pub mod sync;
 
 use std::sync::LazyLock;
 
@@ -100,6 +101,12 @@ static TABLE: LazyLock<Vec<Operation>> = LazyLock::new(|| {
         unary("monitor/snapshot", R, health::snapshot),
         streaming("monitor/watch", R, health::watch),
         unary("reports/generate", M, reports::generate).local(),
+        unary("sync/connect", M, sync::connect).local(),
+        unary("sync/status", R, sync::status),
+        unary("sync/push", M, sync::push).local(),
+        unary("sync/pull", M, sync::pull).local(),
+        unary("sync/receive", M, sync::receive),
+        unary("sync/send", R, sync::send),
         unary("demo/status", R, demo::status),
         streaming("demo/load", M, demo::load),
     ]

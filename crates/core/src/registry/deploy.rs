@@ -10,15 +10,16 @@ use super::{DeployAction, Deployment, ModelVersion, Registry, RegistryError, ref
 use crate::util::{new_id, now_ms, os_user};
 
 const HISTORY_SELECT: &str = "SELECT d.id, d.model_id, m.name, d.target, d.action, d.from_version_id, fv.version, \
-     d.to_version_id, tv.version, d.os_user, d.reason, d.created_at_ms \
+     d.to_version_id, tv.version, d.os_user, d.reason, d.created_at_ms, \
+     CASE WHEN d.origin = 'local' THEN COALESCE((SELECT host FROM sync_state WHERE id = 1), '') ELSE d.origin END \
      FROM deployments d JOIN models m ON m.id = d.model_id \
      LEFT JOIN model_versions fv ON fv.id = d.from_version_id JOIN model_versions tv ON tv.id = d.to_version_id";
 
 type HistoryRow =
-    (String, String, String, String, String, Option<String>, Option<i64>, String, i64, String, String, i64);
+    (String, String, String, String, String, Option<String>, Option<i64>, String, i64, String, String, i64, String);
 
 fn to_deployment(r: HistoryRow) -> Deployment {
-    let (id, model_id, name, target, action, from_id, from_n, to_id, to_n, os_user, reason, created_at_ms) = r;
+    let (id, model_id, name, target, action, from_id, from_n, to_id, to_n, os_user, reason, created_at_ms, host) = r;
     Deployment {
         id,
         model_id,
@@ -30,6 +31,8 @@ fn to_deployment(r: HistoryRow) -> Deployment {
         from_version_id: from_id,
         to_version_id: to_id,
         os_user,
+        // A deployment made here names this host as sync knows it, else as the machine does.
+        host: if host.is_empty() { crate::util::host_name() } else { host },
         reason,
         created_at_ms,
     }

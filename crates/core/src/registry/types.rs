@@ -246,6 +246,8 @@ pub struct Deployment {
     pub to_version_id: String,
     pub to_reference: String,
     pub os_user: String,
+    /// The host the deployment was made on.
+    pub host: String,
     pub reason: String,
     pub created_at_ms: i64,
 }

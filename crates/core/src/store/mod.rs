@@ -8,6 +8,7 @@
 //! A writable store copies its WAL into the database from a background task (`checkpoint`), so commits rarely do.
 
 mod checkpoint;
+pub mod db;
 pub mod idempotency;
 pub mod postgres;
 

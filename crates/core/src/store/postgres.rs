@@ -103,6 +103,11 @@ impl PgStore {
         Ok(())
     }
 
+    /// A handle over an already migrated pool (the URL is not known: errors say `PostgreSQL`).
+    pub fn from_pool(pool: PgPool) -> PgStore {
+        PgStore { pool, url: "PostgreSQL".to_string() }
+    }
+
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
 use crate::kind::ErrorKind;
-use crate::store::Store;
+use crate::store::db::Db;
 use crate::util::{new_id, now_ms};
 
 /// What a user may do.
@@ -136,12 +136,13 @@ const TOKEN_SELECT: &str = "SELECT t.id, u.name AS user, u.role, t.label, t.crea
 /// Users and tokens over the store (cheap to clone).
 #[derive(Clone)]
 pub struct Team {
-    store: Store,
+    db: Db,
 }
 
 impl Team {
-    pub fn new(store: Store) -> Team {
-        Team { store }
+    /// Users and tokens in either store: the local file or the team server's PostgreSQL.
+    pub fn new(db: Db) -> Team {
+        Team { db }
     }
 
     pub async fn add_user(&self, name: &str, role: Role) -> Result<User> {
@@ -153,8 +154,8 @@ impl Team {
         }
         let now = now_ms();
         let user = User { id: new_id(), name: name.to_string(), role, created_at_ms: now };
-        let inserted = sqlx::query(
-            "INSERT INTO users (id, name, role, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?) \
+        let inserted = crate::on_db!(&self.db, |pool| sqlx::query(
+            "INSERT INTO users (id, name, role, created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(&user.id)
@@ -162,19 +163,21 @@ impl Team {
         .bind(role.as_str())
         .bind(now)
         .bind(now)
-        .execute(self.store.pool())
-        .await?;
-        if inserted.rows_affected() == 0 {
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if inserted == 0 {
             return Err(TeamError::UserExists(name.to_string()));
         }
         Ok(user)
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows: Vec<(String, String, String, i64)> =
-            sqlx::query_as("SELECT id, name, role, created_at_ms FROM users ORDER BY name")
-                .fetch_all(self.store.pool())
-                .await?;
+        let rows: Vec<(String, String, String, i64)> = crate::on_db!(&self.db, |pool| sqlx::query_as(
+            "SELECT id, name, role, created_at_ms FROM users ORDER BY name"
+        )
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(id, name, role, created_at_ms)| User {
@@ -189,36 +192,44 @@ impl Team {
     /// A new token for `user`; its text is returned this once and stored only as its SHA-256.
     pub async fn create_token(&self, user: &str, label: &str) -> Result<NewToken> {
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM users WHERE name = ?").bind(user).fetch_optional(self.store.pool()).await?;
+            crate::on_db!(&self.db, |pool| sqlx::query_as("SELECT id FROM users WHERE name = $1")
+                .bind(user)
+                .fetch_optional(pool)
+                .await)?;
         let Some((user_id,)) = row else { return Err(TeamError::UnknownUser(user.to_string())) };
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| TeamError::Random(e.to_string()))?;
         let token = format!("bam_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
         let id = new_id();
-        sqlx::query("INSERT INTO api_tokens (id, user_id, label, token_sha256, created_at_ms) VALUES (?, ?, ?, ?, ?)")
-            .bind(&id)
-            .bind(&user_id)
-            .bind(label)
-            .bind(sha256_hex(&token))
-            .bind(now_ms())
-            .execute(self.store.pool())
-            .await?;
+        crate::on_db!(&self.db, |pool| sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, label, token_sha256, created_at_ms) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(&id)
+        .bind(&user_id)
+        .bind(label)
+        .bind(sha256_hex(&token))
+        .bind(now_ms())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         let info = self.token(&id).await?;
         Ok(NewToken { info, token })
     }
 
     async fn token(&self, id: &str) -> Result<TokenInfo> {
-        let row: Option<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} WHERE t.id = ?"))
-            .bind(id)
-            .fetch_optional(self.store.pool())
-            .await?;
+        let row: Option<TokenRow> =
+            crate::on_db!(&self.db, |pool| sqlx::query_as(&format!("{TOKEN_SELECT} WHERE t.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await)?;
         row.map(TokenRow::info).ok_or_else(|| TeamError::UnknownToken(id.to_string()))
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<TokenRow> = sqlx::query_as(&format!("{TOKEN_SELECT} ORDER BY t.created_at_ms, t.id"))
-            .fetch_all(self.store.pool())
-            .await?;
+        let rows: Vec<TokenRow> =
+            crate::on_db!(&self.db, |pool| sqlx::query_as(&format!("{TOKEN_SELECT} ORDER BY t.created_at_ms, t.id"))
+                .fetch_all(pool)
+                .await)?;
         Ok(rows.into_iter().map(TokenRow::info).collect())
     }
 
@@ -228,33 +239,38 @@ impl Team {
         if current.revoked_at_ms.is_some() {
             return Err(TeamError::AlreadyRevoked(id.to_string()));
         }
-        sqlx::query("UPDATE api_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL")
-            .bind(now_ms())
-            .bind(id)
-            .execute(self.store.pool())
-            .await?;
+        crate::on_db!(&self.db, |pool| sqlx::query(
+            "UPDATE api_tokens SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL"
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         self.token(id).await
     }
 
     /// The user and role of a presented token; `None` when no live token has that text.
     pub async fn verify(&self, token: &str) -> Result<Option<(String, Role)>> {
-        let row: Option<(String, String, String, Option<i64>)> = sqlx::query_as(
+        let row: Option<(String, String, String, Option<i64>)> = crate::on_db!(&self.db, |pool| sqlx::query_as(
             "SELECT t.id, u.name, u.role, t.last_used_at_ms FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_sha256 = ? AND t.revoked_at_ms IS NULL",
+             WHERE t.token_sha256 = $1 AND t.revoked_at_ms IS NULL",
         )
         .bind(sha256_hex(token))
-        .fetch_optional(self.store.pool())
-        .await?;
+        .fetch_optional(pool)
+        .await)?;
         let Some((id, name, role, last_used)) = row else { return Ok(None) };
         // The last use is written at most once a minute per token, so requests do not each take the write lock;
         // best effort: a read-only store still verifies.
         let now = now_ms();
         if last_used.is_none_or(|t| now - t >= LAST_USED_RESOLUTION_MS) {
-            let _ = sqlx::query("UPDATE api_tokens SET last_used_at_ms = ? WHERE id = ?")
-                .bind(now)
-                .bind(&id)
-                .execute(self.store.pool())
-                .await;
+            let _ =
+                crate::on_db!(&self.db, |pool| sqlx::query("UPDATE api_tokens SET last_used_at_ms = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(&id)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected()));
         }
         Ok(Role::parse(&role).map(|r| (name, r)))
     }

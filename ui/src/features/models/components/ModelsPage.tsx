@@ -220,6 +220,7 @@ function History({ model }: { model: string | null }) {
           <th>Target</th>
           <th>From → to</th>
           <th>Who</th>
+          <th>Host</th>
           <th>Why</th>
         </tr>
       </thead>
@@ -237,6 +238,7 @@ function History({ model }: { model: string | null }) {
               {d.from_reference ?? '∅'} → {d.to_reference}
             </td>
             <td>{d.os_user}</td>
+            <td>{d.host}</td>
             <td>{d.reason || '—'}</td>
           </tr>
         ))}

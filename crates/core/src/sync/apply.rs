@@ -1,0 +1,260 @@
+//! The host applying a pulled page to its SQLite file, in one transaction with the cursors it advances (so a pull
+//! cut anywhere resumes exactly where the last applied page ended), with the outbox triggers off (nothing pulled is
+//! pushed back). The same rules as the server's (`receive`): newer `updated_at_ms` wins for mutable fields, params
+//! and deployments are insert-only, tombstones delete, the server's version numbers and deployment targets are
+//! taken as they are. An experiment created here under a name the pulled one has is merged into it; a model created
+//! here under a pulled model's name is refused (`SyncError::ModelNameTaken`).
+
+use std::sync::Arc;
+
+use sqlx::{Sqlite, Transaction};
+
+use super::SyncError;
+use super::local::{applying, make_room, merge_experiment};
+use super::wire::{PullPage, Records};
+use crate::store::Store;
+use crate::tracker::writer::{Point, SeriesIds, Statements, insert_points};
+use crate::util::now_ms;
+
+type Tx = Transaction<'static, Sqlite>;
+
+/// Apply `page` (records named with their origin host; `host` is this one) and move the cursors past it.
+pub async fn pulled(store: &Store, host: &str, page: &mut PullPage) -> Result<(), SyncError> {
+    page.records.with_origin(|o| if o == host { "local".to_string() } else { o.to_string() });
+    let mut tx = store.begin_write().await?;
+    applying(&mut tx, true).await?;
+    records(&mut tx, &page.records).await?;
+    points(&mut tx, &page.records).await?;
+    sqlx::query(
+        "UPDATE sync_state SET feed_pulled = MAX(feed_pulled, ?), points_pulled = MAX(points_pulled, ?), \
+         last_pull_ms = ?, last_error = NULL, last_error_ms = NULL WHERE id = 1",
+    )
+    .bind(page.feed_next)
+    .bind(page.points_next)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    applying(&mut tx, false).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn records(tx: &mut Tx, r: &Records) -> Result<(), SyncError> {
+    for e in &r.experiments {
+        let other: Option<String> = sqlx::query_scalar("SELECT id FROM experiments WHERE name = ? AND id <> ?")
+            .bind(&e.name)
+            .bind(&e.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(mine) = other {
+            merge_experiment(tx, &mine, &e.id).await?;
+        }
+        sqlx::query(
+            "INSERT INTO experiments (id, name, description, tags, archived, created_at_ms, updated_at_ms, origin) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+             description = excluded.description, tags = excluded.tags, archived = excluded.archived, \
+             updated_at_ms = excluded.updated_at_ms WHERE experiments.updated_at_ms < excluded.updated_at_ms",
+        )
+        .bind(&e.id)
+        .bind(&e.name)
+        .bind(&e.description)
+        .bind(&e.tags)
+        .bind(e.archived)
+        .bind(e.created_at_ms)
+        .bind(e.updated_at_ms)
+        .bind(&e.origin)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for m in &r.models {
+        let other: Option<String> = sqlx::query_scalar("SELECT id FROM models WHERE name = ? AND id <> ?")
+            .bind(&m.name)
+            .bind(&m.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if other.is_some() {
+            return Err(SyncError::ModelNameTaken { name: m.name.clone(), host: m.origin.clone() });
+        }
+        sqlx::query(
+            "INSERT INTO models (id, name, description, created_at_ms, updated_at_ms, origin) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET description = excluded.description, updated_at_ms = excluded.updated_at_ms \
+             WHERE models.updated_at_ms < excluded.updated_at_ms",
+        )
+        .bind(&m.id)
+        .bind(&m.name)
+        .bind(&m.description)
+        .bind(m.created_at_ms)
+        .bind(m.updated_at_ms)
+        .bind(&m.origin)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let now = now_ms();
+    for v in &r.versions {
+        let held: Option<Option<i64>> = sqlx::query_scalar("SELECT archived_at_ms FROM model_versions WHERE id = ?")
+            .bind(&v.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        match held {
+            Some(archived) => {
+                if archived.is_none() && v.archived_at_ms.is_some() {
+                    sqlx::query("UPDATE model_versions SET archived_at_ms = ? WHERE id = ?")
+                        .bind(v.archived_at_ms)
+                        .bind(&v.id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+            None => {
+                make_room(tx, &v.model_id, v.version, &v.id).await?;
+                sqlx::query(
+                    "INSERT INTO model_versions (id, model_id, version, provider, model, base_url, temperature, \
+                     max_tokens, top_p, system_prompt, extra_params, description, changelog, parent_version_id, \
+                     config_diff, created_by, archived_at_ms, created_at_ms, updated_at_ms, origin, synced_at_ms) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&v.id)
+                .bind(&v.model_id)
+                .bind(v.version)
+                .bind(&v.provider)
+                .bind(&v.model)
+                .bind(&v.base_url)
+                .bind(v.temperature)
+                .bind(v.max_tokens)
+                .bind(v.top_p)
+                .bind(&v.system_prompt)
+                .bind(&v.extra_params)
+                .bind(&v.description)
+                .bind(&v.changelog)
+                .bind(&v.parent_version_id)
+                .bind(&v.config_diff)
+                .bind(&v.created_by)
+                .bind(v.archived_at_ms)
+                .bind(v.created_at_ms)
+                .bind(v.updated_at_ms)
+                .bind(&v.origin)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    for run in &r.runs {
+        sqlx::query(
+            "INSERT INTO runs (id, experiment_id, name, status, model_version_id, start_ms, end_ms, error, pid, host, \
+             updated_at_ms, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, end_ms = excluded.end_ms, \
+             error = excluded.error, updated_at_ms = excluded.updated_at_ms \
+             WHERE runs.updated_at_ms < excluded.updated_at_ms",
+        )
+        .bind(&run.id)
+        .bind(&run.experiment_id)
+        .bind(&run.name)
+        .bind(&run.status)
+        .bind(&run.model_version_id)
+        .bind(run.start_ms)
+        .bind(run.end_ms)
+        .bind(&run.error)
+        .bind(run.pid)
+        .bind(&run.host)
+        .bind(run.updated_at_ms)
+        .bind(&run.origin)
+        .execute(&mut **tx)
+        .await?;
+        for (key, value) in &run.params {
+            sqlx::query("INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                .bind(&run.id)
+                .bind(key)
+                .bind(value)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for t in &run.tags {
+            sqlx::query(
+                "INSERT INTO run_tags (run_id, key, value, updated_at_ms) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, \
+                 updated_at_ms = excluded.updated_at_ms WHERE run_tags.updated_at_ms < excluded.updated_at_ms",
+            )
+            .bind(&run.id)
+            .bind(&t.key)
+            .bind(&t.value)
+            .bind(t.updated_at_ms)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    for d in &r.deployments {
+        sqlx::query(
+            "INSERT INTO deployments (id, model_id, target, action, from_version_id, to_version_id, os_user, reason, \
+             created_at_ms, updated_at_ms, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&d.id)
+        .bind(&d.model_id)
+        .bind(&d.target)
+        .bind(&d.action)
+        .bind(&d.from_version_id)
+        .bind(&d.to_version_id)
+        .bind(&d.os_user)
+        .bind(&d.reason)
+        .bind(d.created_at_ms)
+        .bind(d.updated_at_ms)
+        .bind(&d.origin)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for a in &r.aliases {
+        sqlx::query(
+            "INSERT INTO model_aliases (model_id, alias, version_id, updated_at_ms, origin) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, \
+             updated_at_ms = excluded.updated_at_ms, origin = excluded.origin",
+        )
+        .bind(&a.model_id)
+        .bind(&a.alias)
+        .bind(&a.version_id)
+        .bind(a.updated_at_ms)
+        .bind(&a.origin)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for t in &r.tombstones {
+        if t.table == "runs" {
+            sqlx::query("DELETE FROM runs WHERE id = ?").bind(&t.key).execute(&mut **tx).await?;
+        } else if let Some((run_id, key)) = t.key.split_once('\t') {
+            sqlx::query("DELETE FROM run_tags WHERE run_id = ? AND key = ? AND updated_at_ms <= ?")
+                .bind(run_id)
+                .bind(key)
+                .bind(t.deleted_at_ms)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Insert the page's points of runs this store holds (a run deleted here takes its pulled points with it), and
+/// fold them into the runs' metric summaries, as the local writer does.
+async fn points(tx: &mut Tx, r: &Records) -> Result<(), SyncError> {
+    let mut points = Vec::with_capacity(r.point_count());
+    for s in &r.points {
+        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)")
+            .bind(&s.run_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        if !held {
+            continue;
+        }
+        let (run, key): (Arc<str>, Arc<str>) = (Arc::from(s.run_id.as_str()), Arc::from(s.key.as_str()));
+        for i in 0..s.len() {
+            points.push(Point {
+                run: run.clone(),
+                key: key.clone(),
+                value: s.value[i],
+                step: s.step[i],
+                ts_ms: s.ts_ms[i],
+            });
+        }
+    }
+    let refs: Vec<&Point> = points.iter().collect();
+    insert_points(tx, &Statements::new(), &SeriesIds::default(), &refs).await.map_err(SyncError::from)?;
+    Ok(())
+}

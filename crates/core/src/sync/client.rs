@@ -1,0 +1,152 @@
+//! Driving a transfer over HTTP. `push`: records from the outbox in pages, then this host's metric points in pages
+//! (up to the newest point when the push began, so every point's run has gone first); `pull`: the server's change
+//! feed in pages, then other hosts' points. Each page is acknowledged before the host moves its cursor, so a transfer
+//! cut anywhere — the connection, either process — resumes from what the other side acknowledged, and a page sent
+//! twice changes nothing. The token comes from the connection's `env:`/`keychain:` reference at each transfer, goes
+//! only to the connected server (no redirects are followed), and appears in no error or record.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::SyncError;
+use super::local::{self, SyncState};
+use super::wire::{PullPage, PullRequest, PushAck};
+use crate::secrets::SecretRef;
+use crate::store::Store;
+
+/// Outbox entries per records page.
+pub const RECORDS_PER_PAGE: i64 = 200;
+/// Metric points per push page (a page stays well under the server's default 1 MiB body limit).
+pub const POINTS_PER_PAGE: i64 = 10_000;
+
+/// What one push or pull moved.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, Default)]
+pub struct Transfer {
+    pub pages: u64,
+    pub records: u64,
+    pub points: u64,
+    /// Points the other side already held (a resumed or replayed page).
+    pub points_already_held: u64,
+    /// This host's experiments merged into the server's one of the same name.
+    pub experiments_merged: u64,
+    /// This host's new model versions whose number the server changed (another host had taken it): `(id, from, to)`.
+    pub versions_renumbered: Vec<(String, i64, i64)>,
+}
+
+struct Remote {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Remote {
+    fn new(state: &SyncState) -> Result<Remote, SyncError> {
+        let reference = SecretRef::parse(&state.token_ref)
+            .map_err(|e| SyncError::Invalid(format!("token reference {:?}: {e}", state.token_ref)))?;
+        let token = reference.resolve()?.ok_or_else(|| SyncError::NoToken { reference: state.token_ref.clone() })?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| SyncError::Network { url: state.server_url.clone(), detail: e.to_string() })?;
+        Ok(Remote { http, base: state.server_url.trim_end_matches('/').to_string(), token })
+    }
+
+    async fn call<I: Serialize, O: DeserializeOwned>(&self, op: &str, input: &I) -> Result<O, SyncError> {
+        let url = format!("{}/api/v1/{op}", self.base);
+        let shown = crate::util::mask_url(&url);
+        let network =
+            |e: reqwest::Error| SyncError::Network { url: shown.clone(), detail: e.without_url().to_string() };
+        let response = self.http.post(&url).bearer_auth(&self.token).json(input).send().await.map_err(network)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(network)?;
+        if !status.is_success() {
+            let message = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
+            return Err(SyncError::Refused { url: shown, status: status.as_u16(), message });
+        }
+        serde_json::from_slice(&body)
+            .map_err(|e| SyncError::Network { url: shown, detail: format!("unexpected answer: {e}") })
+    }
+}
+
+/// Record the error on the connection (for `sync status`) and hand it back.
+async fn noted<T>(store: &Store, result: Result<T, SyncError>) -> Result<T, SyncError> {
+    if let Err(e) = &result {
+        local::record_error(store, &e.to_string()).await?;
+    }
+    result
+}
+
+/// Send everything pending here to the server.
+pub async fn push(store: &Store) -> Result<Transfer, SyncError> {
+    let state = local::state(store).await?.ok_or(SyncError::NotConnected)?;
+    let remote = noted(store, Remote::new(&state)).await?;
+    noted(store, push_with(store, &state, &remote).await).await
+}
+
+async fn push_with(store: &Store, state: &SyncState, remote: &Remote) -> Result<Transfer, SyncError> {
+    let mut out = Transfer::default();
+    let high = local::points_high(store).await?;
+    while let Some((page, last)) = local::records_page(store, &state.host, RECORDS_PER_PAGE).await? {
+        let ack: PushAck = remote.call("sync/receive", &page).await?;
+        for n in &ack.version_numbers {
+            if let Some(v) = page.records.versions.iter().find(|v| v.id == n.id && v.version != n.version) {
+                out.versions_renumbered.push((v.id.clone(), v.version, n.version));
+            }
+        }
+        local::records_acked(store, last, &ack).await?;
+        out.pages += 1;
+        out.records += page.records.record_count() as u64;
+        out.experiments_merged += ack.experiments_merged.len() as u64;
+    }
+    let mut after = local::state(store).await?.map_or(0, |s| s.points_acked);
+    while let Some((page, last)) = local::points_page(store, &state.host, after, high, POINTS_PER_PAGE).await? {
+        let ack: PushAck = remote.call("sync/receive", &page).await?;
+        local::points_acked(store, last).await?;
+        after = last;
+        out.pages += 1;
+        out.points += ack.points_inserted;
+        out.points_already_held += ack.points_already_held;
+    }
+    Ok(out)
+}
+
+/// Bring everything the server holds that this host has not applied.
+pub async fn pull(store: &Store) -> Result<Transfer, SyncError> {
+    let state = local::state(store).await?.ok_or(SyncError::NotConnected)?;
+    let remote = noted(store, Remote::new(&state)).await?;
+    noted(store, pull_with(store, &state, &remote).await).await
+}
+
+async fn pull_with(store: &Store, state: &SyncState, remote: &Remote) -> Result<Transfer, SyncError> {
+    let mut out = Transfer::default();
+    let mut req = PullRequest {
+        host: state.host.clone(),
+        feed_after: state.feed_pulled,
+        points_after: state.points_pulled,
+        points_high: None,
+        limit: None,
+    };
+    loop {
+        let mut page: PullPage = remote.call("sync/send", &req).await?;
+        let (records, points) = (page.records.record_count(), page.records.point_count());
+        let more = page.feed_more || page.points_more;
+        let (feed_next, points_next, high) = (page.feed_next, page.points_next, page.points_high);
+        super::apply::pulled(store, &state.host, &mut page).await?;
+        out.pages += 1;
+        out.records += records as u64;
+        out.points += points as u64;
+        if !more {
+            return Ok(out);
+        }
+        req.feed_after = feed_next;
+        req.points_after = points_next;
+        req.points_high = Some(high);
+    }
+}

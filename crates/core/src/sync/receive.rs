@@ -1,0 +1,449 @@
+//! The team server applying a push page to PostgreSQL, in one transaction under an advisory lock (pushes apply one
+//! at a time, so the change feed's order is the commit order). Rules, the same for every host:
+//! - ids are kept; an experiment whose name the server already holds under another id is merged into that one
+//!   (the ack tells the host, which merges its copy the same way); a model name held under another id is refused.
+//! - a new model version gets the server's next number for its model (the number the host proposed when that is
+//!   the next one), and keeps it for good; an existing one only gains its archive time.
+//! - mutable fields (experiment description, tags and archive flag; run name, status, end, error; each run tag) go
+//!   to the newer `updated_at_ms`; on a tie the server's copy stays. Params and deployments are insert-only.
+//! - a deployment moves its target on the server (deploys are ordered by arrival); its record keeps the user and
+//!   host that made it.
+//! - deletions are tombstones: a deleted run never comes back from a stale push; a tag deletion beats older writes.
+//! - a metric point is identified by its series and its id on the origin host: a replayed push inserts none twice.
+//!   Every changed record is appended to `sync_feed` with the team user whose push changed it.
+
+use std::collections::HashMap;
+
+use sqlx::{Postgres, Transaction};
+
+use super::SyncError;
+use super::wire::{PushAck, PushPage, Remap, RunRec, SeriesPoints, VersionNumber};
+use crate::util::now_ms;
+
+type Tx = Transaction<'static, Postgres>;
+
+/// Lock key taken by every push (and by nothing else).
+const PUSH_LOCK: i64 = 0x5359_4e43; // "SYNC"
+
+async fn feed(tx: &mut Tx, table: &str, key: &str, user: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sync_feed (tbl, row_key, by_user) VALUES ($1, $2, $3)")
+        .bind(table)
+        .bind(key)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Apply one page for `user` (the signed-in team user). All or nothing.
+pub async fn apply(pool: &sqlx::PgPool, user: &str, page: &PushPage) -> Result<PushAck, SyncError> {
+    page.validate()?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK).execute(&mut *tx).await?;
+    let mut ack = PushAck::default();
+    let r = &page.records;
+    let mut merged: HashMap<String, String> = HashMap::new();
+    for e in &r.experiments {
+        experiment(&mut tx, user, e, &mut merged, &mut ack).await?;
+    }
+    for m in &r.models {
+        model(&mut tx, user, m, &mut ack).await?;
+    }
+    for v in &r.versions {
+        version(&mut tx, user, v, &mut ack).await?;
+    }
+    for run in &r.runs {
+        let experiment_id = merged.get(&run.experiment_id).unwrap_or(&run.experiment_id).clone();
+        self::run(&mut tx, user, run, &experiment_id, &mut ack).await?;
+    }
+    for d in &r.deployments {
+        deployment(&mut tx, user, d, &mut ack).await?;
+    }
+    for t in &r.tombstones {
+        tombstone(&mut tx, user, t, &mut ack).await?;
+    }
+    for s in &r.points {
+        points(&mut tx, s, &mut ack).await?;
+    }
+    tx.commit().await?;
+    ack.experiments_merged = merged.into_iter().map(|(from, to)| Remap { from, to }).collect();
+    ack.experiments_merged.sort_by(|a, b| a.from.cmp(&b.from));
+    Ok(ack)
+}
+
+async fn experiment(
+    tx: &mut Tx,
+    user: &str,
+    e: &super::wire::ExperimentRec,
+    merged: &mut HashMap<String, String>,
+    ack: &mut PushAck,
+) -> Result<(), SyncError> {
+    let by_name: Option<String> = sqlx::query_scalar("SELECT id FROM experiments WHERE name = $1")
+        .bind(&e.name)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM experiments WHERE id = $1)")
+        .bind(&e.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if !exists {
+        if let Some(other) = by_name {
+            merged.insert(e.id.clone(), other);
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO experiments (id, name, description, tags, archived, created_at_ms, updated_at_ms, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&e.id)
+        .bind(&e.name)
+        .bind(&e.description)
+        .bind(&e.tags)
+        .bind(e.archived)
+        .bind(e.created_at_ms)
+        .bind(e.updated_at_ms)
+        .bind(&e.origin)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        // A rename that would take another experiment's name keeps the server's name.
+        let changed = sqlx::query(
+            "UPDATE experiments SET description = $2, tags = $3, archived = $4, updated_at_ms = $5, \
+             name = CASE WHEN EXISTS (SELECT 1 FROM experiments o WHERE o.name = $6 AND o.id <> $1) \
+                    THEN name ELSE $6 END \
+             WHERE id = $1 AND updated_at_ms < $5",
+        )
+        .bind(&e.id)
+        .bind(&e.description)
+        .bind(&e.tags)
+        .bind(e.archived)
+        .bind(e.updated_at_ms)
+        .bind(&e.name)
+        .execute(&mut **tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Ok(());
+        }
+    }
+    ack.records_changed += 1;
+    feed(tx, "experiments", &e.id, user).await?;
+    Ok(())
+}
+
+async fn model(tx: &mut Tx, user: &str, m: &super::wire::ModelRec, ack: &mut PushAck) -> Result<(), SyncError> {
+    let by_name: Option<(String, String)> =
+        sqlx::query_as("SELECT id, origin FROM models WHERE name = $1").bind(&m.name).fetch_optional(&mut **tx).await?;
+    let changed = match by_name {
+        Some((id, origin)) if id != m.id => {
+            return Err(SyncError::ModelNameTaken { name: m.name.clone(), host: origin });
+        }
+        Some(_) => {
+            sqlx::query("UPDATE models SET description = $2, updated_at_ms = $3 WHERE id = $1 AND updated_at_ms < $3")
+                .bind(&m.id)
+                .bind(&m.description)
+                .bind(m.updated_at_ms)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+        }
+        None => sqlx::query(
+            "INSERT INTO models (id, name, description, created_at_ms, updated_at_ms, origin) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&m.id)
+        .bind(&m.name)
+        .bind(&m.description)
+        .bind(m.created_at_ms)
+        .bind(m.updated_at_ms)
+        .bind(&m.origin)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected(),
+    };
+    if changed > 0 {
+        ack.records_changed += 1;
+        feed(tx, "models", &m.id, user).await?;
+    }
+    Ok(())
+}
+
+async fn version(tx: &mut Tx, user: &str, v: &super::wire::VersionRec, ack: &mut PushAck) -> Result<(), SyncError> {
+    let held: Option<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT version, archived_at_ms FROM model_versions WHERE id = $1")
+            .bind(&v.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((number, archived)) = held {
+        ack.version_numbers.push(VersionNumber { id: v.id.clone(), version: number });
+        if archived.is_none() && v.archived_at_ms.is_some() {
+            sqlx::query("UPDATE model_versions SET archived_at_ms = $2, updated_at_ms = $3 WHERE id = $1")
+                .bind(&v.id)
+                .bind(v.archived_at_ms)
+                .bind(v.updated_at_ms)
+                .execute(&mut **tx)
+                .await?;
+            ack.records_changed += 1;
+            feed(tx, "model_versions", &v.id, user).await?;
+        }
+        return Ok(());
+    }
+    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE model_id = $1")
+        .bind(&v.model_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO model_versions (id, model_id, version, provider, model, base_url, temperature, max_tokens, top_p, \
+         system_prompt, extra_params, description, changelog, parent_version_id, config_diff, created_by, \
+         archived_at_ms, created_at_ms, updated_at_ms, origin, synced_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+    )
+    .bind(&v.id)
+    .bind(&v.model_id)
+    .bind(next)
+    .bind(&v.provider)
+    .bind(&v.model)
+    .bind(&v.base_url)
+    .bind(v.temperature)
+    .bind(v.max_tokens)
+    .bind(v.top_p)
+    .bind(&v.system_prompt)
+    .bind(&v.extra_params)
+    .bind(&v.description)
+    .bind(&v.changelog)
+    .bind(&v.parent_version_id)
+    .bind(&v.config_diff)
+    .bind(&v.created_by)
+    .bind(v.archived_at_ms)
+    .bind(v.created_at_ms)
+    .bind(v.updated_at_ms)
+    .bind(&v.origin)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    ack.version_numbers.push(VersionNumber { id: v.id.clone(), version: next });
+    ack.records_changed += 1;
+    feed(tx, "model_versions", &v.id, user).await?;
+    Ok(())
+}
+
+async fn run(tx: &mut Tx, user: &str, r: &RunRec, experiment_id: &str, ack: &mut PushAck) -> Result<(), SyncError> {
+    let buried: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_tombstones WHERE tbl = 'runs' AND row_key = $1)")
+            .bind(&r.id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if buried {
+        return Ok(());
+    }
+    let mut changed = sqlx::query(
+        "INSERT INTO runs (id, experiment_id, name, status, model_version_id, start_ms, end_ms, error, pid, host, \
+         updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, end_ms = excluded.end_ms, \
+         error = excluded.error, updated_at_ms = excluded.updated_at_ms \
+         WHERE runs.updated_at_ms < excluded.updated_at_ms",
+    )
+    .bind(&r.id)
+    .bind(experiment_id)
+    .bind(&r.name)
+    .bind(&r.status)
+    .bind(&r.model_version_id)
+    .bind(r.start_ms)
+    .bind(r.end_ms)
+    .bind(&r.error)
+    .bind(r.pid)
+    .bind(&r.host)
+    .bind(r.updated_at_ms)
+    .bind(&r.origin)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    for (key, value) in &r.params {
+        changed +=
+            sqlx::query("INSERT INTO run_params (run_id, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(&r.id)
+                .bind(key)
+                .bind(value)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+    }
+    for t in &r.tags {
+        let tag_key = format!("{}\t{}", r.id, t.key);
+        changed += sqlx::query(
+            "INSERT INTO run_tags (run_id, key, value, updated_at_ms) \
+             SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM sync_tombstones \
+                 WHERE tbl = 'run_tag' AND row_key = $5 AND deleted_at_ms >= $4) \
+             ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms \
+             WHERE run_tags.updated_at_ms < excluded.updated_at_ms",
+        )
+        .bind(&r.id)
+        .bind(&t.key)
+        .bind(&t.value)
+        .bind(t.updated_at_ms)
+        .bind(&tag_key)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    if changed > 0 {
+        ack.records_changed += 1;
+        feed(tx, "runs", &r.id, user).await?;
+    }
+    Ok(())
+}
+
+async fn deployment(
+    tx: &mut Tx,
+    user: &str,
+    d: &super::wire::DeploymentRec,
+    ack: &mut PushAck,
+) -> Result<(), SyncError> {
+    let inserted = sqlx::query(
+        "INSERT INTO deployments (id, model_id, target, action, from_version_id, to_version_id, os_user, reason, \
+         created_at_ms, updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&d.id)
+    .bind(&d.model_id)
+    .bind(&d.target)
+    .bind(&d.action)
+    .bind(&d.from_version_id)
+    .bind(&d.to_version_id)
+    .bind(&d.os_user)
+    .bind(&d.reason)
+    .bind(d.created_at_ms)
+    .bind(d.updated_at_ms)
+    .bind(&d.origin)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO model_aliases (model_id, alias, version_id, updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, \
+         updated_at_ms = excluded.updated_at_ms, origin = excluded.origin",
+    )
+    .bind(&d.model_id)
+    .bind(&d.target)
+    .bind(&d.to_version_id)
+    .bind(now_ms())
+    .bind(&d.origin)
+    .execute(&mut **tx)
+    .await?;
+    ack.records_changed += 1;
+    feed(tx, "deployments", &d.id, user).await?;
+    feed(tx, "model_aliases", &format!("{}\t{}", d.model_id, d.target), user).await?;
+    Ok(())
+}
+
+async fn tombstone(tx: &mut Tx, user: &str, t: &super::wire::Tombstone, ack: &mut PushAck) -> Result<(), SyncError> {
+    let fresh = sqlx::query(
+        "INSERT INTO sync_tombstones (tbl, row_key, deleted_at_ms, origin) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tbl, row_key) DO UPDATE SET deleted_at_ms = excluded.deleted_at_ms, origin = excluded.origin \
+         WHERE sync_tombstones.deleted_at_ms < excluded.deleted_at_ms",
+    )
+    .bind(&t.table)
+    .bind(&t.key)
+    .bind(t.deleted_at_ms)
+    .bind(&t.origin)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if fresh == 0 {
+        return Ok(());
+    }
+    let run_id = match t.table.as_str() {
+        "runs" => {
+            sqlx::query("DELETE FROM runs WHERE id = $1").bind(&t.key).execute(&mut **tx).await?;
+            t.key.clone()
+        }
+        _ => {
+            let (run_id, key) = t.key.split_once('\t').unwrap_or((&t.key, ""));
+            sqlx::query("DELETE FROM run_tags WHERE run_id = $1 AND key = $2 AND updated_at_ms <= $3")
+                .bind(run_id)
+                .bind(key)
+                .bind(t.deleted_at_ms)
+                .execute(&mut **tx)
+                .await?;
+            run_id.to_string()
+        }
+    };
+    ack.records_changed += 1;
+    feed(tx, "runs", &run_id, user).await?;
+    Ok(())
+}
+
+async fn points(tx: &mut Tx, s: &SeriesPoints, ack: &mut PushAck) -> Result<(), SyncError> {
+    let run_held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)")
+        .bind(&s.run_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if !run_held {
+        // The run was deleted (its tombstone reached the server first): its points go with it.
+        return Ok(());
+    }
+    let series: i64 = sqlx::query_scalar(
+        "INSERT INTO metric_series (run_id, key) VALUES ($1, $2) \
+         ON CONFLICT (run_id, key) DO UPDATE SET key = excluded.key RETURNING id",
+    )
+    .bind(&s.run_id)
+    .bind(&s.key)
+    .fetch_one(&mut **tx)
+    .await?;
+    let rows: Vec<(i64, i64, f64)> = sqlx::query_as(
+        "INSERT INTO metric_values (series_id, origin_seq, step, ts_ms, value) \
+         SELECT $1, * FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::DOUBLE PRECISION[]) \
+         ON CONFLICT (series_id, origin_seq) DO NOTHING RETURNING step, ts_ms, value",
+    )
+    .bind(series)
+    .bind(&s.seq)
+    .bind(&s.step)
+    .bind(&s.ts_ms)
+    .bind(&s.value)
+    .fetch_all(&mut **tx)
+    .await?;
+    ack.points_inserted += rows.len() as u64;
+    ack.points_already_held += (s.len() - rows.len()) as u64;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // The summary gains exactly the inserted points: (step, ts) order decides "last", as on the local store.
+    let mut last = rows[0];
+    let (mut min, mut max, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+    for &(step, ts, value) in &rows {
+        if (step, ts) >= (last.0, last.1) {
+            last = (step, ts, value);
+        }
+        min = min.min(value);
+        max = max.max(value);
+        sum += value;
+    }
+    sqlx::query(
+        "INSERT INTO run_metric_summary (run_id, key, last_value, last_step, last_ts_ms, min_value, max_value, \
+         sum_value, count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (run_id, key) DO UPDATE SET \
+         last_value = CASE WHEN (excluded.last_step, excluded.last_ts_ms) >= (run_metric_summary.last_step, \
+             run_metric_summary.last_ts_ms) THEN excluded.last_value ELSE run_metric_summary.last_value END, \
+         last_ts_ms = CASE WHEN (excluded.last_step, excluded.last_ts_ms) >= (run_metric_summary.last_step, \
+             run_metric_summary.last_ts_ms) THEN excluded.last_ts_ms ELSE run_metric_summary.last_ts_ms END, \
+         last_step = GREATEST(run_metric_summary.last_step, excluded.last_step), \
+         min_value = LEAST(run_metric_summary.min_value, excluded.min_value), \
+         max_value = GREATEST(run_metric_summary.max_value, excluded.max_value), \
+         sum_value = run_metric_summary.sum_value + excluded.sum_value, \
+         count = run_metric_summary.count + excluded.count",
+    )
+    .bind(&s.run_id)
+    .bind(&s.key)
+    .bind(last.2)
+    .bind(last.0)
+    .bind(last.1)
+    .bind(min)
+    .bind(max)
+    .bind(sum)
+    .bind(rows.len() as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
