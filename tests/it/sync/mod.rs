@@ -3,6 +3,9 @@
 //! the same model, deployments to the same target) by the documented rules; replaying a push or a pull changes
 //! nothing; tombstones delete everywhere; a viewer's token may not push; secrets travel nowhere.
 
+mod faults;
+mod proxy;
+
 use std::process::Output;
 
 use browser_ai_mlops_testkit::pg::PgCluster;
@@ -19,8 +22,8 @@ pub async fn cluster() -> PgCluster {
 /// A team server on a fresh database of `pg`, with users `ana` and `bo` (editors) and `vi` (viewer); returns the
 /// server, its database URL and the three tokens.
 pub struct Team {
-    /// The serving machine's own directories (kept for the server's lifetime).
-    pub _home: Home,
+    /// The serving machine's own directories.
+    pub home: Home,
     pub server: Server,
     pub url: String,
     pub ana: String,
@@ -38,7 +41,7 @@ impl Team {
         };
         let (ana, bo, vi) = (token("ana", "editor"), token("bo", "editor"), token("vi", "viewer"));
         let server = Server::start(&home, &["--token", TOKEN, "--database", &url]);
-        Team { _home: home, server, url, ana, bo, vi }
+        Team { home, server, url, ana, bo, vi }
     }
 
     pub async fn pool(&self) -> PgPool {
