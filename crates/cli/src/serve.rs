@@ -10,6 +10,7 @@ use clap::Args;
 use browser_ai_mlops_core::core::Core;
 use browser_ai_mlops_core::error::{Error, ErrorKind, Result};
 use browser_ai_mlops_core::store::postgres::PgStore;
+use browser_ai_mlops_core::sync::mirror;
 use browser_ai_mlops_server::{self as server, ServeOptions, ServerError};
 
 #[derive(Debug, Args)]
@@ -120,10 +121,21 @@ pub async fn attach_database(core: &Core, url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Keep the server's own store a mirror of its team database (what the operations and the web UI read).
+async fn start_mirror(core: &Core) -> Result<()> {
+    let Some(pg) = core.team_database() else { return Ok(()) };
+    let store = core.store().await?.clone();
+    let wake = core.shared::<mirror::Wake>();
+    let host = browser_ai_mlops_core::util::host_name();
+    tokio::spawn(mirror::run(store, pg.pool().clone(), host, wake, std::time::Duration::from_secs(2)));
+    Ok(())
+}
+
 /// Run the server on `core` (which it closes on the way out); exit code 0 after a clean shutdown.
 pub async fn run(core: Core, args: ServeArgs) -> Result<i32> {
     if let Some(url) = &args.database {
         attach_database(&core, url).await?;
+        start_mirror(&core).await?;
     }
     let opts = ServeOptions {
         bind: args.bind,

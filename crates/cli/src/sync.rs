@@ -57,6 +57,9 @@ fn transfer_text(verb: &str, t: &Transfer) -> String {
     if t.experiments_merged > 0 {
         out.push_str(&format!("\nmerged {} experiments into the server's ones of the same name", t.experiments_merged));
     }
+    for why in &t.refused {
+        out.push_str(&format!("\nrefused by the server: {why}"));
+    }
     for (id, from, to) in &t.versions_renumbered {
         out.push_str(&format!("\nmodel version {id}: pending number {from} is {to} on the team server"));
     }

@@ -51,7 +51,7 @@ impl Core {
 
     /// The model registry (stateless over the store).
     pub async fn registry(&self) -> Result<crate::registry::Registry> {
-        Ok(self.open_registry().await?)
+        Ok(self.open_registry().await?.acting_as(self.user()))
     }
 
     /// Make everything logged so far durable and close the database cleanly.

@@ -66,6 +66,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The signed-in team user's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// A check the user asked for did not pass (e.g. a threshold); not an input error.
     #[error("{0}")]
     Failed(String),
@@ -96,6 +99,7 @@ impl Error {
             Error::NoHomeDir { .. } | Error::EmptyWindow => ErrorKind::Input,
             Error::Io { source, .. } => ErrorKind::of_user_path_io(source),
             Error::Failed(_) => ErrorKind::Failed,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
         }
     }
 

@@ -20,6 +20,7 @@ use crate::registry::Registry;
 use crate::store::db::Db;
 use crate::store::postgres::PgStore;
 use crate::store::{Store, StoreError};
+use crate::team::Role;
 use crate::tracker::Tracker;
 
 pub const ENV_DATA_DIR: &str = "BROWSER_AI_MLOPS_DATA_DIR";
@@ -66,8 +67,9 @@ impl Settings {
 pub struct Core {
     inner: Arc<Inner>,
     caller: Caller,
-    /// The team user a server request is signed in as (`None`: the machine's own user or the server's own token).
-    user: Option<Arc<str>>,
+    /// The team user a server request is signed in as, with their role (`None`: the machine's own user or the
+    /// server's own token, who may do anything).
+    user: Option<(Arc<str>, Role)>,
 }
 
 /// Who the operations run for.
@@ -110,13 +112,18 @@ impl Core {
     }
 
     /// The same core acting for a signed-in team user (the server, per request).
-    pub fn for_user(&self, user: &str) -> Core {
-        Core { inner: Arc::clone(&self.inner), caller: self.caller, user: Some(Arc::from(user)) }
+    pub fn for_user(&self, user: &str, role: Role) -> Core {
+        Core { inner: Arc::clone(&self.inner), caller: self.caller, user: Some((Arc::from(user), role)) }
     }
 
     /// The team user this handle acts for, if a request signed in as one.
     pub fn user(&self) -> Option<&str> {
-        self.user.as_deref()
+        self.user.as_ref().map(|(name, _)| &**name)
+    }
+
+    /// The signed-in team user's role (`None`: the machine's own user or the server's own token).
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|(_, role)| *role)
     }
 
     /// Make this core a team server on `database`: users, tokens and synced records live there. Once only.

@@ -12,6 +12,9 @@ pub enum ErrorKind {
     NotFound,
     /// The request conflicts with stored state: a duplicate name, a re-logged param (exit code 2).
     Conflict,
+    /// The caller's role may not do this (a team server's viewer writing, an editor deploying to a protected
+    /// target) (exit code 2).
+    Forbidden,
     /// Something failed while doing a valid request: I/O, a corrupt database (exit code 1).
     Failed,
 }
@@ -20,7 +23,7 @@ impl ErrorKind {
     /// Process exit code for this kind: 2 for bad usage or input, 1 for a failure.
     pub fn exit_code(self) -> i32 {
         match self {
-            ErrorKind::Input | ErrorKind::NotFound | ErrorKind::Conflict => 2,
+            ErrorKind::Input | ErrorKind::NotFound | ErrorKind::Conflict | ErrorKind::Forbidden => 2,
             ErrorKind::Failed => 1,
         }
     }

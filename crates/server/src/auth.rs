@@ -106,13 +106,14 @@ impl Auth {
 
 /// The whole check for one request: the server's own token, else a user's token (`team`), whose role must allow
 /// the access: 401 for a missing, unknown or revoked token, 403 for a viewer's token on an operation that changes
-/// state. Returns the team user the request is signed in as (`None` for the server's own token or no auth).
+/// state. Returns the team user the request is signed in as, with their role (`None` for the server's own token or
+/// no auth).
 pub async fn authorize(
     core: &browser_ai_mlops_core::Core,
     auth: &Auth,
     headers: &HeaderMap,
     access: Access,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<(String, browser_ai_mlops_core::team::Role)>, ApiError> {
     let Some(presented) = auth.check(headers, access)? else { return Ok(None) };
     let db = core.open_team_db().await.map_err(|e| ApiError::from(browser_ai_mlops_core::Error::from(e)))?;
     let team = browser_ai_mlops_core::team::Team::new(db);
@@ -124,7 +125,7 @@ pub async fn authorize(
             role.as_str()
         )));
     }
-    Ok(Some(user))
+    Ok(Some((user, role)))
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ async fn handle(
     let user = super::auth::authorize(&state.core, &state.auth, headers, op.access).await?;
     // The operation runs as the signed-in team user, so what it records names them.
     let core = match &user {
-        Some(user) => state.core.for_user(user),
+        Some((user, role)) => state.core.for_user(user, *role),
         None => Core::clone(&state.core),
     };
     let key = super::idempotency::key_of(headers)?;

@@ -42,11 +42,12 @@ async fn held(pool: &PgPool, run: &str) -> (i64, i64) {
     .await
     .unwrap();
     assert_eq!(points, distinct, "a point is held twice");
-    let summed: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(count), 0)::BIGINT FROM run_metric_summary WHERE run_id = $1")
-        .bind(run)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let summed: i64 =
+        sqlx::query_scalar("SELECT COALESCE(SUM(count), 0)::BIGINT FROM run_metric_summary WHERE run_id = $1")
+            .bind(run)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     (points, summed)
 }
 

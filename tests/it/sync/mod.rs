@@ -20,7 +20,7 @@ pub async fn cluster() -> PgCluster {
 }
 
 /// A team server on a fresh database of `pg`, with users `ana` and `bo` (editors) and `vi` (viewer); returns the
-/// server, its database URL and the three tokens.
+/// server, its database URL and the tokens (and `root`, an admin).
 pub struct Team {
     /// The serving machine's own directories.
     pub home: Home,
@@ -29,6 +29,7 @@ pub struct Team {
     pub ana: String,
     pub bo: String,
     pub vi: String,
+    pub root: String,
 }
 
 impl Team {
@@ -40,8 +41,9 @@ impl Team {
             home.json(&["server", "--database", &url, "token", "create", user])["token"].as_str().unwrap().to_string()
         };
         let (ana, bo, vi) = (token("ana", "editor"), token("bo", "editor"), token("vi", "viewer"));
+        let root = token("root", "admin");
         let server = Server::start(&home, &["--token", TOKEN, "--database", &url]);
-        Team { home, server, url, ana, bo, vi }
+        Team { home, server, url, ana, bo, vi, root }
     }
 
     pub async fn pool(&self) -> PgPool {
@@ -261,5 +263,69 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(&team.ana[4..]) && !text.contains(&team.bo[4..]), "a token was stored on a host");
     }
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_admins_move_protected_targets_over_http_or_by_sync() {
+    let pg = cluster().await;
+    let team = Team::start(&pg, "protected");
+    let a = Home::new();
+    a.ok(&["model", "register", "agent", "baseline", "label-matcher"]);
+    sync_ok(&a, &team.ana, &["sync", "connect", &team.server.base, "--host", "laptop-a"]);
+    sync_ok(&a, &team.ana, &["sync", "push"]);
+    // The server's own store mirrors its database: the pushed model is there for its operations.
+    let mut shown = 0;
+    for _ in 0..300 {
+        let (status, _) =
+            crate::server::post(&team.server, "/api/v1/models/show", Some(&team.bo), r#"{"name":"agent"}"#).await;
+        shown = status;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, 200, "the pushed model never reached the server's operations");
+
+    // Over HTTP: an editor may deploy to staging, not to production (403, nothing written); an admin may.
+    let deploy = |target: &str| format!(r#"{{"reference":"agent:1","target":"{target}"}}"#);
+    let (status, body) =
+        crate::server::post(&team.server, "/api/v1/models/deploy", Some(&team.bo), &deploy("production")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(crate::server::error_message(&body, "Forbidden").contains("protected"), "{body}");
+    let (status, body) =
+        crate::server::post(&team.server, "/api/v1/models/deploy", Some(&team.bo), &deploy("staging")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) =
+        crate::server::post(&team.server, "/api/v1/models/deploy", Some(&team.root), &deploy("production")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["os_user"], "root", "the deploy names the signed-in user: {body}");
+
+    // By sync: an editor's local deploy to production is refused by the server and stays on the host; staging goes.
+    a.ok(&["model", "deploy", "agent:1", "production"]);
+    a.ok(&["model", "deploy", "agent:1", "canary"]);
+    let pushed = sync_ok(&a, &team.ana, &["sync", "push"]);
+    let refused = pushed["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{pushed}");
+    assert!(refused[0].as_str().unwrap().contains("production"), "{pushed}");
+    let pool = team.pool().await;
+    let from_a: Vec<String> =
+        sqlx::query_scalar("SELECT target FROM deployments WHERE origin = 'laptop-a'").fetch_all(&pool).await.unwrap();
+    assert_eq!(from_a, ["canary"], "sync wrote only the allowed deploy");
+    // The deploys made over HTTP reach the team database too, in their users' names.
+    let mut over_http = Vec::new();
+    for _ in 0..300 {
+        over_http = sqlx::query_as::<_, (String, String)>(
+            "SELECT target, os_user FROM deployments WHERE origin <> 'laptop-a' ORDER BY target",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        if over_http.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(over_http, [("production".to_string(), "root".to_string()), ("staging".to_string(), "bo".to_string())]);
     pool.close().await;
 }

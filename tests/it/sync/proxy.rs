@@ -68,7 +68,9 @@ async fn pipe(client: TcpStream, server: TcpStream, limit: u64) -> bool {
     let (cr, cw) = client.into_split();
     let (sr, sw) = server.into_split();
     let used = Arc::new(AtomicU64::new(0));
-    let copy = |mut from: tokio::net::tcp::OwnedReadHalf, mut to: tokio::net::tcp::OwnedWriteHalf, used: Arc<AtomicU64>| async move {
+    let copy = |mut from: tokio::net::tcp::OwnedReadHalf,
+                mut to: tokio::net::tcp::OwnedWriteHalf,
+                used: Arc<AtomicU64>| async move {
         let mut buf = vec![0u8; 16 * 1024];
         loop {
             let n = match from.read(&mut buf).await {

@@ -110,6 +110,7 @@ pub fn kind_of(e: &Error) -> EdgeErrorKind {
         ErrorKind::Input => EdgeErrorKind::Input,
         ErrorKind::NotFound => EdgeErrorKind::NotFound,
         ErrorKind::Conflict => EdgeErrorKind::Conflict,
+        ErrorKind::Forbidden => EdgeErrorKind::Forbidden,
         ErrorKind::Failed => EdgeErrorKind::Failed,
     }
 }

@@ -156,7 +156,26 @@ pub struct DeployInput {
 }
 
 /// Point the target alias of the version's model at the version and log the move.
+/// On a team server, moving a target the config marks protected (`deployment.protected_targets`) needs the admin
+/// role; the machine's own user and the server's own token may.
+pub fn may_move_target(core: &Core, target: &str) -> Result<()> {
+    let Some(role) = core.role() else { return Ok(()) };
+    if role == crate::team::Role::Admin {
+        return Ok(());
+    }
+    let protected = crate::config::load(core.settings())?.config.deployment.protected_targets;
+    if protected.iter().any(|t| t == target) {
+        return Err(crate::Error::Forbidden(format!(
+            "target {target} is protected: user {} has the role {}, deploying to it needs admin",
+            core.user().unwrap_or_default(),
+            role.as_str()
+        )));
+    }
+    Ok(())
+}
+
 pub async fn deploy(core: &Core, input: DeployInput) -> Result<Deployment> {
+    may_move_target(core, &input.target)?;
     Ok(core.registry().await?.deploy(&input.reference, &input.target, &input.reason).await?)
 }
 
@@ -170,6 +189,7 @@ pub struct RollbackInput {
 
 /// Move the target back to where it pointed before the last deploy still in effect.
 pub async fn rollback(core: &Core, input: RollbackInput) -> Result<Deployment> {
+    may_move_target(core, &input.target)?;
     Ok(core.registry().await?.rollback(&input.model, &input.target, &input.reason).await?)
 }
 

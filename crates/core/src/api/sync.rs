@@ -83,8 +83,17 @@ pub async fn pull(core: &Core, _input: ()) -> Result<Transfer> {
 
 pub async fn receive(core: &Core, input: PushPage) -> Result<PushAck> {
     let db = core.team_database().ok_or(SyncError::NoTeamDatabase)?;
+    let forbidden_targets = match core.role() {
+        Some(role) if role != crate::team::Role::Admin => {
+            crate::config::load(core.settings())?.config.deployment.protected_targets
+        }
+        _ => Vec::new(),
+    };
     // The server's own token (no team user) is recorded as `server`.
-    Ok(receive::apply(db.pool(), core.user().unwrap_or("server"), &input).await?)
+    let pusher = receive::Pusher { user: core.user().unwrap_or("server"), forbidden_targets: &forbidden_targets };
+    let ack = receive::apply(db.pool(), &pusher, &input).await?;
+    core.shared::<crate::sync::mirror::Wake>().0.notify_one();
+    Ok(ack)
 }
 
 pub async fn send(core: &Core, input: PullRequest) -> Result<PullPage> {

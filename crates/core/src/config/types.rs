@@ -154,6 +154,13 @@ pub struct DeploymentConfig {
     pub replicas: u32,
     pub resources: Resources,
     pub autoscaling: Autoscaling,
+    /// Deployment targets only a team server's admins may deploy to or roll back (default: `production`).
+    #[serde(default = "default_protected_targets")]
+    pub protected_targets: Vec<String>,
+}
+
+fn default_protected_targets() -> Vec<String> {
+    vec!["production".to_string()]
 }
 
 /// Per-replica resources in Kubernetes notation (`500m`, `2`; `512Mi`, `2Gi`).
@@ -265,6 +272,7 @@ impl Config {
                 replicas: 1,
                 resources: Resources { cpu: "1".into(), memory: "1Gi".into() },
                 autoscaling: Autoscaling { enabled: false, min_replicas: 1, max_replicas: 1, target_cpu_percent: 1 },
+                protected_targets: vec!["x".into()],
             },
             feature_flags: BTreeMap::new(),
             ab_tests: vec![AbTestConfig {

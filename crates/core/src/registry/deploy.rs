@@ -7,7 +7,7 @@
 use sqlx::SqliteConnection;
 
 use super::{DeployAction, Deployment, ModelVersion, Registry, RegistryError, refs, rows, validate_alias};
-use crate::util::{new_id, now_ms, os_user};
+use crate::util::{new_id, now_ms};
 
 const HISTORY_SELECT: &str = "SELECT d.id, d.model_id, m.name, d.target, d.action, d.from_version_id, fv.version, \
      d.to_version_id, tv.version, d.os_user, d.reason, d.created_at_ms, \
@@ -55,6 +55,7 @@ async fn move_alias(
     action: DeployAction,
     from: Option<&str>,
     reason: &str,
+    actor: &str,
 ) -> Result<String, RegistryError> {
     let now = now_ms();
     sqlx::query(
@@ -79,7 +80,7 @@ async fn move_alias(
     .bind(action.as_str())
     .bind(from)
     .bind(&to.id)
-    .bind(os_user())
+    .bind(actor)
     .bind(reason)
     .bind(now)
     .bind(now)
@@ -121,7 +122,7 @@ impl Registry {
         if from.as_deref() == Some(v.id.as_str()) {
             return Err(RegistryError::AlreadyDeployed { reference: v.reference, target: target.to_string() });
         }
-        let id = move_alias(&mut tx, &v, target, DeployAction::Deploy, from.as_deref(), reason).await?;
+        let id = move_alias(&mut tx, &v, target, DeployAction::Deploy, from.as_deref(), reason, &self.actor()).await?;
         let rec = record(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(rec)
@@ -160,7 +161,7 @@ impl Registry {
         if to.archived_at_ms.is_some() {
             return Err(RegistryError::Archived { reference: to.reference });
         }
-        let id = move_alias(&mut tx, &to, target, DeployAction::Rollback, Some(&from), reason).await?;
+        let id = move_alias(&mut tx, &to, target, DeployAction::Rollback, Some(&from), reason, &self.actor()).await?;
         let rec = record(&mut tx, &id).await?;
         tx.commit().await?;
         Ok(rec)

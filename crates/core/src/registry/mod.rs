@@ -96,11 +96,25 @@ impl From<sqlx::Error> for RegistryError {
 #[derive(Clone)]
 pub struct Registry {
     store: Store,
+    /// Who the records this registry writes name (`created_by`, a deployment's user): the signed-in team user on a
+    /// server, else the machine's user.
+    actor: Option<String>,
 }
 
 impl Registry {
     pub fn new(store: Store) -> Registry {
-        Registry { store }
+        Registry { store, actor: None }
+    }
+
+    /// The same registry writing records in `user`'s name.
+    pub fn acting_as(mut self, user: Option<&str>) -> Registry {
+        self.actor = user.map(str::to_string);
+        self
+    }
+
+    /// The name written records carry.
+    pub(crate) fn actor(&self) -> String {
+        self.actor.clone().unwrap_or_else(crate::util::os_user)
     }
 
     pub fn store(&self) -> &Store {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use super::{Alias, ConfigChange, Model, ModelConfig, ModelVersion, Provider, Registry, RegistryError, refs, rows};
-use crate::util::{new_id, now_ms, os_user};
+use crate::util::{new_id, now_ms};
 
 /// A new version with a complete configuration (no parent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -133,6 +133,7 @@ async fn insert_version(
     description: &str,
     changelog: &str,
     parent: Option<(&str, &[ConfigChange])>,
+    actor: &str,
 ) -> Result<String, RegistryError> {
     super::validate_model_name(model_name)?;
     for (field, text) in [("description", description), ("changelog", changelog)] {
@@ -181,7 +182,7 @@ async fn insert_version(
     .bind(changelog)
     .bind(parent.map(|p| p.0))
     .bind(diff)
-    .bind(os_user())
+    .bind(actor)
     .bind(now)
     .bind(now)
     .execute(&mut *conn)
@@ -200,7 +201,9 @@ impl Registry {
         super::validate_model_name(&new.model_name)?;
         let config = new.config.validated()?;
         let mut tx = self.store().begin_write().await?;
-        let id = insert_version(&mut tx, &new.model_name, &config, &new.description, &new.changelog, None).await?;
+        let id =
+            insert_version(&mut tx, &new.model_name, &config, &new.description, &new.changelog, None, &self.actor())
+                .await?;
         let version = rows::version_by_id(&mut tx, &id).await?;
         tx.commit().await?;
         version.ok_or_else(|| RegistryError::Usage(format!("version {id} vanished after insert")))
@@ -226,7 +229,8 @@ impl Registry {
         }
         let description = description.unwrap_or_else(|| parent.description.clone());
         let parent_link = Some((parent.id.as_str(), diff.as_slice()));
-        let id = insert_version(&mut tx, model_name, &config, &description, changelog, parent_link).await?;
+        let id =
+            insert_version(&mut tx, model_name, &config, &description, changelog, parent_link, &self.actor()).await?;
         let version = rows::version_by_id(&mut tx, &id).await?;
         tx.commit().await?;
         version.ok_or_else(|| RegistryError::Usage(format!("version {id} vanished after insert")))

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SyncError;
 use super::local::{self, SyncState};
-use super::wire::{PullPage, PullRequest, PushAck};
+use super::wire::{PullPage, PullRequest, PushAck, PushPage};
 use crate::secrets::SecretRef;
 use crate::store::Store;
 
@@ -33,6 +33,15 @@ pub struct Transfer {
     pub experiments_merged: u64,
     /// This host's new model versions whose number the server changed (another host had taken it): `(id, from, to)`.
     pub versions_renumbered: Vec<(String, i64, i64)>,
+    /// Records the server refused (with why); they stay on this host only.
+    pub refused: Vec<String>,
+}
+
+/// The other side of a transfer: a team server over HTTP (`Remote`), or the team database itself
+/// (`mirror::Direct`, a team server mirroring it into its own store).
+pub trait Channel {
+    fn receive(&self, page: &PushPage) -> impl Future<Output = Result<PushAck, SyncError>> + Send;
+    fn send(&self, req: &PullRequest) -> impl Future<Output = Result<PullPage, SyncError>> + Send;
 }
 
 struct Remote {
@@ -75,6 +84,16 @@ impl Remote {
     }
 }
 
+impl Channel for Remote {
+    async fn receive(&self, page: &PushPage) -> Result<PushAck, SyncError> {
+        self.call("sync/receive", page).await
+    }
+
+    async fn send(&self, req: &PullRequest) -> Result<PullPage, SyncError> {
+        self.call("sync/send", req).await
+    }
+}
+
 /// Record the error on the connection (for `sync status`) and hand it back.
 async fn noted<T>(store: &Store, result: Result<T, SyncError>) -> Result<T, SyncError> {
     if let Err(e) = &result {
@@ -90,11 +109,12 @@ pub async fn push(store: &Store) -> Result<Transfer, SyncError> {
     noted(store, push_with(store, &state, &remote).await).await
 }
 
-async fn push_with(store: &Store, state: &SyncState, remote: &Remote) -> Result<Transfer, SyncError> {
+/// Push everything pending over `remote`.
+pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) -> Result<Transfer, SyncError> {
     let mut out = Transfer::default();
     let high = local::points_high(store).await?;
     while let Some((page, last)) = local::records_page(store, &state.host, RECORDS_PER_PAGE).await? {
-        let ack: PushAck = remote.call("sync/receive", &page).await?;
+        let ack = remote.receive(&page).await?;
         for n in &ack.version_numbers {
             if let Some(v) = page.records.versions.iter().find(|v| v.id == n.id && v.version != n.version) {
                 out.versions_renumbered.push((v.id.clone(), v.version, n.version));
@@ -104,10 +124,11 @@ async fn push_with(store: &Store, state: &SyncState, remote: &Remote) -> Result<
         out.pages += 1;
         out.records += page.records.record_count() as u64;
         out.experiments_merged += ack.experiments_merged.len() as u64;
+        out.refused.extend(ack.refused);
     }
     let mut after = local::state(store).await?.map_or(0, |s| s.points_acked);
     while let Some((page, last)) = local::points_page(store, &state.host, after, high, POINTS_PER_PAGE).await? {
-        let ack: PushAck = remote.call("sync/receive", &page).await?;
+        let ack = remote.receive(&page).await?;
         local::points_acked(store, last).await?;
         after = last;
         out.pages += 1;
@@ -124,7 +145,8 @@ pub async fn pull(store: &Store) -> Result<Transfer, SyncError> {
     noted(store, pull_with(store, &state, &remote).await).await
 }
 
-async fn pull_with(store: &Store, state: &SyncState, remote: &Remote) -> Result<Transfer, SyncError> {
+/// Pull everything new from `remote`.
+pub async fn pull_with(store: &Store, state: &SyncState, remote: &impl Channel) -> Result<Transfer, SyncError> {
     let mut out = Transfer::default();
     let mut req = PullRequest {
         host: state.host.clone(),
@@ -134,7 +156,7 @@ async fn pull_with(store: &Store, state: &SyncState, remote: &Remote) -> Result<
         limit: None,
     };
     loop {
-        let mut page: PullPage = remote.call("sync/send", &req).await?;
+        let mut page = remote.send(&req).await?;
         let (records, points) = (page.records.record_count(), page.records.point_count());
         let more = page.feed_more || page.points_more;
         let (feed_next, points_next, high) = (page.feed_next, page.points_next, page.points_high);

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod client;
 pub mod local;
+pub mod mirror;
 pub mod receive;
 pub mod rows;
 pub mod send;

@@ -35,8 +35,15 @@ async fn feed(tx: &mut Tx, table: &str, key: &str, user: &str) -> Result<(), sql
     Ok(())
 }
 
-/// Apply one page for `user` (the signed-in team user). All or nothing.
-pub async fn apply(pool: &sqlx::PgPool, user: &str, page: &PushPage) -> Result<PushAck, SyncError> {
+/// Who is pushing: the team user, and the targets they may not move (protected ones, unless they are an admin).
+pub struct Pusher<'a> {
+    pub user: &'a str,
+    pub forbidden_targets: &'a [String],
+}
+
+/// Apply one page for the signed-in team user. All or nothing.
+pub async fn apply(pool: &sqlx::PgPool, pusher: &Pusher<'_>, page: &PushPage) -> Result<PushAck, SyncError> {
+    let user = pusher.user;
     page.validate()?;
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK).execute(&mut *tx).await?;
@@ -57,6 +64,13 @@ pub async fn apply(pool: &sqlx::PgPool, user: &str, page: &PushPage) -> Result<P
         self::run(&mut tx, user, run, &experiment_id, &mut ack).await?;
     }
     for d in &r.deployments {
+        if pusher.forbidden_targets.contains(&d.target) {
+            ack.refused.push(format!(
+                "deployment {} of target {}: the target is protected and user {user} is not an admin",
+                d.id, d.target
+            ));
+            continue;
+        }
         deployment(&mut tx, user, d, &mut ack).await?;
     }
     for t in &r.tombstones {

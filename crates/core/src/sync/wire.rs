@@ -216,6 +216,10 @@ pub struct PushAck {
     pub points_inserted: u64,
     /// Points the server already held (a replay) — not inserted again.
     pub points_already_held: u64,
+    /// Records the server would not take from this user (e.g. a deploy to a protected target without the admin
+    /// role), each with the reason; they stay on the host only.
+    #[serde(default)]
+    pub refused: Vec<String>,
 }
 
 /// Ask the server for what changed after the host's cursors.
