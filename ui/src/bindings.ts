@@ -113,6 +113,15 @@ export type Alias = {
 	updated_at_ms: number,
 };
 
+/**  Where a deployment target points on the server (the server orders deploys: the last one to reach it wins). */
+export type AliasRec = {
+	model_id: string,
+	alias: string,
+	version_id: string,
+	updated_at_ms: number,
+	origin: string,
+};
+
 export type ArchiveInput = {
 	reference: string,
 	/**  Archive even if an alias points at the version (the alias keeps pointing there). */
@@ -302,6 +311,15 @@ export type ConfigPatch = {
 	unset?: string[],
 };
 
+export type ConnectInput = {
+	/**  The team server, e.g. `https://mlops.example.com` (no credentials in the URL). */
+	url: string,
+	/**  Where the token comes from: `env:NAME` or `keychain:NAME` (default `env:BROWSER_AI_MLOPS_SYNC_TOKEN`). */
+	token_ref?: string | null,
+	/**  This host's name on the server (default: the machine's host name). */
+	host?: string | null,
+};
+
 export type CreateExperimentInput = {
 	name: string,
 	description?: string,
@@ -405,6 +423,8 @@ export type Deployment = {
 	to_version_id: string,
 	to_reference: string,
 	os_user: string,
+	/**  The host the deployment was made on. */
+	host: string,
 	reason: string,
 	created_at_ms: number,
 };
@@ -413,6 +433,22 @@ export type DeploymentConfig = {
 	replicas: number,
 	resources: Resources,
 	autoscaling: Autoscaling,
+	/**  Deployment targets only a team server's admins may deploy to or roll back (default: `production`). */
+	protected_targets?: string[],
+};
+
+export type DeploymentRec = {
+	id: string,
+	model_id: string,
+	target: string,
+	action: string,
+	from_version_id: string | null,
+	to_version_id: string,
+	os_user: string,
+	reason: string,
+	created_at_ms: number,
+	updated_at_ms: number,
+	origin: string,
 };
 
 export type DescribeExperimentInput = {
@@ -697,6 +733,18 @@ export type ExperimentMetricStats = {
 	mean: number | null,
 	min: number | null,
 	max: number | null,
+};
+
+export type ExperimentRec = {
+	id: string,
+	name: string,
+	description: string,
+	/**  JSON object, as stored. */
+	tags: string,
+	archived: boolean,
+	created_at_ms: number,
+	updated_at_ms: number,
+	origin: string,
 };
 
 /**  Names one experiment by id or name. */
@@ -1138,6 +1186,15 @@ export type ModelNameInput = {
 	name: string,
 };
 
+export type ModelRec = {
+	id: string,
+	name: string,
+	description: string,
+	created_at_ms: number,
+	updated_at_ms: number,
+	origin: string,
+};
+
 /**  A model with its version count, latest version number and aliases. */
 export type ModelSummary = {
 	model: Model,
@@ -1304,6 +1361,64 @@ export type Problem = {
 /**  Which LLM API a version talks to (`baseline` is the offline scripted agent). */
 export type Provider = "openai" | "anthropic" | "gemini" | "ollama" | "openai-compatible" | "baseline";
 
+export type PullPage = {
+	/**  The feed position after this page's records. */
+	feed_next: number,
+	/**  The server point id after this page's points. */
+	points_next: number,
+	/**  The newest server point id when the feed was read (points above it wait for the next pull). */
+	points_high: number,
+	/**  Whether the feed has more after `feed_next` (points are asked for once it has not). */
+	feed_more: boolean,
+	points_more: boolean,
+} & Records;
+
+/**  Ask the server for what changed after the host's cursors. */
+export type PullRequest = {
+	host: string,
+	/**  The last change-feed position the host applied. */
+	feed_after: number,
+	/**  The last server point id the host applied. */
+	points_after: number,
+	/**  Serve points up to this id only (the first page's `points_high`), so every point's run came with the feed. */
+	points_high?: number | null,
+	/**  Most records (feed entries) or points in the page; the server caps it. */
+	limit?: number | null,
+};
+
+/**  What the server did with a push page (replaying the page yields the same numbers and remaps, and changes nothing). */
+export type PushAck = {
+	experiments_merged: Remap[],
+	version_numbers: VersionNumber[],
+	/**  Records the page changed on the server (0 for a replay). */
+	records_changed: number,
+	points_inserted: number,
+	/**  Points the server already held (a replay) — not inserted again. */
+	points_already_held: number,
+	/**
+	 *  Records the server would not take from this user (e.g. a deploy to a protected target without the admin
+	 *  role), each with the reason; they stay on the host only.
+	 */
+	refused?: string[],
+};
+
+/**  One push: the sending host's name and its records. */
+export type PushPage = {
+	host: string,
+} & Records;
+
+/**  Records of every kind, in the order they are applied (parents first). */
+export type Records = {
+	experiments?: ExperimentRec[],
+	models?: ModelRec[],
+	versions?: VersionRec[],
+	runs?: RunRec[],
+	deployments?: DeploymentRec[],
+	aliases?: AliasRec[],
+	tombstones?: Tombstone[],
+	points?: SeriesPoints[],
+};
+
 export type ReferenceKind = "env" | "keychain";
 
 export type ReferenceStatus = {
@@ -1335,6 +1450,12 @@ export type RegisterInput = {
 	extra_params?: { [key in string]: Value },
 	description?: string | null,
 	changelog?: string | null,
+};
+
+/**  An experiment the server already had under the same name with another id: the host merges its own into it. */
+export type Remap = {
+	from: string,
+	to: string,
 };
 
 export type RenameExperimentInput = {
@@ -1456,6 +1577,24 @@ export type RunPage = {
 	next_offset: number | null,
 };
 
+/**  A run with its params (immutable) and tags (last writer wins, per tag). */
+export type RunRec = {
+	id: string,
+	experiment_id: string,
+	name: string,
+	status: string,
+	model_version_id: string | null,
+	start_ms: number,
+	end_ms: number | null,
+	error: string | null,
+	pid: number | null,
+	host: string,
+	updated_at_ms: number,
+	origin: string,
+	params: ([string, string])[],
+	tags: TagRec[],
+};
+
 /**  Names one run. */
 export type RunRef = {
 	run_id: string,
@@ -1565,6 +1704,19 @@ export type SectionSummary = {
 	items: number,
 };
 
+/**
+ *  Points of one series (run, key) in columns; `seq` is each point's id on the sending side (the origin host's id
+ *  when pushed, the server's when pulled), increasing.
+ */
+export type SeriesPoints = {
+	run_id: string,
+	key: string,
+	seq: number[],
+	step: number[],
+	ts_ms: number[],
+	value: (number | null)[],
+};
+
 export type SetExperimentTagInput = {
 	experiment: string,
 	key: string,
@@ -1635,6 +1787,38 @@ export type StartRunInput = {
 	tags?: { [key in string]: string },
 };
 
+/**  The host's connection to a team server and how far each direction has got. */
+export type SyncState = {
+	server_url: string,
+	/**  Where the token comes from (`env:NAME` or `keychain:NAME`); the token itself is never stored. */
+	token_ref: string,
+	/**  This host's name on the team server (records created here carry it). */
+	host: string,
+	points_acked: number,
+	feed_pulled: number,
+	points_pulled: number,
+	connected_at_ms: number,
+	last_push_ms: number | null,
+	last_pull_ms: number | null,
+	last_error: string | null,
+	last_error_ms: number | null,
+};
+
+export type SyncStatus = {
+	/**  `None` until `connect`. */
+	connection: SyncState | null,
+	/**  Records changed here and not yet acknowledged by the server. */
+	pending_records: number,
+	/**  Metric points of runs created here not yet acknowledged by the server. */
+	pending_points: number,
+};
+
+export type TagRec = {
+	key: string,
+	value: string,
+	updated_at_ms: number,
+};
+
 /**  Tasks that ended in a window, by status (plus those still running), counted directly over `mon_tasks`. */
 export type TaskCounts = {
 	running: number,
@@ -1699,6 +1883,29 @@ export type TokenTotals = {
 	total: number,
 };
 
+/**  A deletion: `runs` (key = run id) or `run_tag` (key = run id, TAB, tag key). */
+export type Tombstone = {
+	table: string,
+	key: string,
+	deleted_at_ms: number,
+	origin: string,
+};
+
+/**  What one push or pull moved. */
+export type Transfer = {
+	pages: number,
+	records: number,
+	points: number,
+	/**  Points the other side already held (a resumed or replayed page). */
+	points_already_held: number,
+	/**  This host's experiments merged into the server's one of the same name. */
+	experiments_merged: number,
+	/**  This host's new model versions whose number the server changed (another host had taken it): `(id, from, to)`. */
+	versions_renumbered: ([string, number, number])[],
+	/**  Records the server refused (with why); they stay on this host only. */
+	refused: string[],
+};
+
 export type ValidateOutput = {
 	env: string,
 	path: string,
@@ -1730,6 +1937,36 @@ export type VersionDocument = {
 	parent?: string | null,
 	/**  The exported version's number. */
 	source_version?: number | null,
+};
+
+/**  The number the server gave a version. */
+export type VersionNumber = {
+	id: string,
+	version: number,
+};
+
+export type VersionRec = {
+	id: string,
+	model_id: string,
+	/**  The number the sender knows it by: pending (a proposal) when pushed, confirmed when pulled. */
+	version: number,
+	provider: string,
+	model: string,
+	base_url: string | null,
+	temperature: number | null,
+	max_tokens: number | null,
+	top_p: number | null,
+	system_prompt: string,
+	extra_params: string,
+	description: string,
+	changelog: string,
+	parent_version_id: string | null,
+	config_diff: string,
+	created_by: string,
+	archived_at_ms: number | null,
+	created_at_ms: number,
+	updated_at_ms: number,
+	origin: string,
 };
 
 export type VersionRefInput = {
@@ -1841,6 +2078,12 @@ export type Operations = {
 	"monitor/snapshot": { input: WatchInput; event: never; output: WatchSnapshot; shape: "unary"; access: "read"; reach: "everywhere" };
 	"monitor/watch": { input: LiveWatchInput; event: WatchSnapshot; output: WatchEnd; shape: "streaming"; access: "read"; reach: "everywhere" };
 	"reports/generate": { input: GenerateReportInput; event: never; output: GenerateReportOutput; shape: "unary"; access: "mutating"; reach: "local" };
+	"sync/connect": { input: ConnectInput; event: never; output: SyncStatus; shape: "unary"; access: "mutating"; reach: "local" };
+	"sync/status": { input: null; event: never; output: SyncStatus; shape: "unary"; access: "read"; reach: "everywhere" };
+	"sync/push": { input: null; event: never; output: Transfer; shape: "unary"; access: "mutating"; reach: "local" };
+	"sync/pull": { input: null; event: never; output: Transfer; shape: "unary"; access: "mutating"; reach: "local" };
+	"sync/receive": { input: PushPage; event: never; output: PushAck; shape: "unary"; access: "mutating"; reach: "everywhere" };
+	"sync/send": { input: PullRequest; event: never; output: PullPage; shape: "unary"; access: "read"; reach: "everywhere" };
 	"demo/status": { input: DemoStatusInput; event: never; output: DemoStatus; shape: "unary"; access: "read"; reach: "everywhere" };
 	"demo/load": { input: LoadDemoInput; event: string; output: LoadDemoOutput; shape: "streaming"; access: "mutating"; reach: "everywhere" };
 };
@@ -1913,6 +2156,12 @@ export const OPERATIONS = [
 	{ name: "monitor/snapshot", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "monitor/watch", shape: "streaming", access: "read", reach: "everywhere" },
 	{ name: "reports/generate", shape: "unary", access: "mutating", reach: "local" },
+	{ name: "sync/connect", shape: "unary", access: "mutating", reach: "local" },
+	{ name: "sync/status", shape: "unary", access: "read", reach: "everywhere" },
+	{ name: "sync/push", shape: "unary", access: "mutating", reach: "local" },
+	{ name: "sync/pull", shape: "unary", access: "mutating", reach: "local" },
+	{ name: "sync/receive", shape: "unary", access: "mutating", reach: "everywhere" },
+	{ name: "sync/send", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "demo/status", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "demo/load", shape: "streaming", access: "mutating", reach: "everywhere" },
 ] as const;

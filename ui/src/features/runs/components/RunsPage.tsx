@@ -141,6 +141,8 @@ export function RunsPage({ initialFilter }: { initialFilter: string }) {
     { key: 'name', header: 'Run', width: '2fr', sortable: true, render: (r) => <a href={href.run(r.run.id)}>{r.run.name || r.run.id}</a> },
     { key: 'experiment', header: 'Experiment', width: '1.4fr', sortable: true, render: (r) => r.experiment_name },
     { key: 'status', header: 'Status', width: '90px', sortable: true, render: (r) => <Badge tone={statusTone(r.run.status)}>{r.run.status}</Badge> },
+    // The machine the run ran on: runs synced from a team server keep their own host.
+    { key: 'host', header: 'Host', width: '110px', render: (r) => r.run.host || '—' },
     { key: 'start_time', header: 'Started (UTC)', width: '150px', sortable: true, render: (r) => utc(Number(r.run.start_ms)) },
     {
       key: 'duration_ms',

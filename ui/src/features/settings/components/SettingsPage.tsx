@@ -8,6 +8,7 @@ import type { Problem } from '../../../lib/transport';
 import { useEnvConfig, useEnvs, useSetFeatureFlag, useSetValue, useValidation } from '../api';
 import { selectEnv, useSelectedEnv } from '../env';
 import { ApiKeysPanel } from './ApiKeysPanel';
+import { TeamServerPanel } from './TeamServerPanel';
 
 /** `file:line:column` of a problem (only the parts known). */
 export function where(p: Problem): string {
@@ -144,6 +145,9 @@ export function SettingsPage() {
       </div>
       <Section title="API keys">
         <ApiKeysPanel env={env} />
+      </Section>
+      <Section title="Team server">
+        <TeamServerPanel />
       </Section>
     </>
   );
