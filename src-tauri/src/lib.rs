@@ -62,6 +62,8 @@ pub fn shutdown<R: Runtime>(handle: &tauri::AppHandle<R>) {
 /// and run the window until it closes. The store opens on the first command, so a bad database shows in the UI.
 pub fn run() -> Result<(), ShellError> {
     let core = Arc::new(Core::new(Settings::resolve(None, None, None)?));
+    // `sync.auto`: push and pull with the connected team server in the background while the window is open.
+    tauri::async_runtime::spawn(browser_ai_mlops_core::api::sync::background(Core::clone(&core)));
     let app = configure(tauri::Builder::default(), core).build(tauri::generate_context!())?;
     app.run(|handle, event| {
         if let RunEvent::Exit = event {

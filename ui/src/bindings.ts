@@ -283,6 +283,8 @@ export type Config = {
 	monitoring: MonitoringConfig,
 	experiments: ExperimentsConfig,
 	deployment: DeploymentConfig,
+	/**  Background sync with a team server (the desktop app and `serve`). */
+	sync?: SyncConfig,
 	feature_flags?: { [key in string]: boolean },
 	ab_tests?: AbTestConfig[],
 };
@@ -1785,6 +1787,14 @@ export type StartRunInput = {
 	model_version_id?: string | null,
 	params?: { [key in string]: string },
 	tags?: { [key in string]: string },
+};
+
+/**  Background sync of this machine's store with the team server it is connected to (`sync connect`). */
+export type SyncConfig = {
+	/**  Push and pull in the background while the desktop app or `serve` runs. */
+	auto?: boolean,
+	/**  Seconds between background transfers (at least 5). */
+	interval_secs?: number,
 };
 
 /**  The host's connection to a team server and how far each direction has got. */

@@ -136,6 +136,9 @@ pub async fn run(core: Core, args: ServeArgs) -> Result<i32> {
     if let Some(url) = &args.database {
         attach_database(&core, url).await?;
         start_mirror(&core).await?;
+    } else {
+        // A server that is itself a host of a team server syncs in the background when `sync.auto` is on.
+        tokio::spawn(browser_ai_mlops_core::api::sync::background(core.clone()));
     }
     let opts = ServeOptions {
         bind: args.bind,

@@ -329,3 +329,43 @@ async fn only_admins_move_protected_targets_over_http_or_by_sync() {
     assert_eq!(over_http, [("production".to_string(), "root".to_string()), ("staging".to_string(), "bo".to_string())]);
     pool.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_sync_auto_a_running_serve_pushes_and_pulls_in_the_background() {
+    let pg = cluster().await;
+    let team = Team::start(&pg, "auto");
+    let a = Home::new();
+    a.ok(&["config", "set", "sync.auto", "true"]);
+    a.ok(&["config", "set", "sync.interval_secs", "5"]);
+    sync_ok(&a, &team.ana, &["sync", "connect", &team.server.base, "--host", "auto-host"]);
+    a.ok(&["experiment", "create", "background"]);
+    let run = a.ok(&["run", "start", "--experiment", "background"]).trim().to_string();
+    let mut serve = a.cmd(&["serve", "--bind", "127.0.0.1:0", "--no-auth"]);
+    serve.env("BROWSER_AI_MLOPS_SYNC_TOKEN", &team.ana);
+    let _host_server = Server::spawn(serve);
+    let pool = team.pool().await;
+    let mut arrived = false;
+    for _ in 0..600 {
+        arrived = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1 AND origin = 'auto-host')")
+            .bind(&run)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if arrived {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(arrived, "the background sync never pushed the run");
+    let mut status = Value::Null;
+    for _ in 0..600 {
+        status = a.json(&["sync", "status"]);
+        if status["connection"]["last_pull_ms"].is_i64() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(status["connection"]["last_pull_ms"].is_i64(), "the background sync did not pull: {status}");
+    assert_eq!(status["pending_records"], 0, "{status}");
+    pool.close().await;
+}

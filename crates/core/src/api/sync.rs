@@ -100,3 +100,26 @@ pub async fn send(core: &Core, input: PullRequest) -> Result<PullPage> {
     let db = core.team_database().ok_or(SyncError::NoTeamDatabase)?;
     Ok(send::page(db.pool(), &input).await?)
 }
+
+/// `sync.auto`: while the desktop app or `serve` runs, push then pull every `sync.interval_secs` when this store is
+/// connected to a team server. Each failure is recorded on the connection (shown by `status`) and retried next time.
+/// Returns at once when the config leaves it off or cannot be loaded.
+pub async fn background(core: Core) {
+    let Ok(loaded) = crate::config::load(core.settings()) else { return };
+    let sync = loaded.config.sync;
+    if !sync.auto {
+        return;
+    }
+    let every = std::time::Duration::from_secs(sync.interval_secs.max(5));
+    loop {
+        if let Ok(store) = core.store().await
+            && let Ok(Some(state)) = local::state(store).await
+            && state.server_url != crate::sync::mirror::MIRROR_URL
+        {
+            // Errors are already on the connection (`client` records them).
+            let _ = client::push(store).await;
+            let _ = client::pull(store).await;
+        }
+        tokio::time::sleep(every).await;
+    }
+}

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::types::{
     AbTestConfig, AgentConfig, BrowserConfig, DeploymentConfig, LlmConfig, LogLevel, MonitoringConfig, Provider,
+    SyncConfig,
 };
 use super::validate::Severity;
 use crate::limits;
@@ -33,6 +34,7 @@ pub struct Sections {
     pub browser: Option<BrowserConfig>,
     pub monitoring: Option<MonitoringConfig>,
     pub deployment: Option<DeploymentConfig>,
+    pub sync: Option<SyncConfig>,
     pub feature_flags: Option<BTreeMap<String, bool>>,
     pub ab_tests: Option<Vec<AbTestConfig>>,
 }
@@ -54,6 +56,11 @@ pub fn check(s: &Sections, env: &str) -> Vec<Finding> {
     }
     if let Some(d) = &s.deployment {
         deployment(d, &mut out);
+    }
+    if let Some(sync) = &s.sync
+        && sync.interval_secs < 5
+    {
+        out.error("sync.interval_secs", format!("must be at least 5 (seconds), got {}", sync.interval_secs));
     }
     if let Some(f) = &s.feature_flags {
         flags(f, &mut out);

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Top-level sections in file order; the first six are required, `feature_flags` and `ab_tests` default to empty.
-pub const SECTIONS: [&str; 8] =
-    ["llm", "agent", "browser", "monitoring", "experiments", "deployment", "feature_flags", "ab_tests"];
+/// Top-level sections in file order; the first six are required, `sync` defaults to off, `feature_flags` and
+/// `ab_tests` to empty.
+pub const SECTIONS: [&str; 9] =
+    ["llm", "agent", "browser", "monitoring", "experiments", "deployment", "sync", "feature_flags", "ab_tests"];
 pub const REQUIRED_SECTIONS: usize = 6;
 
 /// One environment's whole configuration.
@@ -20,6 +21,9 @@ pub struct Config {
     pub monitoring: MonitoringConfig,
     pub experiments: ExperimentsConfig,
     pub deployment: DeploymentConfig,
+    /// Background sync with a team server (the desktop app and `serve`).
+    #[serde(default)]
+    pub sync: SyncConfig,
     #[serde(default)]
     pub feature_flags: BTreeMap<String, bool>,
     #[serde(default)]
@@ -159,6 +163,28 @@ pub struct DeploymentConfig {
     pub protected_targets: Vec<String>,
 }
 
+/// Background sync of this machine's store with the team server it is connected to (`sync connect`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// Push and pull in the background while the desktop app or `serve` runs.
+    #[serde(default)]
+    pub auto: bool,
+    /// Seconds between background transfers (at least 5).
+    #[serde(default = "default_sync_interval")]
+    pub interval_secs: u64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig { auto: false, interval_secs: default_sync_interval() }
+    }
+}
+
+fn default_sync_interval() -> u64 {
+    60
+}
+
 fn default_protected_targets() -> Vec<String> {
     vec!["production".to_string()]
 }
@@ -274,6 +300,7 @@ impl Config {
                 autoscaling: Autoscaling { enabled: false, min_replicas: 1, max_replicas: 1, target_cpu_percent: 1 },
                 protected_targets: vec!["x".into()],
             },
+            sync: SyncConfig { auto: true, interval_secs: 5 },
             feature_flags: BTreeMap::new(),
             ab_tests: vec![AbTestConfig {
                 name: "x".into(),

@@ -13,7 +13,7 @@ use super::de::{from_node, join};
 use super::tree::{Node, Origin, Pos, SyntaxError, Value};
 use super::types::{
     AgentConfig, BrowserConfig, Config, DeploymentConfig, ExperimentsConfig, LlmConfig, MonitoringConfig,
-    REQUIRED_SECTIONS, SECTIONS,
+    REQUIRED_SECTIONS, SECTIONS, SyncConfig,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -234,6 +234,10 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
         Some((_, node)) => from_node(node, "feature_flags", &skip).map_err(&mut type_error).ok(),
         None => Some(Default::default()),
     };
+    let sync = match root.entry("sync") {
+        Some((_, node)) => from_node::<SyncConfig>(node, "sync", &skip).map_err(&mut type_error).ok(),
+        None => Some(SyncConfig::default()),
+    };
     let ab_tests = match root.entry("ab_tests") {
         Some((_, node)) => from_node(node, "ab_tests", &skip).map_err(&mut type_error).ok(),
         None => Some(Vec::new()),
@@ -244,6 +248,7 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
         browser: browser.clone(),
         monitoring: monitoring.clone(),
         deployment: deployment.clone(),
+        sync: sync.clone(),
         feature_flags: feature_flags.clone(),
         ab_tests: ab_tests.clone(),
     };
@@ -251,7 +256,7 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
         let pos = locate(root, &finding.path);
         problems.push(Problem::new(finding.severity, file, &pos, &finding.path, finding.message));
     }
-    let config = match (llm, agent, browser, monitoring, experiments, deployment, feature_flags, ab_tests) {
+    let config = match (llm, agent, browser, monitoring, experiments, deployment, sync, feature_flags, ab_tests) {
         (
             Some(llm),
             Some(agent),
@@ -259,11 +264,20 @@ pub fn check_tree(root: Option<&Node>, file: &str, env: &str) -> Checked {
             Some(monitoring),
             Some(experiments),
             Some(deployment),
+            Some(sync),
             Some(f),
             Some(a),
-        ) if !missing => {
-            Some(Config { llm, agent, browser, monitoring, experiments, deployment, feature_flags: f, ab_tests: a })
-        }
+        ) if !missing => Some(Config {
+            llm,
+            agent,
+            browser,
+            monitoring,
+            experiments,
+            deployment,
+            sync,
+            feature_flags: f,
+            ab_tests: a,
+        }),
         _ => None,
     };
     problems.sort_by_key(|p| (p.line.is_none(), p.line, p.column));
