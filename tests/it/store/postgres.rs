@@ -54,9 +54,12 @@ async fn two_servers_migrate_a_fresh_database_once_to_the_sqlite_schema() {
     .await
     .unwrap();
     let mut pg_tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    // Each side keeps its own sync bookkeeping (`sync_*` tables; a point's id on its origin host on the server).
+    // Each side keeps its own sync bookkeeping (`sync_*` tables; on the server, a point's id on its origin host and
+    // the highest such id a series holds).
     let own = |t: &str, c: &str| {
-        t.starts_with("_sqlx") || t.starts_with("sync_") || (t, c) == ("metric_values", "origin_seq")
+        t.starts_with("_sqlx")
+            || t.starts_with("sync_")
+            || matches!((t, c), ("metric_values", "origin_seq") | ("metric_series", "origin_seq_high"))
     };
     for (t, c) in rows.into_iter().filter(|(t, c)| !own(t, c)) {
         pg_tables.entry(t).or_default().insert(c);
@@ -97,6 +100,33 @@ async fn versions_are_immutable_deployments_append_only_and_a_newer_schema_is_re
     .unwrap();
     let err = sqlx::query("UPDATE deployments SET target = 'production'").execute(p).await.unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
+
+    // Deleting a run deletes its series and their points (a trigger, where SQLite has a cascading key).
+    for sql in [
+        "INSERT INTO experiments (id, name, created_at_ms, updated_at_ms) VALUES ('e1', 'x', 1, 1)",
+        "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES ('r1', 'e1', 'running', 1, 1)",
+        "INSERT INTO runs (id, experiment_id, status, start_ms, updated_at_ms) VALUES ('r2', 'e1', 'running', 1, 1)",
+        "INSERT INTO metric_series (run_id, key) VALUES ('r1', 'loss'), ('r2', 'loss')",
+        "INSERT INTO metric_values (series_id, step, ts_ms, value) SELECT s.id, g, 1, 0.5 \
+         FROM metric_series s, generate_series(1, 3) g",
+        "DELETE FROM runs WHERE id = 'r1'",
+    ] {
+        sqlx::query(sql).execute(p).await.unwrap();
+    }
+    let left: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.run_id, COUNT(*) FROM metric_values v JOIN metric_series s ON s.id = v.series_id GROUP BY s.run_id",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
+    assert_eq!(left, [("r2".to_string(), 3)]);
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM metric_values WHERE series_id NOT IN (SELECT id FROM metric_series)",
+    )
+    .fetch_one(p)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
 
     // A schema from a newer program: refused, naming both versions, never the password.
     let newer = PgStore::supported_schema_version() + 1;

@@ -8,6 +8,7 @@ pub mod dom;
 pub mod llm;
 pub mod load;
 pub mod miniwob;
+pub mod sync;
 pub mod tracker;
 pub mod visibility;
 
@@ -53,6 +54,20 @@ pub enum BenchCommand {
     /// truncated, tool calls, refusals, string indexes) and counts how many become a plan; with --visibility, also
     /// whether each built-in task's expected answer appears in what a model would be shown on the way to it
     Llm(LlmArgs),
+    /// Push metric points from one host's store to a team server on PostgreSQL and pull them into a second host,
+    /// over HTTP on 127.0.0.1 (a throw-away PostgreSQL cluster unless --database is given): points per second each
+    /// way, and the counts on every store (exit 1 on a mismatch)
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Metric points pushed and pulled
+    #[arg(long, default_value_t = 1_000_000)]
+    pub points: usize,
+    /// An existing PostgreSQL database to use (it must be empty); default: a throw-away cluster
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +125,15 @@ pub struct LoadArgs {
 pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     match args.command {
         Some(BenchCommand::Load(load)) => return run_load(load, out).await,
+        Some(BenchCommand::Sync(a)) => {
+            let spinner = crate::progress::spinner(out, "benchmarking sync");
+            let report = sync::run(a.points, a.database, &|line| spinner.set_message(line.to_string())).await;
+            spinner.finish_and_clear();
+            let report = report?;
+            out.emit(&report, sync::render)?;
+            let whole = report.server_points == a.points as i64 && report.pulled_points == a.points as i64;
+            return Ok(if whole { 0 } else { 1 });
+        }
         Some(BenchCommand::Miniwob(m)) => return run_miniwob(m, out).await,
         Some(BenchCommand::Llm(a)) => {
             out.emit(&llm::run()?, llm::render)?;

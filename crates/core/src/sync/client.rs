@@ -84,6 +84,15 @@ impl Remote {
     }
 }
 
+/// A team server at `url` signed in to with `token` (for callers that hold the token themselves, e.g. a benchmark).
+pub fn remote(url: &str, token: &str) -> Result<impl Channel, SyncError> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| SyncError::Network { url: url.to_string(), detail: e.to_string() })?;
+    Ok(Remote { http, base: url.trim_end_matches('/').to_string(), token: token.to_string() })
+}
+
 impl Channel for Remote {
     async fn receive(&self, page: &PushPage) -> Result<PushAck, SyncError> {
         self.call("sync/receive", page).await
@@ -126,14 +135,18 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         out.experiments_merged += ack.experiments_merged.len() as u64;
         out.refused.extend(ack.refused);
     }
-    let mut after = local::state(store).await?.map_or(0, |s| s.points_acked);
-    while let Some((page, last)) = local::points_page(store, &state.host, after, high, POINTS_PER_PAGE).await? {
-        let ack = remote.receive(&page).await?;
+    // The next page is read while the server applies the current one (the cursor moves only on its ack).
+    let after = local::state(store).await?.map_or(0, |s| s.points_acked);
+    let mut next = local::points_page(store, &state.host, after, high, POINTS_PER_PAGE).await?;
+    while let Some((page, last)) = next {
+        let (ack, following) =
+            tokio::join!(remote.receive(&page), local::points_page(store, &state.host, last, high, POINTS_PER_PAGE));
+        let ack = ack?;
         local::points_acked(store, last).await?;
-        after = last;
         out.pages += 1;
         out.points += ack.points_inserted;
         out.points_already_held += ack.points_already_held;
+        next = following?;
     }
     Ok(out)
 }

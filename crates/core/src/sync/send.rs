@@ -70,23 +70,43 @@ pub async fn page(pool: &PgPool, req: &PullRequest) -> Result<PullPage, SyncErro
         return Ok(out);
     }
     let limit = req.limit.unwrap_or(MAX_POINTS_PAGE).clamp(1, MAX_POINTS_PAGE) as i64;
-    let points: Vec<(i64, String, String, i64, i64, f64)> = sqlx::query_as(
-        "SELECT v.id, s.run_id, s.key, v.step, v.ts_ms, v.value FROM metric_values v \
-         JOIN metric_series s ON s.id = v.series_id JOIN runs r ON r.id = s.run_id \
-         WHERE v.id > $1 AND v.id <= $2 AND r.origin <> $3 ORDER BY v.id LIMIT $4",
+    // Other hosts' series first (few), then their points by id range: the primary key drives the scan whatever the
+    // table's statistics say.
+    let series: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT s.id, s.run_id, s.key FROM metric_series s JOIN runs r ON r.id = s.run_id WHERE r.origin <> $1",
+    )
+    .bind(&req.host)
+    .fetch_all(pool)
+    .await?;
+    let ids: Vec<i64> = series.iter().map(|s| s.0).collect();
+    let names: std::collections::HashMap<i64, (String, String)> =
+        series.into_iter().map(|(id, run, key)| (id, (run, key))).collect();
+    // At most a window of ids per page, so a page costs the same wherever it starts, whatever plan the database
+    // picks (right after a large push its statistics may not know the table's size yet).
+    let window_end = out.points_high.min(req.points_after.saturating_add(4 * limit));
+    let rows: Vec<(i64, i64, i64, i64, f64)> = sqlx::query_as(
+        "SELECT id, series_id, step, ts_ms, value FROM metric_values \
+         WHERE id > $1 AND id <= $2 AND series_id = ANY($3) ORDER BY id LIMIT $4",
     )
     .bind(req.points_after)
-    .bind(out.points_high)
-    .bind(&req.host)
+    .bind(window_end)
+    .bind(&ids)
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    out.points_more = points.len() as i64 > limit;
+    let points: Vec<(i64, String, String, i64, i64, f64)> = rows
+        .into_iter()
+        .filter_map(|(id, series, step, ts, value)| {
+            names.get(&series).map(|(run, key)| (id, run.clone(), key.clone(), step, ts, value))
+        })
+        .collect();
+    let full = points.len() as i64 > limit;
+    out.points_more = full || window_end < out.points_high;
     let points = &points[..points.len().min(limit as usize)];
     out.points_next = match points.last() {
-        Some(p) if out.points_more => p.0,
-        // Nothing more of other hosts' up to the high mark: the host is caught up to it.
-        _ => out.points_high.max(req.points_after),
+        Some(p) if full => p.0,
+        // Nothing more of other hosts' in the window: the host is caught up to its end.
+        _ => window_end.max(req.points_after),
     };
     out.records.points =
         group(points.iter().map(|(id, run, key, step, ts, value)| (*id, run, key, *step, *ts, *value)));
