@@ -116,7 +116,6 @@ pub async fn attach_database(core: &Core, url: &str) -> Result<()> {
         ErrorKind::Input => Error::Input(e.to_string()),
         _ => Error::Failed(e.to_string()),
     })?;
-    eprintln!("server: team database {} (schema version {})", pg.url(), PgStore::supported_schema_version());
     core.attach_team_database(pg);
     Ok(())
 }
@@ -135,6 +134,9 @@ async fn start_mirror(core: &Core) -> Result<()> {
 pub async fn run(core: Core, args: ServeArgs) -> Result<i32> {
     if let Some(url) = &args.database {
         attach_database(&core, url).await?;
+        if let Some(pg) = core.team_database() {
+            eprintln!("server: team database {} (schema version {})", pg.url(), PgStore::supported_schema_version());
+        }
         start_mirror(&core).await?;
     } else {
         // A server that is itself a host of a team server syncs in the background when `sync.auto` is on.

@@ -81,8 +81,8 @@ pub async fn run(core: &Core, args: ServerArgs, out: &Output) -> Result<i32> {
             let created = team.create_token(&user, &label).await?;
             out.emit(&created, |t| {
                 format!(
-                    "token {} for {} ({}):\n{}\nIt is shown only now: store it in the client's keychain or \
-                     environment (BROWSER_AI_MLOPS_TOKEN).",
+                    "token {} for {} ({}):\n{}\nIt is shown only now: keep it where the client reads it, the OS \
+                     keychain or an environment variable (`sync connect --token-ref`).",
                     t.info.id,
                     t.info.user,
                     t.info.role.as_str(),

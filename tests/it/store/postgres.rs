@@ -120,12 +120,11 @@ async fn versions_are_immutable_deployments_append_only_and_a_newer_schema_is_re
     .await
     .unwrap();
     assert_eq!(left, [("r2".to_string(), 3)]);
-    let orphans: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM metric_values WHERE series_id NOT IN (SELECT id FROM metric_series)",
-    )
-    .fetch_one(p)
-    .await
-    .unwrap();
+    let orphans: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM metric_values WHERE series_id NOT IN (SELECT id FROM metric_series)")
+            .fetch_one(p)
+            .await
+            .unwrap();
     assert_eq!(orphans, 0);
 
     // A schema from a newer program: refused, naming both versions, never the password.
