@@ -664,6 +664,22 @@ export type EvaluationIdInput = {
 	id: string,
 };
 
+/**  An evaluation with its task results (status, end and error: the newer write wins; results are insert-only). */
+export type EvaluationRec = {
+	id: string,
+	model_version_id: string | null,
+	suite: string,
+	suite_hash: string,
+	config: string,
+	status: string,
+	error: string | null,
+	started_at_ms: number,
+	ended_at_ms: number | null,
+	updated_at_ms: number,
+	origin: string,
+	results: TaskResultRec[],
+};
+
 export type EvaluationResults = {
 	summary: EvaluationSummary,
 	/**  Every recorded attempt, by task id then attempt. */
@@ -1416,6 +1432,7 @@ export type Records = {
 	versions?: VersionRec[],
 	runs?: RunRec[],
 	deployments?: DeploymentRec[],
+	evaluations?: EvaluationRec[],
 	aliases?: AliasRec[],
 	tombstones?: Tombstone[],
 	points?: SeriesPoints[],
@@ -1861,6 +1878,32 @@ export type TaskResult = {
 	evaluation_id: string,
 	created_at_ms: number,
 } & NewTaskResult;
+
+/**  One attempt of an evaluation (immutable once written). */
+export type TaskResultRec = {
+	id: string,
+	task_id: string,
+	attempt: number,
+	run_id: string | null,
+	category: string,
+	difficulty: string,
+	seed: number | null,
+	success: boolean,
+	score: number | null,
+	steps: number,
+	input_tokens: number,
+	output_tokens: number,
+	cost_usd: number | null,
+	duration_ms: number,
+	final_url: string,
+	answer: string | null,
+	evidence: string,
+	error: string | null,
+	screenshot_hash: string | null,
+	created_at_ms: number,
+	updated_at_ms: number,
+	origin: string,
+};
 
 export type TaskStats = {
 	total: number,

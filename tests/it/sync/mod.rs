@@ -79,6 +79,20 @@ async fn summaries(home: &Home) -> Vec<(String, String, i64, f64, f64)> {
     rows
 }
 
+/// `(result id, evaluation status, success, run id)` of every task result on a host, from its SQLite file.
+async fn evaluations(home: &Home) -> Vec<(String, String, bool, Option<String>)> {
+    let store = browser_ai_mlops_core::store::Store::open(&home.db_path()).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT r.id, e.status, r.success, r.run_id FROM task_results r JOIN evaluations e ON e.id = r.evaluation_id \
+         ORDER BY r.id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    rows
+}
+
 /// Log `n` points of `key` (value 1/(step+1)) through one batch file.
 pub fn log_points(home: &Home, run: &str, key: &str, n: u32) {
     let lines: String = (0..n)
@@ -140,6 +154,20 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
     b.ok(&["run", "log-metric", &off_b, "reward", "1.5", "--step", "1"]);
     a.ok(&["run", "delete-tag", run_a, "team"]);
     b.ok(&["run", "set-tag", run_a, "reviewed", "yes"]);
+    // An evaluation on A (as the evaluator writes it: the evaluation, then a result per attempt, one with its run).
+    let store = browser_ai_mlops_core::store::Store::open(&a.db_path()).await.unwrap();
+    for sql in [
+        "INSERT INTO evaluations (id, model_version_id, suite, suite_hash, status, started_at_ms, updated_at_ms) \
+         SELECT 'eval-1', id, 'builtin', 'abc', 'running', 1, 1 FROM model_versions WHERE version = 1",
+        "INSERT INTO task_results (id, evaluation_id, task_id, attempt, run_id, category, difficulty, success, score, \
+         steps, duration_ms, created_at_ms, updated_at_ms) VALUES \
+         ('tr-1', 'eval-1', 'search', 1, (SELECT id FROM runs WHERE name = 'from-a'), 'search', 'easy', 1, 1.0, 3, 900, 2, 2), \
+         ('tr-2', 'eval-1', 'search', 2, NULL, 'search', 'easy', 0, 0.0, 7, 1500, 3, 3)",
+        "UPDATE evaluations SET status = 'finished', ended_at_ms = 4, updated_at_ms = 4 WHERE id = 'eval-1'",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.unwrap();
+    }
+    store.close().await;
 
     // A status shows what waits; then both sync (A first: B's version is the one renumbered).
     let status = sync_ok(&a, &team.ana, &["sync", "status"]);
@@ -196,6 +224,11 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
         assert_eq!(shown["params"]["lr"], "0.1", "{shown}");
     }
     assert_eq!(summaries(&a).await, summaries(&b).await);
+    assert_eq!(evaluations(&a).await, evaluations(&b).await);
+    let on_b = evaluations(&b).await;
+    assert_eq!(on_b.len(), 2, "{on_b:?}");
+    assert!(on_b.iter().all(|r| r.1 == "finished"), "{on_b:?}");
+    assert_eq!(on_b[0].3.as_deref(), Some(off_a.as_str()), "the result keeps its run: {on_b:?}");
 
     // The server holds each point once, and its feed names the user whose push changed each record.
     let pool = team.pool().await;

@@ -11,6 +11,7 @@ use sqlx::{Sqlite, Transaction};
 
 use super::SyncError;
 use super::local::{applying, make_room, merge_experiment};
+use super::rows;
 use super::wire::{PullPage, Records};
 use crate::store::Store;
 use crate::tracker::writer::{Point, SeriesIds, Statements, insert_points};
@@ -201,6 +202,22 @@ async fn records(tx: &mut Tx, r: &Records) -> Result<(), SyncError> {
         .bind(&d.origin)
         .execute(&mut **tx)
         .await?;
+    }
+    for e in &r.evaluations {
+        crate::bind_evaluation!(sqlx::query(rows::EVALUATION_UPSERT), e).execute(&mut **tx).await?;
+        for result in &e.results {
+            let mut result = result.clone();
+            if let Some(run) = &result.run_id {
+                let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)")
+                    .bind(run)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                if !held {
+                    result.run_id = None;
+                }
+            }
+            crate::bind_task_result!(sqlx::query(rows::TASK_RESULT_INSERT), &e.id, result).execute(&mut **tx).await?;
+        }
     }
     for a in &r.aliases {
         sqlx::query(

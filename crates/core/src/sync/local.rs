@@ -74,6 +74,8 @@ pub async fn connect(store: &Store, url: &str, token_ref: &str, host: &str) -> R
                  ORDER BY model_id, version",
                 "INSERT INTO sync_outbox (tbl, row_key) SELECT 'runs', id FROM runs ORDER BY start_ms, id",
                 "INSERT INTO sync_outbox (tbl, row_key) SELECT 'deployments', id FROM deployments ORDER BY rowid",
+                "INSERT INTO sync_outbox (tbl, row_key) SELECT 'evaluations', id FROM evaluations \
+                 ORDER BY started_at_ms, id",
             ] {
                 sqlx::query(seed).execute(&mut *tx).await?;
             }

@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use sqlx::{Postgres, Transaction};
 
 use super::SyncError;
-use super::wire::{PushAck, PushPage, Remap, RunRec, SeriesPoints, VersionNumber};
+use super::rows;
+use super::wire::{EvaluationRec, PushAck, PushPage, Remap, RunRec, SeriesPoints, VersionNumber};
 use crate::util::now_ms;
 
 type Tx = Transaction<'static, Postgres>;
@@ -72,6 +73,9 @@ pub async fn apply(pool: &sqlx::PgPool, pusher: &Pusher<'_>, page: &PushPage) ->
             continue;
         }
         deployment(&mut tx, user, d, &mut ack).await?;
+    }
+    for e in &r.evaluations {
+        evaluation(&mut tx, user, e, &mut ack).await?;
     }
     for t in &r.tombstones {
         tombstone(&mut tx, user, t, &mut ack).await?;
@@ -349,6 +353,40 @@ async fn deployment(
     ack.records_changed += 1;
     feed(tx, "deployments", &d.id, user).await?;
     feed(tx, "model_aliases", &format!("{}\t{}", d.model_id, d.target), user).await?;
+    Ok(())
+}
+
+async fn evaluation(tx: &mut Tx, user: &str, e: &EvaluationRec, ack: &mut PushAck) -> Result<(), SyncError> {
+    let mut changed =
+        crate::bind_evaluation!(sqlx::query(rows::EVALUATION_UPSERT), e).execute(&mut **tx).await?.rows_affected();
+    for r in &e.results {
+        let mut r = r.clone();
+        if let Some(run) = &r.run_id {
+            let (held, buried): (bool, bool) = sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1), \
+                 EXISTS (SELECT 1 FROM sync_tombstones WHERE tbl = 'runs' AND row_key = $1)",
+            )
+            .bind(run)
+            .fetch_one(&mut **tx)
+            .await?;
+            if buried {
+                // The run was deleted: the result keeps no link to it (as the run's deletion does elsewhere).
+                r.run_id = None;
+            } else if !held {
+                // Its run is in a later page; the result's own outbox entry comes after the run's, so the result
+                // is sent again then.
+                continue;
+            }
+        }
+        changed += crate::bind_task_result!(sqlx::query(rows::TASK_RESULT_INSERT), &e.id, r)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    }
+    if changed > 0 {
+        ack.records_changed += 1;
+        feed(tx, "evaluations", &e.id, user).await?;
+    }
     Ok(())
 }
 

@@ -96,6 +96,51 @@ pub struct DeploymentRec {
     pub origin: String,
 }
 
+/// One attempt of an evaluation (immutable once written).
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TaskResultRec {
+    pub id: String,
+    pub task_id: String,
+    pub attempt: i64,
+    pub run_id: Option<String>,
+    pub category: String,
+    pub difficulty: String,
+    pub seed: Option<i64>,
+    pub success: bool,
+    pub score: f64,
+    pub steps: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_usd: Option<f64>,
+    pub duration_ms: i64,
+    pub final_url: String,
+    pub answer: Option<String>,
+    pub evidence: String,
+    pub error: Option<String>,
+    pub screenshot_hash: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    pub origin: String,
+}
+
+/// An evaluation with its task results (status, end and error: the newer write wins; results are insert-only).
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EvaluationRec {
+    pub id: String,
+    pub model_version_id: Option<String>,
+    pub suite: String,
+    pub suite_hash: String,
+    pub config: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub updated_at_ms: i64,
+    pub origin: String,
+    #[sqlx(skip)]
+    pub results: Vec<TaskResultRec>,
+}
+
 /// Where a deployment target points on the server (the server orders deploys: the last one to reach it wins).
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AliasRec {
@@ -157,6 +202,8 @@ pub struct Records {
     #[serde(default)]
     pub deployments: Vec<DeploymentRec>,
     #[serde(default)]
+    pub evaluations: Vec<EvaluationRec>,
+    #[serde(default)]
     pub aliases: Vec<AliasRec>,
     #[serde(default)]
     pub tombstones: Vec<Tombstone>,
@@ -175,6 +222,7 @@ impl Records {
             + self.versions.len()
             + self.runs.len()
             + self.deployments.len()
+            + self.evaluations.len()
             + self.aliases.len()
             + self.tombstones.len()
     }
@@ -261,6 +309,10 @@ impl Records {
         self.versions.iter_mut().for_each(|r| r.origin = f(&r.origin));
         self.runs.iter_mut().for_each(|r| r.origin = f(&r.origin));
         self.deployments.iter_mut().for_each(|r| r.origin = f(&r.origin));
+        for e in &mut self.evaluations {
+            e.origin = f(&e.origin);
+            e.results.iter_mut().for_each(|r| r.origin = f(&r.origin));
+        }
         self.aliases.iter_mut().for_each(|r| r.origin = f(&r.origin));
         self.tombstones.iter_mut().for_each(|r| r.origin = f(&r.origin));
     }
