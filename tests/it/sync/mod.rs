@@ -402,3 +402,33 @@ async fn with_sync_auto_a_running_serve_pushes_and_pulls_in_the_background() {
     assert_eq!(status["pending_records"], 0, "{status}");
     pool.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_logged_after_deleting_the_newest_run_are_still_pushed() {
+    let pg = cluster().await;
+    let team = Team::start(&pg, "reuse");
+    let a = Home::new();
+    a.ok(&["experiment", "create", "x"]);
+    let keep = a.ok(&["run", "start", "--experiment", "x"]).trim().to_string();
+    log_points(&a, &keep, "loss", 100);
+    let newest = a.ok(&["run", "start", "--experiment", "x"]).trim().to_string();
+    log_points(&a, &newest, "loss", 50);
+    sync_ok(&a, &team.ana, &["sync", "connect", &team.server.base, "--host", "reuse-host"]);
+    sync_ok(&a, &team.ana, &["sync", "push"]);
+    // Deleting the run with the highest point ids frees them; the next points of another run take them again.
+    a.ok(&["run", "delete", &newest]);
+    let later = a.ok(&["run", "start", "--experiment", "x"]).trim().to_string();
+    log_points(&a, &later, "reward", 30);
+    let pushed = sync_ok(&a, &team.ana, &["sync", "push"]);
+    assert_eq!(pushed["points"], 30, "{pushed}");
+    let pool = team.pool().await;
+    let held: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT s.run_id, COUNT(*) FROM metric_values v JOIN metric_series s ON s.id = v.series_id \
+         GROUP BY s.run_id ORDER BY 2 DESC",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(held, [(keep, 100), (later, 30)]);
+    pool.close().await;
+}
