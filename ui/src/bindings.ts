@@ -29,6 +29,17 @@ export type Action = {
 	ts_ms?: number,
 };
 
+export type ActionRec = {
+	seq: number,
+	run_id: string,
+	action_type: string,
+	target: string,
+	success: boolean,
+	duration_ms: number,
+	error: string | null,
+	ts_ms: number,
+};
+
 export type ActionStats = {
 	total: number,
 	succeeded: number,
@@ -1110,6 +1121,12 @@ export type LogBatchTextInput = {
 	name?: string | null,
 };
 
+/**  A page of one log's entries. */
+export type LogEntries = {
+	messages?: MessageRec[],
+	actions?: ActionRec[],
+};
+
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
 
 export type LogMetricInput = {
@@ -1138,6 +1155,21 @@ export type Message = {
 	tool_calls?: Value,
 	tokens?: TokenCounts,
 	ts_ms?: number,
+};
+
+export type MessageRec = {
+	/**  The entry's id on the sending side (increasing). */
+	seq: number,
+	run_id: string,
+	role: string,
+	content: string,
+	tool_calls: string,
+	input_tokens: number,
+	output_tokens: number,
+	cache_read_tokens: number,
+	cache_write_tokens: number,
+	reasoning_tokens: number,
+	ts_ms: number,
 };
 
 export type MetricHistory = {
@@ -1389,6 +1421,12 @@ export type PullPage = {
 	/**  Whether the feed has more after `feed_next` (points are asked for once it has not). */
 	feed_more: boolean,
 	points_more: boolean,
+	messages_next: number,
+	actions_next: number,
+	messages_high: number,
+	actions_high: number,
+	/**  Whether messages or actions may follow. */
+	logs_more: boolean,
 } & Records;
 
 /**  Ask the server for what changed after the host's cursors. */
@@ -1402,6 +1440,11 @@ export type PullRequest = {
 	points_high?: number | null,
 	/**  Most records (feed entries) or points in the page; the server caps it. */
 	limit?: number | null,
+	/**  The last server message and action ids the host applied, and the high marks of the first page. */
+	messages_after?: number,
+	actions_after?: number,
+	messages_high?: number | null,
+	actions_high?: number | null,
 };
 
 /**  What the server did with a push page (replaying the page yields the same numbers and remaps, and changes nothing). */
@@ -1413,6 +1456,9 @@ export type PushAck = {
 	points_inserted: number,
 	/**  Points the server already held (a replay) — not inserted again. */
 	points_already_held: number,
+	/**  Messages and actions inserted, and those already held. */
+	entries_inserted?: number,
+	entries_already_held?: number,
 	/**
 	 *  Records the server would not take from this user (e.g. a deploy to a protected target without the admin
 	 *  role), each with the reason; they stay on the host only.
@@ -1436,6 +1482,8 @@ export type Records = {
 	aliases?: AliasRec[],
 	tombstones?: Tombstone[],
 	points?: SeriesPoints[],
+	/**  Conversation messages and browser actions of runs. */
+	logs?: LogEntries,
 };
 
 export type ReferenceKind = "env" | "keychain";
@@ -1824,6 +1872,10 @@ export type SyncState = {
 	points_acked: number,
 	feed_pulled: number,
 	points_pulled: number,
+	messages_acked: number,
+	actions_acked: number,
+	messages_pulled: number,
+	actions_pulled: number,
 	connected_at_ms: number,
 	last_push_ms: number | null,
 	last_pull_ms: number | null,
@@ -1949,6 +2001,8 @@ export type Transfer = {
 	pages: number,
 	records: number,
 	points: number,
+	/**  Conversation messages and browser actions moved. */
+	entries: number,
 	/**  Points the other side already held (a resumed or replayed page). */
 	points_already_held: number,
 	/**  This host's experiments merged into the server's one of the same name. */

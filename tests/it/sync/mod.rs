@@ -129,6 +129,19 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
     let run_a = a.ok(&["run", "start", "--experiment", "shared", "--param", "lr=0.1", "--tag", "team=web"]);
     let run_a = run_a.trim();
     log_points(&a, run_a, "loss", 300);
+    let conversation = a.path().join("conversation.jsonl");
+    std::fs::write(
+        &conversation,
+        concat!(
+            "{\"type\":\"message\",\"role\":\"user\",\"content\":\"Buy the red mug\"}\n",
+            "{\"type\":\"message\",\"role\":\"assistant\",\"content\":\"Clicking Buy\",\"tokens\":{\"input\":812,\"output\":41}}\n",
+            "{\"type\":\"action\",\"action_type\":\"click\",\"target\":\"text=Buy\",\"success\":true,\"duration_ms\":184}\n",
+            "{\"type\":\"message\",\"role\":\"assistant\",\"content\":\"Done\"}\n",
+            "{\"type\":\"action\",\"action_type\":\"type\",\"target\":\"#q\",\"success\":false,\"duration_ms\":90}\n",
+        ),
+    )
+    .unwrap();
+    a.ok(&["run", "log-batch", run_a, "--file", conversation.to_str().unwrap()]);
     let url = &team.server.base;
     sync_ok(&a, &team.ana, &["sync", "connect", url, "--host", "laptop-a"]);
     let pushed = sync_ok(&a, &team.ana, &["sync", "push"]);
@@ -138,6 +151,13 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
     sync_ok(&b, &team.bo, &["sync", "connect", url, "--host", "laptop-b"]);
     let pulled = sync_ok(&b, &team.bo, &["sync", "pull"]);
     assert_eq!(pulled["points"], 300, "{pulled}");
+    assert_eq!(pulled["entries"], 5, "{pulled}");
+    for home in [&a, &b] {
+        let timeline = home.json(&["run", "show", run_a]);
+        let totals = &timeline["totals"];
+        assert_eq!((totals["messages"].as_i64(), totals["actions"].as_i64()), (Some(3), Some(2)), "{totals}");
+        assert_eq!(totals["tokens"]["input"], 812, "{totals}");
+    }
     assert_eq!(summaries(&a).await, summaries(&b).await);
 
     // Offline: each registers version 2 of the same model and deploys it to staging; each creates the experiment
@@ -249,6 +269,17 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
     assert_eq!((replay["points"].as_u64(), replay["points_already_held"].as_u64()), (Some(0), Some(300)), "{replay}");
     let points_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_values").fetch_one(&pool).await.unwrap();
     assert_eq!(points_after, 301);
+    let store = browser_ai_mlops_core::store::Store::open(&a.db_path()).await.unwrap();
+    sqlx::query("UPDATE sync_state SET messages_acked = 0, actions_acked = 0").execute(store.pool()).await.unwrap();
+    store.close().await;
+    let replay = sync_ok(&a, &team.ana, &["sync", "push"]);
+    assert_eq!(replay["entries"], 0, "{replay}");
+    let entries: (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM run_messages), (SELECT COUNT(*) FROM run_actions)")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(entries, (3, 2));
     let nothing = sync_ok(&b, &team.bo, &["sync", "pull"]);
     assert_eq!((nothing["records"].as_u64(), nothing["points"].as_u64()), (Some(0), Some(0)), "{nothing}");
 

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::SyncError;
 use super::local::{self, SyncState};
-use super::wire::{PullPage, PullRequest, PushAck, PushPage};
+use super::logs::{self, Log};
+use super::wire::{PullPage, PullRequest, PushAck, PushPage, Records};
 use crate::secrets::SecretRef;
 use crate::store::Store;
 
@@ -20,6 +21,9 @@ use crate::store::Store;
 pub const RECORDS_PER_PAGE: i64 = 200;
 /// Metric points per push page (a page stays well under the server's default 1 MiB body limit).
 pub const POINTS_PER_PAGE: i64 = 10_000;
+/// Conversation messages and browser actions per push page.
+pub const MESSAGES_PER_PAGE: i64 = 100;
+pub const ACTIONS_PER_PAGE: i64 = 2_000;
 
 /// What one push or pull moved.
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, Default)]
@@ -27,6 +31,8 @@ pub struct Transfer {
     pub pages: u64,
     pub records: u64,
     pub points: u64,
+    /// Conversation messages and browser actions moved.
+    pub entries: u64,
     /// Points the other side already held (a resumed or replayed page).
     pub points_already_held: u64,
     /// This host's experiments merged into the server's one of the same name.
@@ -122,6 +128,7 @@ pub async fn push(store: &Store) -> Result<Transfer, SyncError> {
 pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) -> Result<Transfer, SyncError> {
     let mut out = Transfer::default();
     let high = local::points_high(store).await?;
+    let log_highs = [logs::high(store, Log::Messages).await?, logs::high(store, Log::Actions).await?];
     while let Some((page, last)) = local::records_page(store, &state.host, RECORDS_PER_PAGE).await? {
         let ack = remote.receive(&page).await?;
         for n in &ack.version_numbers {
@@ -135,8 +142,25 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         out.experiments_merged += ack.experiments_merged.len() as u64;
         out.refused.extend(ack.refused);
     }
+    let now = local::state(store).await?.ok_or(SyncError::NotConnected)?;
+    for (log, (after, high)) in
+        Log::ALL.into_iter().zip([(now.messages_acked, log_highs[0]), (now.actions_acked, log_highs[1])])
+    {
+        let mut after = after;
+        let limit = if log == Log::Messages { MESSAGES_PER_PAGE } else { ACTIONS_PER_PAGE };
+        loop {
+            let (entries, last) = logs::page(store, log, after, high, limit).await?;
+            let Some(last) = last else { break };
+            let page = PushPage { host: state.host.clone(), records: Records { logs: entries, ..Records::default() } };
+            let ack = remote.receive(&page).await?;
+            logs::acked(store, log, last).await?;
+            after = last;
+            out.pages += 1;
+            out.entries += ack.entries_inserted;
+        }
+    }
     // The next page is read while the server applies the current one (the cursor moves only on its ack).
-    let after = local::state(store).await?.map_or(0, |s| s.points_acked);
+    let after = now.points_acked;
     let mut next = local::points_page(store, &state.host, after, high, POINTS_PER_PAGE).await?;
     while let Some((page, last)) = next {
         let (ack, following) =
@@ -167,21 +191,33 @@ pub async fn pull_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         points_after: state.points_pulled,
         points_high: None,
         limit: None,
+        messages_after: state.messages_pulled,
+        actions_after: state.actions_pulled,
+        messages_high: None,
+        actions_high: None,
     };
     loop {
         let mut page = remote.send(&req).await?;
         let (records, points) = (page.records.record_count(), page.records.point_count());
-        let more = page.feed_more || page.points_more;
+        let entries = page.records.logs.len();
+        let more = page.feed_more || page.points_more || page.logs_more;
         let (feed_next, points_next, high) = (page.feed_next, page.points_next, page.points_high);
+        let (messages_next, actions_next) = (page.messages_next, page.actions_next);
+        let (messages_high, actions_high) = (page.messages_high, page.actions_high);
         super::apply::pulled(store, &state.host, &mut page).await?;
         out.pages += 1;
         out.records += records as u64;
         out.points += points as u64;
+        out.entries += entries as u64;
         if !more {
             return Ok(out);
         }
         req.feed_after = feed_next;
         req.points_after = points_next;
         req.points_high = Some(high);
+        req.messages_after = messages_next;
+        req.actions_after = actions_next;
+        req.messages_high = Some(messages_high);
+        req.actions_high = Some(actions_high);
     }
 }

@@ -26,6 +26,10 @@ pub struct SyncState {
     pub points_acked: i64,
     pub feed_pulled: i64,
     pub points_pulled: i64,
+    pub messages_acked: i64,
+    pub actions_acked: i64,
+    pub messages_pulled: i64,
+    pub actions_pulled: i64,
     pub connected_at_ms: i64,
     pub last_push_ms: Option<i64>,
     pub last_pull_ms: Option<i64>,
@@ -33,8 +37,9 @@ pub struct SyncState {
     pub last_error_ms: Option<i64>,
 }
 
-const STATE: &str = "SELECT server_url, token_ref, host, points_acked, feed_pulled, points_pulled, connected_at_ms, \
-                     last_push_ms, last_pull_ms, last_error, last_error_ms FROM sync_state WHERE id = 1";
+const STATE: &str = "SELECT server_url, token_ref, host, points_acked, feed_pulled, points_pulled, messages_acked, \
+                     actions_acked, messages_pulled, actions_pulled, connected_at_ms, last_push_ms, last_pull_ms, \
+                     last_error, last_error_ms FROM sync_state WHERE id = 1";
 
 pub async fn state(store: &Store) -> Result<Option<SyncState>, SyncError> {
     Ok(sqlx::query_as(STATE).fetch_optional(store.pool()).await?)

@@ -8,7 +8,9 @@
 pub mod apply;
 pub mod client;
 pub mod local;
+pub mod logs;
 pub mod mirror;
+pub mod points;
 pub mod receive;
 pub mod rows;
 pub mod send;

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use sqlx::PgPool;
 
 use super::SyncError;
+use super::logs::{self, Log};
 use super::rows;
 use super::wire::{PullPage, PullRequest, SeriesPoints, Tombstone};
 
@@ -15,13 +16,27 @@ use super::wire::{PullPage, PullRequest, SeriesPoints, Tombstone};
 pub const MAX_FEED_PAGE: u32 = 2_000;
 /// Most metric points in one page.
 pub const MAX_POINTS_PAGE: u32 = 50_000;
+/// Most conversation messages (whole prompts and answers) and browser actions in one page.
+pub const MAX_MESSAGES_PAGE: i64 = 500;
+pub const MAX_ACTIONS_PAGE: i64 = 5_000;
 
 pub async fn page(pool: &PgPool, req: &PullRequest) -> Result<PullPage, SyncError> {
     let mut out = PullPage { feed_next: req.feed_after, points_next: req.points_after, ..PullPage::default() };
+    let newest = |table: &str| format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
     out.points_high = match req.points_high {
         Some(high) => high,
-        None => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM metric_values").fetch_one(pool).await?,
+        None => sqlx::query_scalar(&newest("metric_values")).fetch_one(pool).await?,
     };
+    out.messages_high = match req.messages_high {
+        Some(high) => high,
+        None => sqlx::query_scalar(&newest("run_messages")).fetch_one(pool).await?,
+    };
+    out.actions_high = match req.actions_high {
+        Some(high) => high,
+        None => sqlx::query_scalar(&newest("run_actions")).fetch_one(pool).await?,
+    };
+    out.messages_next = req.messages_after;
+    out.actions_next = req.actions_after;
     let limit = req.limit.unwrap_or(MAX_FEED_PAGE).clamp(1, MAX_FEED_PAGE) as i64;
     let entries: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT seq, tbl, row_key FROM sync_feed WHERE seq > $1 ORDER BY seq LIMIT $2")
@@ -69,6 +84,29 @@ pub async fn page(pool: &PgPool, req: &PullRequest) -> Result<PullPage, SyncErro
     if out.feed_more {
         return Ok(out);
     }
+    let (next, more_messages) = logs::serve(
+        pool,
+        Log::Messages,
+        &req.host,
+        req.messages_after,
+        out.messages_high,
+        MAX_MESSAGES_PAGE,
+        &mut out.records.logs,
+    )
+    .await?;
+    out.messages_next = next;
+    let (next, more_actions) = logs::serve(
+        pool,
+        Log::Actions,
+        &req.host,
+        req.actions_after,
+        out.actions_high,
+        MAX_ACTIONS_PAGE,
+        &mut out.records.logs,
+    )
+    .await?;
+    out.actions_next = next;
+    out.logs_more = more_messages || more_actions;
     let limit = req.limit.unwrap_or(MAX_POINTS_PAGE).clamp(1, MAX_POINTS_PAGE) as i64;
     // Other hosts' series first (few), then their points by id range: the primary key drives the scan whatever the
     // table's statistics say.

@@ -209,11 +209,14 @@ pub struct Records {
     pub tombstones: Vec<Tombstone>,
     #[serde(default)]
     pub points: Vec<SeriesPoints>,
+    /// Conversation messages and browser actions of runs.
+    #[serde(default)]
+    pub logs: super::logs::LogEntries,
 }
 
 impl Records {
     pub fn is_empty(&self) -> bool {
-        self.record_count() == 0 && self.point_count() == 0
+        self.record_count() == 0 && self.point_count() == 0 && self.logs.is_empty()
     }
 
     pub fn record_count(&self) -> usize {
@@ -264,6 +267,11 @@ pub struct PushAck {
     pub points_inserted: u64,
     /// Points the server already held (a replay) — not inserted again.
     pub points_already_held: u64,
+    /// Messages and actions inserted, and those already held.
+    #[serde(default)]
+    pub entries_inserted: u64,
+    #[serde(default)]
+    pub entries_already_held: u64,
     /// Records the server would not take from this user (e.g. a deploy to a protected target without the admin
     /// role), each with the reason; they stay on the host only.
     #[serde(default)]
@@ -284,6 +292,15 @@ pub struct PullRequest {
     /// Most records (feed entries) or points in the page; the server caps it.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// The last server message and action ids the host applied, and the high marks of the first page.
+    #[serde(default)]
+    pub messages_after: i64,
+    #[serde(default)]
+    pub actions_after: i64,
+    #[serde(default)]
+    pub messages_high: Option<i64>,
+    #[serde(default)]
+    pub actions_high: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, Default)]
@@ -299,6 +316,12 @@ pub struct PullPage {
     /// Whether the feed has more after `feed_next` (points are asked for once it has not).
     pub feed_more: bool,
     pub points_more: bool,
+    pub messages_next: i64,
+    pub actions_next: i64,
+    pub messages_high: i64,
+    pub actions_high: i64,
+    /// Whether messages or actions may follow.
+    pub logs_more: bool,
 }
 
 impl Records {
