@@ -290,6 +290,15 @@ async fn two_hosts_working_offline_converge_through_the_team_server() {
     let left = b.json(&["run", "list", "--experiment", "offline"]);
     assert_eq!(ids(&left), std::slice::from_ref(&off_b), "{left}");
 
+    // A host name belongs to the user whose machine used it first: another user's machine under it is refused.
+    let twin = Home::new();
+    twin.ok(&["experiment", "create", "twin"]);
+    sync_ok(&twin, &team.bo, &["sync", "connect", url, "--host", "laptop-a"]);
+    let refused = with_token(&twin, &team.bo, &["sync", "push"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("409") && why.contains("laptop-a") && why.contains("ana"), "{why}");
+
     // A viewer may not push: 403, nothing written.
     let feed_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_feed").fetch_one(&pool).await.unwrap();
     let c = Home::new();

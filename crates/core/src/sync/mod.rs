@@ -31,6 +31,10 @@ pub enum SyncError {
         "model {name:?} exists on the team server (created on {host}) with another id than the model of that name here; register yours under another name"
     )]
     ModelNameTaken { name: String, host: String },
+    #[error(
+        "host name {host:?} is already used on the team server by a machine of user {user}; connect this machine under another name (sync connect URL --host NAME)"
+    )]
+    HostTaken { host: String, user: String },
     #[error("push page: {0}")]
     Invalid(String),
     #[error("{reference}: no sync token there (set it, or connect with another token reference)")]
@@ -56,7 +60,7 @@ impl SyncError {
         match self {
             SyncError::NotConnected | SyncError::Invalid(_) | SyncError::NoToken { .. } => ErrorKind::Input,
             SyncError::NoTeamDatabase => ErrorKind::NotFound,
-            SyncError::ModelNameTaken { .. } => ErrorKind::Conflict,
+            SyncError::ModelNameTaken { .. } | SyncError::HostTaken { .. } => ErrorKind::Conflict,
             SyncError::Refused { status: 409, .. } => ErrorKind::Conflict,
             SyncError::Refused { status, .. } if (400..500).contains(status) => ErrorKind::Input,
             SyncError::Refused { .. } | SyncError::Network { .. } => ErrorKind::Failed,

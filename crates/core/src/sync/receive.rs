@@ -49,6 +49,18 @@ pub async fn apply(pool: &sqlx::PgPool, pusher: &Pusher<'_>, page: &PushPage) ->
     page.validate()?;
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUSH_LOCK).execute(&mut *tx).await?;
+    let owner: String = sqlx::query_scalar(
+        "INSERT INTO sync_hosts (host, team_user, first_seen_ms) VALUES ($1, $2, $3) \
+         ON CONFLICT (host) DO UPDATE SET host = excluded.host RETURNING team_user",
+    )
+    .bind(&page.host)
+    .bind(user)
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await?;
+    if owner != user {
+        return Err(SyncError::HostTaken { host: page.host.clone(), user: owner });
+    }
     let mut ack = PushAck::default();
     let r = &page.records;
     let mut merged: HashMap<String, String> = HashMap::new();
