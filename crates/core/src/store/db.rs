@@ -13,16 +13,6 @@ pub enum Db {
     Pg(PgStore),
 }
 
-impl Db {
-    /// Which engine, as messages name it.
-    pub fn engine(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "SQLite",
-            Db::Pg(_) => "PostgreSQL",
-        }
-    }
-}
-
 /// `on_db!(db, |pool| expr)`: evaluate `expr` with `pool` bound to the SQLite or the PostgreSQL pool of `db`.
 #[macro_export]
 macro_rules! on_db {

@@ -112,67 +112,14 @@ async fn records(tx: &mut Tx, r: &Records) -> Result<(), SyncError> {
             }
             None => {
                 make_room(tx, &v.model_id, v.version, &v.id).await?;
-                sqlx::query(
-                    "INSERT INTO model_versions (id, model_id, version, provider, model, base_url, temperature, \
-                     max_tokens, top_p, system_prompt, extra_params, description, changelog, parent_version_id, \
-                     config_diff, created_by, archived_at_ms, created_at_ms, updated_at_ms, origin, synced_at_ms) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&v.id)
-                .bind(&v.model_id)
-                .bind(v.version)
-                .bind(&v.provider)
-                .bind(&v.model)
-                .bind(&v.base_url)
-                .bind(v.temperature)
-                .bind(v.max_tokens)
-                .bind(v.top_p)
-                .bind(&v.system_prompt)
-                .bind(&v.extra_params)
-                .bind(&v.description)
-                .bind(&v.changelog)
-                .bind(&v.parent_version_id)
-                .bind(&v.config_diff)
-                .bind(&v.created_by)
-                .bind(v.archived_at_ms)
-                .bind(v.created_at_ms)
-                .bind(v.updated_at_ms)
-                .bind(&v.origin)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+                crate::bind_version!(sqlx::query(rows::VERSION_INSERT), v, v.version, now).execute(&mut **tx).await?;
             }
         }
     }
     for run in &r.runs {
-        sqlx::query(
-            "INSERT INTO runs (id, experiment_id, name, status, model_version_id, start_ms, end_ms, error, pid, host, \
-             updated_at_ms, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, end_ms = excluded.end_ms, \
-             error = excluded.error, updated_at_ms = excluded.updated_at_ms \
-             WHERE runs.updated_at_ms < excluded.updated_at_ms",
-        )
-        .bind(&run.id)
-        .bind(&run.experiment_id)
-        .bind(&run.name)
-        .bind(&run.status)
-        .bind(&run.model_version_id)
-        .bind(run.start_ms)
-        .bind(run.end_ms)
-        .bind(&run.error)
-        .bind(run.pid)
-        .bind(&run.host)
-        .bind(run.updated_at_ms)
-        .bind(&run.origin)
-        .execute(&mut **tx)
-        .await?;
+        crate::bind_run!(sqlx::query(rows::RUN_UPSERT), run, &run.experiment_id).execute(&mut **tx).await?;
         for (key, value) in &run.params {
-            sqlx::query("INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-                .bind(&run.id)
-                .bind(key)
-                .bind(value)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(rows::PARAM_INSERT).bind(&run.id).bind(key).bind(value).execute(&mut **tx).await?;
         }
         for t in &run.tags {
             sqlx::query(
@@ -189,23 +136,7 @@ async fn records(tx: &mut Tx, r: &Records) -> Result<(), SyncError> {
         }
     }
     for d in &r.deployments {
-        sqlx::query(
-            "INSERT INTO deployments (id, model_id, target, action, from_version_id, to_version_id, os_user, reason, \
-             created_at_ms, updated_at_ms, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&d.id)
-        .bind(&d.model_id)
-        .bind(&d.target)
-        .bind(&d.action)
-        .bind(&d.from_version_id)
-        .bind(&d.to_version_id)
-        .bind(&d.os_user)
-        .bind(&d.reason)
-        .bind(d.created_at_ms)
-        .bind(d.updated_at_ms)
-        .bind(&d.origin)
-        .execute(&mut **tx)
-        .await?;
+        crate::bind_deployment!(sqlx::query(rows::DEPLOYMENT_INSERT), d).execute(&mut **tx).await?;
     }
     for e in &r.evaluations {
         crate::bind_evaluation!(sqlx::query(rows::EVALUATION_UPSERT), e).execute(&mut **tx).await?;
@@ -224,18 +155,14 @@ async fn records(tx: &mut Tx, r: &Records) -> Result<(), SyncError> {
         }
     }
     for a in &r.aliases {
-        sqlx::query(
-            "INSERT INTO model_aliases (model_id, alias, version_id, updated_at_ms, origin) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, \
-             updated_at_ms = excluded.updated_at_ms, origin = excluded.origin",
-        )
-        .bind(&a.model_id)
-        .bind(&a.alias)
-        .bind(&a.version_id)
-        .bind(a.updated_at_ms)
-        .bind(&a.origin)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query(rows::ALIAS_UPSERT)
+            .bind(&a.model_id)
+            .bind(&a.alias)
+            .bind(&a.version_id)
+            .bind(a.updated_at_ms)
+            .bind(&a.origin)
+            .execute(&mut **tx)
+            .await?;
     }
     for t in &r.tombstones {
         if t.table == "runs" {

@@ -225,35 +225,7 @@ async fn version(tx: &mut Tx, user: &str, v: &super::wire::VersionRec, ack: &mut
         .bind(&v.model_id)
         .fetch_one(&mut **tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO model_versions (id, model_id, version, provider, model, base_url, temperature, max_tokens, top_p, \
-         system_prompt, extra_params, description, changelog, parent_version_id, config_diff, created_by, \
-         archived_at_ms, created_at_ms, updated_at_ms, origin, synced_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-    )
-    .bind(&v.id)
-    .bind(&v.model_id)
-    .bind(next)
-    .bind(&v.provider)
-    .bind(&v.model)
-    .bind(&v.base_url)
-    .bind(v.temperature)
-    .bind(v.max_tokens)
-    .bind(v.top_p)
-    .bind(&v.system_prompt)
-    .bind(&v.extra_params)
-    .bind(&v.description)
-    .bind(&v.changelog)
-    .bind(&v.parent_version_id)
-    .bind(&v.config_diff)
-    .bind(&v.created_by)
-    .bind(v.archived_at_ms)
-    .bind(v.created_at_ms)
-    .bind(v.updated_at_ms)
-    .bind(&v.origin)
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
+    crate::bind_version!(sqlx::query(rows::VERSION_INSERT), v, next, now_ms()).execute(&mut **tx).await?;
     ack.version_numbers.push(VersionNumber { id: v.id.clone(), version: next });
     ack.records_changed += 1;
     feed(tx, "model_versions", &v.id, user).await?;
@@ -269,37 +241,11 @@ async fn run(tx: &mut Tx, user: &str, r: &RunRec, experiment_id: &str, ack: &mut
     if buried {
         return Ok(());
     }
-    let mut changed = sqlx::query(
-        "INSERT INTO runs (id, experiment_id, name, status, model_version_id, start_ms, end_ms, error, pid, host, \
-         updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, end_ms = excluded.end_ms, \
-         error = excluded.error, updated_at_ms = excluded.updated_at_ms \
-         WHERE runs.updated_at_ms < excluded.updated_at_ms",
-    )
-    .bind(&r.id)
-    .bind(experiment_id)
-    .bind(&r.name)
-    .bind(&r.status)
-    .bind(&r.model_version_id)
-    .bind(r.start_ms)
-    .bind(r.end_ms)
-    .bind(&r.error)
-    .bind(r.pid)
-    .bind(&r.host)
-    .bind(r.updated_at_ms)
-    .bind(&r.origin)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let mut changed =
+        crate::bind_run!(sqlx::query(rows::RUN_UPSERT), r, experiment_id).execute(&mut **tx).await?.rows_affected();
     for (key, value) in &r.params {
         changed +=
-            sqlx::query("INSERT INTO run_params (run_id, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(&r.id)
-                .bind(key)
-                .bind(value)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected();
+            sqlx::query(rows::PARAM_INSERT).bind(&r.id).bind(key).bind(value).execute(&mut **tx).await?.rows_affected();
     }
     for t in &r.tags {
         let tag_key = format!("{}\t{}", r.id, t.key);
@@ -332,40 +278,19 @@ async fn deployment(
     d: &super::wire::DeploymentRec,
     ack: &mut PushAck,
 ) -> Result<(), SyncError> {
-    let inserted = sqlx::query(
-        "INSERT INTO deployments (id, model_id, target, action, from_version_id, to_version_id, os_user, reason, \
-         created_at_ms, updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&d.id)
-    .bind(&d.model_id)
-    .bind(&d.target)
-    .bind(&d.action)
-    .bind(&d.from_version_id)
-    .bind(&d.to_version_id)
-    .bind(&d.os_user)
-    .bind(&d.reason)
-    .bind(d.created_at_ms)
-    .bind(d.updated_at_ms)
-    .bind(&d.origin)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let inserted =
+        crate::bind_deployment!(sqlx::query(rows::DEPLOYMENT_INSERT), d).execute(&mut **tx).await?.rows_affected();
     if inserted == 0 {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO model_aliases (model_id, alias, version_id, updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, \
-         updated_at_ms = excluded.updated_at_ms, origin = excluded.origin",
-    )
-    .bind(&d.model_id)
-    .bind(&d.target)
-    .bind(&d.to_version_id)
-    .bind(now_ms())
-    .bind(&d.origin)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(rows::ALIAS_UPSERT)
+        .bind(&d.model_id)
+        .bind(&d.target)
+        .bind(&d.to_version_id)
+        .bind(now_ms())
+        .bind(&d.origin)
+        .execute(&mut **tx)
+        .await?;
     ack.records_changed += 1;
     feed(tx, "deployments", &d.id, user).await?;
     feed(tx, "model_aliases", &format!("{}\t{}", d.model_id, d.target), user).await?;

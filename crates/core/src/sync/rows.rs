@@ -1,6 +1,8 @@
 //! Reading records for sync by (table, key) from either store, with SQL that means the same on SQLite and
 //! PostgreSQL (`on_db!`): experiments, models, model versions, runs (with params and tags), deployments and
-//! deployment targets. Keys that name no row are returned for the caller to turn into tombstones (or to skip).
+//! deployment targets, evaluations. Keys that name no row are returned for the caller to turn into tombstones (or to
+//! skip). Also the writes both sides make alike — the server applying a push (`receive`) and a host applying a pull
+//! (`apply`) — as one SQL text each with a macro that binds a record to it.
 
 use super::SyncError;
 use super::wire::{AliasRec, DeploymentRec, EvaluationRec, ExperimentRec, ModelRec, Records, RunRec, VersionRec};
@@ -163,5 +165,96 @@ macro_rules! bind_task_result {
             .bind($r.created_at_ms)
             .bind($r.updated_at_ms)
             .bind(&$r.origin)
+    };
+}
+
+/// Write a model version (a new one only; `$3` is its number, `$21` when its number was confirmed).
+pub const VERSION_INSERT: &str = "INSERT INTO model_versions (id, model_id, version, provider, model, base_url, \
+     temperature, max_tokens, top_p, system_prompt, extra_params, description, changelog, parent_version_id, \
+     config_diff, created_by, archived_at_ms, created_at_ms, updated_at_ms, origin, synced_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+
+/// Write a run (the newer `updated_at_ms` wins for name, status, end and error; `$2` is its experiment).
+pub const RUN_UPSERT: &str = "INSERT INTO runs (id, experiment_id, name, status, model_version_id, start_ms, end_ms, \
+     error, pid, host, updated_at_ms, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, end_ms = excluded.end_ms, \
+     error = excluded.error, updated_at_ms = excluded.updated_at_ms \
+     WHERE runs.updated_at_ms < excluded.updated_at_ms";
+
+/// Write a run's param once.
+pub const PARAM_INSERT: &str = "INSERT INTO run_params (run_id, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
+/// Write a deployment record once.
+pub const DEPLOYMENT_INSERT: &str = "INSERT INTO deployments (id, model_id, target, action, from_version_id, \
+     to_version_id, os_user, reason, created_at_ms, updated_at_ms, origin) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING";
+
+/// Point a deployment target at a version (`$4` the time, `$5` the origin of the move).
+pub const ALIAS_UPSERT: &str = "INSERT INTO model_aliases (model_id, alias, version_id, updated_at_ms, origin) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (model_id, alias) DO UPDATE SET version_id = excluded.version_id, \
+     updated_at_ms = excluded.updated_at_ms, origin = excluded.origin";
+
+/// Bind a `VersionRec` with its `number` and confirmation time to `VERSION_INSERT`.
+#[macro_export]
+macro_rules! bind_version {
+    ($q:expr, $v:expr, $number:expr, $synced:expr) => {
+        $q.bind(&$v.id)
+            .bind(&$v.model_id)
+            .bind($number)
+            .bind(&$v.provider)
+            .bind(&$v.model)
+            .bind(&$v.base_url)
+            .bind($v.temperature)
+            .bind($v.max_tokens)
+            .bind($v.top_p)
+            .bind(&$v.system_prompt)
+            .bind(&$v.extra_params)
+            .bind(&$v.description)
+            .bind(&$v.changelog)
+            .bind(&$v.parent_version_id)
+            .bind(&$v.config_diff)
+            .bind(&$v.created_by)
+            .bind($v.archived_at_ms)
+            .bind($v.created_at_ms)
+            .bind($v.updated_at_ms)
+            .bind(&$v.origin)
+            .bind($synced)
+    };
+}
+
+/// Bind a `RunRec` in `experiment` to `RUN_UPSERT`.
+#[macro_export]
+macro_rules! bind_run {
+    ($q:expr, $r:expr, $experiment:expr) => {
+        $q.bind(&$r.id)
+            .bind($experiment)
+            .bind(&$r.name)
+            .bind(&$r.status)
+            .bind(&$r.model_version_id)
+            .bind($r.start_ms)
+            .bind($r.end_ms)
+            .bind(&$r.error)
+            .bind($r.pid)
+            .bind(&$r.host)
+            .bind($r.updated_at_ms)
+            .bind(&$r.origin)
+    };
+}
+
+/// Bind a `DeploymentRec` to `DEPLOYMENT_INSERT`.
+#[macro_export]
+macro_rules! bind_deployment {
+    ($q:expr, $d:expr) => {
+        $q.bind(&$d.id)
+            .bind(&$d.model_id)
+            .bind(&$d.target)
+            .bind(&$d.action)
+            .bind(&$d.from_version_id)
+            .bind(&$d.to_version_id)
+            .bind(&$d.os_user)
+            .bind(&$d.reason)
+            .bind($d.created_at_ms)
+            .bind($d.updated_at_ms)
+            .bind(&$d.origin)
     };
 }
