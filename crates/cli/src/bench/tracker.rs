@@ -27,6 +27,14 @@ pub struct CallCost {
     pub p50_us: f64,
     pub p99_us: f64,
     pub max_us: f64,
+    /// The slowest call among those that waited for room in the writer's queue (back-pressure).
+    pub max_waiting_us: f64,
+    /// The slowest call among those that found room at once (what remains is the machine pausing the caller).
+    pub max_not_waiting_us: f64,
+    /// How many calls waited for room.
+    pub waits: u64,
+    /// How many of those waited the longest the tracker lets a caller wait and entered on a spare place.
+    pub spare_entries: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -129,12 +137,20 @@ async fn ingest(dir: &std::path::Path, points: usize) -> Result<(CallCost, f64)>
     }
     tracker.flush().await?;
     let mut nanos: Vec<u64> = Vec::with_capacity(points);
+    let (mut max_waiting, mut max_not_waiting) = (0u64, 0u64);
+    let waits_before = tracker.room_waits();
     let started = Instant::now();
     for i in 0..points {
+        let waits = tracker.room_waits();
         let t = Instant::now();
         tracker.log_metric(&run.id, keys[i % 4], (i as f64).sin(), i as i64, None).await?;
-        nanos.push(t.elapsed().as_nanos() as u64);
+        let took = t.elapsed().as_nanos() as u64;
+        nanos.push(took);
+        let slowest = if tracker.room_waits() != waits { &mut max_waiting } else { &mut max_not_waiting };
+        *slowest = (*slowest).max(took);
     }
+    let waits = tracker.room_waits() - waits_before;
+    let spare_entries = tracker.spare_entries() as u64;
     tracker.flush().await?;
     let elapsed = started.elapsed().as_secs_f64();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM metric_points WHERE run_id = ?")
@@ -150,6 +166,10 @@ async fn ingest(dir: &std::path::Path, points: usize) -> Result<(CallCost, f64)>
         p50_us: pct(&nanos, 50) / 1e3,
         p99_us: pct(&nanos, 99) / 1e3,
         max_us: nanos.last().copied().unwrap_or(0) as f64 / 1e3,
+        max_waiting_us: max_waiting as f64 / 1e3,
+        max_not_waiting_us: max_not_waiting as f64 / 1e3,
+        waits,
+        spare_entries,
     };
     Ok((cost, points as f64 / elapsed))
 }

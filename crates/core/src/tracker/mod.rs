@@ -2,6 +2,7 @@
 //! conversation messages and actions. This file holds the `Tracker` handle, its error type and the metric hot path;
 //! the operations live in the sibling modules (`experiments`, `runs`, `conversation`, `summary`, `batch`).
 
+mod admission;
 pub mod artifacts;
 pub mod batch;
 pub mod batch_keys;
@@ -38,7 +39,8 @@ use crate::kind::ErrorKind;
 use crate::store::{Store, StoreError};
 use writer::{Point, WriterMsg};
 
-/// How many messages the metric channel holds before `log_metric` waits for the writer (backpressure).
+/// How many points the metric channel holds before `log_metric` waits for the writer (backpressure; see
+/// `admission` for the spare places a caller takes after waiting a few ms).
 pub const METRIC_CHANNEL_CAPACITY: usize = 65_536;
 
 #[derive(Debug, thiserror::Error)]
@@ -153,16 +155,30 @@ pub struct Tracker {
     failed: Arc<AtomicBool>,
     failures: Arc<Mutex<Vec<MetricWriteFailure>>>,
     handle: Mutex<Option<JoinHandle<()>>>,
+    /// Places in the writer's channel (see `admission`).
+    admission: Arc<admission::Admission>,
+    /// How many `log_metric` calls found the writer's channel full and had to wait for room.
+    room_waits: std::sync::atomic::AtomicU64,
 }
 
 impl Tracker {
     /// Create the tracker and spawn its metric writer on the current tokio runtime.
     pub fn new(store: Store) -> Tracker {
-        let (tx, rx) = mpsc::channel(METRIC_CHANNEL_CAPACITY);
+        let (tx, rx) = mpsc::channel(admission::CHANNEL_SLOTS);
         let failed = Arc::new(AtomicBool::new(false));
         let failures = Arc::new(Mutex::new(Vec::new()));
-        let handle = tokio::spawn(writer::run(store.clone(), rx, failed.clone(), failures.clone()));
-        Tracker { store, tx, caches: Mutex::new(Caches::default()), failed, failures, handle: Mutex::new(Some(handle)) }
+        let admission = Arc::new(admission::Admission::new());
+        let handle = tokio::spawn(writer::run(store.clone(), rx, admission.clone(), failed.clone(), failures.clone()));
+        Tracker {
+            store,
+            tx,
+            caches: Mutex::new(Caches::default()),
+            failed,
+            failures,
+            handle: Mutex::new(Some(handle)),
+            admission,
+            room_waits: Default::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -198,7 +214,27 @@ impl Tracker {
         };
         let ts_ms = ts_ms.unwrap_or_else(crate::util::now_ms);
         let point = Point { run, key, value, step, ts_ms };
-        self.tx.send(WriterMsg::Point(point)).await.map_err(|_| TrackerError::WriterStopped)
+        let place = match self.admission.try_enter() {
+            Some(place) => place,
+            None => {
+                self.room_waits.fetch_add(1, Ordering::Relaxed);
+                self.admission.enter().await.ok_or(TrackerError::WriterStopped)?
+            }
+        };
+        // The channel has a slot for every place, so this waits only behind flush markers.
+        self.tx.send(WriterMsg::Point(point, place)).await.map_err(|_| TrackerError::WriterStopped)
+    }
+
+    /// How many [`Tracker::log_metric`] calls so far found the writer's queue full and waited for room (the
+    /// back-pressure a caller feels; `bench` uses it to tell those waits from the machine pausing the caller).
+    pub fn room_waits(&self) -> u64 {
+        self.room_waits.load(Ordering::Relaxed)
+    }
+
+    /// How many points so far entered the writer's queue on a spare place, after their caller had waited
+    /// `admission::SPARE_AFTER` (4 ms) for a regular one.
+    pub fn spare_entries(&self) -> usize {
+        self.admission.spares_used()
     }
 
     /// Write one point now, in its own transaction, without the writer's queue: it is durable when this returns and

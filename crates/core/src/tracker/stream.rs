@@ -15,6 +15,7 @@ use std::sync::Arc;
 use sqlx::{Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use super::admission::{Admission, Place};
 use super::writer::{Agg, MAX_BATCH, Point, ROWS_PER_INSERT, SeriesIds, Statements, WriterMsg};
 use crate::store::{Store, StoreError};
 
@@ -37,9 +38,27 @@ pub(crate) struct Queue {
     pub stop: bool,
     /// Messages received while something else was awaited, not yet sorted into `points` and `acks`.
     incoming: Vec<WriterMsg>,
+    /// Where the places of points taken off the channel are given back.
+    admission: Option<Arc<Admission>>,
+}
+
+impl Drop for Queue {
+    /// The writer is gone (stopped, or its task ended otherwise): callers waiting for a place get an error, not a
+    /// wait that never ends.
+    fn drop(&mut self) {
+        if let Some(admission) = &self.admission {
+            admission.close();
+        }
+    }
 }
 
 impl Queue {
+    pub fn admitting(admission: Arc<Admission>) -> Queue {
+        let mut queue = Queue::default();
+        queue.admission = Some(admission);
+        queue
+    }
+
     /// Nothing waits to be written or answered.
     pub fn is_idle(&self) -> bool {
         self.points.is_empty() && self.acks.is_empty() && self.incoming.is_empty()
@@ -70,11 +89,16 @@ impl Queue {
     }
 
     fn sort(&mut self) {
+        let (mut regular, mut spare) = (0, 0);
         for msg in self.incoming.drain(..) {
             match msg {
-                WriterMsg::Point(p) => {
+                WriterMsg::Point(p, place) => {
                     self.points.push(p);
                     self.received += 1;
+                    match place {
+                        Place::Regular => regular += 1,
+                        Place::Spare => spare += 1,
+                    }
                 }
                 WriterMsg::Flush(ack) => self.acks.push((self.received, ack)),
                 WriterMsg::Stop(ack) => {
@@ -82,6 +106,9 @@ impl Queue {
                     self.stop = true;
                 }
             }
+        }
+        if let Some(admission) = &self.admission {
+            admission.leave(regular, spare);
         }
     }
 
@@ -271,7 +298,7 @@ mod tests {
     use futures::FutureExt;
     use tokio::sync::mpsc;
 
-    use super::{MAX_BATCH, Point, QUEUE_MAX, Queue, WriterMsg, write_streaming};
+    use super::{MAX_BATCH, Place, Point, QUEUE_MAX, Queue, WriterMsg, write_streaming};
     use crate::store::Store;
     use crate::tracker::writer::{SeriesIds, Statements};
     use crate::tracker::{METRIC_CHANNEL_CAPACITY, RunStart, Tracker};
@@ -284,7 +311,8 @@ mod tests {
         let store = tracker.store().clone();
         tracker.shutdown().await.unwrap();
         let run: Arc<str> = run.into();
-        let queue = Queue { points: (0..queued).map(|i| point(&run, i)).collect(), ..Default::default() };
+        let mut queue = Queue::default();
+        queue.points = (0..queued).map(|i| point(&run, i)).collect();
         (store, run, queue)
     }
 
@@ -301,7 +329,7 @@ mod tests {
         let (store, run, mut queue) = queue_of(dir.path(), QUEUE_MAX).await;
         let (tx, mut rx) = mpsc::channel(4_096);
         for i in 0..2_000 {
-            tx.try_send(WriterMsg::Point(point(&run, QUEUE_MAX + i))).unwrap();
+            tx.try_send(WriterMsg::Point(point(&run, QUEUE_MAX + i), Place::Regular)).unwrap();
         }
         let (n, written) =
             write_streaming(&store, &Statements::new(), &mut SeriesIds::default(), &mut rx, &mut queue).await;

@@ -8,7 +8,8 @@
 //!
 //! - `log_metric` validates the point in memory and asks the database only the first time this process logs to a given
 //!   run (that the run exists and is running). The point then goes into a bounded channel (`METRIC_CHANNEL_CAPACITY`);
-//!   a full channel makes the caller wait (back-pressure, never a dropped point).
+//!   a full channel makes the caller wait (back-pressure, never a dropped point), for at most 4 ms before it takes one
+//!   of a bounded number of spare places (`admission.rs`).
 //! - What "flushed" means. `flush()` returning `Ok` means every point queued through this tracker (any clone, any
 //!   task) before the call is committed: a new connection or another process sees it, and it survives the process
 //!   being killed (SIGKILL, panic, OOM). The store runs WAL with `synchronous=NORMAL`, so an OS crash or power loss
@@ -28,8 +29,9 @@
 //!   limit, so when callers log faster than SQLite stores, a full queue gets room back with every statement (about a
 //!   millisecond), not once per commit. What is left for a waiting caller is the gap between two transactions:
 //!   the commit, the pause below and the next `BEGIN`. The store checkpoints the WAL beside the writer
-//!   (`store::checkpoint`), so no commit copies the WAL into the database. Measured with `bench`: the slowest of
-//!   1,000,000 calls usually waits about 6 ms, with rare longer waits (benchmarks/RESULTS.md).
+//!   (`store::checkpoint`), so no commit copies the WAL into the database. A single SQLite step still takes several
+//!   ms now and then on a busy machine; a caller waits for it at most 4 ms, then enters on a spare place
+//!   (`admission.rs`). Measured with `bench`: the slowest of 1,000,000 calls waits 5–6 ms (benchmarks/RESULTS.md).
 //! - A failed batch is retried one run at a time, so only the offending run's points are lost; the loss is reported by
 //!   the next `flush()` or `log_metric` as `TrackerError::MetricsNotWritten`.
 //! - Sharing the file: a writer with a backlog leaves the lock free for 2 ms (`WRITER_PAUSE`; 5 ms while other writers
@@ -95,7 +97,8 @@ pub(crate) struct Point {
 }
 
 pub(crate) enum WriterMsg {
-    Point(Point),
+    /// A point and the place it was admitted on (given back when the writer takes it).
+    Point(Point, super::admission::Place),
     /// Answer once everything queued before this marker is committed.
     Flush(oneshot::Sender<()>),
     /// Like `Flush`, then stop the writer.
@@ -121,12 +124,13 @@ pub(crate) fn describe_failures(failures: &[MetricWriteFailure]) -> String {
 pub(crate) async fn run(
     store: Store,
     mut rx: mpsc::Receiver<WriterMsg>,
+    admission: Arc<super::admission::Admission>,
     failed: Arc<AtomicBool>,
     failures: Arc<Mutex<Vec<MetricWriteFailure>>>,
 ) {
     let sql = Statements::new();
     let mut series = SeriesIds::default();
-    let mut queue = Queue::default();
+    let mut queue = Queue::admitting(admission);
     let mut hold = Hold::new();
     loop {
         if queue.is_idle() && !queue.receive(&mut rx).await {
