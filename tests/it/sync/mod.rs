@@ -5,6 +5,7 @@
 
 mod faults;
 mod proxy;
+mod search;
 
 use std::process::Output;
 

@@ -6,6 +6,7 @@
 mod ingest;
 mod load;
 mod search;
+mod search_pg;
 mod search_plans;
 mod timeline;
 

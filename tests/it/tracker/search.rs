@@ -12,8 +12,8 @@ use browser_ai_mlops_core::tracker::search::{self, SearchError, SearchQuery};
 use crate::util::Home;
 
 /// (id, experiment id, name, status, start_ms, end_ms)
-type RunRecord = (&'static str, &'static str, &'static str, &'static str, i64, Option<i64>);
-const RUNS: &[RunRecord] = &[
+pub(crate) type RunRecord = (&'static str, &'static str, &'static str, &'static str, i64, Option<i64>);
+pub(crate) const RUNS: &[RunRecord] = &[
     ("r1", "e1", "alpha", "finished", 1000, Some(5000)),
     ("r2", "e1", "beta", "finished", 2000, Some(3000)),
     ("r3", "e1", "gamma", "failed", 3000, Some(3500)),
@@ -23,7 +23,7 @@ const RUNS: &[RunRecord] = &[
     ("r7", "e3", "eta", "finished", 7000, Some(8000)),
 ];
 
-const PARAMS: &[(&str, &str, &str)] = &[
+pub(crate) const PARAMS: &[(&str, &str, &str)] = &[
     ("r1", "llm_model", "gpt-4o"),
     ("r1", "max_steps", "10"),
     ("r1", "temperature", "0.2"),
@@ -39,7 +39,7 @@ const PARAMS: &[(&str, &str, &str)] = &[
     ("r7", "llm_model", "gpt-4o"),
 ];
 
-const TAGS: &[(&str, &str, &str)] = &[
+pub(crate) const TAGS: &[(&str, &str, &str)] = &[
     ("r1", "env", "staging"),
     ("r1", "team", "a"),
     ("r2", "env", "prod"),
@@ -51,8 +51,8 @@ const TAGS: &[(&str, &str, &str)] = &[
 ];
 
 /// (run, key, last, min, max, sum, count)
-type SummaryRecord = (&'static str, &'static str, f64, f64, f64, f64, i64);
-const METRICS: &[SummaryRecord] = &[
+pub(crate) type SummaryRecord = (&'static str, &'static str, f64, f64, f64, f64, i64);
+pub(crate) const METRICS: &[SummaryRecord] = &[
     ("r1", "success_rate", 0.9, 0.5, 0.9, 2.1, 3),
     ("r1", "cost", 1.5, 1.5, 1.5, 1.5, 1),
     ("r1", "val/loss", 0.1, 0.1, 0.1, 0.1, 1),
@@ -66,7 +66,7 @@ const METRICS: &[SummaryRecord] = &[
 ];
 
 /// Open (creating) the store at `path` and insert the experiments, runs, params, tags and metric summaries above.
-async fn filled_store(path: &std::path::Path) -> Store {
+pub(crate) async fn filled_store(path: &std::path::Path) -> Store {
     let store = Store::open(path).await.unwrap();
     let pool = store.pool();
     for (id, name, archived) in [("e1", "web-nav", 0), ("e2", "forms", 0), ("e3", "old", 1)] {
@@ -156,53 +156,56 @@ async fn matching(store: &Store, query: SearchQuery) -> BTreeSet<String> {
     ids(&page).into_iter().collect()
 }
 
+/// Filters and the runs the data above implies for each (the search oracle; the first one is `bench`'s example).
+pub(crate) const FILTER_CASES: &[(&str, &[&str])] = &[
+    (
+        "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'",
+        &["r1", "r5"],
+    ),
+    ("params.llm_model like 'gpt-4o%'", &["r1", "r2", "r5"]),
+    ("params.llm_model ilike 'gpt-4o%'", &["r1", "r2", "r4", "r5"]),
+    ("params.llm_model like 'gpt_4o'", &["r1", "r2", "r5", "r6"]),
+    ("params.llm_model like 'gpt\\_4o'", &["r6"]),
+    ("params.llm_model not like 'gpt%'", &["r3", "r4"]),
+    ("params.max_steps > 9", &["r1", "r2"]),
+    ("params.max_steps > '9'", &["r4"]),
+    ("params.max_steps in (9, 20)", &["r2", "r3"]),
+    ("params.temperature = 0.20", &["r1"]),
+    ("params.temperature = '0.20'", &[]),
+    ("metrics.cost is null", &["r3", "r4", "r6"]),
+    ("metrics.cost IS NOT NULL", &["r1", "r2", "r5"]),
+    ("not metrics.success_rate > 0.8", &["r2", "r4"]),
+    ("metrics.success_rate = 0.85", &["r5", "r6"]),
+    ("metrics.success_rate not in (0.85, 0.9)", &["r2", "r3"]),
+    ("params.llm_model != 'gpt-4o'", &["r3", "r4", "r6"]),
+    ("status in ('failed', 'killed') or name = 'alpha'", &["r1", "r3", "r6"]),
+    ("status not in ('finished')", &["r3", "r4", "r6"]),
+    ("(status = 'finished' or status = 'running') and not experiment = 'web-nav'", &["r4", "r5"]),
+    ("duration_ms > 1000", &["r1", "r5"]),
+    ("not duration_ms > 1000", &["r2", "r3", "r4", "r6"]),
+    ("end_time is null", &["r4"]),
+    ("start_time >= 3000 and start_time < 6000", &["r3", "r4", "r5"]),
+    ("experiment = 'forms'", &["r4", "r5", "r6"]),
+    ("experiment_id = 'e1'", &["r1", "r2", "r3"]),
+    ("run_id in ('r1', 'r3') or id = 'r2'", &["r1", "r2", "r3"]),
+    ("model_version = 'v1'", &["r1"]),
+    ("model_version is null and experiment = 'web-nav'", &["r2", "r3"]),
+    ("params.`a.b` = 'x'", &["r5"]),
+    ("metrics.`val/loss` < 0.5", &["r1"]),
+    ("tags.note = \"it's\"", &["r5"]),
+    ("tags.team is null and tags.env = 'staging'", &["r3", "r4", "r5"]),
+    ("metrics.success_rate.mean < 0.8", &["r1", "r2"]),
+    ("metrics.success_rate.min <= 0.5 or metrics.success_rate.count >= 3", &["r1"]),
+    ("metrics.success_rate.max > 0.9", &["r3"]),
+    ("name like 'e%' or name ilike 'Z%'", &["r5", "r6"]),
+    ("", &["r1", "r2", "r3", "r4", "r5", "r6"]),
+];
+
 #[tokio::test]
 async fn filters_select_exactly_the_runs_the_data_implies() {
     let dir = tempfile::tempdir().unwrap();
     let store = filled_store(&dir.path().join("s.db")).await;
-    let cases: &[(&str, &[&str])] = &[
-        (
-            "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'",
-            &["r1", "r5"],
-        ),
-        ("params.llm_model like 'gpt-4o%'", &["r1", "r2", "r5"]),
-        ("params.llm_model ilike 'gpt-4o%'", &["r1", "r2", "r4", "r5"]),
-        ("params.llm_model like 'gpt_4o'", &["r1", "r2", "r5", "r6"]),
-        ("params.llm_model like 'gpt\\_4o'", &["r6"]),
-        ("params.llm_model not like 'gpt%'", &["r3", "r4"]),
-        ("params.max_steps > 9", &["r1", "r2"]),
-        ("params.max_steps > '9'", &["r4"]),
-        ("params.max_steps in (9, 20)", &["r2", "r3"]),
-        ("params.temperature = 0.20", &["r1"]),
-        ("params.temperature = '0.20'", &[]),
-        ("metrics.cost is null", &["r3", "r4", "r6"]),
-        ("metrics.cost IS NOT NULL", &["r1", "r2", "r5"]),
-        ("not metrics.success_rate > 0.8", &["r2", "r4"]),
-        ("metrics.success_rate = 0.85", &["r5", "r6"]),
-        ("metrics.success_rate not in (0.85, 0.9)", &["r2", "r3"]),
-        ("params.llm_model != 'gpt-4o'", &["r3", "r4", "r6"]),
-        ("status in ('failed', 'killed') or name = 'alpha'", &["r1", "r3", "r6"]),
-        ("status not in ('finished')", &["r3", "r4", "r6"]),
-        ("(status = 'finished' or status = 'running') and not experiment = 'web-nav'", &["r4", "r5"]),
-        ("duration_ms > 1000", &["r1", "r5"]),
-        ("not duration_ms > 1000", &["r2", "r3", "r4", "r6"]),
-        ("end_time is null", &["r4"]),
-        ("start_time >= 3000 and start_time < 6000", &["r3", "r4", "r5"]),
-        ("experiment = 'forms'", &["r4", "r5", "r6"]),
-        ("experiment_id = 'e1'", &["r1", "r2", "r3"]),
-        ("run_id in ('r1', 'r3') or id = 'r2'", &["r1", "r2", "r3"]),
-        ("model_version = 'v1'", &["r1"]),
-        ("model_version is null and experiment = 'web-nav'", &["r2", "r3"]),
-        ("params.`a.b` = 'x'", &["r5"]),
-        ("metrics.`val/loss` < 0.5", &["r1"]),
-        ("tags.note = \"it's\"", &["r5"]),
-        ("tags.team is null and tags.env = 'staging'", &["r3", "r4", "r5"]),
-        ("metrics.success_rate.mean < 0.8", &["r1", "r2"]),
-        ("metrics.success_rate.min <= 0.5 or metrics.success_rate.count >= 3", &["r1"]),
-        ("metrics.success_rate.max > 0.9", &["r3"]),
-        ("name like 'e%' or name ilike 'Z%'", &["r5", "r6"]),
-        ("", &["r1", "r2", "r3", "r4", "r5", "r6"]),
-    ];
+    let cases = FILTER_CASES;
     for (text, expected) in cases {
         assert_eq!(matching(&store, filter(text)).await, set(expected), "filter: {text}");
     }
@@ -237,6 +240,18 @@ async fn injection_attempts_are_plain_values() {
     assert_eq!(runs, 7);
 }
 
+/// Orders and the runs (of non-archived experiments) in the order the data implies.
+pub(crate) const ORDER_CASES: &[(&[&str], &[&str])] = &[
+    (&[], &["r6", "r5", "r4", "r3", "r2", "r1"]),
+    (&["metrics.success_rate desc"], &["r3", "r1", "r6", "r5", "r2", "r4"]),
+    (&["metrics.success_rate"], &["r2", "r5", "r6", "r1", "r3", "r4"]),
+    (&["experiment asc", "metrics.success_rate desc"], &["r6", "r5", "r4", "r3", "r1", "r2"]),
+    (&["experiment, name desc"], &["r6", "r5", "r4", "r3", "r2", "r1"]),
+    (&["params.max_steps asc"], &["r3", "r1", "r2", "r4", "r5", "r6"]),
+    (&["duration_ms desc"], &["r5", "r1", "r2", "r3", "r6", "r4"]),
+    (&["metrics.cost.max desc"], &["r5", "r1", "r2", "r6", "r4", "r3"]),
+];
+
 #[tokio::test]
 async fn ordering_puts_nulls_last_and_breaks_ties_by_run_id() {
     let dir = tempfile::tempdir().unwrap();
@@ -245,16 +260,7 @@ async fn ordering_puts_nulls_last_and_breaks_ties_by_run_id() {
         order_by: order.iter().map(|s| s.to_string()).collect(),
         ..SearchQuery::default()
     };
-    let cases: &[(&[&str], &[&str])] = &[
-        (&[], &["r6", "r5", "r4", "r3", "r2", "r1"]),
-        (&["metrics.success_rate desc"], &["r3", "r1", "r6", "r5", "r2", "r4"]),
-        (&["metrics.success_rate"], &["r2", "r5", "r6", "r1", "r3", "r4"]),
-        (&["experiment asc", "metrics.success_rate desc"], &["r6", "r5", "r4", "r3", "r1", "r2"]),
-        (&["experiment, name desc"], &["r6", "r5", "r4", "r3", "r2", "r1"]),
-        (&["params.max_steps asc"], &["r3", "r1", "r2", "r4", "r5", "r6"]),
-        (&["duration_ms desc"], &["r5", "r1", "r2", "r3", "r6", "r4"]),
-        (&["metrics.cost.max desc"], &["r5", "r1", "r2", "r6", "r4", "r3"]),
-    ];
+    let cases = ORDER_CASES;
     for (order, expected) in cases {
         let page = search::search(&store, &ordered(order)).await.unwrap();
         assert_eq!(ids(&page), *expected, "order: {order:?}");

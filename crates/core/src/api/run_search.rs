@@ -81,5 +81,10 @@ async fn run(core: &Core, query: &SearchQuery) -> Result<RunPage> {
         return Err(SearchError::Limit(limit).into());
     }
     let store = core.store().await?;
+    if let Some(team) = core.team_database() {
+        // A team server reads its database; what its own operations just wrote is pushed there first.
+        crate::sync::mirror::settle(store, team.pool(), &core.shared::<crate::sync::mirror::Wake>()).await?;
+        return search::pg::search(team.pool(), query).await.map_err(Error::from);
+    }
     search::search(store, query).await.map_err(Error::from)
 }

@@ -92,7 +92,7 @@ pub async fn receive(core: &Core, input: PushPage) -> Result<PushAck> {
     // The server's own token (no team user) is recorded as `server`.
     let pusher = receive::Pusher { user: core.user().unwrap_or("server"), forbidden_targets: &forbidden_targets };
     let ack = receive::apply(db.pool(), &pusher, &input).await?;
-    core.shared::<crate::sync::mirror::Wake>().0.notify_one();
+    core.shared::<crate::sync::mirror::Wake>().notify.notify_one();
     Ok(ack)
 }
 

@@ -35,9 +35,12 @@ impl Channel for Direct {
     }
 }
 
-/// Wakes the mirror (a push just landed).
+/// Wakes the mirror (a push just landed), and takes turns between its steps and `settle`.
 #[derive(Default)]
-pub struct Wake(pub Notify);
+pub struct Wake {
+    pub notify: Notify,
+    turn: tokio::sync::Mutex<()>,
+}
 
 /// Connect the store to its database (once) and bring both up to date: push, then pull.
 pub async fn step(store: &Store, pool: &PgPool, host: &str) -> Result<(Transfer, Transfer), SyncError> {
@@ -54,13 +57,30 @@ pub async fn step(store: &Store, pool: &PgPool, host: &str) -> Result<(Transfer,
 /// Keep mirroring until the task is dropped; a failed step is reported on stderr and retried.
 pub async fn run(store: Store, pool: PgPool, host: String, wake: Arc<Wake>, every: Duration) {
     loop {
-        if let Err(e) = step(&store, &pool, &host).await {
+        let stepped = {
+            let _turn = wake.turn.lock().await;
+            step(&store, &pool, &host).await
+        };
+        if let Err(e) = stepped {
             eprintln!("server: mirroring the team database: {e}");
             let _ = local::record_error(&store, &e.to_string()).await;
         }
         tokio::select! {
-            _ = wake.0.notified() => {}
+            _ = wake.notify.notified() => {}
             _ = tokio::time::sleep(every) => {}
         }
     }
+}
+
+/// Before the server answers a read from its database: push what its own operations wrote and the mirror has not
+/// pushed yet, so a client reads its own writes. Nothing to do (one query) when nothing is pending, or before the
+/// mirror first connected the store.
+pub async fn settle(store: &Store, pool: &PgPool, wake: &Wake) -> Result<(), SyncError> {
+    let _turn = wake.turn.lock().await;
+    let Some(state) = local::state(store).await?.filter(|s| s.server_url == MIRROR_URL) else { return Ok(()) };
+    let (records, points) = local::pending_push(store, state.points_acked).await?;
+    if records > 0 || points > 0 {
+        client::push_with(store, &state, &Direct { pool: pool.clone() }).await?;
+    }
+    Ok(())
 }

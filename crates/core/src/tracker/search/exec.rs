@@ -40,6 +40,7 @@ use sqlx::{Connection, SqliteConnection};
 
 use super::ast::{Agg, Attr, Expr, Field};
 use super::compile::{self, Bind, Sql};
+use super::dialect::Dialect;
 use super::parallel;
 use super::parser::{self, OrderTerm};
 use super::{DEFAULT_LIMIT, MAX_LIMIT, RunPage, RunRow, SearchError, SearchQuery};
@@ -65,7 +66,7 @@ pub(super) struct Prepared {
     pub(super) offset: u32,
 }
 
-fn prepare(query: &SearchQuery) -> Result<Prepared, SearchError> {
+pub(super) fn prepare(query: &SearchQuery) -> Result<Prepared, SearchError> {
     let filter = match &query.filter {
         Some(text) => parser::parse_filter(text)?,
         None => None,
@@ -155,34 +156,48 @@ async fn where_clause(
         }
         None => (None, i64::MAX),
     };
+    let mut ids: Vec<String> = Vec::new();
+    for wanted in &query.experiments {
+        ids.push(resolve_experiment(tx, wanted).await?);
+    }
+    Ok(scope(query, &ids, filter, driver_matches, Dialect::Sqlite))
+}
+
+/// The WHERE clause from the experiments' ids (`experiment_ids`, resolved from `query.experiments`), the statuses
+/// and the compiled filter; `driver_matches` is what the driving condition's count found (`i64::MAX`: not counted).
+pub(super) fn scope(
+    query: &SearchQuery,
+    experiment_ids: &[String],
+    filter: Option<compile::Filter>,
+    driver_matches: i64,
+    d: Dialect,
+) -> Where {
     let (from, filter, driven) = match filter {
         Some(f) => (f.from, Some(f.sql), f.driven),
         None => (Sql { text: FROM.into(), binds: Vec::new() }, None, false),
     };
     let broad = !driven || driver_matches >= ESTIMATE_CAP;
     // With a driving key/value condition, `+` keeps SQLite off the low-selectivity experiment and status indexes.
-    let plus = if driven { "+" } else { "" };
+    let column = |col: &str| if driven { d.unindexed(col) } else { col.to_string() };
     let mut parts: Vec<Sql> = Vec::new();
     if !query.experiments.is_empty() {
         // Each experiment once: a name repeated many times must not become as many bound parameters.
-        let mut ids: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for wanted in &query.experiments {
-            let id = resolve_experiment(tx, wanted).await?;
-            if seen.insert(id.clone()) {
+        let mut ids: Vec<&String> = Vec::new();
+        for id in experiment_ids {
+            if !ids.contains(&id) {
                 ids.push(id);
             }
         }
         let mut sql = Sql::default();
-        sql.push(&format!("{plus}r.experiment_id IN "));
-        sql.bind_list(ids.into_iter().map(Bind::Text));
+        sql.push(&format!("{} IN ", column("r.experiment_id")));
+        sql.bind_list(ids.into_iter().map(|id| Bind::Text(id.clone())));
         parts.push(sql);
     } else if !query.include_archived {
-        parts.push(Sql { text: "e.archived = 0".into(), binds: Vec::new() });
+        parts.push(Sql { text: d.not_archived().into(), binds: Vec::new() });
     }
     if !query.statuses.is_empty() {
         let mut sql = Sql::default();
-        sql.push(&format!("{plus}r.status IN "));
+        sql.push(&format!("{} IN ", column("r.status")));
         let mut statuses: Vec<&str> = Vec::new();
         for status in query.statuses.iter().map(|s| s.as_str()) {
             if !statuses.contains(&status) {
@@ -200,7 +215,7 @@ async fn where_clause(
         }
         conditions.append(part);
     }
-    Ok(Where { from, conditions, driven, broad })
+    Where { from, conditions, driven, broad }
 }
 
 /// Which joinable condition drives the query: the one with the fewest matches, counted on its index up to
@@ -237,8 +252,8 @@ async fn resolve_experiment(tx: &mut SqliteConnection, wanted: &str) -> Result<S
 
 /// The page query: columns, order joins, WHERE, ORDER BY, LIMIT/OFFSET. When the filter is driven by a key/value
 /// index the matches are few, so the total is counted in the same pass (`COUNT(*) OVER ()`) instead of a second query.
-fn page_sql(prepared: &Prepared, filter: &Where) -> Sql {
-    let (joins, order) = compile::order_by(&prepared.order);
+pub(super) fn page_sql(prepared: &Prepared, filter: &Where, d: Dialect) -> Sql {
+    let (joins, order) = compile::order_by_in(&prepared.order, d);
     let mut sql = Sql::default();
     let total = if filter.driven { ", COUNT(*) OVER () AS total_matches" } else { "" };
     sql.push(&format!("SELECT {COLUMNS}{total} "));
@@ -344,7 +359,13 @@ pub(super) struct RunRecord {
     host: String,
     experiment_name: String,
     #[sqlx(default)]
-    total_matches: Option<i64>,
+    pub(super) total_matches: Option<i64>,
+}
+
+impl RunRecord {
+    pub(super) fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 pub async fn search(store: &Store, query: &SearchQuery) -> Result<RunPage, SearchError> {
@@ -410,7 +431,7 @@ async fn page_and_total(
     let records: Vec<RunRecord> = match metric_walk(prepared, filter) {
         Some(walk) => walk.fetch(tx, filter, prepared).await?,
         None => {
-            let page = page_sql(prepared, filter);
+            let page = page_sql(prepared, filter, Dialect::Sqlite);
             bind_all!(sqlx::query_as(&page.text), &page.binds).fetch_all(&mut *tx).await?
         }
     };
@@ -456,8 +477,21 @@ async fn hydrate(
     for (run_id, key, value) in metric_rows {
         metrics.entry(run_id).or_default().insert(key, value);
     }
-    let mut params = params;
-    let mut tags = tags;
+    assemble(prepared, records, total, params, tags, metrics)
+}
+
+/// `run_id → key → value` of one key/value table for a page.
+pub(super) type KeyValues<V> = HashMap<String, BTreeMap<String, V>>;
+
+/// The page from its run records and their params, tags and latest metric values.
+pub(super) fn assemble(
+    prepared: &Prepared,
+    records: Vec<RunRecord>,
+    total: i64,
+    mut params: KeyValues<String>,
+    mut tags: KeyValues<String>,
+    mut metrics: KeyValues<f64>,
+) -> Result<RunPage, SearchError> {
     let mut runs = Vec::with_capacity(records.len());
     for rec in records {
         let status = RunStatus::parse(&rec.status).ok_or_else(|| SearchError::Corrupt {
@@ -511,7 +545,7 @@ pub async fn explain(store: &Store, query: &SearchQuery) -> Result<Vec<String>, 
     // For a metric walk: the plan of its first part (the runs with the metric).
     let page = match metric_walk(&prepared, &filter) {
         Some(walk) => walk.page_with_metric(&filter, prepared.limit, prepared.offset),
-        None => page_sql(&prepared, &filter),
+        None => page_sql(&prepared, &filter, Dialect::Sqlite),
     };
     let text = format!("EXPLAIN QUERY PLAN {}", page.text);
     let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&text), &page.binds).fetch_all(&mut *tx).await?;

@@ -31,11 +31,13 @@ macro_rules! bind_all {
 
 mod ast;
 mod compile;
+mod dialect;
 mod error;
 mod exec;
 mod lexer;
 mod parallel;
 mod parser;
+pub mod pg;
 
 use std::collections::BTreeMap;
 
