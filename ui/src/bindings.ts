@@ -158,6 +158,25 @@ export type ArtifactInput = {
 	hash: string,
 };
 
+export type AuditEntry = {
+	id: number,
+	at_ms: number,
+	user_name: string,
+	role: string,
+	operation: string,
+	/**  What the call named, e.g. `run_id=01a2… key=loss`. */
+	subject: string,
+	/**  `ok`, or the kind of the error it ended with. */
+	outcome: string,
+};
+
+/**  Which entries to list: newest first, at most `limit` (default 100, at most 10,000). */
+export type AuditQuery = {
+	user?: string | null,
+	operation?: string | null,
+	limit?: number | null,
+};
+
 export type Autoscaling = {
 	enabled: boolean,
 	min_replicas: number,
@@ -2185,6 +2204,7 @@ export type Operations = {
 	"monitor/snapshot": { input: WatchInput; event: never; output: WatchSnapshot; shape: "unary"; access: "read"; reach: "everywhere" };
 	"monitor/watch": { input: LiveWatchInput; event: WatchSnapshot; output: WatchEnd; shape: "streaming"; access: "read"; reach: "everywhere" };
 	"reports/generate": { input: GenerateReportInput; event: never; output: GenerateReportOutput; shape: "unary"; access: "mutating"; reach: "local" };
+	"audit/list": { input: AuditQuery; event: never; output: AuditEntry[]; shape: "unary"; access: "read"; reach: "everywhere" };
 	"sync/connect": { input: ConnectInput; event: never; output: SyncStatus; shape: "unary"; access: "mutating"; reach: "local" };
 	"sync/status": { input: null; event: never; output: SyncStatus; shape: "unary"; access: "read"; reach: "everywhere" };
 	"sync/push": { input: null; event: never; output: Transfer; shape: "unary"; access: "mutating"; reach: "local" };
@@ -2263,6 +2283,7 @@ export const OPERATIONS = [
 	{ name: "monitor/snapshot", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "monitor/watch", shape: "streaming", access: "read", reach: "everywhere" },
 	{ name: "reports/generate", shape: "unary", access: "mutating", reach: "local" },
+	{ name: "audit/list", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "sync/connect", shape: "unary", access: "mutating", reach: "local" },
 	{ name: "sync/status", shape: "unary", access: "read", reach: "everywhere" },
 	{ name: "sync/push", shape: "unary", access: "mutating", reach: "local" },

@@ -1,11 +1,13 @@
-//! `server user …` and `server token …`: the team server's users and their API tokens, in the team database
-//! (`--database`, as `serve` uses it) or this machine's store. A token's text is printed once, when it is created;
-//! only its SHA-256 is stored.
+//! `server user …`, `server token …` and `server audit`: the team server's users, their API tokens and its audit
+//! log, in the team database (`--database`, as `serve` uses it) or this machine's store. A token's text is printed
+//! once, when it is created; only its SHA-256 is stored.
 
 use clap::Subcommand;
 
 use crate::Output;
 use crate::output::table;
+use browser_ai_mlops_core::store::StoreError;
+use browser_ai_mlops_core::team::audit::{self, AuditQuery};
 use browser_ai_mlops_core::team::{Role, Team};
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Error, Result};
@@ -28,6 +30,19 @@ pub enum ServerCmd {
     /// API tokens of the team server's users (shown once when created, stored only as a hash)
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Who changed what through the server's operations (newest first): time, user, role, operation, what it named
+    /// and how it ended
+    Audit {
+        /// Only this user's changes
+        #[arg(long)]
+        user: Option<String>,
+        /// Only this operation's, e.g. models/deploy
+        #[arg(long)]
+        operation: Option<String>,
+        /// At most this many entries (1 to 10,000)
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +120,23 @@ pub async fn run(core: &Core, args: ServerArgs, out: &Output) -> Result<i32> {
                     ]
                 });
                 table(&["id", "user", "role", "label", "created", "last used", "state"], rows)
+            })?;
+        }
+        ServerCmd::Audit { user, operation, limit } => {
+            let query = AuditQuery { user, operation, limit: Some(limit) };
+            let entries = audit::list(&core.open_team_db().await?, &query).await.map_err(StoreError::from)?;
+            out.emit(&entries, |es| {
+                let rows = es.iter().map(|e| {
+                    vec![
+                        fmt_ms(Some(e.at_ms)),
+                        e.user_name.clone(),
+                        e.role.clone(),
+                        e.operation.clone(),
+                        e.subject.clone(),
+                        e.outcome.clone(),
+                    ]
+                });
+                table(&["at", "user", "role", "operation", "subject", "outcome"], rows)
             })?;
         }
         ServerCmd::Token(TokenCmd::Revoke { id }) => {

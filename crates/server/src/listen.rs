@@ -122,6 +122,10 @@ pub(crate) struct BodyLimits {
 /// limit (413), so a client trickling its body cannot hold a connection and a handler for minutes.
 pub(crate) async fn body_deadline(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
+    let limits = BodyLimits {
+        max_bytes: super::routes::body_limit_of(parts.uri.path()).map_or(limits.max_bytes, |l| l.max(limits.max_bytes)),
+        ..limits
+    };
     let read = async {
         let mut stream = body.into_data_stream();
         let mut buffer = Vec::new();

@@ -36,17 +36,28 @@ pub fn served() -> impl Iterator<Item = &'static Operation> {
 /// Mount every served operation on `app`.
 pub(crate) fn mount(mut app: Router<AppState>) -> Router<AppState> {
     for op in served() {
-        app = app.route(
-            &path(op),
-            post(move |State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>| async move {
+        let route = post(
+            move |State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>| async move {
                 match handle(state, op, &headers, body).await {
                     Ok(response) => response,
                     Err(e) => e.into_response(),
                 }
-            }),
+            },
         );
+        // Its own limit is enforced where every body is read (`listen::body_deadline`), not by the general one.
+        let route = match body_limit_of(&path(op)) {
+            Some(_) => route.layer(axum::extract::DefaultBodyLimit::disable()),
+            None => route,
+        };
+        app = app.route(&path(op), route);
     }
     app
+}
+
+/// The route whose body may be larger than the server's general limit, and its own limit: a host's sync page (see
+/// `sync::client::MAX_SYNC_BODY_BYTES`).
+pub(crate) fn body_limit_of(path: &str) -> Option<usize> {
+    (path == "/api/v1/sync/receive").then_some(browser_ai_mlops_core::sync::client::MAX_SYNC_BODY_BYTES)
 }
 
 /// Parse a JSON body; an empty body counts as `{}` (for inputs whose fields all have defaults).

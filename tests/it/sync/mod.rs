@@ -3,7 +3,9 @@
 //! the same model, deployments to the same target) by the documented rules; replaying a push or a pull changes
 //! nothing; tombstones delete everywhere; a viewer's token may not push; secrets travel nowhere.
 
+mod audit;
 mod faults;
+mod large;
 mod proxy;
 mod search;
 

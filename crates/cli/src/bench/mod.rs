@@ -8,6 +8,7 @@ pub mod dom;
 pub mod llm;
 pub mod load;
 pub mod miniwob;
+pub mod stores;
 pub mod sync;
 pub mod tracker;
 pub mod visibility;
@@ -58,6 +59,23 @@ pub enum BenchCommand {
     /// over HTTP on 127.0.0.1 (a throw-away PostgreSQL cluster unless --database is given): points per second each
     /// way, and the counts on every store (exit 1 on a mismatch)
     Sync(SyncArgs),
+    /// Run search on both stores over the same generated runs: SQLite, and PostgreSQL (a throw-away cluster unless
+    /// --database is given) after copying them there; each of the searches `bench` times, on each store, and
+    /// whether both return the same first page (exit 1 if not)
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Runs generated (each with params, tags and metric summaries)
+    #[arg(long, default_value_t = 100_000)]
+    pub runs: usize,
+    /// Timed repetitions of each search on each store after its first (cold) run
+    #[arg(long, default_value_t = 40)]
+    pub searches: usize,
+    /// An existing PostgreSQL database to use (it must be empty); default: a throw-away cluster
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +143,15 @@ pub struct LoadArgs {
 pub async fn run(_core: &Core, args: BenchArgs, out: &Output) -> Result<i32> {
     match args.command {
         Some(BenchCommand::Load(load)) => return run_load(load, out).await,
+        Some(BenchCommand::Search(a)) => {
+            let spinner = crate::progress::spinner(out, "benchmarking search on both stores");
+            let report =
+                stores::run(a.runs, a.searches, a.database, &|line| spinner.set_message(line.to_string())).await;
+            spinner.finish_and_clear();
+            let report = report?;
+            out.emit(&report, stores::render)?;
+            return Ok(if report.searches.iter().all(|s| s.same_page) { 0 } else { 1 });
+        }
         Some(BenchCommand::Sync(a)) => {
             let spinner = crate::progress::spinner(out, "benchmarking sync");
             let report = sync::run(a.points, a.database, &|line| spinner.set_message(line.to_string())).await;

@@ -12,6 +12,18 @@ use browser_ai_mlops_core::error::{Error, Result};
 use browser_ai_mlops_core::tracker::RunStart;
 use browser_ai_mlops_core::tracker::search::{SearchQuery, search};
 
+/// The searches `bench` times (filter, order): the example filter first (benchmarks/RESULTS.md names them A–D).
+pub const SEARCHES: [(&str, &str); 5] = [
+    (
+        "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'",
+        "metrics.success_rate desc",
+    ),
+    ("metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o'", "start_time desc"),
+    ("tags.env = 'production' or metrics.cost_usd < 0.01", "metrics.cost_usd asc"),
+    ("params.max_steps > 20 and status != 'failed'", "start_time desc"),
+    ("", "start_time desc"),
+];
+
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
     /// Also measure the browser engine and the agent (needs Chromium); concurrency levels for tasks/min.
@@ -92,16 +104,7 @@ async fn run_in(dir: &std::path::Path, options: &BenchOptions, progress: &impl F
     let store = core.store().await?.clone();
     let experiments = browser_ai_mlops_core::tracker::synthetic::generate_runs(&store, options.runs).await?;
     let mut searches = Vec::new();
-    for (filter, order) in [
-        (
-            "metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o' and tags.env = 'staging' and status = 'finished'",
-            "metrics.success_rate desc",
-        ),
-        ("metrics.success_rate > 0.8 and params.llm_model = 'gpt-4o'", "start_time desc"),
-        ("tags.env = 'production' or metrics.cost_usd < 0.01", "metrics.cost_usd asc"),
-        ("params.max_steps > 20 and status != 'failed'", "start_time desc"),
-        ("", "start_time desc"),
-    ] {
+    for (filter, order) in SEARCHES {
         progress(&format!("search: {filter:?} ×{}", options.searches));
         searches.push(time_search(&store, filter, order, options.searches).await?);
     }
@@ -206,7 +209,7 @@ async fn time_search(
 }
 
 /// Nearest-rank percentile (`pct` in 0..=100) of ascending values, as f64; 0 for none.
-fn pct(sorted: &[u64], pct: u32) -> f64 {
+pub(crate) fn pct(sorted: &[u64], pct: u32) -> f64 {
     browser_ai_mlops_core::stats::nearest_rank(sorted, pct).unwrap_or(0) as f64
 }
 

@@ -9,6 +9,7 @@
 //! here, regenerate the bindings (`BROWSER_AI_MLOPS_WRITE_BINDINGS=1 cargo test -p browser-ai-mlops-desktop --test
 //! bindings`). See docs/architecture.md.
 
+pub mod audit;
 pub mod config;
 pub mod demo;
 pub mod edge;
@@ -101,6 +102,7 @@ static TABLE: LazyLock<Vec<Operation>> = LazyLock::new(|| {
         unary("monitor/snapshot", R, health::snapshot),
         streaming("monitor/watch", R, health::watch),
         unary("reports/generate", M, reports::generate).local(),
+        unary("audit/list", R, audit::list),
         unary("sync/connect", M, sync::connect).local(),
         unary("sync/status", R, sync::status),
         unary("sync/push", M, sync::push).local(),

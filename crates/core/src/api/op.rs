@@ -237,11 +237,37 @@ fn unknown(name: &str) -> EdgeError {
 /// Run a unary operation on JSON input (the transports' one entry point for unary calls).
 pub async fn call(core: &Core, op: &Operation, input: Json) -> Result<Json, EdgeError> {
     match &op.call {
-        Call::Unary(f) => f(core.clone(), input).await,
+        Call::Unary(f) => {
+            // A change a signed-in team user makes goes into the audit log, however it ends.
+            let audited = (op.access == Access::Mutating && core.user().is_some())
+                .then(|| crate::team::audit::subject_of(&input));
+            let out = f(core.clone(), input).await;
+            if let Some(subject) = audited {
+                audit(core, op.name, &subject, &out).await;
+            }
+            out
+        }
         Call::Streaming(_) => Err(EdgeError::new(
             EdgeErrorKind::BadRequest,
             format!("{} is a streaming operation: ask for its event stream", op.name),
         )),
+    }
+}
+
+/// Record a signed-in user's change in the audit log. The change itself is already made (or refused): a log that
+/// cannot be written is reported on stderr and does not turn the call into an error.
+async fn audit(core: &Core, operation: &str, subject: &str, out: &Result<Json, EdgeError>) {
+    let (Some(user), Some(role)) = (core.user(), core.role()) else { return };
+    let outcome = match out {
+        Ok(_) => "ok".to_string(),
+        Err(e) => format!("{:?}", e.kind()),
+    };
+    let written = match core.open_team_db().await {
+        Ok(db) => crate::team::audit::record(&db, user, role.as_str(), operation, subject, &outcome).await,
+        Err(e) => Err(sqlx::Error::Protocol(e.to_string())),
+    };
+    if let Err(e) = written {
+        eprintln!("audit log: cannot record {operation} by {user}: {e}");
     }
 }
 
@@ -263,9 +289,15 @@ pub fn stream(
     let (tx, rx) = mpsc::unbounded_channel::<StreamMessage>();
     let events = tx.clone();
     let sink = Sink::new(move |event: Json| events.send(StreamMessage::Event(event)).is_ok());
+    let audited = (op.access == Access::Mutating && core.user().is_some())
+        .then(|| (core.clone(), op.name, crate::team::audit::subject_of(&input)));
     let run = f(core.clone(), input, sink);
     let task = tokio::spawn(async move {
-        let last = match run.await {
+        let out = run.await;
+        if let Some((core, name, subject)) = audited {
+            audit(&core, name, &subject, &out).await;
+        }
+        let last = match out {
             Ok(output) => StreamMessage::Done(output),
             Err(error) => StreamMessage::Error(error),
         };

@@ -24,6 +24,18 @@ pub const POINTS_PER_PAGE: i64 = 10_000;
 /// Conversation messages and browser actions per push page.
 pub const MESSAGES_PER_PAGE: i64 = 100;
 pub const ACTIONS_PER_PAGE: i64 = 2_000;
+/// The JSON size a push page of records, messages or actions is kept under: a page over it is built again with half
+/// as many entries (down to one, which goes whatever its size). Prompts of up to 256 KiB and messages of up to 1 MiB
+/// (`limits`) would otherwise make pages of tens of MiB.
+pub const PAGE_BYTES: usize = 2 * 1024 * 1024;
+/// The largest sync page a team server accepts, whatever its general body limit: one message of the largest size a
+/// message may have (`limits::MAX_MESSAGE_BYTES`, up to six times longer once escaped in JSON) fits.
+pub const MAX_SYNC_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// A page's size as JSON.
+fn page_bytes(page: &PushPage) -> usize {
+    serde_json::to_vec(page).map_or(usize::MAX, |v| v.len())
+}
 
 /// What one push or pull moved.
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, Default)]
@@ -129,7 +141,13 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
     let mut out = Transfer::default();
     let high = local::points_high(store).await?;
     let log_highs = [logs::high(store, Log::Messages).await?, logs::high(store, Log::Actions).await?];
-    while let Some((page, last)) = local::records_page(store, &state.host, RECORDS_PER_PAGE).await? {
+    let mut limit = RECORDS_PER_PAGE;
+    while let Some((page, last)) = local::records_page(store, &state.host, limit).await? {
+        if limit > 1 && page_bytes(&page) > PAGE_BYTES {
+            limit /= 2;
+            continue;
+        }
+        limit = RECORDS_PER_PAGE;
         let ack = remote.receive(&page).await?;
         for n in &ack.version_numbers {
             if let Some(v) = page.records.versions.iter().find(|v| v.id == n.id && v.version != n.version) {
@@ -147,11 +165,17 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         Log::ALL.into_iter().zip([(now.messages_acked, log_highs[0]), (now.actions_acked, log_highs[1])])
     {
         let mut after = after;
-        let limit = if log == Log::Messages { MESSAGES_PER_PAGE } else { ACTIONS_PER_PAGE };
+        let full = if log == Log::Messages { MESSAGES_PER_PAGE } else { ACTIONS_PER_PAGE };
+        let mut limit = full;
         loop {
             let (entries, last) = logs::page(store, log, after, high, limit).await?;
             let Some(last) = last else { break };
             let page = PushPage { host: state.host.clone(), records: Records { logs: entries, ..Records::default() } };
+            if limit > 1 && page_bytes(&page) > PAGE_BYTES {
+                limit /= 2;
+                continue;
+            }
+            limit = full;
             let ack = remote.receive(&page).await?;
             logs::acked(store, log, last).await?;
             after = last;

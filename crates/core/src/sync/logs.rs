@@ -269,10 +269,11 @@ pub async fn serve(
     let sql = select(log, "<> $3", 1);
     let last = match log {
         Log::Messages => {
-            let (rows, full) = window::<MessageRec>(pool, &sql, (after, window_end), host, limit).await?;
+            let (mut rows, full) = window::<MessageRec>(pool, &sql, (after, window_end), host, limit).await?;
+            let cut = keep_within(&mut rows, super::client::PAGE_BYTES);
             let last = rows.last().map(|e| e.seq);
             out.messages = rows;
-            (full, last)
+            (full || cut, last)
         }
         Log::Actions => {
             let (rows, full) = window::<ActionRec>(pool, &sql, (after, window_end), host, limit).await?;
@@ -285,6 +286,22 @@ pub async fn serve(
         (true, Some(seq)) => (seq, true),
         _ => (window_end.max(after), window_end < high),
     })
+}
+
+/// Keep the first messages whose text (content and tool calls) stays within `bytes`, at least one; true if any were
+/// dropped (they come in the next page).
+fn keep_within(rows: &mut Vec<MessageRec>, bytes: usize) -> bool {
+    let mut total = 0;
+    let keep = rows
+        .iter()
+        .position(|m| {
+            total += m.content.len() + m.tool_calls.len();
+            total > bytes
+        })
+        .map_or(rows.len(), |i| i.max(1));
+    let cut = keep < rows.len();
+    rows.truncate(keep);
+    cut
 }
 
 /// At most `limit` entries of other hosts' runs with ids in `(from, to]`, and whether more were there.

@@ -4,6 +4,8 @@
 //! it was last used (to the minute). Roles: `viewer` reads, `editor` reads and writes, `admin` also manages users
 //! and tokens.
 
+pub mod audit;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;

@@ -1,8 +1,8 @@
 // The Team server panel's logic: what it says about a connection, which connect forms it sends, and that only the
 // desktop app moves its store.
 import { describe, expect, it } from 'vitest';
-import type { SyncStatus } from '../../lib/transport';
-import { canSync, connectProblem, summary } from './sync';
+import type { AuditEntry, SyncStatus } from '../../lib/transport';
+import { auditLine, canSync, connectProblem, summary } from './sync';
 
 const connected = (pending_records: number, pending_points: number): SyncStatus => ({
   connection: {
@@ -44,5 +44,22 @@ describe('team server sync', () => {
   it('connects, pushes and pulls only inside the desktop app', () => {
     expect(canSync('tauri')).toBe(true);
     expect(canSync('http')).toBe(false);
+  });
+});
+
+describe('audit log', () => {
+  const entry = (operation: string, subject: string, outcome: string): AuditEntry => ({
+    id: 1,
+    at_ms: 0,
+    user_name: 'bo',
+    role: 'editor',
+    operation,
+    subject,
+    outcome,
+  });
+  it('names the user, the operation and what it named, and says when it failed', () => {
+    expect(auditLine(entry('runs/start', 'experiment=web name=r', 'ok'))).toBe('bo (editor) runs/start (experiment=web name=r)');
+    expect(auditLine(entry('sync/receive', '', 'ok'))).toBe('bo (editor) sync/receive');
+    expect(auditLine(entry('runs/end', 'run_id=x', 'NotFound'))).toBe('bo (editor) runs/end (run_id=x) — failed: NotFound');
   });
 });

@@ -4,17 +4,19 @@
 
 import { mutationOptions, useMutation, useQuery, type QueryClient } from '@tanstack/react-query';
 import { typed } from '../../lib/query';
-import { command, transport, type InputOf, type SyncStatus } from '../../lib/transport';
+import { command, transport, type AuditEntry, type InputOf, type SyncStatus } from '../../lib/transport';
 
 export const syncStatus = () => command('sync/status', null);
 export const syncConnect = (input: InputOf<'sync/connect'>) => command('sync/connect', input);
 export const syncPush = () => command('sync/push', null);
 export const syncPull = () => command('sync/pull', null);
+export const auditList = (input: InputOf<'audit/list'>) => command('audit/list', input);
 
 /** Query keys, all under `['sync', …]`. */
 export const syncKeys = {
   all: ['sync'] as const,
   status: () => [...syncKeys.all, 'status'] as const,
+  audit: (limit: number) => [...syncKeys.all, 'audit', limit] as const,
 };
 
 /** A transfer changes what is pending, and pulled records change every list. */
@@ -36,6 +38,8 @@ export const pullMutation = mutationOptions({
 });
 
 export const useSyncStatus = () => useQuery({ queryKey: syncKeys.status(), queryFn: () => typed(syncStatus) });
+export const useAudit = (limit: number) =>
+  useQuery({ queryKey: syncKeys.audit(limit), queryFn: () => typed(() => auditList({ user: null, operation: null, limit })) });
 export const useConnect = () => useMutation(connectMutation);
 export const usePush = () => useMutation(pushMutation);
 export const usePull = () => useMutation(pullMutation);
@@ -62,4 +66,11 @@ export function connectProblem(url: string, tokenRef: string): string | null {
   if (/^https?:\/\/[^/]*@/.test(url.trim())) return 'No credentials in the URL: give the token by reference.';
   if (!/^(env|keychain):[A-Za-z0-9_.@-]+$/.test(tokenRef.trim())) return 'The token reference is env:NAME or keychain:NAME.';
   return null;
+}
+
+/** One audit entry in words: who did what to what, and how it ended when it did not succeed. */
+export function auditLine(e: AuditEntry): string {
+  const what = e.subject === '' ? e.operation : `${e.operation} (${e.subject})`;
+  const ended = e.outcome === 'ok' ? '' : ` — failed: ${e.outcome}`;
+  return `${e.user_name} (${e.role}) ${what}${ended}`;
 }

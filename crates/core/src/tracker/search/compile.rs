@@ -221,6 +221,9 @@ fn value_bind(v: &Value) -> Bind {
 /// `status` is written `+r.status`, keeping SQLite from preferring its index over the far more selective range.
 fn pred_into(p: &Pred, driven: bool, sql: &mut Sql, d: Dialect) {
     match (&p.field, keyed_table(&p.field, "")) {
+        // PostgreSQL runs a large `IN (subquery)` under `OR` as a linear search per run once the subquery outgrows
+        // its memory for hashing; a probe of the run's `(run_id, key)` primary key is one lookup whatever the sizes.
+        (_, Some(_)) if d == Dialect::Postgres => probe_into(p, sql, d),
         (_, Some((table, column, key))) => {
             let absent = p.test == Test::Null { negated: false };
             sql.push(if absent { "r.id NOT IN (SELECT run_id FROM " } else { "r.id IN (SELECT run_id FROM " });

@@ -255,7 +255,8 @@ async fn resolve_experiment(tx: &mut SqliteConnection, wanted: &str) -> Result<S
 pub(super) fn page_sql(prepared: &Prepared, filter: &Where, d: Dialect) -> Sql {
     let (joins, order) = compile::order_by_in(&prepared.order, d);
     let mut sql = Sql::default();
-    let total = if filter.driven { ", COUNT(*) OVER () AS total_matches" } else { "" };
+    // PostgreSQL's planner costs a LIMIT as if the window stopped early; it counts in a second query instead.
+    let total = if filter.driven && d == Dialect::Sqlite { ", COUNT(*) OVER () AS total_matches" } else { "" };
     sql.push(&format!("SELECT {COLUMNS}{total} "));
     sql.append(filter.from.clone());
     sql.append(joins);

@@ -1,11 +1,23 @@
 //! Settings → Team server: the sync connection of this machine's store — server, host name, token reference, what
 //! waits to be pushed, last push and pull, last error. In the desktop app it connects, pushes and pulls; in a browser
-//! it shows the status and the command that connects.
+//! it shows the status and the command that connects. Below: the audit log of the store this UI reads (on a team
+//! server's web UI, who changed what through the server).
 
 import { useState } from 'react';
 import { utc } from '../../../lib/format';
 import { Badge, ErrorBox, Loading } from '../../../components/ui/States';
-import { SYNC_CLI_HINT, canSync, connectProblem, summary, useConnect, usePull, usePush, useSyncStatus } from '../sync';
+import {
+  SYNC_CLI_HINT,
+  auditLine,
+  canSync,
+  connectProblem,
+  summary,
+  useAudit,
+  useConnect,
+  usePull,
+  usePush,
+  useSyncStatus,
+} from '../sync';
 
 function ConnectForm() {
   const connect = useConnect();
@@ -58,6 +70,31 @@ function Transfers() {
   );
 }
 
+function RecentChanges() {
+  const audit = useAudit(20);
+  if (audit.status === 'pending') return <Loading what="audit log" />;
+  if (audit.status === 'error') return <ErrorBox error={audit.error} retry={audit.refetch} />;
+  if (audit.data.length === 0) return <p className="muted">No changes by team users recorded here.</p>;
+  return (
+    <table aria-label="Audit log">
+      <thead>
+        <tr>
+          <th>When (UTC)</th>
+          <th>Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {audit.data.map((e) => (
+          <tr key={String(e.id)}>
+            <td>{utc(Number(e.at_ms))}</td>
+            <td>{auditLine(e)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function TeamServerPanel() {
   const status = useSyncStatus();
   const editable = canSync();
@@ -98,6 +135,8 @@ export function TeamServerPanel() {
           Connect, push and pull from the desktop app or the command line: <code>{SYNC_CLI_HINT}</code>
         </p>
       )}
+      <h3>Recent changes</h3>
+      <RecentChanges />
     </div>
   );
 }

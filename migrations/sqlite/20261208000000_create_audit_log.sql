@@ -1,0 +1,11 @@
+-- The team server's audit log (team/audit.rs): one row per change a signed-in team user made through an operation.
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms     INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    subject   TEXT NOT NULL DEFAULT '',
+    outcome   TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_user ON audit_log (user_name, id);
