@@ -158,6 +158,16 @@ export type ArtifactInput = {
 	hash: string,
 };
 
+/**  One artifact of a run's step; its content is the blob with its hash. */
+export type ArtifactRec = {
+	seq: number,
+	run_id: string,
+	step: number,
+	kind: string,
+	hash: string,
+	created_at_ms: number,
+};
+
 export type AuditEntry = {
 	id: number,
 	at_ms: number,
@@ -227,6 +237,17 @@ export type BenchmarkRequest = {
 	 *  the seed it was started with.
 	 */
 	seed?: number | null,
+};
+
+export type BlobRec = {
+	hash: string,
+	kind: string,
+	mime: string,
+	/**  Raw size, before zstd. */
+	size_bytes: number,
+	/**  The zstd-compressed bytes, base64. */
+	compressed: string,
+	created_at_ms: number,
 };
 
 export type BrowserConfig = {
@@ -1140,10 +1161,13 @@ export type LogBatchTextInput = {
 	name?: string | null,
 };
 
-/**  A page of one log's entries. */
+/**  A page of one log's entries (and, with artifacts, blobs). */
 export type LogEntries = {
 	messages?: MessageRec[],
 	actions?: ActionRec[],
+	artifacts?: ArtifactRec[],
+	/**  Blobs: those a server said it lacks (push), or those a page's artifacts refer to (pull). */
+	blobs?: BlobRec[],
 };
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
@@ -1444,7 +1468,9 @@ export type PullPage = {
 	actions_next: number,
 	messages_high: number,
 	actions_high: number,
-	/**  Whether messages or actions may follow. */
+	artifacts_next?: number,
+	artifacts_high?: number,
+	/**  Whether messages, actions or artifacts may follow. */
 	logs_more: boolean,
 } & Records;
 
@@ -1464,6 +1490,8 @@ export type PullRequest = {
 	actions_after?: number,
 	messages_high?: number | null,
 	actions_high?: number | null,
+	artifacts_after?: number,
+	artifacts_high?: number | null,
 };
 
 /**  What the server did with a push page (replaying the page yields the same numbers and remaps, and changes nothing). */
@@ -1483,6 +1511,8 @@ export type PushAck = {
 	 *  role), each with the reason; they stay on the host only.
 	 */
 	refused?: string[],
+	/**  Blobs the page's artifacts refer to that the server lacks: the host sends them, then the page again. */
+	missing_blobs?: string[],
 };
 
 /**  One push: the sending host's name and its records. */
@@ -1895,6 +1925,8 @@ export type SyncState = {
 	actions_acked: number,
 	messages_pulled: number,
 	actions_pulled: number,
+	artifacts_acked: number,
+	artifacts_pulled: number,
 	connected_at_ms: number,
 	last_push_ms: number | null,
 	last_pull_ms: number | null,
@@ -2020,8 +2052,10 @@ export type Transfer = {
 	pages: number,
 	records: number,
 	points: number,
-	/**  Conversation messages and browser actions moved. */
+	/**  Conversation messages, browser actions and step artifacts moved. */
 	entries: number,
+	/**  Artifact blobs moved (each at most once: only those the other side lacked). */
+	blobs?: number,
 	/**  Points the other side already held (a resumed or replayed page). */
 	points_already_held: number,
 	/**  This host's experiments merged into the server's one of the same name. */

@@ -54,6 +54,9 @@ fn transfer_text(verb: &str, t: &Transfer) -> String {
     if t.points_already_held > 0 {
         out.push_str(&format!(" ({} points were already there)", t.points_already_held));
     }
+    if t.blobs > 0 {
+        out.push_str(&format!("\n{} artifact blobs (only those the other side lacked)", t.blobs));
+    }
     if t.experiments_merged > 0 {
         out.push_str(&format!("\nmerged {} experiments into the server's ones of the same name", t.experiments_merged));
     }

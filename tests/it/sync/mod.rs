@@ -3,6 +3,7 @@
 //! the same model, deployments to the same target) by the documented rules; replaying a push or a pull changes
 //! nothing; tombstones delete everywhere; a viewer's token may not push; secrets travel nowhere.
 
+mod artifacts;
 mod audit;
 mod faults;
 mod large;

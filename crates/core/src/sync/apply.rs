@@ -30,12 +30,14 @@ pub async fn pulled(store: &Store, host: &str, page: &mut PullPage) -> Result<()
     sqlx::query(
         "UPDATE sync_state SET feed_pulled = MAX(feed_pulled, ?), points_pulled = MAX(points_pulled, ?), \
          messages_pulled = MAX(messages_pulled, ?), actions_pulled = MAX(actions_pulled, ?), \
-         last_pull_ms = ?, last_error = NULL, last_error_ms = NULL WHERE id = 1",
+         artifacts_pulled = MAX(artifacts_pulled, ?), last_pull_ms = ?, last_error = NULL, last_error_ms = NULL \
+         WHERE id = 1",
     )
     .bind(page.feed_next)
     .bind(page.points_next)
     .bind(page.messages_next)
     .bind(page.actions_next)
+    .bind(page.artifacts_next)
     .bind(now_ms())
     .execute(&mut *tx)
     .await?;

@@ -24,6 +24,8 @@ pub const POINTS_PER_PAGE: i64 = 10_000;
 /// Conversation messages and browser actions per push page.
 pub const MESSAGES_PER_PAGE: i64 = 100;
 pub const ACTIONS_PER_PAGE: i64 = 2_000;
+/// Artifact entries (a step's screenshot or DOM snapshot, by hash) per push page.
+pub const ARTIFACTS_PER_PAGE: i64 = 500;
 /// The JSON size a push page of records, messages or actions is kept under: a page over it is built again with half
 /// as many entries (down to one, which goes whatever its size). Prompts of up to 256 KiB and messages of up to 1 MiB
 /// (`limits`) would otherwise make pages of tens of MiB.
@@ -31,6 +33,43 @@ pub const PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// The largest sync page a team server accepts, whatever its general body limit: one message of the largest size a
 /// message may have (`limits::MAX_MESSAGE_BYTES`, up to six times longer once escaped in JSON) fits.
 pub const MAX_SYNC_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Send the blobs with these hashes, in pages kept under `PAGE_BYTES` (one blob at least); returns how many.
+async fn send_blobs(
+    store: &Store,
+    state: &SyncState,
+    remote: &impl Channel,
+    hashes: &[String],
+) -> Result<u64, SyncError> {
+    let blobs = super::blobs::read_local(store.pool(), hashes).await?;
+    let mut sent = 0;
+    let mut page: Vec<super::blobs::BlobRec> = Vec::new();
+    let mut bytes = 0;
+    for blob in blobs {
+        let size = super::blobs::wire_bytes(&blob);
+        if !page.is_empty() && bytes + size > PAGE_BYTES {
+            sent += blob_page(state, remote, std::mem::take(&mut page)).await?;
+            bytes = 0;
+        }
+        bytes += size;
+        page.push(blob);
+    }
+    if !page.is_empty() {
+        sent += blob_page(state, remote, page).await?;
+    }
+    Ok(sent)
+}
+
+async fn blob_page(
+    state: &SyncState,
+    remote: &impl Channel,
+    blobs: Vec<super::blobs::BlobRec>,
+) -> Result<u64, SyncError> {
+    let n = blobs.len() as u64;
+    let logs = logs::LogEntries { blobs, ..Default::default() };
+    remote.receive(&PushPage { host: state.host.clone(), records: Records { logs, ..Records::default() } }).await?;
+    Ok(n)
+}
 
 /// A page's size as JSON.
 fn page_bytes(page: &PushPage) -> usize {
@@ -43,8 +82,11 @@ pub struct Transfer {
     pub pages: u64,
     pub records: u64,
     pub points: u64,
-    /// Conversation messages and browser actions moved.
+    /// Conversation messages, browser actions and step artifacts moved.
     pub entries: u64,
+    /// Artifact blobs moved (each at most once: only those the other side lacked).
+    #[serde(default)]
+    pub blobs: u64,
     /// Points the other side already held (a resumed or replayed page).
     pub points_already_held: u64,
     /// This host's experiments merged into the server's one of the same name.
@@ -140,7 +182,11 @@ pub async fn push(store: &Store) -> Result<Transfer, SyncError> {
 pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) -> Result<Transfer, SyncError> {
     let mut out = Transfer::default();
     let high = local::points_high(store).await?;
-    let log_highs = [logs::high(store, Log::Messages).await?, logs::high(store, Log::Actions).await?];
+    let log_highs = [
+        logs::high(store, Log::Messages).await?,
+        logs::high(store, Log::Actions).await?,
+        logs::high(store, Log::Artifacts).await?,
+    ];
     let mut limit = RECORDS_PER_PAGE;
     while let Some((page, last)) = local::records_page(store, &state.host, limit).await? {
         if limit > 1 && page_bytes(&page) > PAGE_BYTES {
@@ -161,12 +207,16 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         out.refused.extend(ack.refused);
     }
     let now = local::state(store).await?.ok_or(SyncError::NotConnected)?;
-    for (log, (after, high)) in
-        Log::ALL.into_iter().zip([(now.messages_acked, log_highs[0]), (now.actions_acked, log_highs[1])])
-    {
+    let cursors = [now.messages_acked, now.actions_acked, now.artifacts_acked];
+    for ((log, after), high) in Log::ALL.into_iter().zip(cursors).zip(log_highs) {
         let mut after = after;
-        let full = if log == Log::Messages { MESSAGES_PER_PAGE } else { ACTIONS_PER_PAGE };
+        let full = match log {
+            Log::Messages => MESSAGES_PER_PAGE,
+            Log::Actions => ACTIONS_PER_PAGE,
+            Log::Artifacts => ARTIFACTS_PER_PAGE,
+        };
         let mut limit = full;
+        let mut blobs_sent = false;
         loop {
             let (entries, last) = logs::page(store, log, after, high, limit).await?;
             let Some(last) = last else { break };
@@ -175,8 +225,22 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
                 limit /= 2;
                 continue;
             }
-            limit = full;
             let ack = remote.receive(&page).await?;
+            if !ack.missing_blobs.is_empty() {
+                // The server lacks some of the blobs these artifacts refer to: send just those, then the page again.
+                if blobs_sent {
+                    return Err(SyncError::Invalid(format!(
+                        "the server still lacks {} artifact blob(s) it was sent",
+                        ack.missing_blobs.len()
+                    )));
+                }
+                out.blobs += send_blobs(store, state, remote, &ack.missing_blobs).await?;
+                out.pages += 1;
+                blobs_sent = true;
+                continue;
+            }
+            blobs_sent = false;
+            limit = full;
             logs::acked(store, log, last).await?;
             after = last;
             out.pages += 1;
@@ -219,6 +283,8 @@ pub async fn pull_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         actions_after: state.actions_pulled,
         messages_high: None,
         actions_high: None,
+        artifacts_after: state.artifacts_pulled,
+        artifacts_high: None,
     };
     loop {
         let mut page = remote.send(&req).await?;
@@ -228,6 +294,8 @@ pub async fn pull_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         let (feed_next, points_next, high) = (page.feed_next, page.points_next, page.points_high);
         let (messages_next, actions_next) = (page.messages_next, page.actions_next);
         let (messages_high, actions_high) = (page.messages_high, page.actions_high);
+        let (artifacts_next, artifacts_high) = (page.artifacts_next, page.artifacts_high);
+        out.blobs += page.records.logs.blobs.len() as u64;
         super::apply::pulled(store, &state.host, &mut page).await?;
         out.pages += 1;
         out.records += records as u64;
@@ -243,5 +311,7 @@ pub async fn pull_with(store: &Store, state: &SyncState, remote: &impl Channel) 
         req.actions_after = actions_next;
         req.messages_high = Some(messages_high);
         req.actions_high = Some(actions_high);
+        req.artifacts_after = artifacts_next;
+        req.artifacts_high = Some(artifacts_high);
     }
 }

@@ -30,6 +30,8 @@ pub struct SyncState {
     pub actions_acked: i64,
     pub messages_pulled: i64,
     pub actions_pulled: i64,
+    pub artifacts_acked: i64,
+    pub artifacts_pulled: i64,
     pub connected_at_ms: i64,
     pub last_push_ms: Option<i64>,
     pub last_pull_ms: Option<i64>,
@@ -38,8 +40,8 @@ pub struct SyncState {
 }
 
 const STATE: &str = "SELECT server_url, token_ref, host, points_acked, feed_pulled, points_pulled, messages_acked, \
-                     actions_acked, messages_pulled, actions_pulled, connected_at_ms, last_push_ms, last_pull_ms, \
-                     last_error, last_error_ms FROM sync_state WHERE id = 1";
+                     actions_acked, messages_pulled, actions_pulled, artifacts_acked, artifacts_pulled, \
+                     connected_at_ms, last_push_ms, last_pull_ms, last_error, last_error_ms FROM sync_state WHERE id = 1";
 
 pub async fn state(store: &Store) -> Result<Option<SyncState>, SyncError> {
     Ok(sqlx::query_as(STATE).fetch_optional(store.pool()).await?)

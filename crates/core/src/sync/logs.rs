@@ -1,5 +1,6 @@
-//! The two append-only logs of a run besides its metric points — conversation messages and browser actions — on
-//! every side of sync. Like points they travel by id cursor, only from the run's origin host, after the records (so
+//! The append-only logs of a run besides its metric points — conversation messages, browser actions and the
+//! artifacts of its steps (screenshots, DOM snapshots, by hash; their blobs travel as `blobs` says) — on every side
+//! of sync. Like points they travel by id cursor, only from the run's origin host, after the records (so
 //! their run is always there first): the host reads the next page after its cursor (`page`), the server inserts the
 //! entries above the highest id it holds for that run and log (`sync_marks`; pushes apply one at a time, in id order)
 //! and serves other hosts' entries by id window (`serve`), and a host inserts what it pulls (`insert`).
@@ -17,15 +18,17 @@ use crate::store::Store;
 pub enum Log {
     Messages,
     Actions,
+    Artifacts,
 }
 
 impl Log {
-    pub const ALL: [Log; 2] = [Log::Messages, Log::Actions];
+    pub const ALL: [Log; 3] = [Log::Messages, Log::Actions, Log::Artifacts];
 
     fn table(self) -> &'static str {
         match self {
             Log::Messages => "run_messages",
             Log::Actions => "run_actions",
+            Log::Artifacts => "run_artifacts",
         }
     }
 
@@ -37,6 +40,7 @@ impl Log {
                  reasoning_tokens, ts_ms"
             }
             Log::Actions => "action_type, target, success, duration_ms, error, ts_ms",
+            Log::Artifacts => "step, kind, hash, created_at_ms",
         }
     }
 
@@ -44,6 +48,7 @@ impl Log {
         match self {
             Log::Messages => "messages",
             Log::Actions => "actions",
+            Log::Artifacts => "artifacts",
         }
     }
 }
@@ -76,22 +81,38 @@ pub struct ActionRec {
     pub ts_ms: i64,
 }
 
-/// A page of one log's entries.
+/// One artifact of a run's step; its content is the blob with its hash.
+#[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ArtifactRec {
+    pub seq: i64,
+    pub run_id: String,
+    pub step: i64,
+    pub kind: String,
+    pub hash: String,
+    pub created_at_ms: i64,
+}
+
+/// A page of one log's entries (and, with artifacts, blobs).
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, Default)]
 pub struct LogEntries {
     #[serde(default)]
     pub messages: Vec<MessageRec>,
     #[serde(default)]
     pub actions: Vec<ActionRec>,
+    #[serde(default)]
+    pub artifacts: Vec<ArtifactRec>,
+    /// Blobs: those a server said it lacks (push), or those a page's artifacts refer to (pull).
+    #[serde(default)]
+    pub blobs: Vec<super::blobs::BlobRec>,
 }
 
 impl LogEntries {
     pub fn len(&self) -> usize {
-        self.messages.len() + self.actions.len()
+        self.messages.len() + self.actions.len() + self.artifacts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len() == 0 && self.blobs.is_empty()
     }
 }
 
@@ -134,6 +155,11 @@ pub async fn page(
                 sqlx::query_as(&sql).bind(after).bind(high).bind("local").bind(limit).fetch_all(store.pool()).await?;
             out.actions.last().map(|e| e.seq)
         }
+        Log::Artifacts => {
+            out.artifacts =
+                sqlx::query_as(&sql).bind(after).bind(high).bind("local").bind(limit).fetch_all(store.pool()).await?;
+            out.artifacts.last().map(|e| e.seq)
+        }
     };
     Ok((out, last))
 }
@@ -165,6 +191,8 @@ fn by_run<'a>(runs: impl Iterator<Item = &'a str>) -> Vec<(&'a str, Vec<usize>)>
 
 const INSERT_MESSAGE: &str = "INSERT INTO run_messages (run_id, role, content, tool_calls, input_tokens, output_tokens, \
      cache_read_tokens, cache_write_tokens, reasoning_tokens, ts_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+const INSERT_ARTIFACT: &str =
+    "INSERT INTO run_artifacts (run_id, step, kind, hash, created_at_ms) VALUES ($1, $2, $3, $4, $5)";
 const INSERT_ACTION: &str = "INSERT INTO run_actions (run_id, action_type, target, success, duration_ms, error, ts_ms) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
@@ -201,14 +229,44 @@ macro_rules! insert_action {
     };
 }
 
-/// The server takes a pushed page: per run, the entries above the highest id it holds for that run and log.
-/// Returns (inserted, already held).
-pub async fn receive(tx: &mut Transaction<'static, Postgres>, entries: &LogEntries) -> Result<(u64, u64), SyncError> {
+macro_rules! insert_artifact {
+    ($tx:expr, $a:expr) => {
+        sqlx::query(INSERT_ARTIFACT)
+            .bind(&$a.run_id)
+            .bind($a.step)
+            .bind(&$a.kind)
+            .bind(&$a.hash)
+            .bind($a.created_at_ms)
+            .execute(&mut **$tx)
+            .await?
+    };
+}
+
+/// What the server did with a pushed page's log entries.
+#[derive(Debug, Default)]
+pub struct Received {
+    pub inserted: u64,
+    pub held: u64,
+    /// Blobs the page's artifacts refer to that the server lacks: none of the page's artifacts were taken.
+    pub missing_blobs: Vec<String>,
+}
+
+/// The server takes a pushed page: its blobs (checked), then per run the entries above the highest id it holds for
+/// that run and log. Artifacts whose blobs it lacks are all left for a second try with those blobs.
+pub async fn receive(tx: &mut Transaction<'static, Postgres>, entries: &LogEntries) -> Result<Received, SyncError> {
+    let mut out = Received::default();
+    super::blobs::receive(tx, &entries.blobs).await?;
+    let hashes: Vec<String> = entries.artifacts.iter().map(|a| a.hash.clone()).collect();
+    out.missing_blobs = super::blobs::missing(tx, &hashes).await?;
     let (mut inserted, mut held) = (0u64, 0u64);
     for log in Log::ALL {
         let seqs: Vec<(&str, i64)> = match log {
             Log::Messages => entries.messages.iter().map(|e| (e.run_id.as_str(), e.seq)).collect(),
             Log::Actions => entries.actions.iter().map(|e| (e.run_id.as_str(), e.seq)).collect(),
+            Log::Artifacts if out.missing_blobs.is_empty() => {
+                entries.artifacts.iter().map(|e| (e.run_id.as_str(), e.seq)).collect()
+            }
+            Log::Artifacts => Vec::new(),
         };
         for (run, idx) in by_run(seqs.iter().map(|(run, _)| *run)) {
             let run_held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM runs WHERE id = $1)")
@@ -234,6 +292,7 @@ pub async fn receive(tx: &mut Transaction<'static, Postgres>, entries: &LogEntri
                 match log {
                     Log::Messages => insert_message!(tx, entries.messages[i]),
                     Log::Actions => insert_action!(tx, entries.actions[i]),
+                    Log::Artifacts => insert_artifact!(tx, entries.artifacts[i]),
                 };
                 top = seq;
                 inserted += 1;
@@ -251,7 +310,9 @@ pub async fn receive(tx: &mut Transaction<'static, Postgres>, entries: &LogEntri
             }
         }
     }
-    Ok((inserted, held))
+    out.inserted = inserted;
+    out.held = held;
+    Ok(out)
 }
 
 /// The server serves other hosts' entries of `log` after `after`, within an id window up to `high`. Returns the
@@ -280,6 +341,31 @@ pub async fn serve(
             let last = rows.last().map(|e| e.seq);
             out.actions = rows;
             (full, last)
+        }
+        Log::Artifacts => {
+            let (mut rows, full) = window::<ArtifactRec>(pool, &sql, (after, window_end), host, limit).await?;
+            let mut hashes: Vec<String> = rows.iter().map(|a| a.hash.clone()).collect();
+            hashes.sort();
+            hashes.dedup();
+            let blobs = super::blobs::read_server(pool, &hashes).await?;
+            // The artifacts whose blobs fit the page's size (at least one); the rest come in the next page.
+            let (mut bytes, mut keep, mut wanted) = (0, 0, Vec::new());
+            for a in &rows {
+                if !wanted.contains(&a.hash) {
+                    bytes += blobs.iter().find(|b| b.hash == a.hash).map_or(0, super::blobs::wire_bytes);
+                    if bytes > super::client::PAGE_BYTES && keep > 0 {
+                        break;
+                    }
+                    wanted.push(a.hash.clone());
+                }
+                keep += 1;
+            }
+            let cut = keep < rows.len();
+            rows.truncate(keep);
+            let last = rows.last().map(|e| e.seq);
+            out.artifacts = rows;
+            out.blobs = blobs.into_iter().filter(|b| wanted.contains(&b.hash)).collect();
+            (full || cut, last)
         }
     };
     Ok(match last {
@@ -331,6 +417,12 @@ pub async fn insert(tx: &mut Transaction<'static, Sqlite>, entries: &LogEntries)
     for a in &entries.actions {
         if held(tx, &a.run_id).await? {
             insert_action!(tx, a);
+        }
+    }
+    super::blobs::insert(tx, &entries.blobs).await?;
+    for a in &entries.artifacts {
+        if held(tx, &a.run_id).await? {
+            insert_artifact!(tx, a);
         }
     }
     Ok(())

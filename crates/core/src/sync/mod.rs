@@ -6,6 +6,7 @@
 //! in docs/guide/team-server.md.
 
 pub mod apply;
+pub mod blobs;
 pub mod client;
 pub mod local;
 pub mod logs;

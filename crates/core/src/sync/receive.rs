@@ -96,9 +96,10 @@ pub async fn apply(pool: &sqlx::PgPool, pusher: &Pusher<'_>, page: &PushPage) ->
     for s in &r.points {
         super::points::receive(&mut tx, s, &mut ack).await?;
     }
-    let (inserted, held) = super::logs::receive(&mut tx, &r.logs).await?;
-    ack.entries_inserted = inserted;
-    ack.entries_already_held = held;
+    let logs = super::logs::receive(&mut tx, &r.logs).await?;
+    ack.entries_inserted = logs.inserted;
+    ack.entries_already_held = logs.held;
+    ack.missing_blobs = logs.missing_blobs;
     tx.commit().await?;
     ack.experiments_merged = merged.into_iter().map(|(from, to)| Remap { from, to }).collect();
     ack.experiments_merged.sort_by(|a, b| a.from.cmp(&b.from));

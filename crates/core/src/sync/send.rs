@@ -19,6 +19,8 @@ pub const MAX_POINTS_PAGE: u32 = 50_000;
 /// Most conversation messages (whole prompts and answers) and browser actions in one page.
 pub const MAX_MESSAGES_PAGE: i64 = 500;
 pub const MAX_ACTIONS_PAGE: i64 = 5_000;
+/// Most artifact entries in one page (their blobs also keep the page under `client::PAGE_BYTES`).
+pub const MAX_ARTIFACTS_PAGE: i64 = 500;
 
 pub async fn page(pool: &PgPool, req: &PullRequest) -> Result<PullPage, SyncError> {
     let mut out = PullPage { feed_next: req.feed_after, points_next: req.points_after, ..PullPage::default() };
@@ -35,8 +37,13 @@ pub async fn page(pool: &PgPool, req: &PullRequest) -> Result<PullPage, SyncErro
         Some(high) => high,
         None => sqlx::query_scalar(&newest("run_actions")).fetch_one(pool).await?,
     };
+    out.artifacts_high = match req.artifacts_high {
+        Some(high) => high,
+        None => sqlx::query_scalar(&newest("run_artifacts")).fetch_one(pool).await?,
+    };
     out.messages_next = req.messages_after;
     out.actions_next = req.actions_after;
+    out.artifacts_next = req.artifacts_after;
     let limit = req.limit.unwrap_or(MAX_FEED_PAGE).clamp(1, MAX_FEED_PAGE) as i64;
     let entries: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT seq, tbl, row_key FROM sync_feed WHERE seq > $1 ORDER BY seq LIMIT $2")
@@ -106,7 +113,18 @@ pub async fn page(pool: &PgPool, req: &PullRequest) -> Result<PullPage, SyncErro
     )
     .await?;
     out.actions_next = next;
-    out.logs_more = more_messages || more_actions;
+    let (next, more_artifacts) = logs::serve(
+        pool,
+        Log::Artifacts,
+        &req.host,
+        req.artifacts_after,
+        out.artifacts_high,
+        MAX_ARTIFACTS_PAGE,
+        &mut out.records.logs,
+    )
+    .await?;
+    out.artifacts_next = next;
+    out.logs_more = more_messages || more_actions || more_artifacts;
     let limit = req.limit.unwrap_or(MAX_POINTS_PAGE).clamp(1, MAX_POINTS_PAGE) as i64;
     // Other hosts' series first (few), then their points by id range: the primary key drives the scan whatever the
     // table's statistics say.

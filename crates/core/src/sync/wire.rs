@@ -276,6 +276,9 @@ pub struct PushAck {
     /// role), each with the reason; they stay on the host only.
     #[serde(default)]
     pub refused: Vec<String>,
+    /// Blobs the page's artifacts refer to that the server lacks: the host sends them, then the page again.
+    #[serde(default)]
+    pub missing_blobs: Vec<String>,
 }
 
 /// Ask the server for what changed after the host's cursors.
@@ -301,6 +304,10 @@ pub struct PullRequest {
     pub messages_high: Option<i64>,
     #[serde(default)]
     pub actions_high: Option<i64>,
+    #[serde(default)]
+    pub artifacts_after: i64,
+    #[serde(default)]
+    pub artifacts_high: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize, specta::Type, Debug, Clone, PartialEq, Default)]
@@ -320,7 +327,11 @@ pub struct PullPage {
     pub actions_next: i64,
     pub messages_high: i64,
     pub actions_high: i64,
-    /// Whether messages or actions may follow.
+    #[serde(default)]
+    pub artifacts_next: i64,
+    #[serde(default)]
+    pub artifacts_high: i64,
+    /// Whether messages, actions or artifacts may follow.
     pub logs_more: bool,
 }
 

@@ -16,6 +16,8 @@ const connected = (pending_records: number, pending_points: number): SyncStatus 
     actions_acked: 0,
     messages_pulled: 0,
     actions_pulled: 0,
+    artifacts_acked: 0,
+    artifacts_pulled: 0,
     connected_at_ms: 0,
     last_push_ms: null,
     last_pull_ms: null,

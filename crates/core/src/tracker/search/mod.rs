@@ -38,6 +38,7 @@ mod lexer;
 mod parallel;
 mod parser;
 pub mod pg;
+mod walk;
 
 use std::collections::BTreeMap;
 
