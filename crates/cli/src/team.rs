@@ -6,8 +6,7 @@ use clap::Subcommand;
 
 use crate::Output;
 use crate::output::table;
-use browser_ai_mlops_core::store::StoreError;
-use browser_ai_mlops_core::team::audit::{self, AuditQuery};
+use browser_ai_mlops_core::api::audit::AuditQuery;
 use browser_ai_mlops_core::team::{Role, Team};
 use browser_ai_mlops_core::util::fmt_ms;
 use browser_ai_mlops_core::{Core, Error, Result};
@@ -124,7 +123,7 @@ pub async fn run(core: &Core, args: ServerArgs, out: &Output) -> Result<i32> {
         }
         ServerCmd::Audit { user, operation, limit } => {
             let query = AuditQuery { user, operation, limit: Some(limit) };
-            let entries = audit::list(&core.open_team_db().await?, &query).await.map_err(StoreError::from)?;
+            let entries = browser_ai_mlops_core::api::audit::list(core, query).await?;
             out.emit(&entries, |es| {
                 let rows = es.iter().map(|e| {
                     vec![

@@ -15,6 +15,7 @@ use browser_ai_mlops_core::store::Store;
 use browser_ai_mlops_core::store::postgres::PgStore;
 use browser_ai_mlops_core::tracker::search::{self, RunPage, SearchQuery};
 
+use super::sync::failed;
 use super::tracker::{SEARCHES, pct};
 
 /// One search timed on both stores.
@@ -97,12 +98,8 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
 ];
 
-fn failed(what: &'static str) -> impl Fn(String) -> Error {
-    move |e| Error::Failed(format!("{what}: {e}"))
-}
-
 pub async fn run(runs: usize, reps: usize, database: Option<String>, progress: &dyn Fn(&str)) -> Result<StoresBench> {
-    let dir = std::env::temp_dir().join(format!("browser-ai-mlops-bench-{}", browser_ai_mlops_core::util::new_id()));
+    let dir = super::sync::tempdir()?;
     let result = run_in(&dir, runs, reps, database, progress).await;
     let _ = std::fs::remove_dir_all(&dir);
     result
@@ -115,19 +112,7 @@ async fn run_in(
     database: Option<String>,
     progress: &dyn Fn(&str),
 ) -> Result<StoresBench> {
-    let cluster;
-    let url = match database {
-        Some(url) => url,
-        None => {
-            progress("starting a throw-away PostgreSQL cluster");
-            cluster = tokio::task::spawn_blocking(browser_ai_mlops_testkit::pg::PgCluster::start)
-                .await
-                .map_err(|e| Error::Failed(e.to_string()))?
-                .map_err(failed("PostgreSQL"))?;
-            cluster.create_database("bench").map_err(failed("PostgreSQL"))?
-        }
-    };
-    let pg = PgStore::open(&url).await.map_err(|e| Error::Failed(e.to_string()))?;
+    let (_cluster, pg) = super::sync::team_database(database, progress).await?;
     let core = Core::open(Settings::in_dir(dir)).await?;
     let store = core.store().await?.clone();
     progress(&format!("generating {runs} runs"));

@@ -30,25 +30,35 @@ pub struct SyncBench {
     pub pulled_points: i64,
 }
 
-fn failed(what: &str) -> impl Fn(String) -> Error + '_ {
+pub(crate) fn failed(what: &str) -> impl Fn(String) -> Error + '_ {
     move |e| Error::Failed(format!("{what}: {e}"))
+}
+
+/// The PostgreSQL database a benchmark uses: `database`, or a fresh one in a throw-away cluster started now (the
+/// returned cluster keeps it alive; dropping it stops the cluster and removes its directory).
+pub(crate) async fn team_database(
+    database: Option<String>,
+    progress: &dyn Fn(&str),
+) -> Result<(Option<browser_ai_mlops_testkit::pg::PgCluster>, PgStore)> {
+    let (cluster, url) = match database {
+        Some(url) => (None, url),
+        None => {
+            progress("starting a throw-away PostgreSQL cluster");
+            let cluster = tokio::task::spawn_blocking(browser_ai_mlops_testkit::pg::PgCluster::start)
+                .await
+                .map_err(|e| Error::Failed(e.to_string()))?
+                .map_err(failed("PostgreSQL"))?;
+            let url = cluster.create_database("bench").map_err(failed("PostgreSQL"))?;
+            (Some(cluster), url)
+        }
+    };
+    let pg = PgStore::open(&url).await.map_err(|e| Error::Failed(e.to_string()))?;
+    Ok((cluster, pg))
 }
 
 pub async fn run(points: usize, database: Option<String>, progress: &dyn Fn(&str)) -> Result<SyncBench> {
     let work = tempdir()?;
-    let cluster;
-    let url = match database {
-        Some(url) => url,
-        None => {
-            progress("starting a throw-away PostgreSQL cluster");
-            cluster = tokio::task::spawn_blocking(browser_ai_mlops_testkit::pg::PgCluster::start)
-                .await
-                .map_err(|e| Error::Failed(e.to_string()))?
-                .map_err(failed("PostgreSQL"))?;
-            cluster.create_database("bench").map_err(failed("PostgreSQL"))?
-        }
-    };
-    let pg = PgStore::open(&url).await.map_err(|e| Error::Failed(e.to_string()))?;
+    let (_cluster, pg) = team_database(database, progress).await?;
     let core = Core::new(Settings::in_dir(&work.join("server")));
     core.attach_team_database(pg.clone());
     let team = Team::new(Db::Pg(pg.clone()));
@@ -122,7 +132,7 @@ pub async fn run(points: usize, database: Option<String>, progress: &dyn Fn(&str
     })
 }
 
-fn tempdir() -> Result<std::path::PathBuf> {
+pub(crate) fn tempdir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("browser-ai-mlops-bench-{}", browser_ai_mlops_core::util::new_id()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("{}", dir.display()), e))?;
     Ok(dir)

@@ -34,21 +34,23 @@ pub const PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// message may have (`limits::MAX_MESSAGE_BYTES`, up to six times longer once escaped in JSON) fits.
 pub const MAX_SYNC_BODY_BYTES: usize = 8 * 1024 * 1024;
 
-/// Send the blobs with these hashes, in pages kept under `PAGE_BYTES` (one blob at least); returns how many.
+/// Send the blobs with these hashes, in pages kept under `PAGE_BYTES` (one blob at least); returns how many blobs
+/// and how many pages.
 async fn send_blobs(
     store: &Store,
     state: &SyncState,
     remote: &impl Channel,
     hashes: &[String],
-) -> Result<u64, SyncError> {
+) -> Result<(u64, u64), SyncError> {
     let blobs = super::blobs::read_local(store.pool(), hashes).await?;
-    let mut sent = 0;
+    let (mut sent, mut pages) = (0, 0);
     let mut page: Vec<super::blobs::BlobRec> = Vec::new();
     let mut bytes = 0;
     for blob in blobs {
         let size = super::blobs::wire_bytes(&blob);
         if !page.is_empty() && bytes + size > PAGE_BYTES {
             sent += blob_page(state, remote, std::mem::take(&mut page)).await?;
+            pages += 1;
             bytes = 0;
         }
         bytes += size;
@@ -56,8 +58,9 @@ async fn send_blobs(
     }
     if !page.is_empty() {
         sent += blob_page(state, remote, page).await?;
+        pages += 1;
     }
-    Ok(sent)
+    Ok((sent, pages))
 }
 
 async fn blob_page(
@@ -234,8 +237,9 @@ pub async fn push_with(store: &Store, state: &SyncState, remote: &impl Channel) 
                         ack.missing_blobs.len()
                     )));
                 }
-                out.blobs += send_blobs(store, state, remote, &ack.missing_blobs).await?;
-                out.pages += 1;
+                let (blobs, pages) = send_blobs(store, state, remote, &ack.missing_blobs).await?;
+                out.blobs += blobs;
+                out.pages += pages + 1;
                 blobs_sent = true;
                 continue;
             }

@@ -183,12 +183,8 @@ pub(super) fn scope(
     let mut parts: Vec<Sql> = Vec::new();
     if !query.experiments.is_empty() {
         // Each experiment once: a name repeated many times must not become as many bound parameters.
-        let mut ids: Vec<&String> = Vec::new();
-        for id in experiment_ids {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let ids: Vec<&String> = experiment_ids.iter().filter(|id| seen.insert(*id)).collect();
         let mut sql = Sql::default();
         sql.push(&format!("{} IN ", column("r.experiment_id")));
         sql.bind_list(ids.into_iter().map(|id| Bind::Text(id.clone())));
